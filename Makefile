@@ -1,0 +1,46 @@
+# The one command catalogue: the README, .ci/run and developers all use these targets.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint check-lint pytest bench bench-full docs-images clean
+
+help:
+	@echo "make run    install, migrate, seed the demo cohort (SQLite) and serve on $(HOST):$(PORT)"
+	@echo "make test   install, then ruff, mypy and the whole pytest suite"
+	@echo "make lint   ruff, mypy and a dependency vulnerability audit"
+	@echo "make bench  benchmarks, each figure as a ratio against a baseline from the same run"
+
+$(UV):
+	@echo "uv not found: installing it for this user"
+	python3 -m pip install --user --quiet uv
+
+install: $(UV)
+	$(UV) sync --frozen
+
+run: install
+	$(UV) run tandem demo --host $(HOST) --port $(PORT)
+
+check-lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+pytest: install
+	$(UV) run pytest $(PYTEST_ARGS)
+
+test: check-lint pytest
+
+lint: check-lint
+	$(UV) run pip-audit --progress-spinner off --skip-editable
+
+bench: install
+	$(UV) run python -m bench --quick
+
+bench-full: install
+	$(UV) run python -m bench
+
+clean:
+	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,161 @@
+"""The ``tandem`` command: every command calls the same service functions as the web."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from app.cli._common import engine, fail, session
+from app.core.config import get_settings
+from app.core.errors import DomainError
+from app.core.migrations import downgrade_database, upgrade_database
+from app.services import accounts, cohorts
+
+app = typer.Typer(help="Tandem: peer-mentoring cohorts.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+user_app = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
+cohort_app = typer.Typer(help="Cohorts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(cohort_app, name="cohort")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the configured database up to REVISION (default: head)."""
+    upgrade_database(get_settings().database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Migrate the configured database down to REVISION ('base' empties it)."""
+    downgrade_database(get_settings().database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    admin: Annotated[bool, typer.Option("--admin", help="May see and run every cohort.")] = False,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+) -> None:
+    """Create a facilitator account; the password comes from a prompt or standard input."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            fail("the passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        with session() as s:
+            user = accounts.create_facilitator(
+                s, email=email, name=name, password=password, admin=admin
+            )
+            typer.echo(f"created {'admin' if user.is_admin else 'facilitator'} {user.email}")
+    except DomainError as exc:
+        fail(exc)
+
+
+@cohort_app.command("create")
+def cohort_create(
+    name: str,
+    start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")],
+    days: Annotated[int, typer.Option(help="Number of days.")] = 4,
+    timezone: Annotated[str, typer.Option(help="IANA time zone.")] = "UTC",
+    location: Annotated[str, typer.Option(help="Where it happens.")] = "",
+) -> None:
+    """Create a cohort and print its slug."""
+    try:
+        start_date = date.fromisoformat(start)
+    except ValueError:
+        fail(f"--start: '{start}' is not a date like 2026-03-02")
+    try:
+        with session() as s:
+            cohort = cohorts.create_cohort(
+                s, name=name, start_date=start_date, days=days, timezone=timezone,
+                location=location,
+            )
+            typer.echo(cohort.slug)
+    except DomainError as exc:
+        fail(exc)
+
+
+@cohort_app.command("list")
+def cohort_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List every cohort."""
+    with session(write=False) as s:
+        rows = [
+            {
+                "slug": c.slug,
+                "name": c.name,
+                "start_date": c.start_date.isoformat(),
+                "days": c.days,
+                "timezone": c.timezone,
+                "status": c.status,
+                "participants": cohorts.count_participants(s, cohort=c),
+            }
+            for c in cohorts.list_cohorts(s, viewer=None)
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['slug']:<32} {r['start_date']}  {r['days']}d  {r['participants']:>4} "
+                   f"people  {r['status']:<9} {r['name']}")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only).")] = 1,
+) -> None:
+    """Serve the web application."""
+    import uvicorn
+
+    if workers > 1 and get_settings().database_url.startswith("sqlite"):
+        fail("several workers need PostgreSQL; SQLite serves one process")
+    engine().dispose()
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=False)
+
+
+@app.command("demo")
+def demo(
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Only migrate and seed.")] = False,
+) -> None:
+    """Migrate, seed the demo cohort the first time, print how to sign in, and serve."""
+    from app.services.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+    settings = get_settings()
+    upgrade_database(settings.database_url)
+    with session() as s:
+        created = seed_demo(s)
+    typer.echo("")
+    typer.echo(f"  Tandem {'seeded a demo cohort' if created else 'demo already seeded'}.")
+    typer.echo(f"  Facilitator URL:  http://{host}:{port}/login")
+    typer.echo(f"  Sign in as:       {DEMO_EMAIL}  /  {DEMO_PASSWORD}")
+    typer.echo("")
+    if not no_serve:
+        serve(host=host, port=port, workers=1)
+
+
+def _mount_subcommands() -> None:
+    from app.cli import exercises, roster
+
+    app.add_typer(roster.app, name="roster")
+    app.add_typer(exercises.app, name="exercises")
+
+
+_mount_subcommands()
+
+__all__ = ["app"]

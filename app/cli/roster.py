@@ -1,0 +1,68 @@
+"""``tandem roster``: import an HR export into a cohort, export the roster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli._common import fail, session
+from app.core.errors import DomainError
+from app.services import cohorts, roster
+from app.services.roster_csv import parse_mapping_args
+
+app = typer.Typer(help="Cohort rosters.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_cmd(
+    cohort: str,
+    file: Annotated[Path, typer.Argument(help="CSV exported from the HR system.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only validate and show.")] = False,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help='Column mapping "Header=field" (repeatable).'),
+    ] = None,
+) -> None:
+    """Import FILE into COHORT, all or nothing; exit 1 with one line per problem."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"{file}: {exc.strerror or exc}")
+    try:
+        mapping = parse_mapping_args(map_ or [])
+        with session() as s:
+            c = cohorts.get_cohort(s, ref=cohort, viewer=None)
+            preview = roster.import_roster(s, cohort=c, data=data, mapping=mapping or None,
+                                           dry_run=dry_run)
+    except DomainError as exc:
+        fail(exc)
+    summary = preview.summary()
+    verb = "would change" if dry_run else "changed"
+    typer.echo(f"{file.name}: {verb} {summary['added']} added, {summary['updated']} updated, "
+               f"{summary['removed']} removed, {summary['unchanged']} unchanged")
+    for label, rows in (("+", preview.added), ("~", preview.updated), ("-", preview.removed)):
+        for row in rows:
+            detail = ", ".join(sorted(row.changes)) if row.changes else ""
+            typer.echo(f"  {label} {row.email} {row.name}" + (f" ({detail})" if detail else ""))
+    if preview.parsed.ignored_columns:
+        typer.echo(f"ignored columns: {', '.join(preview.parsed.ignored_columns)}")
+
+
+@app.command("export")
+def export_cmd(
+    cohort: str,
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Export COHORT's roster as CSV (stdout by default)."""
+    try:
+        with session(write=False) as s:
+            text = roster.export_roster(s, cohort=cohorts.get_cohort(s, ref=cohort, viewer=None))
+    except DomainError as exc:
+        fail(exc)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8-sig")
+        typer.echo(f"wrote {out}")

@@ -1,0 +1,82 @@
+"""The one Settings object. Nothing else in the code reads the environment."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The checkout (or installed tree) root: ``exercises/`` and ``var/`` live here."""
+
+SHIPPED_LIBRARY = ROOT / "exercises"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, from ``TANDEM_*`` environment variables or ``.env``."""
+
+    model_config = SettingsConfigDict(env_prefix="TANDEM_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite:///var/tandem.db"
+    secret_key: str = ""
+    var_dir: Path = ROOT / "var"
+    base_url: str = "http://127.0.0.1:8000"
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "testserver"])
+    library_dirs: list[Path] = Field(default_factory=list)
+    """Extra exercise folders (an organisation's own) loaded beside the shipped ``exercises/``."""
+    session_hours: int = 12
+    followup_days: int = 180
+    retention_days: int = 365
+    login_attempts_per_window: int = 10
+    login_window_seconds: int = 300
+    max_upload_bytes: int = 2_000_000
+    max_body_bytes: int = 4_000_000
+    workbook_workers: int = 2
+    render_timeout_seconds: float = 60.0
+    render_memory_mb: int = 1024
+
+    @model_validator(mode="after")
+    def _check_secret(self) -> Settings:
+        if self.env == "production" and len(self.secret_key) < 32:
+            raise ValueError(
+                "TANDEM_SECRET_KEY must be set to at least 32 random characters in production"
+            )
+        return self
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        """Host headers we answer to: the configured ones plus the base URL's host."""
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self.base_url).hostname
+        return sorted({*self.allowed_hosts, *([host] if host else [])})
+
+    @property
+    def all_library_dirs(self) -> list[Path]:
+        """The shipped library first, then the configured extra folders."""
+        return [SHIPPED_LIBRARY, *self.library_dirs]
+
+    def ensure_secret(self) -> str:
+        """Return the secret key; in development, generate it once and keep it under var/."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.var_dir / "secret_key"
+        if key_file.exists():
+            self.secret_key = key_file.read_text().strip()
+        else:
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            self.secret_key = secrets.token_urlsafe(48)
+            key_file.write_text(self.secret_key)
+            key_file.chmod(0o600)
+        return self.secret_key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests clear the cache to change them)."""
+    return Settings()

@@ -1,0 +1,145 @@
+"""CSRF tokens, security headers and request limits: applied to every request."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import MutableMapping
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_COOKIE = "tandem_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SESSION_COOKIE = "tandem_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class CsrfError(Exception):
+    """A state-changing request without a valid CSRF token."""
+
+
+def csrf_token_for(secret: str, cookie_value: str) -> str:
+    """The token a form must echo back for the browser holding ``cookie_value``."""
+    return hmac.new(secret.encode(), cookie_value.encode(), hashlib.sha256).hexdigest()
+
+
+def request_csrf_token(request: Request) -> str:
+    """The CSRF token for this request's browser (the cookie is set by the middleware)."""
+    cookie = getattr(request.state, "csrf_cookie", None) or request.cookies.get(CSRF_COOKIE, "")
+    return csrf_token_for(request.app.state.secret_key, cookie)
+
+
+async def verify_csrf(request: Request) -> None:
+    """Reject a state-changing request whose token does not match the browser's cookie."""
+    if request.method in SAFE_METHODS:
+        return
+    cookie = request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    expected = csrf_token_for(request.app.state.secret_key, cookie) if cookie else None
+    if not sent or expected is None or not hmac.compare_digest(sent, expected):
+        raise CsrfError("the form has expired or did not come from this site; reload and retry")
+
+
+class SecurityHeadersMiddleware:
+    """Adds CSP and friends, ``no-store`` on dynamic pages, and the CSRF cookie when missing."""
+
+    def __init__(self, app: ASGIApp, *, secure_cookies: bool) -> None:
+        self.app = app
+        self.secure_cookies = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        request = Request(scope)
+        new_cookie = None
+        if CSRF_COOKIE not in request.cookies:
+            new_cookie = secrets.token_urlsafe(32)
+            scope.setdefault("state", {})["csrf_cookie"] = new_cookie
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = {
+                    b"content-security-policy": CSP.encode(),
+                    b"x-content-type-options": b"nosniff",
+                    b"referrer-policy": b"same-origin",
+                    b"x-frame-options": b"DENY",
+                    b"cross-origin-opener-policy": b"same-origin",
+                }
+                if not path.startswith("/static/"):
+                    extra[b"cache-control"] = b"no-store"
+                for key, value in extra.items():
+                    if key not in names:
+                        headers.append((key, value))
+                if new_cookie is not None:
+                    cookie = f"{CSRF_COOKIE}={new_cookie}; Path=/; HttpOnly; SameSite=Lax"
+                    if self.secure_cookies:
+                        cookie += "; Secure"
+                    headers.append((b"set-cookie", cookie.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over ``max_bytes`` with 413 before the app reads them whole."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(self.max_bytes)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> MutableMapping[str, Any]:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(self.max_bytes)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _too_large(max_bytes: int) -> Response:
+    return PlainTextResponse(
+        f"The request is larger than the {max_bytes // 1_000_000} MB limit.", status_code=413
+    )
+

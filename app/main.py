@@ -1,0 +1,139 @@
+"""create_app(): settings, database, routers, static files, error handlers, middleware."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import Response
+
+from app.core.config import ROOT, Settings, get_settings
+from app.core.db import create_db_engine, is_locked_error
+from app.core.errors import DomainError, InvalidInput, Unavailable
+from app.core.security import (
+    BodyLimitMiddleware,
+    CsrfError,
+    SecurityHeadersMiddleware,
+    verify_csrf,
+)
+from app.core.templating import render
+from app.deps import NotSignedIn
+from app.routers import docs, health
+from app.routers.api import v1 as api_v1
+from app.routers.facilitator import auth, cohorts, roster
+from app.services.accounts import Throttled
+
+log = logging.getLogger("tandem")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error(request: Request, status: int, message: str, *, problems: list[dict[str, str | None]]
+           | None = None, headers: dict[str, str] | None = None) -> Response:
+    if _wants_json(request):
+        body: dict[str, object] = {"detail": message}
+        if problems is not None:
+            body["problems"] = problems
+        return JSONResponse(body, status_code=status, headers=headers)
+    response = render(
+        request, "error.html", {"status": status, "message": message, "problems": problems or []},
+        status_code=status,
+    )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        problems = None
+        if isinstance(exc, InvalidInput):
+            problems = [
+                {"where": p.where, "field": p.field, "message": p.message} for p in exc.problems
+            ]
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Unavailable) else None
+        return _error(request, exc.status_code, exc.message, problems=problems, headers=headers)
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(CsrfError)
+    async def csrf_error(request: Request, exc: CsrfError) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(Throttled)
+    async def throttled(request: Request, exc: Throttled) -> Response:
+        return _error(request, 429, "Too many attempts. Wait a few minutes and try again.",
+                      headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(OperationalError)
+    async def database_error(request: Request, exc: OperationalError) -> Response:
+        if is_locked_error(exc):
+            return _error(request, 503, "The database is busy; your request was not applied. "
+                          "Please retry in a moment.", headers={"Retry-After": "2"})
+        log.error("database error on %s %s: %s", request.method, request.url.path,
+                  type(exc.orig).__name__ if exc.orig else type(exc).__name__)
+        return _error(request, 503, "The database is unavailable; please retry shortly.",
+                      headers={"Retry-After": "5"})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems: list[dict[str, str | None]] = [
+            {
+                "where": ".".join(str(part) for part in err.get("loc", ())),
+                "field": str(err.get("loc", ("",))[-1]),
+                "message": str(err.get("msg", "is invalid")),
+            }
+            for err in exc.errors()
+        ]
+        return _error(request, 422, "The request is not valid.", problems=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {404: "Not found.", 405: "Method not allowed."}.get(
+            exc.status_code, str(exc.detail)
+        )
+        return _error(request, exc.status_code, message, headers=exc.headers)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Tandem",
+        version="0.1.0",
+        description="Peer-mentoring cohorts: rosters, buddies, exercises, plans and workbooks.",
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.settings = settings
+    app.state.engine = create_db_engine(settings.database_url)
+    app.state.secret_key = settings.ensure_secret()
+
+    _install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
+    for router in (health.router, docs.router, auth.router, cohorts.router, roster.router,
+                   api_v1.router):
+        app.include_router(router)
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        SecurityHeadersMiddleware, secure_cookies=settings.base_url.startswith("https://")
+    )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    return app

@@ -1,0 +1,90 @@
+"""Cohorts, the people in them and who facilitates them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import JSONType, UTCDateTime, utcnow
+
+COHORT_STATUSES = ("draft", "paired", "scheduled", "live", "closed")
+
+
+class Cohort(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    start_date: date
+    days: int = 4
+    timezone: str = Field(default="UTC", max_length=64)
+    location: str = Field(default="", max_length=200)
+    status: str = Field(default="draft", max_length=20)
+    roster_version: int = 0
+    weights: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CohortFacilitator(SQLModel, table=True):
+    __tablename__ = "cohort_facilitator"
+    cohort_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)
+    )
+    facilitator_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("facilitator.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+
+
+class Person(SQLModel, table=True):
+    """One human across cohorts, identified by a normalised e-mail; keeps pairing history."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Participant(SQLModel, table=True):
+    """A Person in a Cohort, with the roster attributes used for matching."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "person_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    )
+    person_id: int = Field(sa_column=Column(Integer, ForeignKey("person.id"), index=True))
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    title: str = Field(default="", max_length=200)
+    level: str = Field(default="", max_length=200)
+    function: str = Field(default="", max_length=200)
+    region: str = Field(default="", max_length=200)
+    tenure_years: float | None = None
+    hire_date: date | None = None
+    manager_email: str = Field(default="", max_length=254)
+    languages: list[str] = Field(default_factory=list, sa_type=JSONType)
+    tags: list[str] = Field(default_factory=list, sa_type=JSONType)
+    avoid: list[str] = Field(default_factory=list, sa_type=JSONType)
+    conflict_group: str = Field(default="", max_length=200)
+    excluded: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RosterImport(SQLModel, table=True):
+    """An uploaded roster waiting between preview and confirm (kept so nothing is re-uploaded)."""
+
+    __tablename__ = "roster_import"
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    )
+    filename: str = Field(default="", max_length=255)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    mapping: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)
+    base_roster_version: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

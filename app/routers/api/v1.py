@@ -1,0 +1,117 @@
+"""JSON API, version 1: the same service functions as the pages and the CLI."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, UploadFile
+
+from app.core.errors import InvalidInput, Problem
+from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.schemas.cohorts import (
+    CohortCreate,
+    CohortPublic,
+    ImportResult,
+    ParticipantPublic,
+    RowChangePublic,
+)
+from app.services import cohorts, roster
+from app.services.roster import RowChange
+
+ERRORS = {
+    401: {"description": "Not signed in"},
+    404: {"description": "No such cohort (or not yours)"},
+    422: {"description": "Invalid input: every problem with its location"},
+}
+router = APIRouter(prefix="/api/v1", tags=["v1"], responses={401: ERRORS[401]})
+
+
+@router.get("/cohorts", response_model=list[CohortPublic])
+def list_cohorts(session: SessionDep, user: CurrentFacilitator) -> list[CohortPublic]:
+    """The cohorts you facilitate (all of them for an admin)."""
+    return [CohortPublic.model_validate(c) for c in cohorts.list_cohorts(session, viewer=user)]
+
+
+@router.post("/cohorts", response_model=CohortPublic, status_code=201,
+             responses={422: ERRORS[422]})
+def create_cohort(body: CohortCreate, session: SessionDep, user: CurrentFacilitator) -> CohortPublic:
+    """Create a cohort; you become its facilitator."""
+    cohort = cohorts.create_cohort(session, actor=user, **body.model_dump())
+    return CohortPublic.model_validate(cohort)
+
+
+@router.get("/cohorts/{slug}", response_model=CohortPublic, responses={404: ERRORS[404]})
+def get_cohort(cohort: CohortDep) -> CohortPublic:
+    """One cohort, by slug or id."""
+    return CohortPublic.model_validate(cohort)
+
+
+@router.get("/cohorts/{slug}/participants", response_model=list[ParticipantPublic],
+            responses={404: ERRORS[404]})
+def list_participants(session: SessionDep, cohort: CohortDep) -> list[ParticipantPublic]:
+    """The cohort's roster."""
+    return [
+        ParticipantPublic.model_validate(p)
+        for p in roster.list_participants(session, cohort=cohort)
+    ]
+
+
+def _changes(rows: list[RowChange]) -> list[RowChangePublic]:
+    return [
+        RowChangePublic(
+            email=r.email,
+            name=r.name,
+            changes={k: [_plain(old), _plain(new)] for k, (old, new) in r.changes.items()},
+        )
+        for r in rows
+    ]
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@router.post("/cohorts/{slug}/roster/import", response_model=ImportResult,
+             responses={404: ERRORS[404], 413: {"description": "File too large"},
+                        422: ERRORS[422]})
+async def import_roster(
+    session: SessionDep,
+    settings: SettingsDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    file: UploadFile,
+    dry_run: Annotated[bool, Query(description="Validate and show the changes only")] = False,
+    mapping: Annotated[str, Query(max_length=4000,
+                                  description='JSON object {"File header": "field"}')] = "",
+) -> ImportResult:
+    """Import a roster CSV: all or nothing; with ``dry_run`` nothing is written."""
+    explicit: dict[str, str] | None = None
+    if mapping:
+        try:
+            loaded = json.loads(mapping)
+        except json.JSONDecodeError:
+            loaded = None
+        if not isinstance(loaded, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in loaded.items()
+        ):
+            raise InvalidInput("mapping is not valid",
+                               [Problem("mapping", 'must be a JSON object {"Header": "field"}',
+                                        "mapping")])
+        explicit = loaded
+    data = await file.read(settings.max_upload_bytes + 1)
+    preview = roster.import_roster(
+        session, cohort=cohort, data=data, mapping=explicit, dry_run=dry_run, actor=user,
+        max_bytes=settings.max_upload_bytes,
+    )
+    return ImportResult(
+        dry_run=dry_run,
+        applied=not dry_run and preview.has_changes,
+        added=_changes(preview.added),
+        updated=_changes(preview.updated),
+        removed=_changes(preview.removed),
+        unchanged=preview.unchanged,
+        ignored_columns=list(preview.parsed.ignored_columns),
+        encoding=preview.parsed.encoding,
+        delimiter=preview.parsed.delimiter,
+    )

@@ -1,0 +1,83 @@
+"""Facilitator sign-in and sign-out."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.core.security import CSRF_COOKIE, SESSION_COOKIE
+from app.core.templating import render
+from app.deps import SessionDep, SettingsDep
+from app.services import accounts
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str) -> str:
+    # Only same-site paths: an attacker must not turn sign-in into an open redirect.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/cohorts"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/cohorts") -> Response:
+    return render(request, "facilitator/login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=500)],
+    next: Annotated[str, Form(max_length=500)] = "/cohorts",
+) -> Response:
+    client = request.client.host if request.client else "unknown"
+    try:
+        user = accounts.authenticate(
+            session,
+            email=email,
+            password=password,
+            client=client,
+            max_attempts=settings.login_attempts_per_window,
+            window_seconds=settings.login_window_seconds,
+        )
+    except accounts.SignInError:
+        # Commit the failed attempt (the throttle counts it) but show the form again.
+        session.commit()
+        return render(
+            request,
+            "facilitator/login.html",
+            {"next": _safe_next(next), "error": "Wrong e-mail or password."},
+            status_code=400,
+        )
+    opened = accounts.start_session(
+        session, hours=settings.session_hours, facilitator_id=user.id
+    )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    secure = settings.base_url.startswith("https://")
+    response.set_cookie(
+        SESSION_COOKIE, opened.token, httponly=True, samesite="lax", secure=secure,
+        max_age=settings.session_hours * 3600,
+    )
+    # A fresh CSRF secret for the new identity: tokens seen before sign-in are worthless.
+    response.set_cookie(
+        CSRF_COOKIE, secrets.token_urlsafe(32), httponly=True, samesite="lax", secure=secure
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        accounts.end_session(session, token=token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

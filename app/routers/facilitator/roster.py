@@ -1,0 +1,177 @@
+"""Facilitator pages: the roster, CSV upload -> preview (and column mapping) -> confirm."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.core.errors import InvalidInput, Problem
+from app.core.templating import render
+from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.services import roster
+from app.services.roster_csv import FIELDS, detect_columns
+
+router = APIRouter(include_in_schema=False)
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+@router.get("/cohorts/{slug}/roster")
+def roster_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
+    return render(request, "facilitator/roster.html", {
+        "cohort": cohort, "participants": roster.list_participants(session, cohort=cohort),
+        "problems": [],
+    })
+
+
+@router.post("/cohorts/{slug}/roster/upload")
+async def upload_roster(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    cohort: CohortDep,
+    file: UploadFile,
+) -> Response:
+    data = await file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        problem = Problem("file", f"is larger than {settings.max_upload_bytes // 1_000_000} MB")
+        return render(request, "facilitator/roster.html", {
+            "cohort": cohort, "participants": roster.list_participants(session, cohort=cohort),
+            "problems": [problem],
+        }, status_code=413)
+    preview = roster.preview_import(
+        session, cohort=cohort, data=data, filename=file.filename or "",
+        max_bytes=settings.max_upload_bytes,
+    )
+    return RedirectResponse(
+        f"/cohorts/{cohort.slug}/roster/imports/{preview.import_id}", status_code=303
+    )
+
+
+@router.get("/cohorts/{slug}/roster/imports/{import_id}")
+def import_preview_page(
+    request: Request, session: SessionDep, cohort: CohortDep, import_id: int
+) -> Response:
+    preview = roster.review_pending_import(session, cohort=cohort, import_id=import_id)
+    pending = roster.get_pending_import(session, cohort=cohort, import_id=import_id)
+    try:
+        headers, suggested = detect_columns(pending.data)
+    except InvalidInput:
+        headers, suggested = [], {}
+    current = {**suggested, **pending.mapping}
+    return render(request, "facilitator/roster_preview.html", {
+        "cohort": cohort, "preview": preview, "pending": pending, "headers": headers,
+        "mapping": current, "fields": FIELDS,
+    }, status_code=200 if preview.valid else 422)
+
+
+@router.post("/cohorts/{slug}/roster/imports/{import_id}/mapping")
+async def set_mapping(
+    request: Request, session: SessionDep, cohort: CohortDep, import_id: int
+) -> Response:
+    form = await request.form()
+    mapping = {
+        str(key)[len("map:"):]: str(value)
+        for key, value in form.multi_items()
+        if str(key).startswith("map:") and isinstance(value, str)
+    }
+    unknown = sorted({v for v in mapping.values() if v and v not in FIELDS})
+    if unknown:
+        raise InvalidInput("unknown field in the mapping",
+                           [Problem("mapping", f"'{u}' is not a roster field") for u in unknown])
+    roster.remap_pending_import(session, cohort=cohort, import_id=import_id, mapping=mapping)
+    return RedirectResponse(
+        f"/cohorts/{cohort.slug}/roster/imports/{import_id}", status_code=303
+    )
+
+
+@router.post("/cohorts/{slug}/roster/imports/{import_id}/confirm")
+def confirm_import(
+    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, import_id: int
+) -> Response:
+    roster.apply_pending_import(session, cohort=cohort, import_id=import_id, actor=user)
+    return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)
+
+
+@router.get("/cohorts/{slug}/roster.csv")
+def export_csv(session: SessionDep, cohort: CohortDep) -> Response:
+    body = roster.export_roster(session, cohort=cohort)
+    return Response(
+        body.encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{cohort.slug}-roster.csv"'},
+    )
+
+
+@router.get("/cohorts/{slug}/participants/{participant_id}/edit")
+def edit_participant_page(
+    request: Request, session: SessionDep, cohort: CohortDep, participant_id: int
+) -> Response:
+    p = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
+    form = {
+        "name": p.name, "title": p.title, "level": p.level, "function": p.function,
+        "region": p.region, "tenure_years": "" if p.tenure_years is None else f"{p.tenure_years:g}",
+        "manager_email": p.manager_email, "languages": ", ".join(p.languages),
+        "tags": ", ".join(p.tags), "avoid": ", ".join(p.avoid), "conflict_group": p.conflict_group,
+    }
+    return render(request, "facilitator/participant_form.html",
+                  {"cohort": cohort, "p": p, "form": form, "problems": []})
+
+
+@router.post("/cohorts/{slug}/participants/{participant_id}/edit")
+def edit_participant(
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    participant_id: int,
+    name: Annotated[str, Form(max_length=200)],
+    title: Annotated[str, Form(max_length=300)] = "",
+    level: Annotated[str, Form(max_length=300)] = "",
+    function: Annotated[str, Form(max_length=300)] = "",
+    region: Annotated[str, Form(max_length=300)] = "",
+    tenure_years: Annotated[str, Form(max_length=10)] = "",
+    manager_email: Annotated[str, Form(max_length=300)] = "",
+    languages: Annotated[str, Form(max_length=2000)] = "",
+    tags: Annotated[str, Form(max_length=2000)] = "",
+    avoid: Annotated[str, Form(max_length=2000)] = "",
+    conflict_group: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    participant = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
+    try:
+        tenure = float(tenure_years.replace(",", ".")) if tenure_years.strip() else None
+    except ValueError:
+        tenure = -1.0  # reported by the service as out of range, with the field named
+    try:
+        roster.update_participant(session, cohort=cohort, participant=participant, actor=user,
+                                  values={
+            "name": name, "title": title, "level": level, "function": function,
+            "region": region, "tenure_years": tenure, "manager_email": manager_email,
+            "languages": _split(languages), "tags": _split(tags), "avoid": _split(avoid),
+            "conflict_group": conflict_group,
+        })
+    except InvalidInput as exc:
+        session.rollback()
+        form = {
+            "name": name, "title": title, "level": level, "function": function,
+            "region": region, "tenure_years": tenure_years, "manager_email": manager_email,
+            "languages": languages, "tags": tags, "avoid": avoid, "conflict_group": conflict_group,
+        }
+        return render(request, "facilitator/participant_form.html",
+                      {"cohort": cohort, "p": participant, "form": form,
+                       "problems": exc.problems}, status_code=422)
+    return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)
+
+
+@router.post("/cohorts/{slug}/participants/{participant_id}/remove")
+def remove_participant(
+    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, participant_id: int
+) -> Response:
+    participant = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
+    roster.remove_participant(session, cohort=cohort, participant=participant, actor=user)
+    return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)

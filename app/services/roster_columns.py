@@ -1,0 +1,262 @@
+"""Roster columns: the fields we import, the header names HR systems use for them, mappings."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from app.core.errors import InvalidInput, Problem
+
+FIELDS: dict[str, str] = {
+    "name": "Full name as colleagues use it (or map first_name and last_name instead)",
+    "first_name": "Given name; joined with last_name when there is no full-name column",
+    "preferred_name": "Preferred first name; used instead of first_name when filled in",
+    "last_name": "Family name",
+    "email": "Work e-mail address (required, unique): it identifies the person",
+    "title": "Job title",
+    "level": "Job level, grade or management level",
+    "function": "Department, function or organisation",
+    "region": "Country, region or location",
+    "hire_date": "Hire date (tenure is computed from it); a number of years also works",
+    "tenure": "Years of service such as 3.5 (a hire date also works)",
+    "manager": "Manager's e-mail, or the manager's full name when the manager is in the file",
+    "languages": "Languages spoken, separated by , ; / or |",
+    "tags": "Background and experience tags, separated by , ; / or |",
+    "avoid": "E-mails of people never to pair with, separated by , ; / or |",
+    "conflict_group": "Label shared by people who may compete for the same role",
+    "ignore": "Leave this column out of the import",
+}
+"""Every target of a column mapping, with the one line a mapping page shows beside it."""
+
+IGNORE = "ignore"
+LIST_FIELDS = frozenset({"languages", "tags", "avoid"})
+"""Fields that may draw on several columns (e.g. "Language 1", "Language 2")."""
+
+# Order matters: when several columns match one field, the earliest alias wins, so a
+# Workday export with both "Country" and "Location" yields countries, not office names.
+# fmt: off
+ALIASES: dict[str, tuple[str, ...]] = {
+    "name": (
+        "name", "full name", "employee name", "employee full name", "worker", "worker name",
+        "legal name", "display name", "participant", "participant name",
+        "preferred full name", "formatted name",
+    ),
+    "first_name": (
+        "first name", "given name", "legal first name", "forename", "firstname", "vorname",
+        "prenom",
+    ),
+    "preferred_name": ("preferred name", "preferred first name", "nickname", "known as"),
+    "last_name": (
+        "last name", "surname", "family name", "legal last name", "lastname", "nachname",
+        "nom de famille",
+    ),
+    "email": (
+        "email", "work email", "email address", "work email address", "email work",
+        "primary work email", "business email", "company email", "corporate email",
+        "email address work", "mail", "email adresse", "courriel",
+    ),
+    "title": (
+        "title", "job title", "business title", "position title", "position", "job",
+        "role", "job name", "stellenbezeichnung",
+    ),
+    "level": (
+        "level", "job level", "management level", "grade", "job grade", "pay grade",
+        "career level", "band", "job band", "pay scale group", "seniority", "employee level",
+    ),
+    "function": (
+        "function", "department", "job function", "supervisory organization",
+        "supervisory organisation", "organization", "organisation", "org unit",
+        "organizational unit", "organisational unit", "business unit", "division", "team",
+        "abteilung", "org", "org einheit",
+    ),
+    "region": (
+        "country", "country region", "work country", "region", "location", "work location",
+        "office", "office location", "site", "geography", "land", "pays",
+    ),
+    "hire_date": (
+        "hire date", "original hire date", "start date", "date of hire", "entry date",
+        "date joined", "joining date", "continuous service date", "service date",
+        "seniority date", "eintrittsdatum",
+    ),
+    "tenure": (
+        "tenure", "tenure years", "years of service", "length of service", "service years",
+        "years in company", "years", "dienstjahre",
+    ),
+    "manager": (
+        "manager email", "manager", "supervisor email", "manager work email",
+        "line manager email", "managers email", "supervisor", "line manager", "reports to",
+        "manager name", "direct manager", "supervisor name", "vorgesetzter",
+        "vorgesetzter email",
+    ),
+    "languages": ("languages", "language", "spoken languages", "language skills", "sprachen"),
+    "tags": (
+        "background", "experience", "tags", "experience tags", "background tags", "skills",
+        "profile",
+    ),
+    "avoid": ("avoid", "do not pair with", "avoid pairing with", "not with", "avoid emails"),
+    "conflict_group": ("conflict group", "competing for", "succession group", "conflict"),
+}
+# fmt: on
+"""Header names as HR exports spell them; matching ignores case, accents and punctuation."""
+
+_BRACKETED_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def header_key(header: str) -> str:
+    """Reduce a header to lowercase letters and digits: "E-Mail (work)" -> "email"."""
+    text = _BRACKETED_RE.sub(" ", unicodedata.normalize("NFKD", header))
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _build_alias_index() -> dict[str, tuple[str, int]]:
+    index: dict[str, tuple[str, int]] = {}
+    for target, aliases in ALIASES.items():
+        for rank, alias in enumerate((target, *aliases)):
+            index.setdefault(header_key(alias), (target, rank))
+    return index
+
+
+_ALIAS_INDEX = _build_alias_index()
+
+
+def suggest_field(header: str) -> str | None:
+    """Return the field a header names by a known alias, or None."""
+    hit = _ALIAS_INDEX.get(header_key(header))
+    return hit[0] if hit else None
+
+
+def normalise_field_name(text: str) -> str | None:
+    """Return the FIELDS key ``text`` names ("Conflict-Group" -> "conflict_group"), or None."""
+    candidate = re.sub(r"[\s-]+", "_", text.strip().casefold())
+    return candidate if candidate in FIELDS else None
+
+
+def parse_mapping_args(args: Iterable[str]) -> dict[str, str]:
+    """Turn CLI ``--map "Header=field"`` options into a header -> field mapping."""
+    mapping: dict[str, str] = {}
+    problems: list[Problem] = []
+    for arg in args:
+        where = f"--map {arg}"
+        header, sep, target = arg.rpartition("=")
+        if not sep or not header.strip() or not target.strip():
+            problems.append(Problem(where, 'expected "Header=field", e.g. "Work Mail=email"'))
+            continue
+        name = normalise_field_name(target)
+        if name is None:
+            known = ", ".join(FIELDS)
+            problems.append(Problem(where, f"unknown field '{target.strip()}'; use one of {known}"))
+            continue
+        mapping[header.strip()] = name
+    if problems:
+        raise InvalidInput("invalid column mapping", problems)
+    return mapping
+
+
+@dataclass(slots=True)
+class ColumnPlan:
+    """Which column feeds which field, decided once per file from its header."""
+
+    headers: list[str]
+    columns: dict[str, list[int]] = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    problems: list[tuple[int, Problem]] = field(default_factory=list)
+
+    def first(self, target: str) -> int | None:
+        """Return the column index feeding a single-valued field, or None."""
+        found = self.columns.get(target)
+        return found[0] if found else None
+
+
+def plan_columns(
+    headers: Sequence[str], *, mapping: Mapping[str, str] | None = None, header_row: int = 1
+) -> ColumnPlan:
+    """Decide the column of every field from the header, explicit mapping first."""
+    plan = ColumnPlan(headers=list(headers))
+    explicit = _explicit_targets(plan, mapping or {}, header_row)
+    candidates: dict[str, list[tuple[int, int]]] = {}
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        if index in explicit:
+            target: str | None = explicit[index]
+            rank = -1
+        else:
+            hit = _ALIAS_INDEX.get(header_key(header))
+            target, rank = hit if hit else (None, 0)
+        if target is None or target == IGNORE:
+            continue
+        candidates.setdefault(target, []).append((rank, index))
+    used: set[int] = set()
+    for target, found in candidates.items():
+        chosen = sorted(found) if target in LIST_FIELDS else [min(found)]
+        if target not in LIST_FIELDS:
+            _check_explicit_clash(plan, target, found, header_row)
+        plan.columns[target] = sorted(index for _, index in chosen)
+        used.update(index for _, index in chosen)
+    _check_duplicate_headers(plan, used, header_row)
+    _check_required(plan, header_row)
+    for index, header in enumerate(headers):
+        if index in used:
+            plan.mapping[header] = next(t for t, cols in plan.columns.items() if index in cols)
+        elif header:
+            plan.ignored.append(header)
+    return plan
+
+
+def _explicit_targets(plan: ColumnPlan, mapping: Mapping[str, str], row: int) -> dict[int, str]:
+    by_key: dict[str, int] = {}
+    for index, header in enumerate(plan.headers):
+        by_key.setdefault(header_key(header), index)
+    targets: dict[int, str] = {}
+    for header, target in mapping.items():
+        name = normalise_field_name(target)
+        found = by_key.get(header_key(header))
+        if name is None:
+            known = ", ".join(FIELDS)
+            message = f"unknown field '{target}' in the mapping; use one of {known}"
+            plan.problems.append((-1, Problem(f"row {row}, column {header}", message)))
+        elif found is None or not header_key(header):
+            message = f"the mapping names column '{header}', which is not in the header"
+            plan.problems.append((-1, Problem(f"row {row}", message)))
+        else:
+            targets[found] = name
+    return targets
+
+
+def _check_explicit_clash(
+    plan: ColumnPlan, target: str, found: list[tuple[int, int]], row: int
+) -> None:
+    explicit = sorted(index for rank, index in found if rank < 0)
+    if len(explicit) > 1:
+        names = " and ".join(plan.headers[i] for i in explicit)
+        message = f"columns {names} are both mapped to {target}; map only one"
+        plan.problems.append((explicit[1], Problem(f"row {row}", message, target)))
+
+
+def _check_duplicate_headers(plan: ColumnPlan, used: set[int], row: int) -> None:
+    seen: dict[str, int] = {}
+    for index, header in enumerate(plan.headers):
+        key = header_key(header)
+        if not key:
+            continue
+        if key in seen and (index in used or seen[key] in used):
+            message = "this header appears more than once; rename one of the columns"
+            plan.problems.append((index, Problem(f"row {row}, column {header}", message)))
+        seen.setdefault(key, index)
+
+
+def _check_required(plan: ColumnPlan, row: int) -> None:
+    listed = ", ".join(h for h in plan.headers if h)
+    if "email" not in plan.columns:
+        message = f"no e-mail column found (columns: {listed}); map one to email"
+        plan.problems.append((-1, Problem(f"row {row}", message, "email")))
+    name_parts = ("name", "first_name", "preferred_name", "last_name")
+    if not any(part in plan.columns for part in name_parts):
+        message = (
+            f"no name column found (columns: {listed}); map one to name, "
+            "or map first_name and last_name"
+        )
+        plan.problems.append((-1, Problem(f"row {row}", message, "name")))

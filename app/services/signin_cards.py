@@ -1,0 +1,59 @@
+"""Printed sign-in cards: one card per participant with a QR code and a short typed code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from app.services.render_pool import RenderPool, cache_key, get_default_pool, read_cached_pdf
+from app.services.render_pool import write_cached_pdf
+from app.services.workbook_render import PAPERS, Paper, workbook_environment
+from app.core.errors import InvalidInput, Problem
+
+CARDS_PER_PAGE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class CardData:
+    """One participant's card: ``url`` carries the long sign-in token, ``code`` is typed by hand."""
+
+    name: str
+    cohort_name: str
+    code: str
+    url: str
+
+
+def render_cards_html(cohort_name: str, cards: list[CardData], *, paper: Paper = "A4") -> str:
+    """Return print HTML with eight cards per page (2 x 4) and cut lines."""
+    if paper not in PAPERS:
+        raise InvalidInput("cannot print cards", [Problem("cards", f"unknown paper {paper!r}",
+                                                          "paper")])
+    pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
+    hosts = {urlsplit(card.url).netloc for card in cards}
+    template = workbook_environment().get_template("cards.html")
+    return template.render(
+        cohort_name=cohort_name,
+        pages=pages,
+        paper=paper,
+        host=hosts.pop() if len(hosts) == 1 else "",
+    )
+
+
+def render_cards_pdf(
+    cohort_name: str,
+    cards: list[CardData],
+    *,
+    paper: Paper = "A4",
+    pool: RenderPool | None = None,
+    cache_dir: Path | None = None,
+) -> bytes:
+    """Render the sign-in cards of a cohort to PDF in a worker."""
+    html = render_cards_html(cohort_name, cards, paper=paper)
+    key = cache_key(html)
+    if cache_dir is not None and (hit := read_cached_pdf(cache_dir, key)) is not None:
+        return hit
+    pdf = (pool or get_default_pool()).render_pdf(html)
+    if cache_dir is not None:
+        write_cached_pdf(cache_dir, key, pdf)
+    return pdf

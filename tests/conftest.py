@@ -1,0 +1,172 @@
+"""Shared fixtures: a fresh database per test (SQLite, and PostgreSQL when configured),
+the app on it, and a signed-in browser-like client."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
+import app.models  # noqa: F401  (every table on the metadata)
+from app.core.config import Settings, get_settings
+from app.core.db import create_db_engine
+from app.core.migrations import upgrade_database
+from app.main import create_app
+from app.models import Facilitator
+from app.services import accounts
+
+REQUIRE_ALL = os.environ.get("TANDEM_REQUIRE_ALL") == "1"
+PG_URL = os.environ.get("TANDEM_TEST_DATABASE_URL", "")
+PASSWORD = "correct horse battery"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally when a component is missing; CI (TANDEM_REQUIRE_ALL=1) fails instead."""
+    if not condition:
+        if REQUIRE_ALL:
+            pytest.fail(f"required component missing: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under TANDEM_REQUIRE_ALL=1: {report.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for every test (cheaper than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_ready() -> str:
+    """The PostgreSQL test database, migrated once from empty for the whole run."""
+    need(bool(PG_URL), "TANDEM_TEST_DATABASE_URL is not set")
+    engine = create_db_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade_database(PG_URL)
+    return PG_URL
+
+
+def _truncate_all(engine: Engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """Every database test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "tandem.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("pg_ready")
+    yield url
+    engine = create_db_engine(url)
+    _truncate_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Iterator[Settings]:
+    var = tmp_path / "var"
+    var.mkdir(exist_ok=True)
+    s = Settings(
+        env="test",
+        database_url=db_url,
+        secret_key="x" * 48,
+        var_dir=var,
+        base_url="http://testserver",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    get_settings.cache_clear()
+    yield s
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def web_app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def engine(web_app: FastAPI) -> Engine:
+    e: Engine = web_app.state.engine
+    return e
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the test database; tests commit explicitly when the app must see data."""
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def client(web_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(web_app, follow_redirects=False) as c:
+        yield c
+
+
+def make_facilitator(session: Session, email: str, *, admin: bool = False) -> Facilitator:
+    user = accounts.create_facilitator(
+        session, email=email, name=email.split("@")[0].title(), password=PASSWORD, admin=admin
+    )
+    session.commit()
+    return user
+
+
+def csrf_of(client: TestClient, path: str = "/login") -> str:
+    """The CSRF token a page hands out (what a browser's form would send back)."""
+    page = client.get(path)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
+    """Sign in through the real form; returns the CSRF token valid for the new session."""
+    token = csrf_of(client)
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 303, response.text
+    return csrf_of(client, "/cohorts")
+
+
+@pytest.fixture
+def facilitator(session: Session) -> Facilitator:
+    return make_facilitator(session, "fran@example.com")
+
+
+@pytest.fixture
+def admin(session: Session) -> Facilitator:
+    return make_facilitator(session, "ada@example.com", admin=True)
+
+
+@pytest.fixture
+def signed_in(client: TestClient, facilitator: Facilitator) -> str:
+    """A client signed in as ``facilitator``; the value is its CSRF token."""
+    return sign_in(client, facilitator.email)
