@@ -265,8 +265,8 @@ def spec_from_snapshot(data: dict[str, Any]) -> ExerciseSpec:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            path, _, message = explain_error(ExerciseSpec, error)
-            problems.append(Problem("snapshot", message, render_path(path) or None))
+            _, _, message = explain_error(ExerciseSpec, error)
+            problems.append(Problem("snapshot", message, render_path(tuple(error["loc"])) or None))
         raise InvalidInput("stored exercise snapshot is invalid", problems) from None
 
 
@@ -335,7 +335,8 @@ def _read_file(path: Path, order: int) -> tuple[_Loaded | None, list[_Found], st
     except ValidationError as exc:
         for error in exc.errors():
             where, on_key, message = explain_error(ExerciseSpec, error)
-            found.append(_at(order, shown, doc.locate(where, key=on_key), message, where))
+            field = tuple(error["loc"])
+            found.append(_at(order, shown, doc.locate(where, key=on_key), message, field))
         return None, found, claim
     for where, text in exercise_rule_breaks(spec):
         found.append(

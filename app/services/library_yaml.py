@@ -207,7 +207,9 @@ def parse_yaml_text(text: str) -> MarkedDocument:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         message = f"invalid YAML: {exc.problem}"
-        if exc.context and exc.context_mark is not None:
+        if str(exc.problem).startswith("but found another document"):
+            message = "a file holds one exercise, but a second YAML document ('---') starts here"
+        elif exc.context and exc.context_mark is not None:
             message += f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise YamlRejected(_mark(exc.problem_mark or exc.context_mark), message) from None
     except yaml.reader.ReaderError as exc:
@@ -306,22 +308,29 @@ def _choices(info: FieldInfo | None) -> list[str]:
 
 
 def explain_error(model: type[BaseModel], error: ErrorDetails) -> tuple[KeyPath, bool, str]:
-    """Turn one pydantic error into (path, points at the key?, message an author understands)."""
+    """Turn one pydantic error into (where to point, at the key?, message an author understands).
+
+    A missing field points at the mapping that lacks it; the field is the error's ``loc``.
+    """
     path: KeyPath = tuple(error["loc"])
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
-        container, _ = _walk(model, path[:-1])
+        _, holder = _walk(model, path[:-1])
+        container = _nested_model(holder.annotation) if holder is not None else None
+        container = container or model
         name = str(path[-1])
         close = difflib.get_close_matches(name, list(container.model_fields), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return path, True, f"unknown field '{name}'{hint}"
+        inside = f" in {render_path(path[:-1])}" if len(path) > 1 else ""
+        return path, True, f"unknown field '{name}'{inside}{hint}"
     _, info = _walk(model, path)
     if kind == "missing":
         inside = f" in {render_path(path[:-1])}" if len(path) > 1 else ""
         wanted = _expectation(info, item=False)
         return path[:-1], False, f"missing required field '{path[-1]}'{inside} ({wanted})"
     if kind == "value_error":
-        return path, False, f"field '{render_path(path)}': {error['ctx']['error']}"
+        text = str(error.get("ctx", {}).get("error", error["msg"]))
+        return path, False, f"field '{render_path(path)}': {text}" if path else text
     wanted = _expectation(info, item=bool(path) and isinstance(path[-1], int))
     hint = ""
     if kind == "literal_error" and isinstance(value, str):

@@ -85,7 +85,7 @@ class MatchContext:
 
     def allowed(self, i: int, j: int) -> bool:
         """Return whether persons ``i`` and ``j`` may be grouped under every hard constraint."""
-        if i == j or j in self.hard[i] or self.conflicts[i] & self.conflicts[j]:
+        if i == j or j in self.hard[i]:
             return False
         li, lj = self.languages[i], self.languages[j]
         return not (li and lj and not li & lj)
@@ -131,41 +131,6 @@ class MatchContext:
     def score(self, i: int, j: int) -> int:
         """Return the pair score of ``i`` and ``j`` in thousandths."""
         return sum(self.parts(i, j).values())
-
-    def row(self, i: int, others: Sequence[int]) -> list[int | None]:
-        """Return the scores of ``i`` with each of ``others`` (None where the pair is blocked)."""
-        lvl, fun, reg, ten, comp, shared, lang, pen = self.int_weights
-        ri, fi, gi, bi = self.rank[i], self.function[i], self.region[i], self.band[i]
-        ti, li, ci, hard_i, pen_i = (
-            self.tags[i],
-            self.languages[i],
-            self.conflicts[i],
-            self.hard[i],
-            self.penalised[i],
-        )
-        rank, function, region, band = self.rank, self.function, self.region, self.band
-        tags, languages, conflicts = self.tags, self.languages, self.conflicts
-        cap, scap = COMPLEMENTARY_TAG_CAP, SHARED_TAG_CAP
-        out: list[int | None] = []
-        append = out.append
-        for j in others:
-            lj = languages[j]
-            if j == i or j in hard_i or ci & conflicts[j] or (li and lj and not li & lj):
-                append(None)
-                continue
-            tj = tags[j]
-            fj, gj, bj = function[j], region[j], band[j]
-            append(
-                (lvl if -1 <= rank[j] - ri <= 1 else 0)
-                + (fun if fi and fj and fi != fj else 0)
-                + (reg if gi and gj and gi != gj else 0)
-                + (ten if bi >= 0 and bj >= 0 and bi != bj else 0)
-                + comp * (min((ti & ~tj).bit_count(), cap) + min((tj & ~ti).bit_count(), cap))
-                + shared * min((ti & tj).bit_count(), scap)
-                + (lang if li & lj else 0)
-                - (pen if j in pen_i else 0)
-            )
-        return out
 
 
 def _validate_people(people: Sequence[MatchPerson]) -> list[MatchPerson]:
@@ -255,6 +220,13 @@ def build_context(
         for key in ancestors[i] | person.avoid:
             if key in index and index[key] != i:
                 link(i, index[key], hard)
+    members: dict[str, list[int]] = {}
+    for i, person in enumerate(roster):
+        for group in person.conflict_groups:
+            members.setdefault(group.lower(), []).append(i)
+    for group_members in members.values():
+        for i in group_members:
+            hard[i].update(j for j in group_members if j != i)
     for pair in pairs:
         a, b = sorted(pair)
         if a in index and b in index:

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import rustworkx as rx
 
 from app.services.matching_context import MatchContext
+from app.services.matching_rows import PoolScorer
 
 DENSE_LIMIT = 500
 EXACT_TRIO_LIMIT = 80
@@ -53,83 +54,143 @@ class Arrangement:
     optimal: bool
 
 
-@dataclass(slots=True)
 class _Graph:
-    adj: dict[int, dict[int, int]]
-    best: dict[int, tuple[int, int]] = field(default_factory=dict)
-    exact: bool = True
+    """Allowed graph of a pool in local positions 0..m-1 (``pool[k]`` is the context position)."""
 
+    def __init__(self, pool: Sequence[int], exact: bool) -> None:
+        self.pool = list(pool)
+        self.exact = exact
+        self.edges: list[tuple[int, int, int]] = []
+        # A score every pair outside the candidate lists is known not to exceed.
+        self.floor = [0] * len(self.pool)
+        self._adj: dict[int, dict[int, int]] | None = None
 
-def _top_two(scores: Iterable[int]) -> tuple[int, int]:
-    top = heapq.nlargest(2, scores)
-    return (top[0] if top else 0, top[1] if len(top) > 1 else 0)
+    @property
+    def adj(self) -> dict[int, dict[int, int]]:
+        if self._adj is None:
+            adj: dict[int, dict[int, int]] = {k: {} for k in range(len(self.pool))}
+            for u, v, s in self.edges:
+                adj[u][v] = adj[v][u] = s
+            self._adj = adj
+        return self._adj
+
+    def add(self, edges: Iterable[tuple[int, int, int]]) -> None:
+        known = {(u, v) for u, v, _s in self.edges}
+        self.edges.extend(e for e in edges if (e[0], e[1]) not in known)
+        self._adj = None
 
 
 def _build_graph(
     ctx: MatchContext, pool: Sequence[int], forbid: Collection[frozenset[int]]
 ) -> _Graph:
-    adj: dict[int, dict[int, int]] = {i: {} for i in pool}
-    if len(pool) <= DENSE_LIMIT:
-        for position, i in enumerate(pool):
-            others = pool[position + 1 :]
-            for j, s in zip(others, ctx.row(i, others), strict=True):
-                if s is not None:
-                    adj[i][j] = s
-                    adj[j][i] = s
-        graph = _Graph(adj)
+    scorer = PoolScorer(ctx, pool)
+    size = len(pool)
+    graph = _Graph(pool, exact=size <= DENSE_LIMIT)
+    if graph.exact:
+        for u in range(size):
+            row = scorer.row(u, u + 1)
+            graph.edges.extend((u, u + 1 + k, s) for k, s in enumerate(row) if s is not None)
     else:
-        graph = _Graph(adj, exact=False)
-        size = len(pool)
-        for i in pool:
-            row = ctx.row(i, pool)
+        chosen: dict[tuple[int, int], int] = {}
+        for u in range(size):
+            row = scorer.row(u)
             # Encoding score and position in one int lets heapq pick the top in C, with a
             # deterministic tie-break towards the smaller key.
-            coded = [s * size + (size - 1 - p) for p, s in enumerate(row) if s is not None]
+            coded = [s * size + (size - 1 - k) for k, s in enumerate(row) if s is not None]
             top = heapq.nlargest(CANDIDATES, coded)
-            graph.best[i] = _top_two(c // size for c in top[:2])
+            if len(top) == CANDIDATES:
+                graph.floor[u] = top[-1] // size
             for c in top:
-                j = pool[size - 1 - c % size]
-                adj[i][j] = adj[j][i] = c // size
-    for pair in forbid:
-        a, b = sorted(pair)
-        if a in adj and b in adj[a]:
-            del adj[a][b], adj[b][a]
-    if graph.exact:
-        graph.best = {i: _top_two(adj[i].values()) for i in pool}
+                v = size - 1 - c % size
+                chosen[(min(u, v), max(u, v))] = c // size
+        graph.edges = [(u, v, s) for (u, v), s in sorted(chosen.items())]
+    if forbid:
+        local = {p: k for k, p in enumerate(pool)}
+        banned = {
+            tuple(sorted(local[p] for p in pair))
+            for pair in forbid
+            if all(p in local for p in pair)
+        }
+        graph.edges = [e for e in graph.edges if (e[0], e[1]) not in banned]
     return graph
 
 
-def _match(graph: _Graph, nodes: Sequence[int]) -> list[tuple[int, int]]:
-    local = {v: k for k, v in enumerate(nodes)}
-    edges = [
-        (local[i], local[j], s)
-        for i in nodes
-        for j, s in graph.adj[i].items()
-        if i < j and j in local
-    ]
+def _match(graph: _Graph, nodes: Sequence[int] | None = None) -> list[tuple[int, int]]:
+    """Return a maximum-cardinality, maximum-score matching of ``nodes`` (default: all)."""
+    if nodes is None:
+        edges = graph.edges
+        ids: Sequence[int] = range(len(graph.pool))
+    else:
+        ids = nodes
+        local = {v: k for k, v in enumerate(nodes)}
+        adj = graph.adj
+        edges = [
+            (local[i], local[j], s)
+            for i in nodes
+            for j, s in adj[i].items()
+            if i < j and j in local
+        ]
     if not edges:
         return []
     shift = 1 - min(0, min(e[2] for e in edges))
     g = rx.PyGraph()
-    g.add_nodes_from(nodes)
+    g.add_nodes_from(range(len(ids)))
     g.add_edges_from([(u, v, s + shift) for u, v, s in edges])
     found = rx.max_weight_matching(g, max_cardinality=True, weight_fn=int)
-    return sorted(tuple(sorted((nodes[u], nodes[v]))) for u, v in found)  # type: ignore[misc]
+    return sorted((min(ids[u], ids[v]), max(ids[u], ids[v])) for u, v in found)
 
 
 def _score(graph: _Graph, pairs: Iterable[tuple[int, int]]) -> int:
-    return sum(graph.adj[a][b] for a, b in pairs)
+    if graph._adj is not None:
+        return sum(graph._adj[a][b] for a, b in pairs)
+    wanted = set(pairs)
+    return sum(s for u, v, s in graph.edges if (u, v) in wanted)
 
 
 def _trio_score(graph: _Graph, a: int, b: int, c: int) -> int:
     return graph.adj[a][b] + graph.adj[a][c] + graph.adj[b][c]
 
 
-def _half_sum_bound(graph: _Graph, nodes: Sequence[int], trio: bool) -> int:
-    doubled = sum(max(graph.best[v][0], 0) for v in nodes)
-    if trio:
-        doubled += sum(heapq.nlargest(3, (max(graph.best[v][1], 0) for v in nodes)))
-    return doubled // 2
+def _dual_bound(graph: _Graph, pairs: Sequence[tuple[int, int]], trio: bool) -> int:
+    """Return a proven upper bound from a feasible dual of the fractional matching LP.
+
+    Any y >= 0 with y_u + y_v >= s(u, v) for every allowed pair bounds every matching by
+    sum(y), and an arrangement with a trio by sum(y) plus its three members' y (at most
+    the three largest). Pairs left out of the candidate lists score at most ``floor`` of
+    both people, so y_v >= floor_v / 2 covers them. The duals come from the matching found,
+    read as an assignment on the bipartite double cover: potentials a are longest paths
+    under a_i >= a_mate(j) + s(i, j) - s(mate(j), j), b_j = s(mate(j), j) - a_mate(j), and
+    y = (a + b) / 2, which is tight when the matching is optimal. A final pass raises any y
+    still short of a constraint, so the result is feasible whatever the passes reached.
+    Everything is doubled to stay in integers.
+    """
+    adj = graph.adj
+    size = len(graph.pool)
+    mate: dict[int, int] = {}
+    for u, v in pairs:
+        mate[u], mate[v] = v, u
+    pot = [0] * size
+    for _round in range(40):
+        changed = False
+        for i in range(size):
+            best = pot[i]
+            for j, s in adj[i].items():
+                m = mate.get(j)
+                need = s if m is None else pot[m] + s - adj[m][j]
+                if need > best:
+                    best = need
+            if best > pot[i]:
+                pot[i], changed = best, True
+        if not changed:
+            break
+    doubled = [pot[v] + (adj[mate[v]][v] - pot[mate[v]] if v in mate else 0) for v in range(size)]
+    for v in range(size):
+        need = max(
+            [graph.floor[v], 0, doubled[v], *(2 * s - doubled[u] for u, s in adj[v].items())]
+        )
+        doubled[v] = need
+    total = sum(doubled) + (sum(heapq.nlargest(3, doubled)) if trio else 0)
+    return total // 2
 
 
 def _triangles_with(graph: _Graph, c: int, limit: int) -> list[tuple[int, int, int]]:
@@ -213,32 +274,46 @@ def solve_pool(
     forbid: Collection[frozenset[int]] = (),
 ) -> Arrangement:
     """Return the best arrangement of ``pool`` (positions) into pairs and at most one trio."""
-    nodes = sorted(pool)
-    graph = _build_graph(ctx, nodes, forbid)
-    pairs = _match(graph, nodes)
+    graph = _build_graph(ctx, sorted(pool), forbid)
+    nodes = list(range(len(graph.pool)))
+    pairs = _match(graph)
     if not graph.exact:
         matched = {v for p in pairs for v in p}
         lonely = [v for v in nodes if v not in matched]
         if lonely:
-            for i in lonely:
-                for j, s in zip(nodes, ctx.row(i, nodes), strict=True):
-                    if s is not None and frozenset((i, j)) not in forbid:
-                        graph.adj[i][j] = graph.adj[j][i] = s
-            pairs = _match(graph, nodes)
+            scorer = PoolScorer(ctx, graph.pool)
+            graph.add(
+                (min(u, v), max(u, v), s)
+                for u in lonely
+                for v, s in enumerate(scorer.row(u))
+                if s is not None
+            )
+            pairs = _match(graph)
     matched = {v for p in pairs for v in p}
     free = [v for v in nodes if v not in matched]
     total = base = _score(graph, pairs)
+    base_pairs = pairs
     trio: tuple[int, int, int] | None = None
-    found = _best_trio(graph, nodes, pairs, free) if free and allow_trio else None
+    searched = bool(free) and allow_trio
+    found = _best_trio(graph, nodes, pairs, free) if searched else None
     if found is not None:
         total, pairs, trio = found
         covered = {v for p in pairs for v in p} | set(trio)
         free = [v for v in nodes if v not in covered]
-    exact = graph.exact and (not free or not allow_trio or len(nodes) <= EXACT_TRIO_LIMIT)
+    exact = graph.exact and (not searched or len(nodes) <= EXACT_TRIO_LIMIT)
     if exact:
         bound = total
-    elif graph.exact:
-        bound = base + max(sum(graph.best[c]) for c in nodes)
     else:
-        bound = _half_sum_bound(graph, nodes, trio is not None)
-    return Arrangement(pairs, trio, free, total, max(bound, total), exact)
+        bound = _dual_bound(graph, base_pairs, trio is not None)
+        if graph.exact and searched:
+            top = (heapq.nlargest(2, graph.adj[c].values()) for c in nodes)
+            bound = min(bound, base + max(sum(t) for t in top))
+    back = graph.pool
+    return Arrangement(
+        pairs=[(back[a], back[b]) for a, b in pairs],
+        trio=None if trio is None else (back[trio[0]], back[trio[1]], back[trio[2]]),
+        unpaired=[back[v] for v in free],
+        total=total,
+        upper_bound=max(bound, total),
+        optimal=exact,
+    )

@@ -25,7 +25,7 @@ from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from app.core.errors import DomainError
@@ -41,7 +41,8 @@ HARD_DEADLINE_GRACE_S = 20.0
 
 _WARM_HTML = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>warm</title>'
-    '<link rel="stylesheet" href="print/fonts.css"><link rel="stylesheet" href="print/workbook.css">'
+    '<link rel="stylesheet" href="print/fonts.css">'
+    '<link rel="stylesheet" href="print/workbook.css">'
     "</head>"
     "<body><h1>Warm</h1><p>Fonts <em>are</em> <strong>configured</strong> once.</p></body></html>"
 )
@@ -102,7 +103,7 @@ def resolve_static_url(url: str) -> Path:
 
 
 def make_url_fetcher() -> Any:
-    """Return a WeasyPrint URL fetcher that serves packaged assets and fails the render otherwise."""
+    """Return a WeasyPrint URL fetcher serving packaged assets; any other URL fails the render."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
@@ -178,6 +179,15 @@ def read_worker_limits() -> tuple[int, int]:
     return os.getpid(), resource.getrlimit(resource.RLIMIT_AS)[0]
 
 
+class Ticket(NamedTuple):
+    """A queued render: its future, the executor that runs it, when it was queued, its limit."""
+
+    future: Future[WorkerResult]
+    executor: ProcessPoolExecutor
+    submitted: float
+    limit_s: float
+
+
 @dataclass
 class RenderStats:
     """Counters of one pool, so callers (tests, bench, jobs) can see what really happened."""
@@ -243,30 +253,37 @@ class RenderPool:
         """Start every worker now, so the first real render does not pay for start-up."""
         executor = self._get_executor()
         futures = [executor.submit(read_worker_limits) for _ in range(self.workers)]
-        for future in futures:
-            future.result(timeout=HARD_DEADLINE_GRACE_S + 60)
+        try:
+            for future in futures:
+                future.result(timeout=HARD_DEADLINE_GRACE_S + 60)
+        except (BrokenProcessPool, FutureTimeout):
+            self._discard(executor, kill=True)
+            raise RenderError("the render workers could not start") from None
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a module-level function in a worker and return its result (diagnostics, probes)."""
         return self._get_executor().submit(fn, *args).result()
 
-    def submit(self, html: str) -> tuple[Future[WorkerResult], ProcessPoolExecutor, float]:
-        """Queue one render; pass the returned ticket to ``collect``."""
+    def submit(self, html: str, *, timeout_s: float | None = None) -> Ticket:
+        """Queue one render (optionally with a tighter time limit) for ``collect``."""
         executor = self._get_executor()
-        return executor.submit(render_in_worker, html, self.timeout_s), executor, time.monotonic()
+        limit = self.timeout_s if timeout_s is None else timeout_s
+        return Ticket(
+            executor.submit(render_in_worker, html, limit), executor, time.monotonic(), limit
+        )
 
-    def collect(self, ticket: tuple[Future[WorkerResult], ProcessPoolExecutor, float]) -> bytes:
+    def collect(self, ticket: Ticket) -> bytes:
         """Wait for a queued render and return the PDF, or raise RenderError."""
-        future, executor, submitted = ticket
-        # A spawned worker warms up before its first task; allow for that once in the deadline.
-        deadline = submitted + 2 * self.timeout_s + HARD_DEADLINE_GRACE_S
+        future, executor, submitted, limit = ticket
+        # A spawned worker warms up before its first task; the grace allows for that.
+        deadline = submitted + limit + HARD_DEADLINE_GRACE_S
         try:
             result = future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout:
             self._discard(executor, kill=True)
             self.stats.failures += 1
             raise RenderError(
-                f"rendering took longer than {self.timeout_s:g} s; the worker was stopped"
+                f"rendering took longer than {limit:g} s; the worker was stopped"
             ) from None
         except BrokenProcessPool:
             self._discard(executor, kill=False)
@@ -284,9 +301,9 @@ class RenderPool:
         self.stats.renders += 1
         return result.pdf
 
-    def render_pdf(self, html: str) -> bytes:
+    def render_pdf(self, html: str, *, timeout_s: float | None = None) -> bytes:
         """Render one HTML document to PDF bytes in a worker; raise RenderError on any failure."""
-        return self.collect(self.submit(html))
+        return self.collect(self.submit(html, timeout_s=timeout_s))
 
     def close(self) -> None:
         """Stop the workers."""

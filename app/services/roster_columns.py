@@ -217,7 +217,8 @@ def _explicit_targets(plan: ColumnPlan, mapping: Mapping[str, str], row: int) ->
         if name is None:
             known = ", ".join(FIELDS)
             message = f"unknown field '{target}' in the mapping; use one of {known}"
-            plan.problems.append((-1, Problem(f"row {row}, column {header}", message)))
+            column = -1 if found is None else found
+            plan.problems.append((column, Problem(f"row {row}, column {header}", message)))
         elif found is None or not header_key(header):
             message = f"the mapping names column '{header}', which is not in the header"
             plan.problems.append((-1, Problem(f"row {row}", message)))

@@ -252,7 +252,7 @@ def _read_table(
     header: tuple[int, list[str]] | None = None
     records: list[tuple[int, list[str]]] = []
     try:
-        for row, raw in read_records(text, delimiter):
+        for row, raw in read_records(text, delimiter=delimiter):
             cells = [clean_cell(cell) for cell in raw]
             if not any(cells):
                 continue

@@ -93,7 +93,7 @@ class RecordError(ValueError):
         self.row = row
 
 
-def read_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def read_records(text: str, *, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Yield (spreadsheet row number, cells) per record; a quoted newline stays in its row."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     row = 0

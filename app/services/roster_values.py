@@ -50,14 +50,20 @@ def clean_cell(raw: str) -> str:
     text = raw.strip().strip(_INVISIBLE).strip()
     # A leading apostrophe before = + - @ is the OWASP guard (ours or a spreadsheet's),
     # never part of the value, so removing it makes export -> import round-trip.
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
+    if text.startswith("'") and _is_guarded(text[1:]):
         text = text[1:].strip()
     return text
 
 
 def guard_formula(value: str) -> str:
     """Prefix a cell that a spreadsheet would evaluate with an apostrophe."""
-    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
+    # Values that already look guarded ("'=x") get one more apostrophe, so that import,
+    # which removes exactly one, gives back what was exported.
+    return f"'{value}" if _is_guarded(value) else value
+
+
+def _is_guarded(text: str) -> bool:
+    return text.lstrip("'").startswith(FORMULA_TRIGGERS)
 
 
 def collapse_text(text: str) -> str:

@@ -6,10 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.services.render_pool import RenderPool, cache_key, get_default_pool, read_cached_pdf
-from app.services.render_pool import write_cached_pdf
-from app.services.workbook_render import PAPERS, Paper, workbook_environment
 from app.core.errors import InvalidInput, Problem
+from app.services.render_pool import (
+    RenderPool,
+    cache_key,
+    get_default_pool,
+    read_cached_pdf,
+    write_cached_pdf,
+)
+from app.services.workbook_render import PAPERS, Paper, workbook_environment
 
 CARDS_PER_PAGE = 8
 
@@ -27,8 +32,9 @@ class CardData:
 def render_cards_html(cohort_name: str, cards: list[CardData], *, paper: Paper = "A4") -> str:
     """Return print HTML with eight cards per page (2 x 4) and cut lines."""
     if paper not in PAPERS:
-        raise InvalidInput("cannot print cards", [Problem("cards", f"unknown paper {paper!r}",
-                                                          "paper")])
+        raise InvalidInput(
+            "cannot print cards", [Problem("cards", f"unknown paper {paper!r}", "paper")]
+        )
     pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
     hosts = {urlsplit(card.url).netloc for card in cards}
     template = workbook_environment().get_template("cards.html")

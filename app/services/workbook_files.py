@@ -52,8 +52,19 @@ def render_preview_png(pdf_bytes: bytes, page: int, out_path: Path, *, dpi: int 
         source.write_bytes(pdf_bytes)
         prefix = Path(tmp) / "page"
         done = subprocess.run(  # noqa: S603 - fixed tool, arguments are ours
-            [tool, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
-             str(source), str(prefix)],
+            [
+                tool,
+                "-png",
+                "-r",
+                str(dpi),
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(source),
+                str(prefix),
+            ],
             capture_output=True,
             timeout=PREVIEW_TIMEOUT_S,
             check=False,

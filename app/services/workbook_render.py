@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -27,7 +26,7 @@ from app.services.render_pool import (
     TEMPLATE_DIR,
     RenderError,
     RenderPool,
-    WorkerResult,
+    Ticket,
     cache_key,
     get_default_pool,
     read_cached_pdf,
@@ -40,6 +39,8 @@ EDITIONS: tuple[str, ...] = ("participant", "pair", "blank")
 PAPERS: tuple[str, ...] = ("A4", "Letter")
 MAX_LINES = 80
 MAX_NOTES_PAGES = 40
+BREAK_EVERY = 40
+ZWSP = "\u200b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,23 @@ def workbook_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["qr_svg"] = make_qr_svg
+    env.filters["breakable"] = make_breakable
     return env
+
+
+_LONG_RUN = re.compile(r"\S{%d,}" % (BREAK_EVERY + 1))
+
+
+def make_breakable(text: str) -> str:
+    """Return text with invisible break chances inside very long words.
+
+    WeasyPrint's ``overflow-wrap: anywhere`` is quadratic in the length of a word, so 100 KB
+    without a space would exhaust the time limit; zero-width spaces keep layout linear.
+    """
+    return _LONG_RUN.sub(
+        lambda m: ZWSP.join(m[0][i : i + BREAK_EVERY] for i in range(0, len(m[0]), BREAK_EVERY)),
+        text,
+    )
 
 
 def make_qr_svg(url: str) -> Markup:
@@ -198,8 +215,11 @@ def check_workbook_data(data: WorkbookData) -> None:
         for prompt in ex.prompts:
             if not 0 <= prompt.lines <= MAX_LINES:
                 problems.append(
-                    Problem(f"exercise {ex.id}, prompt {prompt.id}", f"lines must be 0-{MAX_LINES}",
-                            "lines")
+                    Problem(
+                        f"exercise {ex.id}, prompt {prompt.id}",
+                        f"lines must be 0-{MAX_LINES}",
+                        "lines",
+                    )
                 )
     if problems:
         raise InvalidInput("this workbook cannot be printed", problems)
@@ -228,8 +248,12 @@ def _chapters(data: WorkbookData) -> list[_ChapterView]:
     # Anchors are positional: exercise ids come from YAML and need not be valid HTML ids.
     views = [_ExerciseView(ex, f"ex-{i}") for i, ex in enumerate(data.exercises, 1)]
     chapters = [
-        _ChapterView(day.label, f"day-{i}", list(day.items),
-                     [v for v in views if v.ex.day_label == day.label])
+        _ChapterView(
+            day.label,
+            f"day-{i}",
+            list(day.items),
+            [v for v in views if v.ex.day_label == day.label],
+        )
         for i, day in enumerate(data.agenda_days, 1)
     ]
     labels = {day.label for day in data.agenda_days}
@@ -276,9 +300,6 @@ def render_workbook_pdf(
     if cache_dir is not None:
         write_cached_pdf(cache_dir, key, pdf)
     return pdf
-
-
-Ticket = tuple[Future[WorkerResult], ProcessPoolExecutor, float]
 
 
 def _unique_names(datas: list[WorkbookData]) -> list[str]:

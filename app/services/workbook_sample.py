@@ -51,8 +51,10 @@ def _exercise(day_no: int, slot: int, *, answered: bool, owners: list[Person]) -
     for p_no, (text, kind) in enumerate(_PROMPTS, 1):
         answers = []
         if answered and kind == "text" and p_no % 2 == 1:
-            answers = [Answer(o.name, f"{_ANSWER}\n({o.name.split()[0]}, day {day_no + 1})")
-                       for o in owners]
+            answers = [
+                Answer(o.name, f"{_ANSWER}\n({o.name.split()[0]}, day {day_no + 1})")
+                for o in owners
+            ]
         prompts.append(
             PromptSection(
                 id=f"p{p_no}",
@@ -102,8 +104,12 @@ def make_sample_workbook(
             items=[
                 AgendaLine("09:00", "09:30", "Arrival and check-in with your buddy", "plenary"),
                 *[
-                    AgendaLine(f"{10 + 2 * s}:00", f"{11 + 2 * s}:00",
-                               _TITLES[(d * 3 + s) % len(_TITLES)], "exercise")
+                    AgendaLine(
+                        f"{10 + 2 * s}:00",
+                        f"{11 + 2 * s}:00",
+                        _TITLES[(d * 3 + s) % len(_TITLES)],
+                        "exercise",
+                    )
                     for s in range(exercises_per_day)
                 ],
                 AgendaLine("12:30", "13:30", "Lunch", "break"),
@@ -117,25 +123,29 @@ def make_sample_workbook(
         for d in range(days)
         for s in range(exercises_per_day)
     ]
-    plan = PlanSection(
-        aspiration="Lead a team that argues well and decides quickly.",
-        goals=[
-            Goal(
-                what="Run every weekly meeting with a written decision log.",
-                why="Decisions get lost and we relitigate them.",
-                actions=["Draft the template", "Try it for four weeks", "Ask the team"],
-                measure="Fewer reopened decisions by the end of the quarter.",
-                support="Ask me in every check-in how the log is going.",
-                target_date="30 June",
-            )
-        ],
-        strengths="Patience; curiosity; a long memory for people.",
-        obstacles="My calendar, and my habit of saying yes.",
-    ) if answered else None
+    plan = (
+        PlanSection(
+            aspiration="Lead a team that argues well and decides quickly.",
+            goals=[
+                Goal(
+                    what="Run every weekly meeting with a written decision log.",
+                    why="Decisions get lost and we relitigate them.",
+                    actions=["Draft the template", "Try it for four weeks", "Ask the team"],
+                    measure="Fewer reopened decisions by the end of the quarter.",
+                    support="Ask me in every check-in how the log is going.",
+                    target_date="30 June",
+                )
+            ],
+            strengths="Patience; curiosity; a long memory for people.",
+            obstacles="My calendar, and my habit of saying yes.",
+        )
+        if answered
+        else None
+    )
     return WorkbookData(
         edition=edition,
         cohort_name="Spring Leadership Intensive",
-        cohort_dates_label="3–6 March 2025",
+        cohort_dates_label="3\u20136 March 2025",
         language="en",
         paper=paper,
         owners=owners,
@@ -145,11 +155,13 @@ def make_sample_workbook(
             "One of you has led teams for ten years, the other for two.",
         ],
         agreement_text="We meet every second Friday at 8:00, by phone.\nWhat we say stays with us."
-        if answered else "",
+        if answered
+        else "",
         agenda_days=agenda,
         exercises=exercises,
         plan=plan,
         checkins=[CheckInLine("Friday 14 March", "First call: how did the week go?")]
-        if answered else [],
+        if answered
+        else [],
         notes_pages=notes_pages,
     )

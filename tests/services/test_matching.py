@@ -96,17 +96,17 @@ def test_solve_odd_roster_without_rules_gives_exactly_one_trio(n: int, seed: int
 
 def test_solve_groups_everyone_with_their_best_partners() -> None:
     people = [
-        person("ann@x.example", function="Finance", region="EMEA"),
-        person("bob@x.example", function="Finance", region="EMEA"),
-        person("cat@x.example", function="Sales", region="APAC"),
-        person("dan@x.example", function="Sales", region="APAC"),
+        person("ann@x.example", function="Finance", region="EMEA", tenure_years=1),
+        person("bob@x.example", function="Finance", region="EMEA", tenure_years=12),
+        person("cat@x.example", function="Sales", region="APAC", tenure_years=1),
+        person("dan@x.example", function="Sales", region="APAC", tenure_years=12),
     ]
     result = solve(people)
     assert [g.members for g in result.groups] == [
-        ("ann@x.example", "cat@x.example"),
-        ("bob@x.example", "dan@x.example"),
+        ("ann@x.example", "dan@x.example"),
+        ("bob@x.example", "cat@x.example"),
     ]
-    assert result.total == 6.0
+    assert result.total == 9.0
 
 
 def test_solve_second_cohort_never_repeats_a_pair() -> None:

@@ -1,0 +1,83 @@
+"""``tandem exercises``: check and list the exercise library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.core.config import get_settings
+from app.core.errors import InvalidInput
+from app.services.library import Library, load_library
+
+app = typer.Typer(
+    help="Check and list the exercise library (one YAML file per exercise).",
+    no_args_is_help=True,
+)
+
+Paths = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Exercise folders or files (default: the shipped library and TANDEM_LIBRARY_DIRS).",
+        show_default=False,
+    ),
+]
+
+
+def _load_or_exit(paths: list[Path] | None) -> Library:
+    try:
+        return load_library(paths or get_settings().all_library_dirs)
+    except InvalidInput as exc:
+        # Authors fix files, not stack traces: one located problem per line, then the count.
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        typer.echo(exc.message)
+        raise typer.Exit(1) from None
+
+
+@app.command("validate")
+def validate(paths: Paths = None) -> None:
+    """Check every exercise file; print each problem as file:line:column: message."""
+    library = _load_or_exit(paths)
+    typer.echo(f"{len(library.exercises)} exercises OK")
+
+
+@app.command("list")
+def list_exercises(
+    paths: Paths = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """Show the exercises in arc order: id, kind, phase, day, minutes, title."""
+    library = _load_or_exit(paths)
+    specs = library.ordered()
+    if as_json:
+        rows = [
+            {
+                "id": spec.id,
+                "version": spec.version,
+                "kind": spec.kind,
+                "phase": spec.phase,
+                "day": spec.day,
+                "minutes": spec.minutes,
+                "trio_minutes": spec.trio_minutes,
+                "title": spec.title,
+                "after": list(spec.after),
+                "content_hash": spec.content_hash,
+            }
+            for spec in specs
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    header = ("id", "kind", "phase", "day", "minutes", "title")
+    cells = [
+        (spec.id, spec.kind, spec.phase, str(spec.day or "-"), str(spec.minutes), spec.title)
+        for spec in specs
+    ]
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header) - 1)]
+    for row in [header, *cells]:
+        padded = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
+        typer.echo("  ".join([*padded, row[-1]]))
+    total = sum(spec.minutes for spec in specs)
+    typer.echo(f"{len(specs)} exercises, {total // 60} h {total % 60:02d} min")

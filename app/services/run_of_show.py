@@ -1,0 +1,285 @@
+"""Pure run-of-show state machine for one programme day: what runs now, and what moves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+
+from app.core.errors import Conflict, InvalidInput, Problem
+
+EventKind = Literal["begin", "end", "skip", "back", "extend"]
+_KINDS: tuple[EventKind, ...] = ("begin", "end", "skip", "back", "extend")
+MAX_EXTENSION_MIN = 240
+
+
+@dataclass(frozen=True, slots=True)
+class ShowItem:
+    """One entry of the day's running order; ``fixed`` blocks (breaks, lunch, keynotes) stay put."""
+
+    id: str
+    title: str
+    start: time
+    end: time
+    fixed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One line of the log: what happened to which item, when, with overrun or extension."""
+
+    kind: EventKind
+    index: int
+    item_id: str
+    at: datetime
+    minutes: int = 0
+    overrun_s: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RunState:
+    """Where the day stands; ``current_index`` is None before the start and after the end."""
+
+    day: int
+    planned: tuple[tuple[str, int], ...]
+    current_index: int | None = None
+    started_at: datetime | None = None
+    extensions_min: int = 0
+    skipped: tuple[int, ...] = ()
+    finished: bool = False
+    log: tuple[Event, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class NowView:
+    """What the projector shows: the current item, time left, and the re-timed rest of the day."""
+
+    current: ShowItem | None
+    time_left_s: int | None
+    next: ShowItem | None
+    overrun_s: int
+    retimed_rest: list[tuple[str, time, time]]
+    warnings: list[str]
+
+
+def new_run(day: int, *, items: Sequence[ShowItem]) -> RunState:
+    """Return the state of a day that has not started, remembering each item's planned length."""
+    return RunState(day=day, planned=tuple((i.id, _length_min(i)) for i in items))
+
+
+def start_run(state: RunState, *, now: datetime) -> RunState:
+    """Begin the day with its first item."""
+    if state.current_index is not None or state.finished:
+        raise Conflict(f"day {state.day} has already started")
+    if not state.planned:
+        raise InvalidInput("nothing to run", [Problem(f"day {state.day}", "the day has no items")])
+    first = _next_index(state, -1)
+    if first is None:
+        raise Conflict(f"every item of day {state.day} is skipped")
+    return _enter(state, first, now)
+
+
+def advance_run(state: RunState, *, now: datetime) -> RunState:
+    """End the current item (logging any overrun) and begin the next one that is not skipped."""
+    index = _current(state)
+    state = _leave(state, index, now)
+    following = _next_index(state, index)
+    if following is None:
+        return replace(state, current_index=None, started_at=None, finished=True)
+    return _enter(state, following, now)
+
+
+def back_run(state: RunState, *, now: datetime) -> RunState:
+    """Return to the previous item (or the last after the end), restarting its clock now."""
+    index = len(state.planned) if state.finished else _current(state)
+    previous = index - 1
+    if previous < 0:
+        raise Conflict("already at the first item")
+    event = Event("back", previous, state.planned[previous][0], now)
+    skipped = tuple(i for i in state.skipped if i != previous)
+    state = replace(state, finished=False, skipped=skipped, log=(*state.log, event))
+    return _enter(state, previous, now)
+
+
+def skip_item(state: RunState, *, now: datetime, index: int | None = None) -> RunState:
+    """Skip the current item (moving on) or, given ``index``, mark a later item to be left out."""
+    current = _current(state)
+    target = current if index is None else index
+    if not current <= target < len(state.planned):
+        raise InvalidInput(
+            "cannot skip", [Problem(f"day {state.day}", f"item {target} is not ahead", "index")]
+        )
+    event = Event("skip", target, state.planned[target][0], now)
+    state = replace(state, skipped=tuple(sorted({*state.skipped, target})), log=(*state.log, event))
+    if target != current:
+        return state
+    following = _next_index(state, current)
+    if following is None:
+        return replace(state, current_index=None, started_at=None, finished=True)
+    return _enter(state, following, now)
+
+
+def extend_item(state: RunState, *, minutes: int, now: datetime) -> RunState:
+    """Lengthen (or, with negative minutes, shorten) the current item."""
+    index = _current(state)
+    total = state.extensions_min + minutes
+    if minutes == 0 or abs(total) > MAX_EXTENSION_MIN or state.planned[index][1] + total < 0:
+        message = f"cannot extend by {minutes} min (already {state.extensions_min:+d} min)"
+        raise InvalidInput("invalid extension", [Problem(f"day {state.day}", message, "minutes")])
+    event = Event("extend", index, state.planned[index][0], now, minutes=minutes)
+    return replace(state, extensions_min=total, log=(*state.log, event))
+
+
+def view_run(
+    state: RunState, items: Sequence[ShowItem], *, now: datetime, day_end: time | None = None
+) -> NowView:
+    """Return the current item, time left, overrun and the rest of the day re-timed from now.
+
+    Movable items start no earlier than planned and no earlier than the previous item ends.
+    A fixed block keeps its planned end and absorbs lateness by starting later (shorter); once
+    it has started, it resets the day to plan. Items ending after ``day_end`` (default: the
+    last planned end) are named in the warnings.
+    """
+    if [i.id for i in items] != [p[0] for p in state.planned]:
+        raise Conflict("the day's items changed since the run started; restart the run")
+    base = now.date()
+    tz = now.tzinfo
+    current = state.current_index
+    time_left: int | None = None
+    overrun = 0
+    if state.finished:
+        return NowView(None, None, None, 0, [], [])
+    if current is None or state.started_at is None:
+        cursor, rest_from = now, 0
+    else:
+        length = timedelta(minutes=state.planned[current][1] + state.extensions_min)
+        ends = state.started_at + length
+        time_left = int((ends - now).total_seconds())
+        overrun = max(0, -time_left)
+        cursor, rest_from = max(ends, now), current + 1
+    rest, warnings = [], []
+    limit = _at(base, day_end or max(i.end for i in items), tz)
+    for index in range(rest_from, len(items)):
+        if index in state.skipped:
+            continue
+        item = items[index]
+        start, end = _at(base, item.start, tz), _at(base, item.end, tz)
+        if item.fixed and cursor >= end:
+            new_start = new_end = end
+            warnings.append(f"'{item.title}' is squeezed out by the delay")
+        elif item.fixed:
+            new_start, new_end = max(start, cursor), end
+            if new_start > start:
+                late = _minutes(new_start - start)
+                warnings.append(f"'{item.title}' starts {late} min late and is {late} min shorter")
+        else:
+            new_start = max(start, cursor)
+            new_end = new_start + (end - start)
+        if new_end > limit:
+            warnings.append(
+                f"'{item.title}' now ends at {new_end:%H:%M}, after the day ends ({limit:%H:%M})"
+            )
+        rest.append((item.id, new_start.time(), new_end.time()))
+        cursor = max(cursor, new_end)
+    nxt = next((items[i] for i in range(rest_from, len(items)) if i not in state.skipped), None)
+    now_item = items[current] if current is not None else None
+    return NowView(now_item, time_left, nxt, overrun, rest, warnings)
+
+
+def run_to_dict(state: RunState) -> dict[str, Any]:
+    """Return a JSON-ready dict of the state."""
+    return {
+        "day": state.day,
+        "planned": [[item_id, minutes] for item_id, minutes in state.planned],
+        "current_index": state.current_index,
+        "started_at": state.started_at.isoformat() if state.started_at else None,
+        "extensions_min": state.extensions_min,
+        "skipped": list(state.skipped),
+        "finished": state.finished,
+        "log": [
+            {
+                "kind": e.kind,
+                "index": e.index,
+                "item_id": e.item_id,
+                "at": e.at.isoformat(),
+                "minutes": e.minutes,
+                "overrun_s": e.overrun_s,
+            }
+            for e in state.log
+        ],
+    }
+
+
+def run_from_dict(data: dict[str, Any]) -> RunState:
+    """Rebuild a state from ``run_to_dict`` output, or raise InvalidInput naming the bad field."""
+    try:
+        started = data["started_at"]
+        log = tuple(
+            Event(
+                kind=_kind(e["kind"]),
+                index=int(e["index"]),
+                item_id=str(e["item_id"]),
+                at=datetime.fromisoformat(e["at"]),
+                minutes=int(e["minutes"]),
+                overrun_s=int(e["overrun_s"]),
+            )
+            for e in data["log"]
+        )
+        return RunState(
+            day=int(data["day"]),
+            planned=tuple((str(i), int(m)) for i, m in data["planned"]),
+            current_index=None if data["current_index"] is None else int(data["current_index"]),
+            started_at=datetime.fromisoformat(started) if started else None,
+            extensions_min=int(data["extensions_min"]),
+            skipped=tuple(int(i) for i in data["skipped"]),
+            finished=bool(data["finished"]),
+            log=log,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        problem = Problem("run of show", f"stored state is damaged: {error!r}", "state")
+        raise InvalidInput("the stored run of show cannot be read", [problem]) from error
+
+
+def _kind(value: object) -> EventKind:
+    for kind in _KINDS:
+        if value == kind:
+            return kind
+    raise ValueError(f"unknown event kind {value!r}")
+
+
+def _current(state: RunState) -> int:
+    if state.current_index is None:
+        raise Conflict("the day is over" if state.finished else "the day has not started")
+    return state.current_index
+
+
+def _next_index(state: RunState, after: int) -> int | None:
+    return next((i for i in range(after + 1, len(state.planned)) if i not in state.skipped), None)
+
+
+def _enter(state: RunState, index: int, now: datetime) -> RunState:
+    event = Event("begin", index, state.planned[index][0], now)
+    return replace(
+        state, current_index=index, started_at=now, extensions_min=0, log=(*state.log, event)
+    )
+
+
+def _leave(state: RunState, index: int, now: datetime) -> RunState:
+    allowed = (state.planned[index][1] + state.extensions_min) * 60
+    ran = int((now - state.started_at).total_seconds()) if state.started_at else 0
+    overrun = max(0, ran - allowed)
+    event = Event("end", index, state.planned[index][0], now, overrun_s=overrun)
+    return replace(state, log=(*state.log, event))
+
+
+def _length_min(item: ShowItem) -> int:
+    return (item.end.hour * 60 + item.end.minute) - (item.start.hour * 60 + item.start.minute)
+
+
+def _at(day: date, clock_time: time, tz: Any) -> datetime:
+    return datetime.combine(day, clock_time, tzinfo=tz)
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
