@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -18,7 +19,7 @@ from sqlmodel import Session, SQLModel
 import app.models  # noqa: F401  (every table on the metadata)
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine
-from app.core.migrations import upgrade_database
+from app.core.migrations import alembic_config
 from app.main import create_app
 from app.models import Facilitator
 from app.services import accounts
@@ -45,11 +46,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.longrepr = f"skipped under TANDEM_REQUIRE_ALL=1: {report.longrepr}"
 
 
+def _build_schema(url: str) -> None:
+    # Tests build the schema from the models; test_migrations proves that the migrations
+    # produce exactly the same schema, on both databases.
+    engine = create_db_engine(url)
+    SQLModel.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS alembic_version "
+                "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
+            )
+        )
+        conn.execute(text("DELETE FROM alembic_version"))
+        for head in ScriptDirectory.from_config(alembic_config(url)).get_heads():
+            conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": head})
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file, copied for every test (cheaper than migrating each time)."""
+    """A SQLite file with the whole schema, copied for every test (cheaper than building it)."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    upgrade_database(f"sqlite:///{path}")
+    _build_schema(f"sqlite:///{path}")
     return path
 
 
@@ -62,7 +81,7 @@ def pg_ready() -> str:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    upgrade_database(PG_URL)
+    _build_schema(PG_URL)
     return PG_URL
 
 

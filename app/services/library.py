@@ -364,32 +364,26 @@ def load_exercise_file(path: Path) -> ExerciseSpec:
     return loaded.spec
 
 
-def _cycles(loaded: dict[str, _Loaded]) -> list[list[str]]:
+def _cycles(after: dict[str, list[str]]) -> list[list[str]]:
     """Each cycle of 'after' links once, from its smallest id, each member waiting on the next."""
-    state: dict[str, int] = {}
-    stack: list[str] = []
+    stuck = set(after)
+    peeled = True
+    while peeled:  # what cannot be peeled off waits, directly or not, on a cycle
+        ready = {key for key in stuck if not any(n in stuck and n != key for n in after[key])}
+        stuck -= ready
+        peeled = bool(ready)
     cycles: list[list[str]] = []
-    in_cycle: set[str] = set()
-
-    def visit(key: str) -> None:
-        state[key] = 1
-        stack.append(key)
-        for need in loaded[key].spec.after:
-            if need not in loaded or need == key:
-                continue
-            if state.get(need) == 1 and need not in in_cycle:
-                cycle = stack[stack.index(need) :]
-                in_cycle.update(cycle)
-                start = cycle.index(min(cycle))
-                cycles.append(cycle[start:] + cycle[:start])
-            elif need not in state:
-                visit(need)
-        stack.pop()
-        state[key] = 2
-
-    for key in sorted(loaded):
-        if key not in state:
-            visit(key)
+    seen: set[str] = set()
+    for key in sorted(stuck):
+        path: list[str] = []
+        while key not in seen and key not in path:
+            path.append(key)
+            key = min(need for need in after[key] if need in stuck and need != key)
+        if key in path:
+            cycle = path[path.index(key) :]
+            start = cycle.index(min(cycle))
+            cycles.append(cycle[start:] + cycle[:start])
+        seen.update(path)
     return cycles
 
 
@@ -415,7 +409,7 @@ def _library_problems(loaded: dict[str, _Loaded], claimed: set[str]) -> list[_Fo
             else:
                 continue
             found.append(_at(item.order, item.shown, mark, prefix + text, path))
-    for cycle in _cycles(loaded):
+    for cycle in _cycles({key: item.spec.after for key, item in loaded.items()}):
         first = loaded[cycle[0]]
         path = ("after", first.spec.after.index(cycle[1 % len(cycle)]))
         chain = " after ".join([*cycle, cycle[0]])
@@ -438,9 +432,8 @@ def load_library(dirs: Sequence[Path]) -> Library:
             continue
         twin = loaded.get(item.spec.id)
         if twin is not None:
-            other = (
-                f"{twin.shown}:{twin.doc.locate(('id',)).line}:{twin.doc.locate(('id',)).column}"
-            )
+            first = twin.doc.locate(("id",))
+            other = f"{twin.shown}:{first.line}:{first.column}"
             text = f"field 'id': duplicate id '{item.spec.id}': also in {other}"
             found.append(_at(order, item.shown, item.doc.locate(("id",)), text, ("id",)))
             continue

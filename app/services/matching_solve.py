@@ -61,8 +61,6 @@ class _Graph:
         self.pool = list(pool)
         self.exact = exact
         self.edges: list[tuple[int, int, int]] = []
-        # A score every pair outside the candidate lists is known not to exceed.
-        self.floor = [0] * len(self.pool)
         self._adj: dict[int, dict[int, int]] | None = None
 
     @property
@@ -81,9 +79,8 @@ class _Graph:
 
 
 def _build_graph(
-    ctx: MatchContext, pool: Sequence[int], forbid: Collection[frozenset[int]]
+    scorer: PoolScorer, pool: Sequence[int], forbid: Collection[frozenset[int]]
 ) -> _Graph:
-    scorer = PoolScorer(ctx, pool)
     size = len(pool)
     graph = _Graph(pool, exact=size <= DENSE_LIMIT)
     if graph.exact:
@@ -98,8 +95,6 @@ def _build_graph(
             # deterministic tie-break towards the smaller key.
             coded = [s * size + (size - 1 - k) for k, s in enumerate(row) if s is not None]
             top = heapq.nlargest(CANDIDATES, coded)
-            if len(top) == CANDIDATES:
-                graph.floor[u] = top[-1] // size
             for c in top:
                 v = size - 1 - c % size
                 chosen[(min(u, v), max(u, v))] = c // size
@@ -151,17 +146,19 @@ def _trio_score(graph: _Graph, a: int, b: int, c: int) -> int:
     return graph.adj[a][b] + graph.adj[a][c] + graph.adj[b][c]
 
 
-def _dual_bound(graph: _Graph, pairs: Sequence[tuple[int, int]], trio: bool) -> int:
+def _dual_bound(
+    graph: _Graph, pairs: Sequence[tuple[int, int]], trio: bool, scorer: PoolScorer | None
+) -> int:
     """Return a proven upper bound from a feasible dual of the fractional matching LP.
 
     Any y >= 0 with y_u + y_v >= s(u, v) for every allowed pair bounds every matching by
     sum(y), and an arrangement with a trio by sum(y) plus its three members' y (at most
-    the three largest). Pairs left out of the candidate lists score at most ``floor`` of
-    both people, so y_v >= floor_v / 2 covers them. The duals come from the matching found,
+    the three largest). The duals come from the matching found,
     read as an assignment on the bipartite double cover: potentials a are longest paths
     under a_i >= a_mate(j) + s(i, j) - s(mate(j), j), b_j = s(mate(j), j) - a_mate(j), and
-    y = (a + b) / 2, which is tight when the matching is optimal. A final pass raises any y
-    still short of a constraint, so the result is feasible whatever the passes reached.
+    y = (a + b) / 2, which is tight when the matching is optimal. A final pass over every
+    allowed pair (full score rows for a sparse graph) raises any y still short, so the
+    result is feasible whatever the passes reached.
     Everything is doubled to stay in integers.
     """
     adj = graph.adj
@@ -185,10 +182,12 @@ def _dual_bound(graph: _Graph, pairs: Sequence[tuple[int, int]], trio: bool) -> 
             break
     doubled = [pot[v] + (adj[mate[v]][v] - pot[mate[v]] if v in mate else 0) for v in range(size)]
     for v in range(size):
-        need = max(
-            [graph.floor[v], 0, doubled[v], *(2 * s - doubled[u] for u, s in adj[v].items())]
-        )
-        doubled[v] = need
+        if scorer is None:
+            slack = max((2 * s - doubled[u] for u, s in adj[v].items()), default=0)
+        else:
+            row = scorer.row(v)
+            slack = max((2 * s - doubled[u] for u, s in enumerate(row) if s is not None), default=0)
+        doubled[v] = max(doubled[v], slack, 0)
     total = sum(doubled) + (sum(heapq.nlargest(3, doubled)) if trio else 0)
     return total // 2
 
@@ -274,14 +273,14 @@ def solve_pool(
     forbid: Collection[frozenset[int]] = (),
 ) -> Arrangement:
     """Return the best arrangement of ``pool`` (positions) into pairs and at most one trio."""
-    graph = _build_graph(ctx, sorted(pool), forbid)
+    scorer = PoolScorer(ctx, sorted(pool))
+    graph = _build_graph(scorer, scorer.pool, forbid)
     nodes = list(range(len(graph.pool)))
     pairs = _match(graph)
     if not graph.exact:
         matched = {v for p in pairs for v in p}
         lonely = [v for v in nodes if v not in matched]
         if lonely:
-            scorer = PoolScorer(ctx, graph.pool)
             graph.add(
                 (min(u, v), max(u, v), s)
                 for u in lonely
@@ -304,7 +303,7 @@ def solve_pool(
     if exact:
         bound = total
     else:
-        bound = _dual_bound(graph, base_pairs, trio is not None)
+        bound = _dual_bound(graph, base_pairs, trio is not None, None if graph.exact else scorer)
         if graph.exact and searched:
             top = (heapq.nlargest(2, graph.adj[c].values()) for c in nodes)
             bound = min(bound, base + max(sum(t) for t in top))

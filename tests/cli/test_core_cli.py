@@ -29,8 +29,9 @@ def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 
 def test_user_create_reads_password_from_stdin(cli_env: None) -> None:
-    result = runner.invoke(app, ["user", "create", "lee@example.com", "--admin"],
-                           input="a-long-password\n")
+    result = runner.invoke(
+        app, ["user", "create", "lee@example.com", "--admin"], input="a-long-password\n"
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "created admin lee@example.com"
     again = runner.invoke(app, ["user", "create", "lee@example.com"], input="a-long-password\n")
@@ -45,8 +46,9 @@ def test_user_create_refuses_a_short_password(cli_env: None) -> None:
 
 
 def test_cohort_create_prints_slug_and_list_shows_it(cli_env: None) -> None:
-    created = runner.invoke(app, ["cohort", "create", "Spring Intensive 2027", "--start",
-                                  "2027-03-01", "--days", "4"])
+    created = runner.invoke(
+        app, ["cohort", "create", "Spring Intensive 2027", "--start", "2027-03-01", "--days", "4"]
+    )
     assert created.exit_code == 0, created.output
     assert created.output.strip() == "spring-intensive-2027"
     listed = runner.invoke(app, ["cohort", "list", "--json"])
@@ -75,8 +77,9 @@ def test_roster_import_with_mapping_dry_run_and_export(cli_env: None, tmp_path: 
     runner.invoke(app, ["cohort", "create", "Spring", "--start", "2027-03-01"])
     good = tmp_path / "hr.csv"
     good.write_text("Name,Email,Dept Code\nAna Silva,ana@example.com,FIN\n")
-    dry = runner.invoke(app, ["roster", "import", "spring", str(good), "--dry-run",
-                              "--map", "Dept Code=function"])
+    dry = runner.invoke(
+        app, ["roster", "import", "spring", str(good), "--dry-run", "--map", "Dept Code=function"]
+    )
     assert dry.exit_code == 0, dry.output
     assert "would change 1 added" in dry.output
     assert runner.invoke(app, ["roster", "export", "spring"]).output.count("@") == 0

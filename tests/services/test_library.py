@@ -134,7 +134,8 @@ CASES = {
         "alias/alias.yaml:3:8: YAML aliases (*title) are not allowed: write the value out in full"
     ],
     "anchor": [
-        "anchor/anchor.yaml:3:8: YAML anchors (&title) are not allowed: write each value out in full"
+        "anchor/anchor.yaml:3:8: YAML anchors (&title) are not allowed: "
+        "write each value out in full"
     ],
     "duplicate-key": [
         "duplicate-key/duplicate-key.yaml:8:1: duplicate field 'minutes' (first given on line 7)"
@@ -158,8 +159,8 @@ CASES = {
         "(got 42; put it in quotes)",
         "wrong-type/wrong-type.yaml:5:7: field 'kind': must be one of: pair, solo, plenary, plan "
         "(got 'pairs'; did you mean 'pair'?)",
-        "wrong-type/wrong-type.yaml:7:10: field 'minutes': must be a whole number between 5 and 240 "
-        "(got 'twenty')",
+        "wrong-type/wrong-type.yaml:7:10: field 'minutes': must be a whole number "
+        "between 5 and 240 (got 'twenty')",
         "wrong-type/wrong-type.yaml:8:6: field 'day': must be a whole number between 1 and 10 "
         "(got 0)",
         "wrong-type/wrong-type.yaml:9:8: field 'after': must be a list of exercise ids "
@@ -335,7 +336,7 @@ def _spec(**changes: object) -> ExerciseSpec:
 def test_content_hash_ignores_key_order_and_layout() -> None:
     first = parse_yaml_text(
         "id: x\nversion: 1\ntitle: X\nsummary: Some words here\nkind: solo\nphase: arrive\n"
-        "minutes: 10\nsteps: [Go.]\nprompts:\n- {id: p, text: \"Why?\", type: long_text}\n"
+        'minutes: 10\nsteps: [Go.]\nprompts:\n- {id: p, text: "Why?", type: long_text}\n'
     ).data
     second = parse_yaml_text(
         "steps:\n    - Go.\nprompts:\n  - type: long_text\n    text: Why?\n    id: p\n"
@@ -365,7 +366,11 @@ def test_spec_from_snapshot_rejects_bad_data() -> None:
     with pytest.raises(InvalidInput) as caught:
         spec_from_snapshot({**data, "minutes": 500, "kind": "pair"})
     assert [(p.where, p.message, p.field) for p in caught.value.problems] == [
-        ("snapshot", "field 'minutes': must be a whole number between 5 and 240 (got 500)", "minutes")
+        (
+            "snapshot",
+            "field 'minutes': must be a whole number between 5 and 240 (got 500)",
+            "minutes",
+        )
     ]
 
 

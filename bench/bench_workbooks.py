@@ -1,0 +1,145 @@
+"""Workbook rendering benchmark: every figure is a ratio against a baseline measured in this run.
+
+    uv run python -m bench.bench_workbooks            # 200 participants
+    uv run python -m bench.bench_workbooks --quick    # 20 participants
+
+1. one workbook through the public API / raw WeasyPrint on the same HTML in a warm process
+   (target <= 1.15);
+2. N workbooks on 2 workers / the same work on 1 worker (target <= 0.6);
+3. re-export with nothing changed / first export (target <= 0.05);
+4. peak RSS per worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from app.services.render_pool import STATIC_BASE_URL, RenderPool, make_url_fetcher
+from app.services.workbook_render import (
+    WorkbookData,
+    render_many,
+    render_workbook_html,
+    render_workbook_pdf,
+)
+from app.services.workbook_sample import make_sample_workbook
+
+SEQUENTIAL_SAMPLE = 24
+"""Above this many workbooks the one-worker baseline is measured on a sample and scaled."""
+
+
+def raw_render_seconds(html: str) -> tuple[float, int]:
+    """Time plain WeasyPrint on ``html`` in this (warm) process; return seconds and PDF size."""
+    from weasyprint import HTML
+
+    started = time.perf_counter()
+    pdf = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=make_url_fetcher()).write_pdf()
+    return time.perf_counter() - started, len(pdf)
+
+
+def realistic(owner: str) -> WorkbookData:
+    return make_sample_workbook(owner_name=owner, notes_pages=6)
+
+
+def verdict(value: float, target: float) -> str:
+    return "ok" if value <= target else "MISSED"
+
+
+def bench_overhead(repeats: int) -> float:
+    data = realistic("Ada Lovelace")
+    html = render_workbook_html(data)
+    with RenderPool(1, timeout_s=300) as pool:
+        pool.warm()
+        pool.call(raw_render_seconds, html)  # both paths start from the same warm state
+        api, raw = [], []
+        for _ in range(repeats):  # interleaved, so machine load hits both alike
+            started = time.perf_counter()
+            pdf = render_workbook_pdf(data, pool=pool)
+            api.append(time.perf_counter() - started)
+            raw.append(pool.call(raw_render_seconds, html)[0])
+    import io
+
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    ratio = statistics.median(api) / statistics.median(raw)
+    print(
+        f"[1] one {pages}-page workbook: API {statistics.median(api):.2f} s, "
+        f"raw WeasyPrint {statistics.median(raw):.2f} s (median of {repeats})"
+    )
+    print(f"    ratio API/raw = {ratio:.3f}  (target <= 1.15: {verdict(ratio, 1.15)})")
+    return ratio
+
+
+def export(
+    datas: list[WorkbookData], workers: int, cache_dir: Path | None
+) -> tuple[float, RenderPool]:
+    pool = RenderPool(workers, timeout_s=300)
+    pool.warm()
+    started = time.perf_counter()
+    for _ in render_many(datas, pool=pool, cache_dir=cache_dir):
+        pass
+    return time.perf_counter() - started, pool
+
+
+def bench_export(count: int, workers: int) -> None:
+    datas = [realistic(f"Participant {n:03d}") for n in range(count)]
+    cores = len(os.sched_getaffinity(0))
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        cache_dir = Path(tmp)
+        wall, pool = export(datas, workers, cache_dir)
+        stats = pool.stats
+        load_after = os.getloadavg()[0]
+        busy = stats.worker_seconds / wall
+        started = time.perf_counter()
+        for _ in render_many(datas, pool=pool, cache_dir=cache_dir):
+            pass
+        again = time.perf_counter() - started
+        rss = sorted(kb // 1024 for kb in stats.peak_rss_kb.values())
+        pool.close()
+
+    sample = datas[: min(count, SEQUENTIAL_SAMPLE)]
+    seq_wall, seq_pool = export(sample, 1, None)
+    seq_pool.close()
+    sequential = seq_wall * count / len(sample)
+    scaled = "" if len(sample) == count else f" (measured on {len(sample)}, scaled)"
+
+    ratio = wall / sequential
+    print(
+        f"[2] {count} workbooks: {workers} workers {wall:.1f} s, 1 worker {sequential:.1f} s"
+        f"{scaled}"
+    )
+    print(f"    ratio parallel/sequential = {ratio:.3f}  (target <= 0.6: {verdict(ratio, 0.6)})")
+    print(
+        f"    cores available {cores}; load average {load_before:.2f} -> {load_after:.2f}; "
+        f"workers busy {busy:.2f} of {workers} (effective cores used)"
+    )
+    reuse = again / wall
+    print(
+        f"[3] re-export unchanged: {again:.2f} s = {reuse:.3%} of first export "
+        f"(target <= 5%: {verdict(reuse, 0.05)})"
+    )
+    print(
+        f"[4] peak RSS per worker: {', '.join(f'{mb} MB' for mb in rss)} "
+        f"({stats.renders} renders, {stats.rebuilds} rebuilds)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20 participants instead of 200")
+    parser.add_argument("--participants", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    count = args.participants or (20 if args.quick else 200)
+    bench_overhead(3 if args.quick else 5)
+    bench_export(count, args.workers)
+
+
+if __name__ == "__main__":
+    main()
