@@ -150,9 +150,10 @@ def demo(
 
 
 def _mount_subcommands() -> None:
-    from app.cli import exercises, roster
+    from app.cli import agenda, exercises, roster
 
     app.add_typer(roster.app, name="roster")
+    app.add_typer(agenda.app, name="agenda")
     app.add_typer(exercises.app, name="exercises")
 
 

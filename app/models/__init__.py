@@ -1,16 +1,24 @@
 """All tables, imported here so that Alembic and ``create_all`` see the whole metadata."""
 
+from app.models import agenda, tablet  # noqa: F401  (tables registered on import)
+
 from app.models.accounts import Facilitator, LoginAttempt, WebSession
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.cohorts import Cohort, CohortFacilitator, Participant, Person, RosterImport
+from app.models.matching import BuddyGroup, BuddyMember, PairingHistory
+from app.models.program import CohortExercise
 
 __all__ = [
     "AuditEvent",
+    "BuddyGroup",
+    "BuddyMember",
     "Cohort",
+    "CohortExercise",
     "CohortFacilitator",
     "Facilitator",
     "LoginAttempt",
+    "PairingHistory",
     "Participant",
     "Person",
     "RosterImport",

@@ -202,7 +202,12 @@ def find_yaml_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[int, 
 
 def parse_yaml_text(text: str) -> MarkedDocument:
     """Parse one YAML document into plain data with marks; raise YamlRejected if unreadable."""
-    loader = _GuardedLoader(text)
+    try:
+        loader = _GuardedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        where = Mark(before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        raise YamlRejected(where, f"invalid character U+{exc.character:04X} in the file") from None
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -212,10 +217,8 @@ def parse_yaml_text(text: str) -> MarkedDocument:
         elif exc.context and exc.context_mark is not None:
             message += f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise YamlRejected(_mark(exc.problem_mark or exc.context_mark), message) from None
-    except yaml.reader.ReaderError as exc:
-        before = text[: exc.position]
-        where = Mark(before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
-        raise YamlRejected(where, f"invalid character {exc.character!r} in YAML") from None
+    except yaml.YAMLError as exc:
+        raise YamlRejected(Mark(1, 1), f"invalid YAML: {exc}") from None
     finally:
         loader.dispose()
     if root is None:

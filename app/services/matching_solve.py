@@ -32,6 +32,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import rustworkx as rx
+from ortools.linear_solver import pywraplp
 
 from app.services.matching_context import MatchContext
 from app.services.matching_rows import PoolScorer
@@ -146,50 +147,50 @@ def _trio_score(graph: _Graph, a: int, b: int, c: int) -> int:
     return graph.adj[a][b] + graph.adj[a][c] + graph.adj[b][c]
 
 
-def _dual_bound(
-    graph: _Graph, pairs: Sequence[tuple[int, int]], trio: bool, scorer: PoolScorer | None
-) -> int:
+def _lp_duals(graph: _Graph) -> list[int]:
+    """Return doubled duals of the fractional matching LP on the graph's edges (GLOP)."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    size = len(graph.pool)
+    if solver is None or not graph.edges:
+        return [0] * size
+    rows = [solver.Constraint(0, 1) for _ in range(size)]
+    objective = solver.Objective()
+    for u, v, s in graph.edges:
+        x = solver.NumVar(0, 1, "")
+        rows[u].SetCoefficient(x, 1)
+        rows[v].SetCoefficient(x, 1)
+        objective.SetCoefficient(x, s)
+    objective.SetMaximization()
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return [0] * size
+    return [max(0, round(2 * r.dual_value())) for r in rows]
+
+
+def _dual_bound(graph: _Graph, trio: bool, scorer: PoolScorer | None) -> int:
     """Return a proven upper bound from a feasible dual of the fractional matching LP.
 
     Any y >= 0 with y_u + y_v >= s(u, v) for every allowed pair bounds every matching by
-    sum(y), and an arrangement with a trio by sum(y) plus its three members' y (at most
-    the three largest). The duals come from the matching found,
-    read as an assignment on the bipartite double cover: potentials a are longest paths
-    under a_i >= a_mate(j) + s(i, j) - s(mate(j), j), b_j = s(mate(j), j) - a_mate(j), and
-    y = (a + b) / 2, which is tight when the matching is optimal. A final pass over every
-    allowed pair (full score rows for a sparse graph) raises any y still short, so the
-    result is feasible whatever the passes reached.
-    Everything is doubled to stay in integers.
+    sum(y), and an arrangement with a trio abc by sum(y) plus y_a + y_b + y_c (at most the
+    three largest), or by sum(y) - y_c + s(ac) + s(bc) (ab is a pair of a matching of the
+    others). y starts from the LP duals on the (candidate) graph, which are
+    tight when that LP has no fractional gain; a pass over every allowed pair (full score
+    rows for a sparse graph) then raises any y still short, so the bound holds whatever
+    the solver returned. Everything is doubled to stay in integers.
     """
+    doubled = _lp_duals(graph)
     adj = graph.adj
-    size = len(graph.pool)
-    mate: dict[int, int] = {}
-    for u, v in pairs:
-        mate[u], mate[v] = v, u
-    pot = [0] * size
-    for _round in range(40):
-        changed = False
-        for i in range(size):
-            best = pot[i]
-            for j, s in adj[i].items():
-                m = mate.get(j)
-                need = s if m is None else pot[m] + s - adj[m][j]
-                if need > best:
-                    best = need
-            if best > pot[i]:
-                pot[i], changed = best, True
-        if not changed:
-            break
-    doubled = [pot[v] + (adj[mate[v]][v] - pot[mate[v]] if v in mate else 0) for v in range(size)]
-    for v in range(size):
+    for v in range(len(graph.pool)):
         if scorer is None:
             slack = max((2 * s - doubled[u] for u, s in adj[v].items()), default=0)
         else:
             row = scorer.row(v)
             slack = max((2 * s - doubled[u] for u, s in enumerate(row) if s is not None), default=0)
-        doubled[v] = max(doubled[v], slack, 0)
-    total = sum(doubled) + (sum(heapq.nlargest(3, doubled)) if trio else 0)
-    return total // 2
+        doubled[v] = max(doubled[v], slack)
+    if not trio:
+        return sum(doubled) // 2
+    # A trio abc is the pair ab inside a matching of everyone but c, plus s(ac) + s(bc).
+    attach = max(2 * sum(heapq.nlargest(2, adj[c].values())) - doubled[c] for c in adj)
+    return sum(doubled) // 2 + min(sum(heapq.nlargest(3, doubled)), attach) // 2
 
 
 def _triangles_with(graph: _Graph, c: int, limit: int) -> list[tuple[int, int, int]]:
@@ -291,7 +292,6 @@ def solve_pool(
     matched = {v for p in pairs for v in p}
     free = [v for v in nodes if v not in matched]
     total = base = _score(graph, pairs)
-    base_pairs = pairs
     trio: tuple[int, int, int] | None = None
     searched = bool(free) and allow_trio
     found = _best_trio(graph, nodes, pairs, free) if searched else None
@@ -303,7 +303,7 @@ def solve_pool(
     if exact:
         bound = total
     else:
-        bound = _dual_bound(graph, base_pairs, trio is not None, None if graph.exact else scorer)
+        bound = _dual_bound(graph, trio is not None, None if graph.exact else scorer)
         if graph.exact and searched:
             top = (heapq.nlargest(2, graph.adj[c].values()) for c in nodes)
             bound = min(bound, base + max(sum(t) for t in top))

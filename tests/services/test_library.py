@@ -209,6 +209,7 @@ CASES = {
     "arc-order": [
         "arc-order/early.yaml:9:9: field 'after[1]': 'late' is in phase deepen, later than arrive",
         "arc-order/early.yaml:9:15: field 'after[2]': 'later-day' prefers day 3, later than day 1",
+        "arc-order/itself.yaml:8:9: field 'after[1]': an exercise cannot come after itself",
     ],
     "not-a-mapping": [
         "not-a-mapping/not-a-mapping.yaml:1:1: an exercise file must be a mapping of fields "
@@ -309,6 +310,16 @@ def test_non_utf8_file_names_the_byte(tmp_path: Path) -> None:
         load_exercise_file(path)
     assert [(p.where, p.message) for p in caught.value.problems] == [
         (f"{path}:2:11", "the file is not UTF-8 text")
+    ]
+
+
+def test_control_character_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "bell.yaml"
+    path.write_text("id: bell\ntitle: ring \x07 ring\n")
+    with pytest.raises(InvalidInput) as caught:
+        load_exercise_file(path)
+    assert [(p.where, p.message) for p in caught.value.problems] == [
+        (f"{path}:2:13", "invalid character U+0007 in the file")
     ]
 
 

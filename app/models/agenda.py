@@ -1,0 +1,1 @@
+"""The cohort's calendar, agenda items and live run-of-show state."""

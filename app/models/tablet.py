@@ -1,0 +1,1 @@
+"""Participant sign-in cards, answers (with versions and idempotency) and pair agreements."""
