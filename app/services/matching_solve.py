@@ -190,7 +190,7 @@ def _dual_bound(graph: _Graph, trio: bool, scorer: PoolScorer | None) -> int:
         return sum(doubled) // 2
     # A trio abc is the pair ab inside a matching of everyone but c, plus s(ac) + s(bc).
     attach = max(2 * sum(heapq.nlargest(2, adj[c].values())) - doubled[c] for c in adj)
-    return sum(doubled) // 2 + min(sum(heapq.nlargest(3, doubled)), attach) // 2
+    return (sum(doubled) + min(sum(heapq.nlargest(3, doubled)), attach)) // 2
 
 
 def _triangles_with(graph: _Graph, c: int, limit: int) -> list[tuple[int, int, int]]:

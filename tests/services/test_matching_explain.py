@@ -1,0 +1,163 @@
+"""Matching explanations: facilitator reasons, participant reasons without leaks, why_not."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+
+from app.services.matching import MatchPerson, build_context, solve, solve_context, why_not
+from app.services.matching_rows import PoolScorer
+from tests.services.matching_factories import person, rosters
+
+
+def test_group_reasons_say_what_the_pair_shares_and_how_it_differs() -> None:
+    people = [
+        person(
+            "dana.lee@x.example",
+            level="Director",
+            function="Finance",
+            region="EMEA",
+            tenure_years=3,
+            languages=frozenset({"French", "English"}),
+            tags=frozenset({"M&A", "audit"}),
+        ),
+        person(
+            "sam.roe@x.example",
+            level="Director",
+            function="Operations",
+            region="EMEA",
+            tenure_years=12,
+            languages=frozenset({"French"}),
+            tags=frozenset({"launch", "audit"}),
+        ),
+    ]
+    [group] = solve(people).groups
+    assert group.reasons == [
+        "Both directors",
+        "Different functions: Finance and Operations",
+        "Both based in EMEA",
+        "3 and 12 years in the company",
+        "Dana Lee brings M&A; Sam Roe brings launch",
+        "Shared experience: audit",
+        "Both speak French",
+    ]
+    assert group.participant_reasons == [
+        "You are both directors",
+        "Different functions: Finance and Operations",
+        "You are both based in EMEA",
+        "You have 3 and 12 years in the company",
+        "You bring different experience: M&A; launch",
+        "Shared experience: audit",
+        "You both speak French",
+    ]
+
+
+def test_participant_reasons_never_mention_rules_names_or_groups() -> None:
+    people = [
+        person(
+            "ann@x.example",
+            function="Finance",
+            manager_key="bigboss@x.example",
+            avoid=frozenset({"zed@x.example"}),
+            conflict_groups=frozenset({"projectkestrel"}),
+        ),
+        person("bob@x.example", function="Sales", conflict_groups=frozenset({"projectkestrel"})),
+        person("cat@x.example", function="IT", manager_key="ann@x.example"),
+        person("zed@x.example", function="Legal"),
+        person("bigboss@x.example", function="Board"),
+    ]
+    result = solve(
+        people, history={frozenset(("cat@x.example", "zed@x.example"))}, history_mode="penalty"
+    )
+    text = " ".join(r for g in result.groups for r in g.participant_reasons).lower()
+    for word in (
+        "manager",
+        "chain",
+        "avoid",
+        "conflict",
+        "kestrel",
+        "history",
+        "earlier",
+        "bigboss",
+        "zed",
+        "ann",
+        "bob",
+        "cat",
+        "locked",
+        "penalty",
+        "cohort",
+    ):
+        assert word not in text
+    assert any("earlier cohort" in r for g in result.groups for r in g.reasons)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rosters(min_size=2, max_size=10))
+def test_participant_reasons_never_contain_keys_or_conflict_groups(
+    people: list[MatchPerson],
+) -> None:
+    result = solve(people)
+    text = " ".join(r for g in result.groups for r in g.participant_reasons).lower()
+    assert [w for w in ("deal-x", "deal-y", "@", "outside", "p0", "p1") if w in text] == []
+
+
+def test_why_not_names_every_rule_that_blocks_a_pair() -> None:
+    people = [
+        person(
+            "dana.lee@x.example", languages=frozenset({"French"}), conflict_groups=frozenset({"x"})
+        ),
+        person(
+            "sam.roe@x.example",
+            manager_key="mid@x.example",
+            languages=frozenset({"German"}),
+            conflict_groups=frozenset({"x"}),
+            avoid=frozenset({"dana.lee@x.example"}),
+        ),
+    ]
+    ctx = build_context(
+        people,
+        history={frozenset(("dana.lee@x.example", "sam.roe@x.example"))},
+        extra_manager_links={"mid@x.example": "dana.lee@x.example"},
+    )
+    assert why_not("sam.roe@x.example", "dana.lee@x.example", ctx) == [
+        "Dana Lee is in Sam Roe's management chain",
+        "They are in the same conflict group",
+        "One asked not to be paired with the other",
+        "They share no working language (Dana Lee: French; Sam Roe: German)",
+        "They were buddies in an earlier cohort",
+    ]
+
+
+def test_why_not_gives_the_score_of_an_allowed_pair_and_names_locks() -> None:
+    ctx = build_context(
+        [
+            person("a@x.example", function="Finance"),
+            person("b@x.example", function="IT"),
+            person("c@x.example"),
+        ]
+    )
+    assert why_not("a@x.example", "b@x.example", ctx) == ["Allowed: score 2 (different function 2)"]
+    assert why_not(
+        "a@x.example",
+        "b@x.example",
+        ctx,
+        locked=[["a@x.example", "c@x.example"]],
+        excluded=["b@x.example"],
+    ) == [
+        "B is excluded from this matching",
+        "A is locked in a group with C",
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rosters(min_size=2, max_size=12))
+def test_pool_scorer_rows_equal_the_reference_pair_scores(people: list[MatchPerson]) -> None:
+    ctx = build_context(
+        people,
+        history_mode="penalty",
+        history={frozenset(("p00@corp.example", "p01@corp.example"))},
+    )
+    scorer = PoolScorer(ctx, list(range(len(people))))
+    for i in range(len(people)):
+        expected = [ctx.score(i, j) if ctx.allowed(i, j) else None for j in range(len(people))]
+        assert scorer.row(i) == expected
+    assert solve_context(ctx).total == solve_context(ctx).total
