@@ -26,7 +26,7 @@ from app.core.templating import render
 from app.deps import NotSignedIn
 from app.routers import docs, health, participant
 from app.routers.api import v1 as api_v1
-from app.routers.facilitator import agenda, auth, cohorts, roster
+from app.routers.facilitator import agenda, auth, cohorts, library, roster
 from app.services.accounts import Throttled
 
 log = logging.getLogger("tandem")
@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     for router in (health.router, docs.router, auth.router, cohorts.router, roster.router,
-                   agenda.router, participant.router, api_v1.router):
+                   library.router, agenda.router, participant.router, api_v1.router):
         app.include_router(router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
