@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,8 +26,9 @@ from app.core.security import (
 from app.core.templating import render
 from app.deps import NotSignedIn
 from app.routers import docs, health, participant
+from app.routers.api import matching as api_matching
 from app.routers.api import v1 as api_v1
-from app.routers.facilitator import agenda, auth, cohorts, library, roster
+from app.routers.facilitator import agenda, auth, cohorts, library, matching, roster
 from app.services.accounts import Throttled
 
 log = logging.getLogger("tandem")
@@ -38,15 +40,23 @@ def _wants_json(request: Request) -> bool:
     )
 
 
-def _error(request: Request, status: int, message: str, *, problems: list[dict[str, str | None]]
-           | None = None, headers: dict[str, str] | None = None) -> Response:
+def _error(
+    request: Request,
+    status: int,
+    message: str,
+    *,
+    problems: list[dict[str, str | None]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     if _wants_json(request):
         body: dict[str, object] = {"detail": message}
         if problems is not None:
             body["problems"] = problems
         return JSONResponse(body, status_code=status, headers=headers)
     response = render(
-        request, "error.html", {"status": status, "message": message, "problems": problems or []},
+        request,
+        "error.html",
+        {"status": status, "message": message, "problems": problems or []},
         status_code=status,
     )
     for key, value in (headers or {}).items():
@@ -77,18 +87,34 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Throttled)
     async def throttled(request: Request, exc: Throttled) -> Response:
-        return _error(request, 429, "Too many attempts. Wait a few minutes and try again.",
-                      headers={"Retry-After": str(exc.retry_after)})
+        return _error(
+            request,
+            429,
+            "Too many attempts. Wait a few minutes and try again.",
+            headers={"Retry-After": str(exc.retry_after)},
+        )
 
     @app.exception_handler(OperationalError)
     async def database_error(request: Request, exc: OperationalError) -> Response:
         if is_locked_error(exc):
-            return _error(request, 503, "The database is busy; your request was not applied. "
-                          "Please retry in a moment.", headers={"Retry-After": "2"})
-        log.error("database error on %s %s: %s", request.method, request.url.path,
-                  type(exc.orig).__name__ if exc.orig else type(exc).__name__)
-        return _error(request, 503, "The database is unavailable; please retry shortly.",
-                      headers={"Retry-After": "5"})
+            return _error(
+                request,
+                503,
+                "The database is busy; your request was not applied. Please retry in a moment.",
+                headers={"Retry-After": "2"},
+            )
+        log.error(
+            "database error on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc.orig).__name__ if exc.orig else type(exc).__name__,
+        )
+        return _error(
+            request,
+            503,
+            "The database is unavailable; please retry shortly.",
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -127,8 +153,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
-    for router in (health.router, docs.router, auth.router, cohorts.router, roster.router,
-                   library.router, agenda.router, participant.router, api_v1.router):
+    for router in (
+        health.router,
+        docs.router,
+        auth.router,
+        cohorts.router,
+        roster.router,
+        library.router,
+        matching.router,
+        agenda.router,
+        participant.router,
+        api_v1.router,
+        api_matching.router,
+    ):
         app.include_router(router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -16,8 +16,9 @@ from app.core.errors import DomainError
 from app.core.migrations import downgrade_database, upgrade_database
 from app.services import accounts, cohorts
 
-app = typer.Typer(help="Tandem: peer-mentoring cohorts.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Tandem: peer-mentoring cohorts.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
 cohort_app = typer.Typer(help="Cohorts.", no_args_is_help=True)
@@ -79,7 +80,11 @@ def cohort_create(
     try:
         with session() as s:
             cohort = cohorts.create_cohort(
-                s, name=name, start_date=start_date, days=days, timezone=timezone,
+                s,
+                name=name,
+                start_date=start_date,
+                days=days,
+                timezone=timezone,
                 location=location,
             )
             typer.echo(cohort.slug)
@@ -107,8 +112,10 @@ def cohort_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
         typer.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
-        typer.echo(f"{r['slug']:<32} {r['start_date']}  {r['days']}d  {r['participants']:>4} "
-                   f"people  {r['status']:<9} {r['name']}")
+        typer.echo(
+            f"{r['slug']:<32} {r['start_date']}  {r['days']}d  {r['participants']:>4} "
+            f"people  {r['status']:<9} {r['name']}"
+        )
 
 
 @app.command("serve")
@@ -123,8 +130,14 @@ def serve(
     if workers > 1 and get_settings().database_url.startswith("sqlite"):
         fail("several workers need PostgreSQL; SQLite serves one process")
     engine().dispose()
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=False)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+    )
 
 
 @app.command("demo")
@@ -150,8 +163,9 @@ def demo(
 
 
 def _mount_subcommands() -> None:
-    from app.cli import agenda, exercises, roster
+    from app.cli import agenda, exercises, match, roster
 
+    app.command("match")(match.match)
     app.add_typer(roster.app, name="roster")
     app.add_typer(agenda.app, name="agenda")
     app.add_typer(exercises.app, name="exercises")

@@ -34,14 +34,17 @@ def import_cmd(
         mapping = parse_mapping_args(map_ or [])
         with session() as s:
             c = cohorts.get_cohort(s, ref=cohort, viewer=None)
-            preview = roster.import_roster(s, cohort=c, data=data, mapping=mapping or None,
-                                           dry_run=dry_run)
+            preview = roster.import_roster(
+                s, cohort=c, data=data, mapping=mapping or None, dry_run=dry_run
+            )
     except DomainError as exc:
         fail(exc)
     summary = preview.summary()
     verb = "would change" if dry_run else "changed"
-    typer.echo(f"{file.name}: {verb} {summary['added']} added, {summary['updated']} updated, "
-               f"{summary['removed']} removed, {summary['unchanged']} unchanged")
+    typer.echo(
+        f"{file.name}: {verb} {summary['added']} added, {summary['updated']} updated, "
+        f"{summary['removed']} removed, {summary['unchanged']} unchanged"
+    )
     for label, rows in (("+", preview.added), ("~", preview.updated), ("-", preview.removed)):
         for row in rows:
             detail = ", ".join(sorted(row.changes)) if row.changes else ""

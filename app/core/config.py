@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     secret_key: str = ""
     var_dir: Path = ROOT / "var"
     base_url: str = "http://127.0.0.1:8000"
-    allowed_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "testserver"])
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost", "testserver"]
+    )
     library_dirs: list[Path] = Field(default_factory=list)
     """Extra exercise folders (an organisation's own) loaded beside the shipped ``exercises/``."""
     session_hours: int = 12

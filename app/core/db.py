@@ -29,7 +29,11 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         # A bounded lock wait, like SQLite's busy timeout: a stuck lock becomes a 503, not a hang.
         return create_engine(
-            url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
             connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"},
         )
     if parsed.database and parsed.database != ":memory:":

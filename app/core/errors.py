@@ -58,7 +58,6 @@ class Unavailable(DomainError):
         self.retry_after = retry_after
 
 
-
 class InvalidInput(DomainError):
     """The input is wrong; ``problems`` lists every fault found, each with its location."""
 

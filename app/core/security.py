@@ -142,4 +142,3 @@ def _too_large(max_bytes: int) -> Response:
     return PlainTextResponse(
         f"The request is larger than the {max_bytes // 1_000_000} MB limit.", status_code=413
     )
-

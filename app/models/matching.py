@@ -35,12 +35,14 @@ class BuddyGroup(SQLModel, table=True):
 class BuddyMember(SQLModel, table=True):
     __tablename__ = "buddy_member"
     group_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("buddy_group.id", ondelete="CASCADE"),
-                         primary_key=True)
+        sa_column=Column(
+            Integer, ForeignKey("buddy_group.id", ondelete="CASCADE"), primary_key=True
+        )
     )
     participant_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="CASCADE"),
-                         primary_key=True, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
     )
 
 

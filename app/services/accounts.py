@@ -75,8 +75,13 @@ def create_facilitator(
     )
     session.add(user)
     session.flush()
-    record_event(session, actor="cli", action="facilitator.create", object_type="facilitator",
-                 object_id=user.id or "")
+    record_event(
+        session,
+        actor="cli",
+        action="facilitator.create",
+        object_type="facilitator",
+        object_id=user.id or "",
+    )
     return user
 
 
@@ -115,7 +120,7 @@ def authenticate(
         raise SignInError("wrong e-mail or password")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    session.exec(delete(LoginAttempt).where(LoginAttempt.key == key))
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == key))
     return user
 
 
@@ -151,4 +156,4 @@ def load_session(session: Session, *, token: str) -> WebSession | None:
 
 def end_session(session: Session, *, token: str) -> None:
     """End a session on the server: the cookie is worthless afterwards."""
-    session.exec(delete(WebSession).where(WebSession.id == hash_token(token)))
+    session.exec(delete(WebSession).where(col(WebSession.id) == hash_token(token)))

@@ -24,9 +24,7 @@ def slugify(text: str) -> str:
 
 
 def _unique_slug(session: Session, base: str) -> str:
-    taken = set(
-        session.exec(select(Cohort.slug).where(col(Cohort.slug).startswith(base))).all()
-    )
+    taken = set(session.exec(select(Cohort.slug).where(col(Cohort.slug).startswith(base))).all())
     if base not in taken:
         return base
     n = 2
@@ -47,8 +45,11 @@ def _validate(name: str, days: int, timezone: str) -> list[Problem]:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(
-            Problem("timezone", f"'{timezone}' is not a known time zone (e.g. Europe/Berlin)",
-                    "timezone")
+            Problem(
+                "timezone",
+                f"'{timezone}' is not a known time zone (e.g. Europe/Berlin)",
+                "timezone",
+            )
         )
     return problems
 
@@ -80,8 +81,14 @@ def create_cohort(
     assert cohort.id is not None
     if actor is not None and actor.id is not None:
         session.add(CohortFacilitator(cohort_id=cohort.id, facilitator_id=actor.id))
-    record_event(session, actor=_actor(actor), action="cohort.create", object_type="cohort",
-                 object_id=cohort.id, cohort_id=cohort.id)
+    record_event(
+        session,
+        actor=_actor(actor),
+        action="cohort.create",
+        object_type="cohort",
+        object_id=cohort.id,
+        cohort_id=cohort.id,
+    )
     session.flush()
     return cohort
 
@@ -107,8 +114,14 @@ def update_cohort(
     cohort.timezone = timezone
     cohort.location = location.strip()
     session.add(cohort)
-    record_event(session, actor=_actor(actor), action="cohort.update", object_type="cohort",
-                 object_id=cohort.id or "", cohort_id=cohort.id)
+    record_event(
+        session,
+        actor=_actor(actor),
+        action="cohort.update",
+        object_type="cohort",
+        object_id=cohort.id or "",
+        cohort_id=cohort.id,
+    )
     return cohort
 
 
@@ -143,16 +156,15 @@ def may_facilitate(session: Session, *, viewer: Facilitator | None, cohort: Coho
 def assign_facilitator(session: Session, *, cohort: Cohort, facilitator: Facilitator) -> None:
     """Let a facilitator see and run a cohort (idempotent)."""
     if session.get(CohortFacilitator, (cohort.id, facilitator.id)) is None:
-        assert cohort.id is not None and facilitator.id is not None
+        assert cohort.id is not None
+        assert facilitator.id is not None
         session.add(CohortFacilitator(cohort_id=cohort.id, facilitator_id=facilitator.id))
         session.flush()
 
 
 def count_participants(session: Session, *, cohort: Cohort) -> int:
     """How many people are on the cohort's roster."""
-    return len(
-        session.exec(select(Participant.id).where(Participant.cohort_id == cohort.id)).all()
-    )
+    return len(session.exec(select(Participant.id).where(Participant.cohort_id == cohort.id)).all())
 
 
 def cohort_end_date(cohort: Cohort) -> date:
@@ -172,4 +184,3 @@ def _actor(actor: Facilitator | None) -> str:
 def touch(participant: Participant) -> None:
     """Mark a participant row as changed now."""
     participant.updated_at = utcnow()
-

@@ -11,7 +11,7 @@ from app.models import Cohort, Facilitator
 from app.services import accounts, cohorts, roster
 
 DEMO_EMAIL = "demo@tandem.example"
-DEMO_PASSWORD = "tandem-demo-2026"
+DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105  (printed by `make run`: a public demo)
 DEMO_COHORT = "Leadership Intensive (demo)"
 
 
@@ -43,6 +43,5 @@ def seed_demo(session: Session, *, today: date | None = None) -> bool:
         location="Lakeside Conference Centre, Room Willow",
         actor=user,
     )
-    roster.import_roster(session, cohort=cohort, data=demo_roster_bytes(), actor=user,
-                         today=today)
+    roster.import_roster(session, cohort=cohort, data=demo_roster_bytes(), actor=user, today=today)
     return True

@@ -49,12 +49,7 @@ def _cached_library(dirs: tuple[Path, ...], stamp: tuple[tuple[str, float], ...]
 def current_library(dirs: Sequence[Path]) -> Library:
     """The library in ``dirs``, re-read only when a file there changed (raises InvalidInput)."""
     stamp = tuple(
-        sorted(
-            (str(p), p.stat().st_mtime)
-            for d in dirs
-            if d.is_dir()
-            for p in d.glob("*.y*ml")
-        )
+        sorted((str(p), p.stat().st_mtime) for d in dirs if d.is_dir() for p in d.glob("*.y*ml"))
     )
     return _cached_library(tuple(dirs), stamp)
 
@@ -83,26 +78,41 @@ def bind_program(
                 session.add(row)
             continue
         if row is None:
-            session.add(CohortExercise(
-                cohort_id=cohort.id, exercise_id=spec.id, version=spec.version,
-                content_hash=spec.content_hash, spec=snapshot_of(spec), position=position,
-            ))
+            session.add(
+                CohortExercise(
+                    cohort_id=cohort.id,
+                    exercise_id=spec.id,
+                    version=spec.version,
+                    content_hash=spec.content_hash,
+                    spec=snapshot_of(spec),
+                    position=position,
+                )
+            )
         else:
             row.selected = True
             row.position = position
             session.add(row)
     session.flush()
-    record_event(session, actor="system", action="program.bind", object_type="cohort",
-                 object_id=cohort.id, cohort_id=cohort.id, detail={"exercises": len(wanted)})
+    record_event(
+        session,
+        actor="system",
+        action="program.bind",
+        object_type="cohort",
+        object_id=cohort.id,
+        cohort_id=cohort.id,
+        detail={"exercises": len(wanted)},
+    )
     return program_of(session, cohort=cohort)
 
 
 def _rows(session: Session, cohort: Cohort) -> list[CohortExercise]:
-    return list(session.exec(
-        select(CohortExercise)
-        .where(CohortExercise.cohort_id == cohort.id)
-        .order_by(col(CohortExercise.position), col(CohortExercise.exercise_id))
-    ).all())
+    return list(
+        session.exec(
+            select(CohortExercise)
+            .where(CohortExercise.cohort_id == cohort.id)
+            .order_by(col(CohortExercise.position), col(CohortExercise.exercise_id))
+        ).all()
+    )
 
 
 def program_of(
@@ -160,7 +170,13 @@ def adopt_updates(
         adopted.append(exercise_id)
     session.flush()
     if adopted:
-        record_event(session, actor="system", action="program.adopt", object_type="cohort",
-                     object_id=cohort.id or "", cohort_id=cohort.id,
-                     detail={"exercises": adopted})
+        record_event(
+            session,
+            actor="system",
+            action="program.adopt",
+            object_type="cohort",
+            object_id=cohort.id or "",
+            cohort_id=cohort.id,
+            detail={"exercises": adopted},
+        )
     return adopted

@@ -129,6 +129,7 @@ class WorkerResult:
     pid: int
     peak_rss_kb: int
     seconds: float
+    cpu_seconds: float
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
@@ -155,6 +156,7 @@ def init_worker(memory_mb: int) -> None:
 def render_in_worker(html: str, timeout_s: float) -> WorkerResult:
     """Render one document inside a worker, turning every failure into a plain reason."""
     started = time.perf_counter()
+    cpu_started = time.process_time()
     pdf: bytes | None = None
     error: str | None = None
     signal.setitimer(signal.ITIMER_REAL, timeout_s)
@@ -171,7 +173,14 @@ def render_in_worker(html: str, timeout_s: float) -> WorkerResult:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return WorkerResult(pdf, error, os.getpid(), peak, time.perf_counter() - started)
+    return WorkerResult(
+        pdf,
+        error,
+        os.getpid(),
+        peak,
+        time.perf_counter() - started,
+        time.process_time() - cpu_started,
+    )
 
 
 def read_worker_limits() -> tuple[int, int]:
@@ -196,6 +205,7 @@ class RenderStats:
     failures: int = 0
     rebuilds: int = 0
     worker_seconds: float = 0.0
+    worker_cpu_seconds: float = 0.0
     peak_rss_kb: dict[int, int] = field(default_factory=dict)
 
 
@@ -292,6 +302,7 @@ class RenderPool:
                 "the render worker stopped abruptly (memory limit or crash); try again"
             ) from None
         self.stats.worker_seconds += result.seconds
+        self.stats.worker_cpu_seconds += result.cpu_seconds
         self.stats.peak_rss_kb[result.pid] = max(
             result.peak_rss_kb, self.stats.peak_rss_kb.get(result.pid, 0)
         )

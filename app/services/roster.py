@@ -19,8 +19,17 @@ from app.services.roster_csv import (
 )
 
 COMPARED = (
-    "name", "title", "level", "function", "region", "hire_date", "manager_email",
-    "languages", "tags", "avoid", "conflict_group",
+    "name",
+    "title",
+    "level",
+    "function",
+    "region",
+    "hire_date",
+    "manager_email",
+    "languages",
+    "tags",
+    "avoid",
+    "conflict_group",
 )
 
 
@@ -185,8 +194,9 @@ def review_pending_import(
 ) -> ImportPreview:
     """Recompute the preview of a stored upload (the roster may have changed meanwhile)."""
     pending = get_pending_import(session, cohort=cohort, import_id=import_id)
-    parsed = parse_roster(pending.data, mapping=pending.mapping or None,
-                          today=today or date.today())
+    parsed = parse_roster(
+        pending.data, mapping=pending.mapping or None, today=today or date.today()
+    )
     preview = _diff(session, cohort, parsed)
     preview.import_id = pending.id
     return preview
@@ -225,11 +235,19 @@ def import_roster(
     max_bytes: int = 2_000_000,
 ) -> ImportPreview:
     """Validate and (unless ``dry_run``) apply a roster file in one step (CLI and API)."""
-    preview = preview_import(session, cohort=cohort, data=data, mapping=mapping, today=today,
-                             keep=False, max_bytes=max_bytes)
+    preview = preview_import(
+        session,
+        cohort=cohort,
+        data=data,
+        mapping=mapping,
+        today=today,
+        keep=False,
+        max_bytes=max_bytes,
+    )
     if not preview.valid:
-        raise InvalidInput(f"the roster file has {len(preview.problems)} problem(s)",
-                           preview.problems)
+        raise InvalidInput(
+            f"the roster file has {len(preview.problems)} problem(s)", preview.problems
+        )
     if not dry_run:
         _apply(session, cohort, preview, actor)
     return preview
@@ -260,8 +278,9 @@ def _apply(
         person = _person_for(session, row.email, row.name)
         assert person.id is not None
         session.add(
-            Participant(cohort_id=cohort.id, person_id=person.id, email=row.email,
-                        **_values_of_row(row))
+            Participant(
+                cohort_id=cohort.id, person_id=person.id, email=row.email, **_values_of_row(row)
+            )
         )
     for change in preview.updated:
         participant = by_email[change.email]
@@ -313,8 +332,9 @@ def update_participant(
             problems.append(Problem(key.replace("_", " "), "is longer than 200 characters", key))
     manager = str(values.get("manager_email", "")).strip().lower()
     if manager and ("@" not in manager or manager == participant.email):
-        problems.append(Problem("manager e-mail", "must be another person's e-mail address",
-                                "manager_email"))
+        problems.append(
+            Problem("manager e-mail", "must be another person's e-mail address", "manager_email")
+        )
     avoid = [a.strip().lower() for a in values.get("avoid", []) if a.strip()]
     for a in avoid:
         if "@" not in a:
@@ -337,10 +357,15 @@ def update_participant(
     cohort.roster_version += 1
     session.add(cohort)
     session.flush()
-    record_event(session, actor=f"facilitator:{actor.id}" if actor else "cli",
-                 action="participant.update", object_type="participant",
-                 object_id=participant.id or "", cohort_id=cohort.id,
-                 detail={"known_avoid": sum(1 for a in avoid if a in known)})
+    record_event(
+        session,
+        actor=f"facilitator:{actor.id}" if actor else "cli",
+        action="participant.update",
+        object_type="participant",
+        object_id=participant.id or "",
+        cohort_id=cohort.id,
+        detail={"known_avoid": sum(1 for a in avoid if a in known)},
+    )
     return participant
 
 
@@ -352,9 +377,14 @@ def remove_participant(
     cohort.roster_version += 1
     session.add(cohort)
     session.flush()
-    record_event(session, actor=f"facilitator:{actor.id}" if actor else "cli",
-                 action="participant.remove", object_type="participant",
-                 object_id=participant.id or "", cohort_id=cohort.id)
+    record_event(
+        session,
+        actor=f"facilitator:{actor.id}" if actor else "cli",
+        action="participant.remove",
+        object_type="participant",
+        object_id=participant.id or "",
+        cohort_id=cohort.id,
+    )
 
 
 def export_roster(session: Session, *, cohort: Cohort) -> str:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -168,7 +168,7 @@ def workbook_environment() -> Environment:
     return env
 
 
-_LONG_RUN = re.compile(r"\S{%d,}" % (BREAK_EVERY + 1))
+_LONG_RUN = re.compile(rf"\S{{{BREAK_EVERY + 1},}}")
 
 
 def make_breakable(text: str) -> str:
@@ -183,6 +183,7 @@ def make_breakable(text: str) -> str:
     )
 
 
+@lru_cache(maxsize=1024)
 def make_qr_svg(url: str) -> Markup:
     """Return inline SVG markup of a QR code; inline so the fetcher never has to allow data:."""
     qr = segno.make(url, error="m")

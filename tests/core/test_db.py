@@ -34,11 +34,14 @@ def test_writer_transactions_take_the_write_lock_up_front(tmp_path: Path) -> Non
 
 
 def test_locked_database_answers_503_with_retry_after(
-    client: TestClient, settings, signed_in: str  # type: ignore[no-untyped-def]
+    client: TestClient,
+    settings,
+    signed_in: str,  # type: ignore[no-untyped-def]
 ) -> None:
     if settings.database_url.startswith("sqlite"):
-        blocker = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"),
-                                  isolation_level=None)
+        blocker = sqlite3.connect(
+            settings.database_url.removeprefix("sqlite:///"), isolation_level=None
+        )
         blocker.execute("BEGIN EXCLUSIVE")
         release = blocker.close
     else:

@@ -10,14 +10,18 @@ from app.services import cohorts
 from tests.conftest import PASSWORD, csrf_of, make_facilitator, sign_in
 
 
-def test_login_sets_httponly_samesite_session_cookie(client: TestClient, facilitator: Facilitator) -> None:
+def test_login_sets_httponly_samesite_session_cookie(
+    client: TestClient, facilitator: Facilitator
+) -> None:
     token = csrf_of(client)
     response = client.post(
         "/login", data={"email": facilitator.email, "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/cohorts"
-    cookie = next(v for v in response.headers.get_list("set-cookie") if v.startswith("tandem_session="))
+    cookie = next(
+        v for v in response.headers.get_list("set-cookie") if v.startswith("tandem_session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie or "SameSite=Lax" in cookie
 
@@ -25,14 +29,17 @@ def test_login_sets_httponly_samesite_session_cookie(client: TestClient, facilit
 def test_login_with_wrong_password_is_refused(client: TestClient, facilitator: Facilitator) -> None:
     token = csrf_of(client)
     response = client.post(
-        "/login", data={"email": facilitator.email, "password": "nope-nope-nope", "csrf_token": token}
+        "/login",
+        data={"email": facilitator.email, "password": "nope-nope-nope", "csrf_token": token},
     )
     assert response.status_code == 400
     assert "Wrong e-mail or password." in response.text
     assert client.get("/cohorts").status_code == 303
 
 
-def test_login_without_csrf_token_is_forbidden(client: TestClient, facilitator: Facilitator) -> None:
+def test_login_without_csrf_token_is_forbidden(
+    client: TestClient, facilitator: Facilitator
+) -> None:
     client.get("/login")
     response = client.post("/login", data={"email": facilitator.email, "password": PASSWORD})
     assert response.status_code == 403
@@ -40,7 +47,9 @@ def test_login_without_csrf_token_is_forbidden(client: TestClient, facilitator: 
 
 
 def test_form_post_with_token_of_another_browser_is_forbidden(
-    client: TestClient, web_app, facilitator: Facilitator  # type: ignore[no-untyped-def]
+    client: TestClient,
+    web_app,
+    facilitator: Facilitator,  # type: ignore[no-untyped-def]
 ) -> None:
     with TestClient(web_app) as other:
         foreign = csrf_of(other)
@@ -66,7 +75,9 @@ def test_logout_ends_the_session_on_the_server(
 
 
 def test_login_is_throttled_after_repeated_failures(
-    client: TestClient, facilitator: Facilitator, settings  # type: ignore[no-untyped-def]
+    client: TestClient,
+    facilitator: Facilitator,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     token = csrf_of(client)
     for _ in range(settings.login_attempts_per_window):
@@ -78,10 +89,16 @@ def test_login_is_throttled_after_repeated_failures(
     assert response.headers["retry-after"] == str(settings.login_window_seconds)
 
 
-def test_login_next_parameter_refuses_other_sites(client: TestClient, facilitator: Facilitator) -> None:
+def test_login_next_parameter_refuses_other_sites(
+    client: TestClient, facilitator: Facilitator
+) -> None:
     token = csrf_of(client)
-    data = {"email": facilitator.email, "password": PASSWORD, "csrf_token": token,
-            "next": "//evil.example/phish"}
+    data = {
+        "email": facilitator.email,
+        "password": PASSWORD,
+        "csrf_token": token,
+        "next": "//evil.example/phish",
+    }
     response = client.post("/login", data=data)
     assert response.headers["location"] == "/cohorts"
 
@@ -93,13 +110,19 @@ def test_facilitator_gets_404_for_a_cohort_they_do_not_run(
     from datetime import date
 
     theirs = cohorts.create_cohort(session, name="Theirs", start_date=date(2027, 3, 1), actor=other)
-    mine = cohorts.create_cohort(session, name="Mine", start_date=date(2027, 3, 1), actor=facilitator)
+    mine = cohorts.create_cohort(
+        session, name="Mine", start_date=date(2027, 3, 1), actor=facilitator
+    )
     session.commit()
     sign_in(client, facilitator.email)
     assert client.get(f"/cohorts/{mine.slug}").status_code == 200
-    for path in (f"/cohorts/{theirs.slug}", f"/cohorts/{theirs.slug}/roster",
-                 f"/cohorts/{theirs.slug}/edit", f"/api/v1/cohorts/{theirs.slug}",
-                 f"/api/v1/cohorts/{theirs.slug}/participants"):
+    for path in (
+        f"/cohorts/{theirs.slug}",
+        f"/cohorts/{theirs.slug}/roster",
+        f"/cohorts/{theirs.slug}/edit",
+        f"/api/v1/cohorts/{theirs.slug}",
+        f"/api/v1/cohorts/{theirs.slug}/participants",
+    ):
         assert client.get(path).status_code == 404, path
     listing = client.get("/cohorts").text
     assert "Mine" in listing

@@ -32,8 +32,11 @@ def test_unknown_host_header_is_refused(client: TestClient) -> None:
 
 
 def test_oversized_body_gets_413(client: TestClient, settings) -> None:  # type: ignore[no-untyped-def]
-    response = client.post("/login", content=b"x" * (settings.max_body_bytes + 1),
-                           headers={"content-type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/login",
+        content=b"x" * (settings.max_body_bytes + 1),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 413
 
 

@@ -36,7 +36,8 @@ def test_filter_ignores_malformed_values() -> None:
     library = load_library([SHIPPED_LIBRARY])
     flt = parse_filter(day="x", phase="nonsense", kind="pair", max_minutes="-3")
     assert [s.kind for s in filter_library(library, flt)] == ["pair"] * len(
-        [s for s in library.exercises.values() if s.kind == "pair"])
+        [s for s in library.exercises.values() if s.kind == "pair"]
+    )
 
 
 def test_library_needs_a_signed_in_facilitator(client: TestClient) -> None:

@@ -18,7 +18,9 @@ ROWS = "Ana Silva,ana@example.com,Manager,FIN\nBen Okoro,ben@example.com,Directo
 
 @pytest.fixture
 def cohort(session: Session, facilitator: Facilitator) -> Cohort:
-    c = cohorts.create_cohort(session, name="Spring", start_date=date(2027, 3, 1), actor=facilitator)
+    c = cohorts.create_cohort(
+        session, name="Spring", start_date=date(2027, 3, 1), actor=facilitator
+    )
     session.commit()
     return c
 
@@ -46,16 +48,25 @@ def test_upload_preview_confirm_adds_the_people(
     assert confirm.status_code == 303
     session.rollback()
     assert [p.email for p in roster.list_participants(session, cohort=cohort)] == [
-        "ana@example.com", "ben@example.com"]
+        "ana@example.com",
+        "ben@example.com",
+    ]
 
 
 def test_mapping_step_reads_an_unknown_column_as_a_field(
     client: TestClient, signed_in: str, cohort: Cohort, session: Session
 ) -> None:
     preview_url = _upload(client, cohort, signed_in, HEADER + ROWS)
-    response = client.post(f"{preview_url}/mapping", data={
-        "csrf_token": signed_in, "map:Employee Name": "name", "map:Work Email": "email",
-        "map:Management Level": "level", "map:Dept Code": "function"})
+    response = client.post(
+        f"{preview_url}/mapping",
+        data={
+            "csrf_token": signed_in,
+            "map:Employee Name": "name",
+            "map:Work Email": "email",
+            "map:Management Level": "level",
+            "map:Dept Code": "function",
+        },
+    )
     assert response.status_code == 303
     assert "Ignored columns" not in client.get(preview_url).text
     client.post(f"{preview_url}/confirm", data={"csrf_token": signed_in})
@@ -66,7 +77,9 @@ def test_mapping_step_reads_an_unknown_column_as_a_field(
 def test_invalid_upload_lists_problems_and_saves_nothing(
     client: TestClient, signed_in: str, cohort: Cohort, session: Session
 ) -> None:
-    preview_url = _upload(client, cohort, signed_in, HEADER + "Ana Silva,not-an-email,Manager,FIN\n")
+    preview_url = _upload(
+        client, cohort, signed_in, HEADER + "Ana Silva,not-an-email,Manager,FIN\n"
+    )
     page = client.get(preview_url)
     assert page.status_code == 422
     assert "row 2, column Work Email" in page.text
@@ -83,13 +96,26 @@ def test_edit_participant_keeps_typed_values_on_error(
     session.commit()
     ana = roster.list_participants(session, cohort=cohort)[0]
     url = f"/cohorts/{cohort.slug}/participants/{ana.id}/edit"
-    bad = client.post(url, data={"csrf_token": signed_in, "name": "Ana Maria Silva",
-                                 "manager_email": "ana@example.com", "tags": "turnaround"})
+    bad = client.post(
+        url,
+        data={
+            "csrf_token": signed_in,
+            "name": "Ana Maria Silva",
+            "manager_email": "ana@example.com",
+            "tags": "turnaround",
+        },
+    )
     assert bad.status_code == 422
     assert "Ana Maria Silva" in bad.text
     assert "manager e-mail" in bad.text
-    good = client.post(url, data={"csrf_token": signed_in, "name": "Ana Maria Silva",
-                                  "languages": "English, Portuguese"})
+    good = client.post(
+        url,
+        data={
+            "csrf_token": signed_in,
+            "name": "Ana Maria Silva",
+            "languages": "English, Portuguese",
+        },
+    )
     assert good.status_code == 303
     session.rollback()
     ana = roster.list_participants(session, cohort=cohort)[0]
@@ -111,13 +137,15 @@ def test_api_import_dry_run_then_apply(
 ) -> None:
     files = {"file": ("hr.csv", (HEADER + ROWS).encode(), "text/csv")}
     headers = {"X-CSRF-Token": signed_in}
-    dry = client.post(f"/api/v1/cohorts/{cohort.slug}/roster/import?dry_run=true",
-                      files=files, headers=headers)
+    dry = client.post(
+        f"/api/v1/cohorts/{cohort.slug}/roster/import?dry_run=true", files=files, headers=headers
+    )
     assert dry.status_code == 200
     assert (dry.json()["applied"], len(dry.json()["added"])) == (False, 2)
     assert client.get(f"/api/v1/cohorts/{cohort.slug}/participants").json() == []
-    applied = client.post(f"/api/v1/cohorts/{cohort.slug}/roster/import", files=files,
-                          headers=headers)
+    applied = client.post(
+        f"/api/v1/cohorts/{cohort.slug}/roster/import", files=files, headers=headers
+    )
     assert applied.json()["applied"] is True
     emails = [p["email"] for p in client.get(f"/api/v1/cohorts/{cohort.slug}/participants").json()]
     assert emails == ["ana@example.com", "ben@example.com"]
@@ -127,11 +155,15 @@ def test_api_import_reports_problems_with_rows(
     client: TestClient, signed_in: str, cohort: Cohort
 ) -> None:
     files = {"file": ("hr.csv", (HEADER + "Ana,,Manager,FIN\n").encode(), "text/csv")}
-    response = client.post(f"/api/v1/cohorts/{cohort.slug}/roster/import", files=files,
-                           headers={"X-CSRF-Token": signed_in})
+    response = client.post(
+        f"/api/v1/cohorts/{cohort.slug}/roster/import",
+        files=files,
+        headers={"X-CSRF-Token": signed_in},
+    )
     assert response.status_code == 422
     assert response.json()["problems"] == [
-        {"where": "row 2, column Work Email", "field": "email", "message": "e-mail is missing"}]
+        {"where": "row 2, column Work Email", "field": "email", "message": "e-mail is missing"}
+    ]
 
 
 def test_api_post_without_csrf_header_is_forbidden(
@@ -144,13 +176,27 @@ def test_api_post_without_csrf_header_is_forbidden(
 def test_create_cohort_form_reports_bad_timezone_and_keeps_input(
     client: TestClient, signed_in: str
 ) -> None:
-    response = client.post("/cohorts/new", data={
-        "csrf_token": signed_in, "name": "Winter School", "start_date": "2027-01-04",
-        "days": "4", "timezone": "Mars/Olympus"})
+    response = client.post(
+        "/cohorts/new",
+        data={
+            "csrf_token": signed_in,
+            "name": "Winter School",
+            "start_date": "2027-01-04",
+            "days": "4",
+            "timezone": "Mars/Olympus",
+        },
+    )
     assert response.status_code == 422
     assert "Mars/Olympus" in response.text
     assert re.search(r'value="Winter School"', response.text)
-    ok = client.post("/cohorts/new", data={
-        "csrf_token": signed_in, "name": "Winter School", "start_date": "2027-01-04",
-        "days": "4", "timezone": "Europe/Berlin"})
+    ok = client.post(
+        "/cohorts/new",
+        data={
+            "csrf_token": signed_in,
+            "name": "Winter School",
+            "start_date": "2027-01-04",
+            "days": "4",
+            "timezone": "Europe/Berlin",
+        },
+    )
     assert ok.headers["location"] == "/cohorts/winter-school"

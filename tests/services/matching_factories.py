@@ -36,7 +36,9 @@ def rosters(draw: st.DrawFn, min_size: int = 2, max_size: int = 12) -> list[Matc
                 level=draw(st.one_of(st.none(), st.sampled_from(LEVELS))),
                 function=draw(st.one_of(st.none(), st.sampled_from(FUNCTIONS))),
                 region=draw(st.sampled_from(REGIONS)),
-                tenure_years=draw(st.one_of(st.none(), st.floats(0, 25).map(lambda x: round(x, 1)))),
+                tenure_years=draw(
+                    st.one_of(st.none(), st.floats(0, 25).map(lambda x: round(x, 1)))
+                ),
                 manager_key=None if boss == key else boss,
                 languages=frozenset(draw(st.sets(st.sampled_from(LANGUAGES), max_size=2))),
                 tags=frozenset(draw(st.sets(st.sampled_from(TAGS), max_size=3))),

@@ -71,7 +71,9 @@ def test_solve_total_equals_brute_force_and_breaks_no_rule(people: list[MatchPer
 
 @PROPERTY
 @given(rosters(), st.randoms(use_true_random=False))
-def test_solve_shuffled_input_gives_same_result(people: list[MatchPerson], rnd: random.Random) -> None:
+def test_solve_shuffled_input_gives_same_result(
+    people: list[MatchPerson], rnd: random.Random
+) -> None:
     shuffled = list(people)
     rnd.shuffle(shuffled)
     assert solve(shuffled).to_json() == solve(people).to_json()
@@ -123,12 +125,19 @@ def test_solve_second_cohort_never_repeats_a_pair() -> None:
 
 
 def test_solve_history_penalty_mode_allows_a_repeat_at_lower_score() -> None:
-    people = [person("ann@x.example", function="Finance"), person("bob@x.example", function="Sales")]
+    people = [
+        person("ann@x.example", function="Finance"),
+        person("bob@x.example", function="Sales"),
+    ]
     history = {frozenset(("ann@x.example", "bob@x.example"))}
     forbidden = solve(people, history=history)
-    penalised = solve(people, history=history, history_mode="penalty", weights=Weights(history_penalty=0.5))
+    penalised = solve(
+        people, history=history, history_mode="penalty", weights=Weights(history_penalty=0.5)
+    )
     assert (forbidden.groups, forbidden.unpaired) == ([], ["ann@x.example", "bob@x.example"])
-    assert [(g.members, g.score) for g in penalised.groups] == [(("ann@x.example", "bob@x.example"), 1.5)]
+    assert [(g.members, g.score) for g in penalised.groups] == [
+        (("ann@x.example", "bob@x.example"), 1.5)
+    ]
 
 
 def test_solve_manager_chain_through_someone_outside_the_cohort_blocks_the_pair() -> None:
@@ -196,7 +205,9 @@ def test_solve_keeps_locked_groups_and_leaves_excluded_out() -> None:
     locked = [g for g in result.groups if g.locked]
     assert [g.members for g in locked] == [("p0@x.example", "p4@x.example")]
     assert "Locked by the facilitator" in locked[0].reasons
-    assert sorted(k for g in result.groups for k in g.members) == [f"p{i}@x.example" for i in range(6)]
+    assert sorted(k for g in result.groups for k in g.members) == [
+        f"p{i}@x.example" for i in range(6)
+    ]
     assert sorted(len(g.members) for g in result.groups) == [2, 2, 2]
 
 
@@ -229,7 +240,9 @@ def test_solve_explains_who_has_no_allowed_partner_and_what_would_help() -> None
     assert result.groups == []
     assert result.unpaired == ["ann@x.example", "bob@x.example", "cat@x.example"]
     ann = result.problems[0]
-    assert ann.message == "Ann has no allowed partner: no shared working language rules out 2 people"
+    assert (
+        ann.message == "Ann has no allowed partner: no shared working language rules out 2 people"
+    )
     assert ann.relaxations == (
         "record a working language they share with Bob",
         "record a working language they share with Cat",
@@ -250,7 +263,10 @@ def test_solve_explains_a_partner_shortage_and_suggests_unlocking() -> None:
         people,
         locked=[["free@x.example", "mate@x.example"]],
         extra_manager_links={},
-        history={frozenset(("hub@x.example", "two@x.example")), frozenset(("hub@x.example", "three@x.example"))},
+        history={
+            frozenset(("hub@x.example", "two@x.example")),
+            frozenset(("hub@x.example", "three@x.example")),
+        },
     )
     assert result.unpaired == ["three@x.example", "two@x.example"]
     assert result.problems[0].relaxations[-1] == "unlock the group of Free and Mate"

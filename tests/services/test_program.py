@@ -43,8 +43,9 @@ def test_later_yaml_edit_does_not_change_a_bound_cohort(
     session.commit()
     agreement = library_dir / "buddy-agreement.yaml"
     text = agreement.read_text()
-    original_title = program.bound_exercise(session, cohort=cohort,
-                                            exercise_id="buddy-agreement").spec.title
+    original_title = program.bound_exercise(
+        session, cohort=cohort, exercise_id="buddy-agreement"
+    ).spec.title
     agreement.write_text(text.replace(f"title: {original_title}", "title: Something else"))
     edited = load_library([library_dir])
     assert edited.get("buddy-agreement").title == "Something else"
@@ -52,8 +53,9 @@ def test_later_yaml_edit_does_not_change_a_bound_cohort(
     assert again.spec.title == original_title
     updates = program.library_updates(session, cohort=cohort, library=edited)
     assert [u.exercise_id for u in updates] == ["buddy-agreement"]
-    assert program.adopt_updates(session, cohort=cohort, library=edited,
-                                 exercise_ids=["buddy-agreement"]) == ["buddy-agreement"]
+    assert program.adopt_updates(
+        session, cohort=cohort, library=edited, exercise_ids=["buddy-agreement"]
+    ) == ["buddy-agreement"]
     adopted = program.bound_exercise(session, cohort=cohort, exercise_id="buddy-agreement")
     assert adopted.spec.title == "Something else"
 

@@ -40,14 +40,18 @@ def test_import_adds_participants_and_people(session: Session, cohort: Cohort) -
         ("Ana Silva", "ana@example.com", "Finance", "Portugal"),
         ("Ben Okoro", "ben@example.com", "Sales", "Nigeria"),
     ]
-    assert sorted(session.exec(select(Person.email)).all()) == ["ana@example.com", "ben@example.com"]
+    assert sorted(session.exec(select(Person.email)).all()) == [
+        "ana@example.com",
+        "ben@example.com",
+    ]
 
 
 def test_reimporting_the_same_file_changes_nothing(session: Session, cohort: Cohort) -> None:
     _import(session, cohort, HEADER + ANA + BEN)
     version = cohort.roster_version
-    preview = roster.import_roster(session, cohort=cohort, data=(HEADER + ANA + BEN).encode(),
-                                   today=date(2027, 2, 1))
+    preview = roster.import_roster(
+        session, cohort=cohort, data=(HEADER + ANA + BEN).encode(), today=date(2027, 2, 1)
+    )
     assert preview.summary() == {"added": 0, "updated": 0, "removed": 0, "unchanged": 2}
     assert cohort.roster_version == version
 
@@ -55,8 +59,9 @@ def test_reimporting_the_same_file_changes_nothing(session: Session, cohort: Coh
 def test_changed_file_shows_added_updated_and_removed(session: Session, cohort: Cohort) -> None:
     _import(session, cohort, HEADER + ANA + BEN)
     changed = HEADER + ANA.replace("Finance", "Legal") + CHO
-    preview = roster.import_roster(session, cohort=cohort, data=changed.encode(), today=TODAY,
-                                   dry_run=True)
+    preview = roster.import_roster(
+        session, cohort=cohort, data=changed.encode(), today=TODAY, dry_run=True
+    )
     assert [c.email for c in preview.added] == ["cho@example.com"]
     assert [(c.email, c.changes) for c in preview.updated] == [
         ("ana@example.com", {"function": ("Finance", "Legal")})
@@ -71,25 +76,33 @@ def test_invalid_file_writes_nothing(session: Session, cohort: Cohort) -> None:
     broken = HEADER + BEN + "No Email,,Manager,Sales,Chile,2020-01-01\n" + CHO
     with pytest.raises(InvalidInput) as caught:
         roster.import_roster(session, cohort=cohort, data=broken.encode(), today=TODAY)
-    assert [str(p) for p in caught.value.problems] == ["row 3, column Work Email: e-mail is missing"]
+    assert [str(p) for p in caught.value.problems] == [
+        "row 3, column Work Email: e-mail is missing"
+    ]
     session.rollback()
-    assert [p.email for p in roster.list_participants(session, cohort=cohort)] == ["ana@example.com"]
+    assert [p.email for p in roster.list_participants(session, cohort=cohort)] == [
+        "ana@example.com"
+    ]
 
 
 def test_preview_then_confirm_applies_what_was_previewed(session: Session, cohort: Cohort) -> None:
-    preview = roster.preview_import(session, cohort=cohort, data=(HEADER + ANA).encode(),
-                                    filename="hr.csv", today=TODAY)
+    preview = roster.preview_import(
+        session, cohort=cohort, data=(HEADER + ANA).encode(), filename="hr.csv", today=TODAY
+    )
     session.commit()
     assert roster.list_participants(session, cohort=cohort) == []
     assert preview.import_id is not None
     roster.apply_pending_import(session, cohort=cohort, import_id=preview.import_id, today=TODAY)
     session.commit()
-    assert [p.email for p in roster.list_participants(session, cohort=cohort)] == ["ana@example.com"]
+    assert [p.email for p in roster.list_participants(session, cohort=cohort)] == [
+        "ana@example.com"
+    ]
 
 
 def test_confirm_after_the_roster_changed_is_a_conflict(session: Session, cohort: Cohort) -> None:
-    preview = roster.preview_import(session, cohort=cohort, data=(HEADER + ANA).encode(),
-                                    today=TODAY)
+    preview = roster.preview_import(
+        session, cohort=cohort, data=(HEADER + ANA).encode(), today=TODAY
+    )
     _import(session, cohort, HEADER + BEN)
     assert preview.import_id is not None
     with pytest.raises(Conflict):
@@ -105,11 +118,16 @@ def test_same_person_in_two_cohorts_is_one_person(session: Session, cohort: Coho
 
 
 def test_export_neutralises_formulas_and_round_trips(session: Session, cohort: Cohort) -> None:
-    _import(session, cohort, HEADER + '"=HYPERLINK(""http://x"")",eve@example.com,Manager,Sales,Peru,2020-01-01\n')
+    _import(
+        session,
+        cohort,
+        HEADER + '"=HYPERLINK(""http://x"")",eve@example.com,Manager,Sales,Peru,2020-01-01\n',
+    )
     text = roster.export_roster(session, cohort=cohort)
     assert "'=HYPERLINK" in text
-    again = roster.import_roster(session, cohort=cohort, data=text.encode(), today=TODAY,
-                                 dry_run=True)
+    again = roster.import_roster(
+        session, cohort=cohort, data=text.encode(), today=TODAY, dry_run=True
+    )
     assert again.summary()["unchanged"] == 1
 
 

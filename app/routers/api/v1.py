@@ -33,9 +33,10 @@ def list_cohorts(session: SessionDep, user: CurrentFacilitator) -> list[CohortPu
     return [CohortPublic.model_validate(c) for c in cohorts.list_cohorts(session, viewer=user)]
 
 
-@router.post("/cohorts", response_model=CohortPublic, status_code=201,
-             responses={422: ERRORS[422]})
-def create_cohort(body: CohortCreate, session: SessionDep, user: CurrentFacilitator) -> CohortPublic:
+@router.post("/cohorts", response_model=CohortPublic, status_code=201, responses={422: ERRORS[422]})
+def create_cohort(
+    body: CohortCreate, session: SessionDep, user: CurrentFacilitator
+) -> CohortPublic:
     """Create a cohort; you become its facilitator."""
     cohort = cohorts.create_cohort(session, actor=user, **body.model_dump())
     return CohortPublic.model_validate(cohort)
@@ -47,8 +48,11 @@ def get_cohort(cohort: CohortDep) -> CohortPublic:
     return CohortPublic.model_validate(cohort)
 
 
-@router.get("/cohorts/{slug}/participants", response_model=list[ParticipantPublic],
-            responses={404: ERRORS[404]})
+@router.get(
+    "/cohorts/{slug}/participants",
+    response_model=list[ParticipantPublic],
+    responses={404: ERRORS[404]},
+)
 def list_participants(session: SessionDep, cohort: CohortDep) -> list[ParticipantPublic]:
     """The cohort's roster."""
     return [
@@ -72,9 +76,11 @@ def _plain(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-@router.post("/cohorts/{slug}/roster/import", response_model=ImportResult,
-             responses={404: ERRORS[404], 413: {"description": "File too large"},
-                        422: ERRORS[422]})
+@router.post(
+    "/cohorts/{slug}/roster/import",
+    response_model=ImportResult,
+    responses={404: ERRORS[404], 413: {"description": "File too large"}, 422: ERRORS[422]},
+)
 async def import_roster(
     session: SessionDep,
     settings: SettingsDep,
@@ -82,8 +88,9 @@ async def import_roster(
     user: CurrentFacilitator,
     file: UploadFile,
     dry_run: Annotated[bool, Query(description="Validate and show the changes only")] = False,
-    mapping: Annotated[str, Query(max_length=4000,
-                                  description='JSON object {"File header": "field"}')] = "",
+    mapping: Annotated[
+        str, Query(max_length=4000, description='JSON object {"File header": "field"}')
+    ] = "",
 ) -> ImportResult:
     """Import a roster CSV: all or nothing; with ``dry_run`` nothing is written."""
     explicit: dict[str, str] | None = None
@@ -95,13 +102,19 @@ async def import_roster(
         if not isinstance(loaded, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in loaded.items()
         ):
-            raise InvalidInput("mapping is not valid",
-                               [Problem("mapping", 'must be a JSON object {"Header": "field"}',
-                                        "mapping")])
+            raise InvalidInput(
+                "mapping is not valid",
+                [Problem("mapping", 'must be a JSON object {"Header": "field"}', "mapping")],
+            )
         explicit = loaded
     data = await file.read(settings.max_upload_bytes + 1)
     preview = roster.import_roster(
-        session, cohort=cohort, data=data, mapping=explicit, dry_run=dry_run, actor=user,
+        session,
+        cohort=cohort,
+        data=data,
+        mapping=explicit,
+        dry_run=dry_run,
+        actor=user,
         max_bytes=settings.max_upload_bytes,
     )
     return ImportResult(

@@ -57,13 +57,15 @@ def login(
             {"next": _safe_next(next), "error": "Wrong e-mail or password."},
             status_code=400,
         )
-    opened = accounts.start_session(
-        session, hours=settings.session_hours, facilitator_id=user.id
-    )
+    opened = accounts.start_session(session, hours=settings.session_hours, facilitator_id=user.id)
     response = RedirectResponse(_safe_next(next), status_code=303)
     secure = settings.base_url.startswith("https://")
     response.set_cookie(
-        SESSION_COOKIE, opened.token, httponly=True, samesite="lax", secure=secure,
+        SESSION_COOKIE,
+        opened.token,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
         max_age=settings.session_hours * 3600,
     )
     # A fresh CSRF secret for the new identity: tokens seen before sign-in are worthless.

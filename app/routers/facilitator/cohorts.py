@@ -44,8 +44,9 @@ def cohort_list(request: Request, session: SessionDep, user: CurrentFacilitator)
 @router.get("/cohorts/new")
 def new_cohort_page(request: Request, user: CurrentFacilitator) -> Response:
     form = {"name": "", "start_date": "", "days": "4", "timezone": "Europe/London", "location": ""}
-    return render(request, "facilitator/cohort_form.html", {"form": form, "cohort": None,
-                                                             "problems": []})
+    return render(
+        request, "facilitator/cohort_form.html", {"form": form, "cohort": None, "problems": []}
+    )
 
 
 @router.post("/cohorts/new")
@@ -59,34 +60,58 @@ def create_cohort(
     timezone: Annotated[str, Form(max_length=64)] = "UTC",
     location: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    form = {"name": name, "start_date": start_date, "days": str(days), "timezone": timezone,
-            "location": location}
+    form = {
+        "name": name,
+        "start_date": start_date,
+        "days": str(days),
+        "timezone": timezone,
+        "location": location,
+    }
     try:
         cohort = cohorts.create_cohort(
-            session, name=name, start_date=_parse_date(start_date), days=days,
-            timezone=timezone, location=location, actor=user,
+            session,
+            name=name,
+            start_date=_parse_date(start_date),
+            days=days,
+            timezone=timezone,
+            location=location,
+            actor=user,
         )
     except InvalidInput as exc:
-        return render(request, "facilitator/cohort_form.html",
-                      {"form": form, "cohort": None, "problems": exc.problems}, status_code=422)
+        return render(
+            request,
+            "facilitator/cohort_form.html",
+            {"form": form, "cohort": None, "problems": exc.problems},
+            status_code=422,
+        )
     return RedirectResponse(f"/cohorts/{cohort.slug}", status_code=303)
 
 
 @router.get("/cohorts/{slug}")
 def cohort_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
-    return render(request, "facilitator/cohort.html", {
-        "cohort": cohort,
-        "participant_count": cohorts.count_participants(session, cohort=cohort),
-        "end_date": cohorts.cohort_end_date(cohort),
-    })
+    return render(
+        request,
+        "facilitator/cohort.html",
+        {
+            "cohort": cohort,
+            "participant_count": cohorts.count_participants(session, cohort=cohort),
+            "end_date": cohorts.cohort_end_date(cohort),
+        },
+    )
 
 
 @router.get("/cohorts/{slug}/edit")
 def edit_cohort_page(request: Request, cohort: CohortDep) -> Response:
-    form = {"name": cohort.name, "start_date": cohort.start_date.isoformat(),
-            "days": str(cohort.days), "timezone": cohort.timezone, "location": cohort.location}
-    return render(request, "facilitator/cohort_form.html",
-                  {"form": form, "cohort": cohort, "problems": []})
+    form = {
+        "name": cohort.name,
+        "start_date": cohort.start_date.isoformat(),
+        "days": str(cohort.days),
+        "timezone": cohort.timezone,
+        "location": cohort.location,
+    }
+    return render(
+        request, "facilitator/cohort_form.html", {"form": form, "cohort": cohort, "problems": []}
+    )
 
 
 @router.post("/cohorts/{slug}/edit")
@@ -101,16 +126,30 @@ def edit_cohort(
     timezone: Annotated[str, Form(max_length=64)] = "UTC",
     location: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    form = {"name": name, "start_date": start_date, "days": str(days), "timezone": timezone,
-            "location": location}
+    form = {
+        "name": name,
+        "start_date": start_date,
+        "days": str(days),
+        "timezone": timezone,
+        "location": location,
+    }
     try:
         cohorts.update_cohort(
-            session, cohort, name=name, start_date=_parse_date(start_date), days=days,
-            timezone=timezone, location=location, actor=user,
+            session,
+            cohort,
+            name=name,
+            start_date=_parse_date(start_date),
+            days=days,
+            timezone=timezone,
+            location=location,
+            actor=user,
         )
     except InvalidInput as exc:
         session.rollback()
-        return render(request, "facilitator/cohort_form.html",
-                      {"form": form, "cohort": cohort, "problems": exc.problems},
-                      status_code=422)
+        return render(
+            request,
+            "facilitator/cohort_form.html",
+            {"form": form, "cohort": cohort, "problems": exc.problems},
+            status_code=422,
+        )
     return RedirectResponse(f"/cohorts/{cohort.slug}", status_code=303)

@@ -30,12 +30,29 @@ def library_page(
     try:
         library = current_library(settings.all_library_dirs)
     except InvalidInput as exc:
-        return render(request, "facilitator/library.html", {
-            "exercises": [], "problems": exc.problems, "flt": flt, "phases": PHASES,
-            "kinds": KINDS, "total": 0,
-        }, status_code=500)
+        return render(
+            request,
+            "facilitator/library.html",
+            {
+                "exercises": [],
+                "problems": exc.problems,
+                "flt": flt,
+                "phases": PHASES,
+                "kinds": KINDS,
+                "total": 0,
+            },
+            status_code=500,
+        )
     exercises = filter_library(library, flt)
-    return render(request, "facilitator/library.html", {
-        "exercises": exercises, "problems": [], "flt": flt, "phases": PHASES, "kinds": KINDS,
-        "total": len(library.exercises),
-    })
+    return render(
+        request,
+        "facilitator/library.html",
+        {
+            "exercises": exercises,
+            "problems": [],
+            "flt": flt,
+            "phases": PHASES,
+            "kinds": KINDS,
+            "total": len(library.exercises),
+        },
+    )

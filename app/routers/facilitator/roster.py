@@ -23,10 +23,15 @@ def _split(text: str) -> list[str]:
 
 @router.get("/cohorts/{slug}/roster")
 def roster_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
-    return render(request, "facilitator/roster.html", {
-        "cohort": cohort, "participants": roster.list_participants(session, cohort=cohort),
-        "problems": [],
-    })
+    return render(
+        request,
+        "facilitator/roster.html",
+        {
+            "cohort": cohort,
+            "participants": roster.list_participants(session, cohort=cohort),
+            "problems": [],
+        },
+    )
 
 
 @router.post("/cohorts/{slug}/roster/upload")
@@ -40,12 +45,21 @@ async def upload_roster(
     data = await file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         problem = Problem("file", f"is larger than {settings.max_upload_bytes // 1_000_000} MB")
-        return render(request, "facilitator/roster.html", {
-            "cohort": cohort, "participants": roster.list_participants(session, cohort=cohort),
-            "problems": [problem],
-        }, status_code=413)
+        return render(
+            request,
+            "facilitator/roster.html",
+            {
+                "cohort": cohort,
+                "participants": roster.list_participants(session, cohort=cohort),
+                "problems": [problem],
+            },
+            status_code=413,
+        )
     preview = roster.preview_import(
-        session, cohort=cohort, data=data, filename=file.filename or "",
+        session,
+        cohort=cohort,
+        data=data,
+        filename=file.filename or "",
         max_bytes=settings.max_upload_bytes,
     )
     return RedirectResponse(
@@ -64,10 +78,19 @@ def import_preview_page(
     except InvalidInput:
         headers, suggested = [], {}
     current = {**suggested, **pending.mapping}
-    return render(request, "facilitator/roster_preview.html", {
-        "cohort": cohort, "preview": preview, "pending": pending, "headers": headers,
-        "mapping": current, "fields": FIELDS,
-    }, status_code=200 if preview.valid else 422)
+    return render(
+        request,
+        "facilitator/roster_preview.html",
+        {
+            "cohort": cohort,
+            "preview": preview,
+            "pending": pending,
+            "headers": headers,
+            "mapping": current,
+            "fields": FIELDS,
+        },
+        status_code=200 if preview.valid else 422,
+    )
 
 
 @router.post("/cohorts/{slug}/roster/imports/{import_id}/mapping")
@@ -76,18 +99,18 @@ async def set_mapping(
 ) -> Response:
     form = await request.form()
     mapping = {
-        str(key)[len("map:"):]: str(value)
+        str(key)[len("map:") :]: str(value)
         for key, value in form.multi_items()
         if str(key).startswith("map:") and isinstance(value, str)
     }
     unknown = sorted({v for v in mapping.values() if v and v not in FIELDS})
     if unknown:
-        raise InvalidInput("unknown field in the mapping",
-                           [Problem("mapping", f"'{u}' is not a roster field") for u in unknown])
+        raise InvalidInput(
+            "unknown field in the mapping",
+            [Problem("mapping", f"'{u}' is not a roster field") for u in unknown],
+        )
     roster.remap_pending_import(session, cohort=cohort, import_id=import_id, mapping=mapping)
-    return RedirectResponse(
-        f"/cohorts/{cohort.slug}/roster/imports/{import_id}", status_code=303
-    )
+    return RedirectResponse(f"/cohorts/{cohort.slug}/roster/imports/{import_id}", status_code=303)
 
 
 @router.post("/cohorts/{slug}/roster/imports/{import_id}/confirm")
@@ -114,13 +137,23 @@ def edit_participant_page(
 ) -> Response:
     p = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     form = {
-        "name": p.name, "title": p.title, "level": p.level, "function": p.function,
-        "region": p.region, "tenure_years": "" if p.tenure_years is None else f"{p.tenure_years:g}",
-        "manager_email": p.manager_email, "languages": ", ".join(p.languages),
-        "tags": ", ".join(p.tags), "avoid": ", ".join(p.avoid), "conflict_group": p.conflict_group,
+        "name": p.name,
+        "title": p.title,
+        "level": p.level,
+        "function": p.function,
+        "region": p.region,
+        "tenure_years": "" if p.tenure_years is None else f"{p.tenure_years:g}",
+        "manager_email": p.manager_email,
+        "languages": ", ".join(p.languages),
+        "tags": ", ".join(p.tags),
+        "avoid": ", ".join(p.avoid),
+        "conflict_group": p.conflict_group,
     }
-    return render(request, "facilitator/participant_form.html",
-                  {"cohort": cohort, "p": p, "form": form, "problems": []})
+    return render(
+        request,
+        "facilitator/participant_form.html",
+        {"cohort": cohort, "p": p, "form": form, "problems": []},
+    )
 
 
 @router.post("/cohorts/{slug}/participants/{participant_id}/edit")
@@ -148,23 +181,46 @@ def edit_participant(
     except ValueError:
         tenure = -1.0  # reported by the service as out of range, with the field named
     try:
-        roster.update_participant(session, cohort=cohort, participant=participant, actor=user,
-                                  values={
-            "name": name, "title": title, "level": level, "function": function,
-            "region": region, "tenure_years": tenure, "manager_email": manager_email,
-            "languages": _split(languages), "tags": _split(tags), "avoid": _split(avoid),
-            "conflict_group": conflict_group,
-        })
+        roster.update_participant(
+            session,
+            cohort=cohort,
+            participant=participant,
+            actor=user,
+            values={
+                "name": name,
+                "title": title,
+                "level": level,
+                "function": function,
+                "region": region,
+                "tenure_years": tenure,
+                "manager_email": manager_email,
+                "languages": _split(languages),
+                "tags": _split(tags),
+                "avoid": _split(avoid),
+                "conflict_group": conflict_group,
+            },
+        )
     except InvalidInput as exc:
         session.rollback()
         form = {
-            "name": name, "title": title, "level": level, "function": function,
-            "region": region, "tenure_years": tenure_years, "manager_email": manager_email,
-            "languages": languages, "tags": tags, "avoid": avoid, "conflict_group": conflict_group,
+            "name": name,
+            "title": title,
+            "level": level,
+            "function": function,
+            "region": region,
+            "tenure_years": tenure_years,
+            "manager_email": manager_email,
+            "languages": languages,
+            "tags": tags,
+            "avoid": avoid,
+            "conflict_group": conflict_group,
         }
-        return render(request, "facilitator/participant_form.html",
-                      {"cohort": cohort, "p": participant, "form": form,
-                       "problems": exc.problems}, status_code=422)
+        return render(
+            request,
+            "facilitator/participant_form.html",
+            {"cohort": cohort, "p": participant, "form": form, "problems": exc.problems},
+            status_code=422,
+        )
     return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)
 
 

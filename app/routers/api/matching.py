@@ -1,0 +1,42 @@
+"""JSON API for buddy matching: the same service functions as the pages and the CLI."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from app.deps import CohortDep, CurrentFacilitator, SessionDep
+from app.services import pairing
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["v1"],
+    responses={401: {"description": "Not signed in"}, 404: {"description": "No such cohort"}},
+)
+
+
+@router.get("/cohorts/{slug}/matching")
+def get_matching(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
+    """The current groups (proposed or published), total and unpaired participants."""
+    return pairing.result_to_json(pairing.current_result(session, cohort=cohort))
+
+
+@router.post("/cohorts/{slug}/matching", responses={409: {"description": "Already published"}})
+def run_matching(
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    publish: Annotated[bool, Query(description="Publish the pairs right away")] = False,
+) -> dict[str, Any]:
+    """Pair everyone (keeping locked pairs); optionally publish."""
+    run = pairing.run_matching(session, cohort=cohort, actor=user)
+    if publish:
+        pairing.publish(session, cohort=cohort, actor=user)
+    return pairing.result_to_json(run.result)
+
+
+@router.get("/cohorts/{slug}/matching/matrix")
+def get_matrix(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
+    """Every pair's score and the blocked pairs with their rule, to audit the result."""
+    return pairing.matrix_to_json(pairing.compatibility(session, cohort=cohort))

@@ -1,0 +1,224 @@
+"""Facilitator pages: run, inspect, adjust and publish the buddy pairing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+from starlette.responses import Response
+
+from app.core.errors import DomainError, InvalidInput, Problem
+from app.core.templating import render
+from app.deps import CohortDep, CurrentFacilitator, SessionDep
+from app.models import Cohort
+from app.models.matching import END_REASONS
+from app.services import pairing
+from app.services.matching import ResultDiff, Weights
+from app.services.roster import list_participants
+
+router = APIRouter(include_in_schema=False)
+MATRIX_LIMIT = 60
+
+
+def _page(
+    request: Request,
+    session: Session,
+    cohort: Cohort,
+    *,
+    diff: ResultDiff | None = None,
+    why: list[str] | None = None,
+    problems: list[Problem] | None = None,
+    status_code: int = 200,
+) -> Response:
+    result = pairing.current_result(session, cohort=cohort)
+    return render(
+        request,
+        "facilitator/matching.html",
+        {
+            "cohort": cohort,
+            "groups": pairing.list_groups(session, cohort=cohort),
+            "ended": pairing.list_groups(session, cohort=cohort, states=("ended",)),
+            "result": result,
+            "participants": list_participants(session, cohort=cohort),
+            "weights": pairing.cohort_weights(cohort),
+            "weight_names": list(Weights.model_fields),
+            "end_reasons": END_REASONS,
+            "published": any(
+                v.group.state == "published" for v in pairing.list_groups(session, cohort=cohort)
+            ),
+            "diff": diff,
+            "why": why,
+            "problems": problems or [],
+            "matrix_limit": MATRIX_LIMIT,
+        },
+        status_code=status_code,
+    )
+
+
+def _back(cohort: Cohort) -> Response:
+    return RedirectResponse(f"/cohorts/{cohort.slug}/matching", status_code=303)
+
+
+@router.get("/cohorts/{slug}/matching")
+def matching_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
+    return _page(request, session, cohort)
+
+
+@router.post("/cohorts/{slug}/matching/run")
+def run(
+    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+) -> Response:
+    outcome = pairing.run_matching(session, cohort=cohort, actor=user)
+    return _page(request, session, cohort, diff=outcome.diff)
+
+
+@router.post("/cohorts/{slug}/matching/publish")
+def publish(session: SessionDep, cohort: CohortDep, user: CurrentFacilitator) -> Response:
+    pairing.publish(session, cohort=cohort, actor=user)
+    return _back(cohort)
+
+
+@router.post("/cohorts/{slug}/matching/groups/{group_id}/lock")
+def lock(
+    session: SessionDep,
+    cohort: CohortDep,
+    group_id: int,
+    locked: Annotated[bool, Form()] = True,
+) -> Response:
+    pairing.set_locked(session, cohort=cohort, group_id=group_id, locked=locked)
+    return _back(cohort)
+
+
+@router.post("/cohorts/{slug}/matching/swap")
+def swap(
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    a: Annotated[int, Form()],
+    b: Annotated[int, Form()],
+) -> Response:
+    first = pairing.participant_by_id(session, cohort=cohort, participant_id=a)
+    second = pairing.participant_by_id(session, cohort=cohort, participant_id=b)
+    try:
+        pairing.swap_people(session, cohort=cohort, a=first, b=second, actor=user)
+    except InvalidInput as exc:
+        session.rollback()
+        return _page(
+            request,
+            session,
+            cohort,
+            problems=exc.problems or [Problem("swap", exc.message)],
+            status_code=422,
+        )
+    return _back(cohort)
+
+
+@router.post("/cohorts/{slug}/matching/exclude")
+def exclude(
+    session: SessionDep,
+    cohort: CohortDep,
+    participant_id: Annotated[int, Form()],
+    excluded: Annotated[bool, Form()] = True,
+) -> Response:
+    person = pairing.participant_by_id(session, cohort=cohort, participant_id=participant_id)
+    pairing.set_excluded(session, cohort=cohort, participant=person, excluded=excluded)
+    return _back(cohort)
+
+
+@router.post("/cohorts/{slug}/matching/why")
+def why_not(
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    a: Annotated[int, Form()],
+    b: Annotated[int, Form()],
+) -> Response:
+    first = pairing.participant_by_id(session, cohort=cohort, participant_id=a)
+    second = pairing.participant_by_id(session, cohort=cohort, participant_id=b)
+    reasons = pairing.explain_pair(session, cohort=cohort, a=first, b=second)
+    return _page(request, session, cohort, why=[f"{first.name} and {second.name}:", *reasons])
+
+
+@router.post("/cohorts/{slug}/matching/weights")
+async def weights(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
+    form = await request.form()
+    values: dict[str, float] = {}
+    problems: list[Problem] = []
+    for name in Weights.model_fields:
+        raw = form.get(name)
+        if isinstance(raw, str) and raw.strip():
+            try:
+                values[name] = float(raw.replace(",", "."))
+            except ValueError:
+                problems.append(Problem(name.replace("_", " "), "must be a number", name))
+    try:
+        if problems:
+            raise InvalidInput("the weights cannot be saved", problems)
+        pairing.set_weights(session, cohort=cohort, values=values)
+    except InvalidInput as exc:
+        session.rollback()
+        return _page(request, session, cohort, problems=exc.problems, status_code=422)
+    return _back(cohort)
+
+
+@router.post("/cohorts/{slug}/matching/groups/{group_id}/end")
+def end(
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    group_id: int,
+    reason: Annotated[str, Form(max_length=40)],
+) -> Response:
+    try:
+        pairing.end_group(session, cohort=cohort, group_id=group_id, reason=reason, actor=user)
+    except DomainError as exc:
+        session.rollback()
+        problems = exc.problems if isinstance(exc, InvalidInput) else []
+        return _page(
+            request,
+            session,
+            cohort,
+            problems=problems or [Problem("end", exc.message)],
+            status_code=422,
+        )
+    return _back(cohort)
+
+
+@router.get("/cohorts/{slug}/matching/matrix")
+def matrix_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
+    people = list_participants(session, cohort=cohort)
+    if len(people) > MATRIX_LIMIT:
+        return render(
+            request,
+            "facilitator/matrix.html",
+            {
+                "cohort": cohort,
+                "matrix": None,
+                "names": {},
+                "blocked": {},
+                "limit": MATRIX_LIMIT,
+                "top": 0.0,
+            },
+        )
+    matrix = pairing.compatibility(session, cohort=cohort)
+    blocked: dict[tuple[str, str], list[str]] = {}
+    for a, b, rule in matrix.blocked:
+        blocked.setdefault((a, b), []).append(rule)
+        blocked.setdefault((b, a), []).append(rule)
+    top = max((s for row in matrix.scores for s in row), default=0.0) or 1.0
+    return render(
+        request,
+        "facilitator/matrix.html",
+        {
+            "cohort": cohort,
+            "matrix": matrix,
+            "names": {p.email: p.name for p in people},
+            "blocked": blocked,
+            "limit": MATRIX_LIMIT,
+            "top": top,
+        },
+    )

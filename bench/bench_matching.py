@@ -1,0 +1,137 @@
+"""Buddy matching benchmark: `uv run python -m bench.bench_matching [--quick]`.
+
+Synthetic seeded rosters shaped like HR exports. For 200 people the compiled solver is
+compared with networkx on the same scores; for 500 the exact total is checked against a
+reference built from the slow per-pair scorer; above 500 the total is compared with the
+proven upper bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+
+import networkx as nx
+import rustworkx as rx
+
+from app.services.matching import MatchPerson, build_context, solve_context
+from app.services.matching_context import MatchContext
+from bench._common import peak_rss_mb, ratio, report, timed
+
+FUNCTIONS = ("Finance", "Operations", "Sales", "Marketing", "IT", "HR", "Legal", "R&D", "Supply")
+REGIONS = ("EMEA", "APAC", "AMER", "LATAM", "Nordics")
+LEVELS = ("Team lead", "Manager", "Manager", "Senior manager", "Director", "Senior director", "VP")
+TAGS = (
+    "m&a", "turnaround", "product launch", "digital", "audit", "start-up", "international",
+    "restructuring", "customer", "regulatory", "data", "partnerships", "change", "growth", "cost",
+)  # fmt: skip
+LANGUAGES = ("English", "French", "German", "Spanish")
+
+
+def make_roster(n: int, seed: int) -> tuple[list[MatchPerson], set[frozenset[str]]]:
+    """Return a seeded synthetic roster and a history of earlier-cohort pairs."""
+    rnd = random.Random(seed)
+    keys = [f"person{i:05d}@corp.example" for i in range(n)]
+    people = []
+    for i, key in enumerate(keys):
+        languages = {"English"} if rnd.random() < 0.85 else {rnd.choice(LANGUAGES)}
+        if rnd.random() < 0.2:
+            languages.add(rnd.choice(LANGUAGES))
+        people.append(
+            MatchPerson(
+                key=key,
+                name=f"Person {i}",
+                level=rnd.choice(LEVELS),
+                function=rnd.choice(FUNCTIONS),
+                region=rnd.choice(REGIONS),
+                tenure_years=round(rnd.expovariate(1 / 6), 1),
+                manager_key=keys[rnd.randrange(i)] if i and rnd.random() < 0.1 else None,
+                languages=frozenset(languages),
+                tags=frozenset(rnd.sample(TAGS, rnd.randint(1, 4))),
+                avoid=frozenset({rnd.choice(keys)} - {key}) if rnd.random() < 0.03 else frozenset(),
+                conflict_groups=frozenset({f"deal-{rnd.randrange(5)}"})
+                if rnd.random() < 0.02
+                else frozenset(),
+            )
+        )
+    history = {frozenset(rnd.sample(keys, 2)) for _ in range(n // 4)}
+    return people, history
+
+
+def reference_edges(ctx: MatchContext) -> list[tuple[int, int, int]]:
+    """Return every allowed pair with its score from the slow, readable per-pair scorer."""
+    n = len(ctx.people)
+    return [(i, j, ctx.score(i, j)) for i in range(n) for j in range(i + 1, n) if ctx.allowed(i, j)]
+
+
+def reference_total(edges: list[tuple[int, int, int]], n: int, *, library: str) -> int:
+    """Return the best total (thousandths) of a maximum-cardinality matching of ``edges``."""
+    shift = 1 - min(0, *(s for _i, _j, s in edges))
+    if library == "networkx":
+        graph = nx.Graph()
+        graph.add_weighted_edges_from((i, j, s + shift) for i, j, s in edges)
+        found = nx.max_weight_matching(graph, maxcardinality=True)
+    else:
+        graph = rx.PyGraph()
+        graph.add_nodes_from(range(n))
+        graph.add_edges_from([(i, j, s + shift) for i, j, s in edges])
+        found = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
+    score = {(i, j): s for i, j, s in edges}
+    return sum(score[(min(a, b), max(a, b))] for a, b in found)
+
+
+def run_size(n: int, *, compare_networkx: bool) -> None:
+    """Print the figures for one roster size."""
+    people, history = make_roster(n, seed=n)
+    print(f"n = {n}")
+
+    def ours() -> tuple[MatchContext, float, float | None, bool]:
+        ctx = build_context(people, history=history)
+        result = solve_context(ctx)
+        return ctx, result.total, result.upper_bound, result.optimal
+
+    (ctx, total, bound, optimal), seconds = timed(ours)
+    report(
+        "scoring + solve",
+        seconds,
+        "s",
+        target="< 0.5 s" if n == 500 else "",
+        ok=(seconds < 0.5) if n == 500 else None,
+    )
+    if n <= 500:
+        edges = reference_edges(ctx)
+        exact = reference_total(edges, n, library="rustworkx") / 1000
+        report("total equals exact reference", float(total == exact), "", ok=total == exact)
+    if compare_networkx:
+        edges = reference_edges(ctx)
+
+        def with_networkx() -> int:
+            return reference_total(edges, n, library="networkx")
+
+        nx_total, nx_seconds = timed(with_networkx)
+        speedup = ratio(nx_seconds, seconds)
+        report("networkx time / ours", speedup, "x", target=">= 30x", ok=speedup >= 30)
+        report(
+            "total equals networkx",
+            float(total == nx_total / 1000),
+            "",
+            ok=total == nx_total / 1000,
+        )
+    if bound is not None:
+        share = ratio(total, bound)
+        report("total / proven upper bound", share, "", target=">= 0.999", ok=share >= 0.999)
+        report("proven optimal", float(optimal), "")
+    report("peak memory so far (RSS)", peak_rss_mb(), "MiB")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the matching benchmark (``--quick`` for a short version)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="sizes 200, 500 and 800 only")
+    args = parser.parse_args(argv)
+    for n in (200, 500, 800) if args.quick else (200, 500, 2000):
+        run_size(n, compare_networkx=n == 200)
+
+
+if __name__ == "__main__":
+    main()
