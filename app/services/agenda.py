@@ -36,8 +36,8 @@ from app.services.agenda_store import (
     agenda_exercises,
     bump_version,
     cohort_has_trio,
-    find_item,
     edited_days,
+    find_item,
     load_days,
     load_items,
     save_items,
@@ -139,9 +139,16 @@ def get_agenda(session: Session, *, cohort: Cohort, library: Library | None = No
     for d in days:
         entries = [Entry(b.kind, b.title, b.start, b.end) for b in d.breaks]
         entries += [
-            Entry("exercise", i.bound.spec.title, i.placed.start, i.placed.end,
-                  exercise_id=i.placed.exercise_id, pinned=i.placed.pinned,
-                  phase=i.bound.spec.phase, exercise_kind=i.bound.spec.kind)
+            Entry(
+                "exercise",
+                i.bound.spec.title,
+                i.placed.start,
+                i.placed.end,
+                exercise_id=i.placed.exercise_id,
+                pinned=i.placed.pinned,
+                phase=i.bound.spec.phase,
+                exercise_kind=i.bound.spec.kind,
+            )
             for i in items
             if i.placed.day == d.day
         ]
@@ -180,8 +187,15 @@ def build_agenda(
         for i in load_items(session, cohort=cohort)
         if i.placed.pinned
     ]
-    return _solve_and_save(session, cohort=cohort, program=program, pins=pins, actor=actor,
-                           time_limit_s=time_limit_s, library=library)
+    return _solve_and_save(
+        session,
+        cohort=cohort,
+        program=program,
+        pins=pins,
+        actor=actor,
+        time_limit_s=time_limit_s,
+        library=library,
+    )
 
 
 def _solve_and_save(
@@ -197,8 +211,9 @@ def _solve_and_save(
 ) -> BuildResult:
     days = load_days(session, cohort=cohort)
     has_trio = cohort_has_trio(session, cohort=cohort)
-    solution = solve_agenda(days, agenda_exercises(program), pins=pins, has_trio=has_trio,
-                            time_limit_s=time_limit_s)
+    solution = solve_agenda(
+        days, agenda_exercises(program), pins=pins, has_trio=has_trio, time_limit_s=time_limit_s
+    )
     really_pinned = keep_pinned if keep_pinned is not None else {p.exercise_id for p in pins}
     placed = [
         Placed(p.exercise_id, p.day, p.start, p.end, p.exercise_id in really_pinned)
@@ -209,11 +224,21 @@ def _solve_and_save(
         cohort.status = "scheduled"
         session.add(cohort)
     bump_version(session, cohort=cohort)
-    record_event(session, actor=actor, action="agenda.build", object_type="cohort",
-                 object_id=cohort.id or "", cohort_id=cohort.id,
-                 detail={"items": len(placed), "pins": len(pins), "status": solution.status})
-    return BuildResult(get_agenda(session, cohort=cohort, library=library), solution.warnings,
-                       solution.status, solution.solve_s)
+    record_event(
+        session,
+        actor=actor,
+        action="agenda.build",
+        object_type="cohort",
+        object_id=cohort.id or "",
+        cohort_id=cohort.id,
+        detail={"items": len(placed), "pins": len(pins), "status": solution.status},
+    )
+    return BuildResult(
+        get_agenda(session, cohort=cohort, library=library),
+        solution.warnings,
+        solution.status,
+        solution.solve_s,
+    )
 
 
 def _bound(session: Session, cohort: Cohort, exercise_id: str) -> BoundExercise:
@@ -272,9 +297,15 @@ def move_item(
     """Move an exercise and pin it there; return the agenda's conflicts after the move."""
     bound = _placed_item(session, cohort, exercise_id)
     conflicts = _place(session, cohort=cohort, bound=bound, day=day, start=start, force=force)
-    record_event(session, actor=actor, action="agenda.move", object_type="cohort",
-                 object_id=cohort.id or "", cohort_id=cohort.id,
-                 detail={"exercise": exercise_id, "day": day, "forced": force})
+    record_event(
+        session,
+        actor=actor,
+        action="agenda.move",
+        object_type="cohort",
+        object_id=cohort.id or "",
+        cohort_id=cohort.id,
+        detail={"exercise": exercise_id, "day": day, "forced": force},
+    )
     return conflicts
 
 
@@ -288,9 +319,15 @@ def set_pinned(
     row.pinned = pinned
     session.add(row)
     session.flush()
-    record_event(session, actor=actor, action="agenda.pin" if pinned else "agenda.unpin",
-                 object_type="cohort", object_id=cohort.id or "", cohort_id=cohort.id,
-                 detail={"exercise": exercise_id})
+    record_event(
+        session,
+        actor=actor,
+        action="agenda.pin" if pinned else "agenda.unpin",
+        object_type="cohort",
+        object_id=cohort.id or "",
+        cohort_id=cohort.id,
+        detail={"exercise": exercise_id},
+    )
 
 
 def remove_exercise(
@@ -307,9 +344,15 @@ def remove_exercise(
     session.add(bound.row)
     session.flush()
     bump_version(session, cohort=cohort)
-    record_event(session, actor=actor, action="agenda.remove", object_type="cohort",
-                 object_id=cohort.id or "", cohort_id=cohort.id,
-                 detail={"exercise": exercise_id})
+    record_event(
+        session,
+        actor=actor,
+        action="agenda.remove",
+        object_type="cohort",
+        object_id=cohort.id or "",
+        cohort_id=cohort.id,
+        detail={"exercise": exercise_id},
+    )
 
 
 def add_exercise(
@@ -334,29 +377,52 @@ def add_exercise(
         raise InvalidInput("the slot is not complete", [problem])
     selected_ids = [b.spec.id for b in program_of(session, cohort=cohort)]
     if exercise_id in selected_ids:
-        raise InvalidInput("already on the agenda", [
-            Problem(f"exercise {exercise_id}", "is already in the program", "exercise_id")])
+        raise InvalidInput(
+            "already on the agenda",
+            [Problem(f"exercise {exercise_id}", "is already in the program", "exercise_id")],
+        )
     lib = library or _library()
     known = {b.spec.id for b in program_of(session, cohort=cohort, include_unselected=True)}
     if exercise_id not in known and exercise_id not in lib.exercises:
         raise NotFound(f"'{exercise_id}' is not in the exercise library")
-    program = bind_program(session, cohort=cohort, library=lib,
-                           exercise_ids=[*selected_ids, exercise_id])
+    program = bind_program(
+        session, cohort=cohort, library=lib, exercise_ids=[*selected_ids, exercise_id]
+    )
     bound = next(b for b in program if b.spec.id == exercise_id)
-    record_event(session, actor=actor, action="agenda.add", object_type="cohort",
-                 object_id=cohort.id or "", cohort_id=cohort.id,
-                 detail={"exercise": exercise_id})
+    record_event(
+        session,
+        actor=actor,
+        action="agenda.add",
+        object_type="cohort",
+        object_id=cohort.id or "",
+        cohort_id=cohort.id,
+        detail={"exercise": exercise_id},
+    )
     if day is not None and start is not None:
         return _place(session, cohort=cohort, bound=bound, day=day, start=start, force=force)
     items = load_items(session, cohort=cohort)
     real_pins = {i.placed.exercise_id for i in items if i.placed.pinned}
     hold = [Pin(i.placed.exercise_id, i.placed.day, i.placed.start) for i in items]
     try:
-        result = _solve_and_save(session, cohort=cohort, program=program, pins=hold,
-                                 actor=actor, time_limit_s=time_limit_s, library=lib,
-                                 keep_pinned=real_pins)
+        result = _solve_and_save(
+            session,
+            cohort=cohort,
+            program=program,
+            pins=hold,
+            actor=actor,
+            time_limit_s=time_limit_s,
+            library=lib,
+            keep_pinned=real_pins,
+        )
     except InvalidInput:
         pins = [p for p in hold if p.exercise_id in real_pins]
-        result = _solve_and_save(session, cohort=cohort, program=program, pins=pins,
-                                 actor=actor, time_limit_s=time_limit_s, library=lib)
+        result = _solve_and_save(
+            session,
+            cohort=cohort,
+            program=program,
+            pins=pins,
+            actor=actor,
+            time_limit_s=time_limit_s,
+            library=lib,
+        )
     return result.agenda.conflicts

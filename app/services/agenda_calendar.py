@@ -83,9 +83,7 @@ def add_block(
         raise InvalidInput("the block is not valid", problems)
     materialise_day(session, cohort=cohort, day=day)
     assert cohort.id is not None
-    block = AgendaBlock(
-        cohort_id=cohort.id, day=day, start=start, end=end, title=title, kind=kind
-    )
+    block = AgendaBlock(cohort_id=cohort.id, day=day, start=start, end=end, title=title, kind=kind)
     session.add(block)
     session.flush()
     try:
@@ -104,8 +102,9 @@ def remove_block(
     """Delete the block that starts at ``start`` on ``day`` (blocks never overlap)."""
     check_day_number(cohort, day)
     materialise_day(session, cohort=cohort, day=day)
-    block = next((b for b in list_block_rows(session, cohort=cohort, day=day)
-                  if b.start == start), None)
+    block = next(
+        (b for b in list_block_rows(session, cohort=cohort, day=day) if b.start == start), None
+    )
     if block is None:
         raise NotFound(f"no block starts at {start:%H:%M} on day {day}")
     session.delete(block)
@@ -136,5 +135,12 @@ def _changed(
     session: Session, cohort: Cohort, actor: str, action: str, detail: dict[str, object]
 ) -> None:
     bump_version(session, cohort=cohort)
-    record_event(session, actor=actor, action=action, object_type="cohort",
-                 object_id=cohort.id or "", cohort_id=cohort.id, detail=detail)
+    record_event(
+        session,
+        actor=actor,
+        action=action,
+        object_type="cohort",
+        object_id=cohort.id or "",
+        cohort_id=cohort.id,
+        detail=detail,
+    )

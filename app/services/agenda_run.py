@@ -89,21 +89,30 @@ class RunView:
 
 def show_items(session: Session, *, cohort: Cohort, day: int) -> list[ShowItem]:
     """Return a day's running order: its exercises and its blocks (which stay put)."""
-    plans = {d.day: d for d in load_days(session, cohort=cohort)}
-    if day not in plans:
+    by_day = show_items_by_day(session, cohort=cohort)
+    if day not in by_day:
         message = f"day {day} is not part of the programme (days 1-{cohort.days})"
         raise InvalidInput("no such day", [Problem(f"day {day}", message, "day")])
-    items = [
-        ShowItem(f"{BLOCK_PREFIX}{b.start:%H%M}", b.title, b.start, b.end, fixed=True)
-        for b in plans[day].breaks
-    ]
-    items += [
-        ShowItem(i.placed.exercise_id, i.bound.spec.title, i.placed.start, i.placed.end)
-        for i in load_items(session, cohort=cohort)
-        if i.placed.day == day
-    ]
-    items.sort(key=lambda i: (i.start, i.end))
-    return items
+    return by_day[day]
+
+
+def show_items_by_day(session: Session, *, cohort: Cohort) -> dict[int, list[ShowItem]]:
+    """Return every day's running order, keyed by day number."""
+    placed = load_items(session, cohort=cohort)
+    by_day: dict[int, list[ShowItem]] = {}
+    for d in load_days(session, cohort=cohort):
+        items = [
+            ShowItem(f"{BLOCK_PREFIX}{b.start:%H%M}", b.title, b.start, b.end, fixed=True)
+            for b in d.breaks
+        ]
+        items += [
+            ShowItem(i.placed.exercise_id, i.bound.spec.title, i.placed.start, i.placed.end)
+            for i in placed
+            if i.placed.day == d.day
+        ]
+        items.sort(key=lambda i: (i.start, i.end))
+        by_day[d.day] = items
+    return by_day
 
 
 def programme_day(cohort: Cohort, *, now: datetime) -> int:
@@ -178,10 +187,19 @@ def act_on_run(
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
-    record_event(session, actor=actor, action=f"run.{action}", object_type="cohort",
-                 object_id=cohort.id or "", cohort_id=cohort.id,
-                 detail={"day": active, "minutes": minutes, "index": state.current_index
-                         if state is not None else None})
+    record_event(
+        session,
+        actor=actor,
+        action=f"run.{action}",
+        object_type="cohort",
+        object_id=cohort.id or "",
+        cohort_id=cohort.id,
+        detail={
+            "day": active,
+            "minutes": minutes,
+            "index": state.current_index if state is not None else None,
+        },
+    )
     return view_run_of_show(session, cohort=cohort, now=now, day=active)
 
 
@@ -200,23 +218,50 @@ def view_run_of_show(
         state = run_from_dict(stored) if isinstance(stored, dict) else new_run(shown, items=items)
     titles = {i.id: i.title for i in items}
     log = [
-        LogLine(e.kind, titles.get(e.item_id, e.item_id),
-                e.at.astimezone(local.tzinfo).time().replace(microsecond=0),
-                e.minutes, e.overrun_s)
+        LogLine(
+            e.kind,
+            titles.get(e.item_id, e.item_id),
+            e.at.astimezone(local.tzinfo).time().replace(microsecond=0),
+            e.minutes,
+            e.overrun_s,
+        )
         for e in state.log
     ]
     try:
         view = view_run(state, items, now=local)
     except Conflict as error:
-        return RunView(shown, True, state.finished, None, None, None, 0, None, [],
-                       [f"{error.message}; reset the day to run it again"], log, version)
+        return RunView(
+            shown,
+            True,
+            state.finished,
+            None,
+            None,
+            None,
+            0,
+            None,
+            [],
+            [f"{error.message}; reset the day to run it again"],
+            log,
+            version,
+        )
     ends_at = None
     if state.started_at is not None and state.current_index is not None:
         minutes = state.planned[state.current_index][1] + state.extensions_min
         ends_at = state.started_at + timedelta(minutes=minutes)
-    return RunView(shown, state.current_index is not None or state.finished, state.finished,
-                   view.current, ends_at, view.time_left_s, view.overrun_s, view.next,
-                   view.rest, view.warnings, log, version)
+    return RunView(
+        shown,
+        state.current_index is not None or state.finished,
+        state.finished,
+        view.current,
+        ends_at,
+        view.time_left_s,
+        view.overrun_s,
+        view.next,
+        view.retimed_rest,
+        view.warnings,
+        log,
+        version,
+    )
 
 
 def participant_now(session: Session, *, cohort: Cohort, now: datetime) -> NowInfo | None:
@@ -243,8 +288,10 @@ def participant_now(session: Session, *, cohort: Cohort, now: datetime) -> NowIn
             current = _now_item(view.current, active, begun.time(), ends.time())
             upcoming = None
             if view.next is not None:
-                start, end = next(((s, e) for i, s, e in view.rest if i == view.next.id),
-                                  (view.next.start, view.next.end))
+                start, end = next(
+                    ((s, e) for i, s, e in view.retimed_rest if i == view.next.id),
+                    (view.next.start, view.next.end),
+                )
                 upcoming = _now_item(view.next, active, start, end)
             return NowInfo(current, upcoming, version)
     return _planned_now(session, cohort=cohort, local=local, version=version)
@@ -256,14 +303,17 @@ def _planned_now(
     at = local.replace(tzinfo=None)
     timeline = [
         (datetime.combine(day_date(cohort, d), item.start), d, item)
-        for d in range(1, cohort.days + 1)
-        for item in show_items(session, cohort=cohort, day=d)
+        for d, items in show_items_by_day(session, cohort=cohort).items()
+        for item in items
     ]
     if not any(not item.fixed for _, _, item in timeline):
         return None
     current = next(
-        (_now_item(i, d, i.start, i.end) for s, d, i in timeline
-         if s <= at < datetime.combine(s.date(), i.end)),
+        (
+            _now_item(i, d, i.start, i.end)
+            for s, d, i in timeline
+            if s <= at < datetime.combine(s.date(), i.end)
+        ),
         None,
     )
     upcoming = next((_now_item(i, d, i.start, i.end) for s, d, i in timeline if s > at), None)
@@ -274,5 +324,6 @@ def _planned_now(
 
 def _now_item(item: ShowItem, day: int, start: time, end: time) -> NowItem:
     exercise_id = None if item.id.startswith(BLOCK_PREFIX) else item.id
-    return NowItem(exercise_id, item.title, start.replace(microsecond=0),
-                   end.replace(microsecond=0), day)
+    return NowItem(
+        exercise_id, item.title, start.replace(microsecond=0), end.replace(microsecond=0), day
+    )

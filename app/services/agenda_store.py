@@ -125,8 +125,12 @@ def save_items(
         assert row_id is not None
         session.add(
             AgendaItem(
-                cohort_id=cohort.id, day=p.day, start=p.start, end=p.end,
-                cohort_exercise_id=row_id, pinned=p.pinned,
+                cohort_id=cohort.id,
+                day=p.day,
+                start=p.start,
+                end=p.end,
+                cohort_exercise_id=row_id,
+                pinned=p.pinned,
             )
         )
     session.flush()

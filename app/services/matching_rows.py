@@ -67,6 +67,14 @@ class PoolScorer:
             (self._langs, langs),  # type: ignore[list-item]
         ]
         self._tables: list[dict[int, list[int]]] = [{} for _ in self._parts]
+        self._masks = [ctx.tags[i] for i in self.pool]
+        self._sizes = [m.bit_count() for m in self._masks]
+        self._max_tags = max(self._sizes, default=0)
+        self._tag_weights = (comp, shared)
+        self._overlap: dict[int, list[list[int]]] = {}
+        # A full table costs (distinct tag sets)^2 cells; past a few per person it is slower
+        # than counting the overlap pair by pair.
+        self._tag_tables = len(self._tags.values) ** 2 <= 8 * len(self.pool) + 64
 
     def _table(self, part: int, code: int) -> list[int]:
         cache = self._tables[part]
@@ -77,22 +85,48 @@ class PoolScorer:
             table = cache[code] = [rule(mine, other) for other in codes.values]
         return table
 
+    def _by_overlap(self, size: int) -> list[list[int]]:
+        """Return tag scores indexed [partner's tag count][shared tag count] for ``size`` tags."""
+        table = self._overlap.get(size)
+        if table is None:
+            comp, shared = self._tag_weights
+            cap, scap = COMPLEMENTARY_TAG_CAP, SHARED_TAG_CAP
+            table = self._overlap[size] = [
+                [
+                    comp * (min(size - c, cap) + min(other - c, cap)) + shared * min(c, scap)
+                    for c in range(min(size, other) + 1)
+                ]
+                for other in range(self._max_tags + 1)
+            ]
+        return table
+
     def row(self, li: int, start: int = 0) -> list[int | None]:
         """Return the scores of pool member ``li`` with pool members ``start`` onwards."""
         ta = self._table(0, self._level.codes[li])
         tb = self._table(1, self._place.codes[li])
-        tc = self._table(2, self._tags.codes[li])
         td = self._table(3, self._langs.codes[li])
-        sums = [
-            ta[a] + tb[b] + tc[c] + td[d]
-            for a, b, c, d in zip(
-                self._level.codes[start:],
-                self._place.codes[start:],
-                self._tags.codes[start:],
-                self._langs.codes[start:],
-                strict=True,
-            )
-        ]
+        level, place, langs = (
+            self._level.codes[start:],
+            self._place.codes[start:],
+            self._langs.codes[start:],
+        )
+        if self._tag_tables:
+            tc = self._table(2, self._tags.codes[li])
+            tags = self._tags.codes[start:]
+            sums = [
+                ta[a] + tb[b] + tc[c] + td[d]
+                for a, b, c, d in zip(level, place, tags, langs, strict=True)
+            ]
+        else:
+            # Too many distinct tag sets for a table: the score only needs the overlap size.
+            mine = self._masks[li]
+            by = self._by_overlap(mine.bit_count())
+            sums = [
+                ta[a] + tb[b] + td[d] + by[n][(mine & m).bit_count()]
+                for a, b, d, n, m in zip(
+                    level, place, langs, self._sizes[start:], self._masks[start:], strict=True
+                )
+            ]
         floor = _BLOCKED // 2
         out: list[int | None] = [v if v > floor else None for v in sums]
         if start <= li:

@@ -204,7 +204,7 @@ def redeem_card(
         ).first()
     participant = session.get(Participant, card.participant_id) if card else None
     if (card is None or card.revoked_at is not None or card.expires_at <= utcnow()
-            or participant is None or participant.excluded):
+            or participant is None):
         session.add(LoginAttempt(key=_throttle_key(client)))
         session.flush()
         raise CardRejected("that code is not valid")

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from typer.testing import CliRunner
 
 from app.cli import app
-from tests.cli.test_core_cli import cli_env  # noqa: F401  (fixture)
 
 runner = CliRunner()
 
 
-def test_match_json_pairs_the_demo_cohort_and_publish_records_it(cli_env: None) -> None:  # noqa: F811
+def test_match_json_pairs_the_demo_cohort_and_publish_records_it(cli_env: None) -> None:
     runner.invoke(app, ["demo", "--no-serve"])
     slug = json.loads(runner.invoke(app, ["cohort", "list", "--json"]).output)[0]["slug"]
     result = runner.invoke(app, ["match", slug, "--json"])

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import Cohort, Facilitator
-from app.services import cohorts, pairing, roster
+from app.services import cohorts, roster
 from app.services.demo import demo_roster_bytes
 
 
