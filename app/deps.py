@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.core.config import Settings
 from app.core.db import writer
 from app.core.security import SESSION_COOKIE
-from app.models import Cohort, Facilitator, WebSession
+from app.models import Cohort, Facilitator, Participant, WebSession
 from app.services import accounts, cohorts
 
 
@@ -83,3 +83,29 @@ def get_cohort_dep(slug: str, session: SessionDep, user: CurrentFacilitator) -> 
 
 
 CohortDep = Annotated[Cohort, Depends(get_cohort_dep)]
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantBadge:
+    """What tablet pages show of the signed-in participant."""
+
+    id: int
+    name: str
+    cohort_name: str
+
+
+def get_current_participant(
+    request: Request, session: SessionDep, web: WebSessionDep
+) -> Participant:
+    """The participant signed in on this tablet (NotSignedIn sends them to ``/join``)."""
+    if web is None or web.participant_id is None:
+        raise NotSignedIn
+    participant = session.get(Participant, web.participant_id)
+    cohort = session.get(Cohort, participant.cohort_id) if participant else None
+    if participant is None or cohort is None or participant.id is None:
+        raise NotSignedIn
+    request.state.participant = ParticipantBadge(participant.id, participant.name, cohort.name)
+    return participant
+
+
+CurrentParticipant = Annotated[Participant, Depends(get_current_participant)]

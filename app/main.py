@@ -29,6 +29,8 @@ from app.routers import docs, health, participant
 from app.routers.api import matching as api_matching
 from app.routers.api import v1 as api_v1
 from app.routers.facilitator import agenda, auth, cohorts, library, matching, roster
+from app.routers.facilitator import cards as facilitator_cards
+from app.routers.facilitator import progress as facilitator_progress
 from app.services.accounts import Throttled
 
 log = logging.getLogger("tandem")
@@ -79,6 +81,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": "sign in first"}, status_code=401)
+        if request.url.path == "/p" or request.url.path.startswith("/p/"):
+            return RedirectResponse("/join", status_code=303)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     @app.exception_handler(CsrfError)
@@ -163,6 +167,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         matching.router,
         agenda.router,
         participant.router,
+        facilitator_progress.router,
+        facilitator_cards.router,
         api_v1.router,
         api_matching.router,
     ):

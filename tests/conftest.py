@@ -46,7 +46,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.longrepr = f"skipped under TANDEM_REQUIRE_ALL=1: {report.longrepr}"
 
 
-def _build_schema(url: str) -> None:
+def build_schema(url: str) -> None:
     # Tests build the schema from the models; test_migrations proves that the migrations
     # produce exactly the same schema, on both databases.
     engine = create_db_engine(url)
@@ -68,7 +68,7 @@ def _build_schema(url: str) -> None:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with the whole schema, copied for every test (cheaper than building it)."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    _build_schema(f"sqlite:///{path}")
+    build_schema(f"sqlite:///{path}")
     return path
 
 
@@ -81,7 +81,7 @@ def pg_ready() -> str:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    _build_schema(PG_URL)
+    build_schema(PG_URL)
     return PG_URL
 
 

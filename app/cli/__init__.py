@@ -163,8 +163,10 @@ def demo(
 
 
 def _mount_subcommands() -> None:
-    from app.cli import agenda, exercises, match, roster
+    from app.cli import agenda, exercises, match, ops, roster
 
+    app.command("backup")(ops.backup)
+    app.command("restore")(ops.restore)
     app.command("match")(match.match)
     app.add_typer(roster.app, name="roster")
     app.add_typer(agenda.app, name="agenda")

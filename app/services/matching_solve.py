@@ -41,6 +41,8 @@ DENSE_LIMIT = 500
 EXACT_TRIO_LIMIT = 80
 CANDIDATES = 40
 _GREEDY_TRIANGLES = 4
+_PRICING_ROUNDS = 3
+_PRICED = 8
 
 
 @dataclass(slots=True)
@@ -87,17 +89,20 @@ def _build_graph(
     if graph.exact:
         for u in range(size):
             row = scorer.row(u, u + 1)
-            graph.edges.extend((u, u + 1 + k, s) for k, s in enumerate(row) if s is not None)
+            graph.edges += [(u, u + 1 + k, s) for k, s in enumerate(row) if s is not None]
     else:
         chosen: dict[tuple[int, int], int] = {}
         for u in range(size):
             row = scorer.row(u)
-            # Encoding score and position in one int lets heapq pick the top in C, with a
-            # deterministic tie-break towards the smaller key.
-            coded = [s * size + (size - 1 - k) for k, s in enumerate(row) if s is not None]
+            # Encoding score and position in one int lets heapq pick the top in C. Ties go to
+            # the people just after u in key order (wrapping round): a plain smallest-key
+            # tie-break would hand everyone the same few partners in tie-heavy rosters.
+            coded = [
+                s * size + (size - 1 - (k - u) % size) for k, s in enumerate(row) if s is not None
+            ]
             top = heapq.nlargest(CANDIDATES, coded)
             for c in top:
-                v = size - 1 - c % size
+                v = (size - 1 - c % size + u) % size
                 chosen[(min(u, v), max(u, v))] = c // size
         graph.edges = [(u, v, s) for (u, v), s in sorted(chosen.items())]
     if forbid:
@@ -166,29 +171,50 @@ def _lp_duals(graph: _Graph) -> list[int]:
     return [max(0, round(2 * r.dual_value())) for r in rows]
 
 
-def _dual_bound(graph: _Graph, trio: bool, scorer: PoolScorer | None) -> int:
-    """Return a proven upper bound from a feasible dual of the fractional matching LP.
+def _feasible_duals(
+    graph: _Graph, scorer: PoolScorer | None
+) -> tuple[list[int], list[tuple[int, int, int]]]:
+    """Return doubled duals feasible for every allowed pair, and the pairs the LP missed.
 
-    Any y >= 0 with y_u + y_v >= s(u, v) for every allowed pair bounds every matching by
-    sum(y), and an arrangement with a trio abc by sum(y) plus y_a + y_b + y_c (at most the
-    three largest), or by sum(y) - y_c + s(ac) + s(bc) (ab is a pair of a matching of the
-    others). y starts from the LP duals on the (candidate) graph, which are
-    tight when that LP has no fractional gain; a pass over every allowed pair (full score
-    rows for a sparse graph) then raises any y still short, so the bound holds whatever
-    the solver returned. Everything is doubled to stay in integers.
+    y starts from the LP duals on the (candidate) graph; a pass over every allowed pair
+    (full score rows for a sparse graph) raises any y still short, so the duals are
+    feasible whatever the solver returned. Pairs that were short are returned (the most
+    short first, a few per person) so that the caller can add them and price again.
     """
-    doubled = _lp_duals(graph)
+    lp = _lp_duals(graph)
+    doubled = list(lp)
     adj = graph.adj
+    missed: list[tuple[int, int, int]] = []
     for v in range(len(graph.pool)):
         if scorer is None:
             slack = max((2 * s - doubled[u] for u, s in adj[v].items()), default=0)
         else:
             row = scorer.row(v)
+            own = lp[v]
+            short = [
+                (2 * s - lp[u] - own, u, s)
+                for u, s in enumerate(row)
+                if s is not None and 2 * s > lp[u] + own and u not in adj[v]
+            ]
+            missed.extend(
+                (min(u, v), max(u, v), s) for _gap, u, s in heapq.nlargest(_PRICED, short)
+            )
             slack = max((2 * s - doubled[u] for u, s in enumerate(row) if s is not None), default=0)
         doubled[v] = max(doubled[v], slack)
+    return doubled, sorted(set(missed))
+
+
+def _dual_bound(graph: _Graph, doubled: list[int], trio: bool) -> int:
+    """Return a proven upper bound on the total from feasible doubled duals.
+
+    Any y >= 0 with y_u + y_v >= s(u, v) for every allowed pair bounds every matching by
+    sum(y) (LP duality for the fractional matching relaxation), and an arrangement with a
+    trio abc by sum(y) plus y_a + y_b + y_c (at most the three largest), or by
+    sum(y) - y_c + s(ac) + s(bc) (ab is a pair of a matching of the others).
+    """
     if not trio:
         return sum(doubled) // 2
-    # A trio abc is the pair ab inside a matching of everyone but c, plus s(ac) + s(bc).
+    adj = graph.adj
     attach = max(2 * sum(heapq.nlargest(2, adj[c].values())) - doubled[c] for c in adj)
     return (sum(doubled) + min(sum(heapq.nlargest(3, doubled)), attach)) // 2
 
@@ -278,17 +304,23 @@ def solve_pool(
     graph = _build_graph(scorer, scorer.pool, forbid)
     nodes = list(range(len(graph.pool)))
     pairs = _match(graph)
-    if not graph.exact:
+    duals: list[int] | None = None
+    for _round in range(0 if graph.exact else _PRICING_ROUNDS):
         matched = {v for p in pairs for v in p}
         lonely = [v for v in nodes if v not in matched]
-        if lonely:
-            graph.add(
-                (min(u, v), max(u, v), s)
-                for u in lonely
-                for v, s in enumerate(scorer.row(u))
-                if s is not None
-            )
-            pairs = _match(graph)
+        graph.add(
+            (min(u, v), max(u, v), s)
+            for u in lonely
+            for v, s in enumerate(scorer.row(u))
+            if s is not None
+        )
+        # Column generation: pairs the LP duals price as profitable join the graph.
+        duals, missed = _feasible_duals(graph, scorer)
+        if not missed and not lonely:
+            break
+        graph.add(missed)
+        pairs = _match(graph)
+        duals = None
     matched = {v for p in pairs for v in p}
     free = [v for v in nodes if v not in matched]
     total = base = _score(graph, pairs)
@@ -303,7 +335,9 @@ def solve_pool(
     if exact:
         bound = total
     else:
-        bound = _dual_bound(graph, trio is not None, None if graph.exact else scorer)
+        if duals is None:
+            duals = _feasible_duals(graph, None if graph.exact else scorer)[0]
+        bound = _dual_bound(graph, duals, trio is not None)
         if graph.exact and searched:
             top = (heapq.nlargest(2, graph.adj[c].values()) for c in nodes)
             bound = min(bound, base + max(sum(t) for t in top))

@@ -109,7 +109,8 @@ def issue_cards(
     expires = card_expiry(cohort, followup_days=followup_days)
     issued = []
     for participant in participants:
-        assert participant.id is not None and participant.cohort_id == cohort.id
+        assert participant.id is not None
+        assert participant.cohort_id == cohort.id
         token = secrets.token_urlsafe(32)
         code = _new_code()
         while session.exec(
@@ -154,10 +155,10 @@ def card_statuses(session: Session, *, participants: Sequence[Participant]) -> l
         newest[card.participant_id] = card
     statuses = []
     for p in participants:
-        card = newest.get(p.id or 0)
+        last = newest.get(p.id or 0)
         statuses.append(CardStatus(
-            p, card.issued_at if card else None, card.expires_at if card else None,
-            bool(card and card.revoked_at is not None),
+            p, last.issued_at if last else None, last.expires_at if last else None,
+            bool(last and last.revoked_at is not None),
         ))
     return statuses
 

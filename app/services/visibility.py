@@ -127,7 +127,8 @@ def read_answers(
     if access == "own":
         rows = _stored(session, owner_ids=[owner.id], exercise=exercise)
         return {r.prompt_id: _readable(r) for r in rows}
-    assert isinstance(viewer, Participant) and viewer.id is not None
+    assert isinstance(viewer, Participant)
+    assert viewer.id is not None
     shared = {p.id for p in exercise.spec.prompts if p.visibility == "buddy"}
     rows = _stored(session, owner_ids=[owner.id, viewer.id], exercise=exercise)
     mine = {r.prompt_id for r in rows if r.participant_id == viewer.id and r.answered}
@@ -149,3 +150,12 @@ def shared_with(
         answers = read_answers(session, viewer=viewer, owner=buddy, exercise=exercise)
         result.append(BuddyAnswers(buddy.id, buddy.name, answers))
     return result
+
+
+def participant_for(session: Session, *, viewer: Viewer, participant_id: int) -> Participant:
+    """Another participant by id, if ``viewer`` may read any of their answers (else NotFound)."""
+    owner = session.get(Participant, participant_id)
+    if owner is None:
+        raise NotFound(_NOT_FOUND)
+    access_to(session, viewer=viewer, owner=owner)
+    return owner

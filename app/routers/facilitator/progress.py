@@ -1,0 +1,22 @@
+"""The live progress board: statuses and agreements, never what anyone wrote."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.core.templating import render
+from app.deps import CohortDep, SessionDep
+from app.services import progress
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/cohorts/{slug}/progress")
+def progress_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
+    return render(request, "facilitator/progress.html", {
+        "cohort": cohort,
+        "board": progress.progress_board(session, cohort=cohort),
+        "status_labels": progress.STATUS_LABELS,
+        "agreement_labels": progress.AGREEMENT_LABELS,
+    })

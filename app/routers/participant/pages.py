@@ -1,0 +1,43 @@
+"""The tablet pages: home, one exercise, the buddies' shared answers, the agreement."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.core.templating import render
+from app.deps import CurrentParticipant, SessionDep
+from app.models import utcnow
+from app.services import responses, tablet_views
+from app.services.library import AGREEMENT_ID
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/p")
+def home(request: Request, session: SessionDep, participant: CurrentParticipant) -> Response:
+    view = tablet_views.participant_home(session, participant=participant, now=utcnow())
+    return render(request, "participant/home.html", {"view": view, "me": participant})
+
+
+@router.get("/p/exercises/{exercise_id}")
+def exercise_page(request: Request, exercise_id: str, session: SessionDep,
+                  participant: CurrentParticipant) -> Response:
+    view = tablet_views.participant_exercise(session, participant=participant,
+                                             exercise_id=exercise_id)
+    return render(request, "participant/exercise.html", {"view": view, "me": participant})
+
+
+@router.get("/p/exercises/{exercise_id}/shared")
+def shared_fragment(request: Request, exercise_id: str, session: SessionDep,
+                    participant: CurrentParticipant) -> Response:
+    view = tablet_views.participant_exercise(session, participant=participant,
+                                             exercise_id=exercise_id)
+    return render(request, "participant/_shared.html", {"view": view})
+
+
+@router.post("/p/agreement")
+def accept_agreement(session: SessionDep, participant: CurrentParticipant) -> Response:
+    responses.accept_agreement(session, participant=participant)
+    return RedirectResponse(f"/p/exercises/{AGREEMENT_ID}", status_code=303)

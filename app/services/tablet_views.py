@@ -1,0 +1,146 @@
+"""What the tablet pages show: the home (now, next, exercises, buddy) and one exercise.
+
+Answer content reaches these views only through ``visibility``; statuses come from
+``progress`` and never load values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from app.core.errors import NotFound
+from app.models import Cohort, Participant
+from app.services.agenda import NowInfo, participant_now
+from app.services.library import AGREEMENT_ID
+from app.services.program import BoundExercise, bound_exercise, program_of
+from app.services.progress import Status, answered_counts, exercise_status
+from app.services.responses import TEXT_LIMITS, AgreementState, agreement_state
+from app.services.visibility import (
+    BuddyAnswers,
+    audience_label,
+    buddies_of,
+    current_group_of,
+    read_answers,
+    shared_with,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeExercise:
+    exercise_id: str
+    title: str
+    kind: str
+    status: Status | None
+    open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    now: NowInfo | None
+    exercises: list[HomeExercise]
+    buddy_names: list[str]
+    reasons: list[str]
+    agreement: AgreementState
+
+
+@dataclass(frozen=True, slots=True)
+class PromptView:
+    id: str
+    text: str
+    type: str
+    options: list[str]
+    help: str | None
+    visibility: str
+    audience: str
+    value: Any
+    version: int
+    limit: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseView:
+    exercise_id: str
+    title: str
+    summary: str
+    kind: str
+    steps: list[str]
+    prompts: list[PromptView]
+    open: bool
+    is_agreement: bool
+    agreement: AgreementState
+    buddy_names: list[str]
+    shared: list[BuddyAnswers]
+
+
+def _cohort_of(session: Session, participant: Participant) -> Cohort:
+    cohort = session.get(Cohort, participant.cohort_id)
+    if cohort is None:
+        raise NotFound("no such cohort")
+    return cohort
+
+
+def exercise_for(session: Session, *, participant: Participant, exercise_id: str
+                 ) -> BoundExercise:
+    """One exercise of the participant's own program (NotFound otherwise)."""
+    return bound_exercise(session, cohort=_cohort_of(session, participant),
+                          exercise_id=exercise_id)
+
+
+def _is_open(exercise: BoundExercise, agreement: AgreementState) -> bool:
+    return exercise.spec.kind != "pair" or exercise.spec.id == AGREEMENT_ID or agreement.complete
+
+
+def participant_home(session: Session, *, participant: Participant, now: datetime) -> HomeView:
+    """What a tablet's home shows: now and next, the exercises with status, and the buddy."""
+    cohort = _cohort_of(session, participant)
+    assert participant.id is not None
+    program = program_of(session, cohort=cohort)
+    counts = answered_counts(session, participant_ids=[participant.id], program=program)
+    agreement = agreement_state(session, participant=participant)
+    exercises = [
+        HomeExercise(
+            b.spec.id, b.spec.title, b.spec.kind,
+            exercise_status(len(b.spec.prompts), counts[(participant.id, b.row.id or 0)]),
+            _is_open(b, agreement),
+        )
+        for b in program
+    ]
+    group = current_group_of(session, participant=participant)
+    return HomeView(
+        now=participant_now(session, cohort=cohort, now=now),
+        exercises=exercises,
+        buddy_names=[b.name for b in buddies_of(session, participant=participant)],
+        reasons=list(group.participant_reasons) if group else [],
+        agreement=agreement,
+    )
+
+
+def participant_exercise(session: Session, *, participant: Participant, exercise_id: str
+                         ) -> ExerciseView:
+    """One exercise as its participant sees it: questions with audience, own answers, and the
+    buddies' shared answers they may read now."""
+    exercise = exercise_for(session, participant=participant, exercise_id=exercise_id)
+    own = read_answers(session, viewer=participant, owner=participant, exercise=exercise)
+    buddies = buddies_of(session, participant=participant)
+    agreement = agreement_state(session, participant=participant)
+    prompts = [
+        PromptView(
+            p.id, p.text, p.type, list(p.options or []), p.help, p.visibility,
+            audience_label(p.visibility, buddy_count=len(buddies)),
+            own[p.id].value if p.id in own else None,
+            own[p.id].version if p.id in own else 0,
+            TEXT_LIMITS.get(p.type),
+        )
+        for p in exercise.spec.prompts
+    ]
+    spec = exercise.spec
+    return ExerciseView(
+        spec.id, spec.title, spec.summary, spec.kind, list(spec.steps), prompts,
+        _is_open(exercise, agreement), spec.id == AGREEMENT_ID, agreement,
+        [b.name for b in buddies],
+        shared_with(session, viewer=participant, exercise=exercise),
+    )
