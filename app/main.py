@@ -17,6 +17,7 @@ from starlette.responses import Response
 from app.core.config import ROOT, Settings, get_settings
 from app.core.db import create_db_engine, is_locked_error
 from app.core.errors import DomainError, InvalidInput, Unavailable
+from app.core.logging import RequestContextMiddleware, configure_logging
 from app.core.security import (
     BodyLimitMiddleware,
     CsrfError,
@@ -143,6 +144,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     app = FastAPI(
         title="Tandem",
         version="0.1.0",
@@ -179,4 +181,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SecurityHeadersMiddleware, secure_cookies=settings.base_url.startswith("https://")
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(RequestContextMiddleware)
     return app

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     workbook_workers: int = 2
     render_timeout_seconds: float = 60.0
     render_memory_mb: int = 1024
+    log_level: str = "INFO"
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:

@@ -70,6 +70,16 @@ class LogLine:
 
 
 @dataclass(frozen=True, slots=True)
+class RestLine:
+    """One item still to come, re-timed from now."""
+
+    id: str
+    title: str
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
 class RunView:
     """The facilitator's Now view of one day."""
 
@@ -81,7 +91,7 @@ class RunView:
     time_left_s: int | None
     overrun_s: int
     next: ShowItem | None
-    rest: list[tuple[str, time, time]]
+    rest: list[RestLine]
     warnings: list[str]
     log: list[LogLine]
     version: int
@@ -257,7 +267,7 @@ def view_run_of_show(
         view.time_left_s,
         view.overrun_s,
         view.next,
-        view.retimed_rest,
+        [RestLine(i, titles.get(i, i), s, e) for i, s, e in view.retimed_rest],
         view.warnings,
         log,
         version,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
+import pytest
 from fastapi.testclient import TestClient
+
+from app.core.logging import JsonFormatter
 
 
 def test_healthz_answers_ok(client: TestClient) -> None:
@@ -51,3 +57,32 @@ def test_unknown_page_is_a_friendly_404(client: TestClient) -> None:
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "Traceback" not in response.text
+
+
+def test_each_response_carries_a_request_id_and_is_logged_as_json(
+    client: TestClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="tandem.access"):
+        response = client.get("/healthz", headers={"X-Request-ID": "abc12345-ok"})
+    assert response.headers["x-request-id"] == "abc12345-ok"
+    record = next(r for r in caplog.records if r.name == "tandem.access")
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "-" or line["request_id"] == "abc12345-ok"
+    assert (line["method"], line["route"], line["status"]) == ("GET", "/healthz", 200)
+
+
+def test_access_log_names_the_route_template_not_the_raw_path(
+    client: TestClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = "SECRETTOKEN1234567890"
+    with caplog.at_level(logging.INFO, logger="tandem.access"):
+        client.get(f"/cohorts/{secret}")
+    assert secret not in caplog.text
+    assert all(secret not in JsonFormatter().format(r) for r in caplog.records)
+
+
+def test_a_malformed_request_id_is_replaced(client: TestClient) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": "bad id\nwith newline"})
+    assert len(response.headers["x-request-id"]) == 32

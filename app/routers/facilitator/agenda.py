@@ -2,6 +2,224 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.core.errors import InvalidInput, Problem
+from app.core.templating import render
+from app.deps import CohortDep, CurrentFacilitator, SessionDep
+from app.models import Cohort, Facilitator, utcnow
+from app.services import agenda, roster
 
 router = APIRouter(include_in_schema=False)
+Clock = Annotated[str, Form(max_length=8)]
+
+
+def _actor(user: Facilitator) -> str:
+    return f"facilitator:{user.id}"
+
+
+def _back(cohort: Cohort, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/cohorts/{cohort.slug}/agenda{anchor}", status_code=303)
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    cohort: Cohort,
+    *,
+    problems: list[Problem] | None = None,
+    retry: dict[str, str] | None = None,
+    warnings: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    view = agenda.get_agenda(session, cohort=cohort)
+    return render(
+        request,
+        "facilitator/agenda.html",
+        {
+            "cohort": cohort,
+            "view": view,
+            "problems": problems or [],
+            "retry": retry,
+            "warnings": warnings or [],
+            "participants": roster.list_participants(session, cohort=cohort),
+        },
+        status_code=status_code,
+    )
+
+
+def _refused(
+    request: Request, session: SessionDep, cohort: Cohort, error: InvalidInput,
+    retry: dict[str, str] | None = None,
+) -> Response:
+    problems = error.problems or [Problem("", error.message)]
+    return _page(request, session, cohort, problems=problems, retry=retry, status_code=422)
+
+
+@router.get("/cohorts/{slug}/agenda")
+def agenda_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
+    return _page(request, session, cohort)
+
+
+@router.post("/cohorts/{slug}/agenda/build")
+def build(
+    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+) -> Response:
+    try:
+        result = agenda.build_agenda(session, cohort=cohort, actor=_actor(user))
+    except InvalidInput as error:
+        return _refused(request, session, cohort, error)
+    return _page(request, session, cohort, warnings=result.warnings)
+
+
+@router.post("/cohorts/{slug}/agenda/days/{day}/hours")
+def set_hours(
+    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator,
+    day: int, start: Clock, end: Clock,
+) -> Response:
+    try:
+        agenda.set_day_hours(
+            session, cohort=cohort, day=day, actor=_actor(user),
+            start=agenda.parse_clock(start, where=f"day {day}", field="start"),
+            end=agenda.parse_clock(end, where=f"day {day}", field="end"),
+        )
+    except InvalidInput as error:
+        return _refused(request, session, cohort, error)
+    return _back(cohort, f"#day-{day}")
+
+
+@router.post("/cohorts/{slug}/agenda/days/{day}/blocks")
+def add_block(
+    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator,
+    day: int, start: Clock, end: Clock, title: Annotated[str, Form(max_length=200)],
+    kind: Annotated[str, Form(max_length=10)] = "break",
+) -> Response:
+    try:
+        agenda.add_block(
+            session, cohort=cohort, day=day, title=title, kind=kind, actor=_actor(user),
+            start=agenda.parse_clock(start, where=f"day {day}", field="start"),
+            end=agenda.parse_clock(end, where=f"day {day}", field="end"),
+        )
+    except InvalidInput as error:
+        return _refused(request, session, cohort, error)
+    return _back(cohort, f"#day-{day}")
+
+
+@router.post("/cohorts/{slug}/agenda/days/{day}/blocks/remove")
+def remove_block(
+    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator,
+    day: int, start: Clock,
+) -> Response:
+    try:
+        at = agenda.parse_clock(start, where=f"day {day}", field="start")
+        agenda.remove_block(session, cohort=cohort, day=day, start=at, actor=_actor(user))
+    except InvalidInput as error:
+        return _refused(request, session, cohort, error)
+    return _back(cohort, f"#day-{day}")
+
+
+@router.post("/cohorts/{slug}/agenda/items/{exercise_id}/move")
+def move(
+    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator,
+    exercise_id: str, day: Annotated[int, Form()], start: Clock,
+    force: Annotated[bool, Form()] = False,
+) -> Response:
+    try:
+        at = agenda.parse_clock(start, where=f"day {day}", field="start")
+        conflicts = agenda.move_item(session, cohort=cohort, exercise_id=exercise_id, day=day,
+                                     start=at, force=force, actor=_actor(user))
+    except InvalidInput as error:
+        retry = {"action": f"/cohorts/{cohort.slug}/agenda/items/{exercise_id}/move",
+                 "day": str(day), "start": start}
+        return _refused(request, session, cohort, error, retry)
+    return _back(cohort, "#conflicts" if conflicts else f"#day-{day}")
+
+
+@router.post("/cohorts/{slug}/agenda/items/{exercise_id}/{action}")
+def pin_or_remove(
+    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, exercise_id: str,
+    action: str,
+) -> Response:
+    if action == "remove":
+        agenda.remove_exercise(session, cohort=cohort, exercise_id=exercise_id,
+                               actor=_actor(user))
+    elif action in ("pin", "unpin"):
+        agenda.set_pinned(session, cohort=cohort, exercise_id=exercise_id,
+                          pinned=action == "pin", actor=_actor(user))
+    else:
+        raise InvalidInput("unknown action", [Problem("action", f"'{action}' is not known")])
+    return _back(cohort)
+
+
+@router.post("/cohorts/{slug}/agenda/items")
+def add_exercise(
+    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator,
+    exercise_id: Annotated[str, Form(max_length=80)],
+    day: Annotated[str, Form(max_length=3)] = "", start: Clock = "",
+    force: Annotated[bool, Form()] = False,
+) -> Response:
+    try:
+        slot_day = int(day) if day.strip() else None
+        at = agenda.parse_clock(start, where="slot", field="start") if start.strip() else None
+        conflicts = agenda.add_exercise(session, cohort=cohort, exercise_id=exercise_id,
+                                        day=slot_day, start=at, force=force, actor=_actor(user))
+    except ValueError:
+        problem = Problem("slot", f"'{day}' is not a day number", "day")
+        return _refused(request, session, cohort, InvalidInput("bad day", [problem]))
+    except InvalidInput as error:
+        retry = {"action": f"/cohorts/{cohort.slug}/agenda/items", "day": day, "start": start,
+                 "exercise_id": exercise_id}
+        return _refused(request, session, cohort, error, retry)
+    return _back(cohort, "#conflicts" if conflicts else "")
+
+
+@router.get("/cohorts/{slug}/agenda.ics")
+def agenda_ics(session: SessionDep, cohort: CohortDep) -> Response:
+    return _ics(agenda.build_cohort_ics(session, cohort=cohort), cohort.slug)
+
+
+@router.get("/cohorts/{slug}/agenda/participants/{participant_id}.ics")
+def participant_ics(session: SessionDep, cohort: CohortDep, participant_id: int) -> Response:
+    participant = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
+    body = agenda.build_participant_ics(session, cohort=cohort, participant=participant)
+    return _ics(body, f"{cohort.slug}-{participant_id}")
+
+
+def _ics(body: bytes, name: str) -> Response:
+    return Response(
+        body, media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.ics"'},
+    )
+
+
+def _now_context(session: SessionDep, cohort: Cohort, day: int | None) -> dict[str, object]:
+    run = agenda.view_run_of_show(session, cohort=cohort, now=utcnow(), day=day)
+    return {"cohort": cohort, "run": run, "days": range(1, cohort.days + 1)}
+
+
+@router.get("/cohorts/{slug}/now")
+def now_page(
+    request: Request, session: SessionDep, cohort: CohortDep, day: int | None = None
+) -> Response:
+    return render(request, "facilitator/now.html", _now_context(session, cohort, day))
+
+
+@router.get("/cohorts/{slug}/now/panel")
+def now_panel(
+    request: Request, session: SessionDep, cohort: CohortDep, day: int | None = None
+) -> Response:
+    return render(request, "facilitator/_now_panel.html", _now_context(session, cohort, day))
+
+
+@router.post("/cohorts/{slug}/now/{action}")
+def run_action(
+    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, action: str,
+    day: Annotated[int | None, Form()] = None, minutes: Annotated[int, Form()] = 0,
+) -> Response:
+    agenda.act_on_run(session, cohort=cohort, action=action, now=utcnow(), day=day,
+                      minutes=minutes, actor=_actor(user))
+    return RedirectResponse(f"/cohorts/{cohort.slug}/now", status_code=303)
