@@ -27,6 +27,7 @@ from app.core.security import (
 from app.core.templating import render
 from app.deps import NotSignedIn
 from app.routers import docs, health, participant
+from app.routers.api import agenda as api_agenda
 from app.routers.api import matching as api_matching
 from app.routers.api import v1 as api_v1
 from app.routers.facilitator import agenda, auth, cohorts, library, matching, roster
@@ -173,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         facilitator_cards.router,
         api_v1.router,
         api_matching.router,
+        api_agenda.router,
     ):
         app.include_router(router)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Any
 
 from sqlmodel import Session
 
@@ -195,3 +196,36 @@ def solve_and_save(
         solution.status,
         solution.solve_s,
     )
+
+
+def agenda_to_json(view: AgendaView) -> dict[str, Any]:
+    """Return the agenda as JSON-ready data (API and ``tandem agenda build --json``)."""
+    return {
+        "built": view.built,
+        "has_trio": view.has_trio,
+        "days": [
+            {
+                "day": d.day,
+                "date": d.date.isoformat(),
+                "start": d.start.isoformat(timespec="minutes"),
+                "end": d.end.isoformat(timespec="minutes"),
+                "edited": d.edited,
+                "entries": [
+                    {
+                        "kind": e.kind,
+                        "title": e.title,
+                        "start": e.start.isoformat(timespec="minutes"),
+                        "end": e.end.isoformat(timespec="minutes"),
+                        "exercise_id": e.exercise_id,
+                        "pinned": e.pinned,
+                    }
+                    for e in d.entries
+                ],
+            }
+            for d in view.days
+        ],
+        "conflicts": [
+            {"where": p.where, "field": p.field, "message": p.message} for p in view.conflicts
+        ],
+        "unscheduled": [s.id for s in view.unscheduled],
+    }

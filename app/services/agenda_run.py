@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from app.core.errors import Conflict, InvalidInput, Problem
-from app.models import Cohort, utcnow
+from app.core.errors import Conflict, InvalidInput, NotFound, Problem
+from app.models import Cohort, Participant, utcnow
 from app.services.agenda_ics import load_zone
 from app.services.agenda_store import (
     day_date,
@@ -337,3 +337,20 @@ def _now_item(item: ShowItem, day: int, start: time, end: time) -> NowItem:
     return NowItem(
         exercise_id, item.title, start.replace(microsecond=0), end.replace(microsecond=0), day
     )
+
+
+def follow_participant(session: Session, *, participant: Participant, now: datetime) -> NowInfo:
+    """Return what the participant's tablet shows now, with the version even when idle."""
+    cohort = session.get(Cohort, participant.cohort_id)
+    if cohort is None or cohort.id is None:
+        raise NotFound("no such cohort")
+    info = participant_now(session, cohort=cohort, now=now)
+    return info or NowInfo(None, None, follow_version(session, cohort_id=cohort.id))
+
+
+def participant_cohort(session: Session, *, participant: Participant) -> Cohort:
+    """Return the cohort a participant belongs to."""
+    cohort = session.get(Cohort, participant.cohort_id)
+    if cohort is None:
+        raise NotFound("no such cohort")
+    return cohort

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
-from app.models import Participant, utcnow
+from app.models import CohortExercise, Participant, utcnow
 from app.models.tablet import Answer, PairAgreement, SaveReceipt
 from app.services.library import AGREEMENT_ID, PromptSpec
 from app.services.program import BoundExercise
@@ -141,10 +141,25 @@ def accept_agreement(session: Session, *, participant: Participant) -> Agreement
     return agreement_state(session, participant=participant)
 
 
+def is_gated(session: Session, *, exercise: BoundExercise) -> bool:
+    """True for pair work placed after the agreement in the arc: it waits for acceptance.
+    Meeting the buddy comes before the agreement, so that pair exercise is never gated."""
+    if exercise.spec.kind != "pair" or exercise.spec.id == AGREEMENT_ID:
+        return False
+    agreement = session.exec(
+        select(CohortExercise).where(
+            CohortExercise.cohort_id == exercise.row.cohort_id,
+            CohortExercise.exercise_id == AGREEMENT_ID,
+            col(CohortExercise.selected).is_(True),
+        )
+    ).first()
+    return agreement is not None and exercise.row.position > agreement.position
+
+
 def pair_work_open(session: Session, *, participant: Participant, exercise: BoundExercise
                    ) -> bool:
-    """Pair exercises other than the agreement open once every buddy accepted the agreement."""
-    if exercise.spec.kind != "pair" or exercise.spec.id == AGREEMENT_ID:
+    """Gated pair work opens once every member of the buddy group accepted the agreement."""
+    if not is_gated(session, exercise=exercise):
         return True
     return agreement_state(session, participant=participant).complete
 

@@ -18,7 +18,12 @@ from app.services.agenda import NowInfo, participant_now
 from app.services.library import AGREEMENT_ID
 from app.services.program import BoundExercise, bound_exercise, program_of
 from app.services.progress import Status, answered_counts, exercise_status
-from app.services.responses import TEXT_LIMITS, AgreementState, agreement_state
+from app.services.responses import (
+    TEXT_LIMITS,
+    AgreementState,
+    agreement_state,
+    pair_work_open,
+)
 from app.services.visibility import (
     BuddyAnswers,
     audience_label,
@@ -90,8 +95,14 @@ def exercise_for(session: Session, *, participant: Participant, exercise_id: str
                           exercise_id=exercise_id)
 
 
-def _is_open(exercise: BoundExercise, agreement: AgreementState) -> bool:
-    return exercise.spec.kind != "pair" or exercise.spec.id == AGREEMENT_ID or agreement.complete
+def _agreement_position(program: list[BoundExercise]) -> int | None:
+    return next((b.row.position for b in program if b.spec.id == AGREEMENT_ID), None)
+
+
+def _is_open(exercise: BoundExercise, agreement: AgreementState, position: int | None) -> bool:
+    gated = (exercise.spec.kind == "pair" and exercise.spec.id != AGREEMENT_ID
+             and position is not None and exercise.row.position > position)
+    return not gated or agreement.complete
 
 
 def participant_home(session: Session, *, participant: Participant, now: datetime) -> HomeView:
@@ -101,11 +112,12 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
     program = program_of(session, cohort=cohort)
     counts = answered_counts(session, participant_ids=[participant.id], program=program)
     agreement = agreement_state(session, participant=participant)
+    position = _agreement_position(program)
     exercises = [
         HomeExercise(
             b.spec.id, b.spec.title, b.spec.kind,
             exercise_status(len(b.spec.prompts), counts[(participant.id, b.row.id or 0)]),
-            _is_open(b, agreement),
+            _is_open(b, agreement, position),
         )
         for b in program
     ]
@@ -140,7 +152,8 @@ def participant_exercise(session: Session, *, participant: Participant, exercise
     spec = exercise.spec
     return ExerciseView(
         spec.id, spec.title, spec.summary, spec.kind, list(spec.steps), prompts,
-        _is_open(exercise, agreement), spec.id == AGREEMENT_ID, agreement,
+        pair_work_open(session, participant=participant, exercise=exercise),
+        spec.id == AGREEMENT_ID, agreement,
         [b.name for b in buddies],
         shared_with(session, viewer=participant, exercise=exercise),
     )

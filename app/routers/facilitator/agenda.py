@@ -53,7 +53,10 @@ def _page(
 
 
 def _refused(
-    request: Request, session: SessionDep, cohort: Cohort, error: InvalidInput,
+    request: Request,
+    session: SessionDep,
+    cohort: Cohort,
+    error: InvalidInput,
     retry: dict[str, str] | None = None,
 ) -> Response:
     problems = error.problems or [Problem("", error.message)]
@@ -78,12 +81,20 @@ def build(
 
 @router.post("/cohorts/{slug}/agenda/days/{day}/hours")
 def set_hours(
-    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator,
-    day: int, start: Clock, end: Clock,
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    day: int,
+    start: Clock,
+    end: Clock,
 ) -> Response:
     try:
         agenda.set_day_hours(
-            session, cohort=cohort, day=day, actor=_actor(user),
+            session,
+            cohort=cohort,
+            day=day,
+            actor=_actor(user),
             start=agenda.parse_clock(start, where=f"day {day}", field="start"),
             end=agenda.parse_clock(end, where=f"day {day}", field="end"),
         )
@@ -94,13 +105,24 @@ def set_hours(
 
 @router.post("/cohorts/{slug}/agenda/days/{day}/blocks")
 def add_block(
-    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator,
-    day: int, start: Clock, end: Clock, title: Annotated[str, Form(max_length=200)],
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    day: int,
+    start: Clock,
+    end: Clock,
+    title: Annotated[str, Form(max_length=200)],
     kind: Annotated[str, Form(max_length=10)] = "break",
 ) -> Response:
     try:
         agenda.add_block(
-            session, cohort=cohort, day=day, title=title, kind=kind, actor=_actor(user),
+            session,
+            cohort=cohort,
+            day=day,
+            title=title,
+            kind=kind,
+            actor=_actor(user),
             start=agenda.parse_clock(start, where=f"day {day}", field="start"),
             end=agenda.parse_clock(end, where=f"day {day}", field="end"),
         )
@@ -111,8 +133,12 @@ def add_block(
 
 @router.post("/cohorts/{slug}/agenda/days/{day}/blocks/remove")
 def remove_block(
-    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator,
-    day: int, start: Clock,
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    day: int,
+    start: Clock,
 ) -> Response:
     try:
         at = agenda.parse_clock(start, where=f"day {day}", field="start")
@@ -124,32 +150,54 @@ def remove_block(
 
 @router.post("/cohorts/{slug}/agenda/items/{exercise_id}/move")
 def move(
-    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator,
-    exercise_id: str, day: Annotated[int, Form()], start: Clock,
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    exercise_id: str,
+    day: Annotated[int, Form()],
+    start: Clock,
     force: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
         at = agenda.parse_clock(start, where=f"day {day}", field="start")
-        conflicts = agenda.move_item(session, cohort=cohort, exercise_id=exercise_id, day=day,
-                                     start=at, force=force, actor=_actor(user))
+        conflicts = agenda.move_item(
+            session,
+            cohort=cohort,
+            exercise_id=exercise_id,
+            day=day,
+            start=at,
+            force=force,
+            actor=_actor(user),
+        )
     except InvalidInput as error:
-        retry = {"action": f"/cohorts/{cohort.slug}/agenda/items/{exercise_id}/move",
-                 "day": str(day), "start": start}
+        retry = {
+            "action": f"/cohorts/{cohort.slug}/agenda/items/{exercise_id}/move",
+            "day": str(day),
+            "start": start,
+        }
         return _refused(request, session, cohort, error, retry)
     return _back(cohort, "#conflicts" if conflicts else f"#day-{day}")
 
 
 @router.post("/cohorts/{slug}/agenda/items/{exercise_id}/{action}")
 def pin_or_remove(
-    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, exercise_id: str,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    exercise_id: str,
     action: str,
 ) -> Response:
     if action == "remove":
-        agenda.remove_exercise(session, cohort=cohort, exercise_id=exercise_id,
-                               actor=_actor(user))
+        agenda.remove_exercise(session, cohort=cohort, exercise_id=exercise_id, actor=_actor(user))
     elif action in ("pin", "unpin"):
-        agenda.set_pinned(session, cohort=cohort, exercise_id=exercise_id,
-                          pinned=action == "pin", actor=_actor(user))
+        agenda.set_pinned(
+            session,
+            cohort=cohort,
+            exercise_id=exercise_id,
+            pinned=action == "pin",
+            actor=_actor(user),
+        )
     else:
         raise InvalidInput("unknown action", [Problem("action", f"'{action}' is not known")])
     return _back(cohort)
@@ -157,22 +205,37 @@ def pin_or_remove(
 
 @router.post("/cohorts/{slug}/agenda/items")
 def add_exercise(
-    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator,
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
     exercise_id: Annotated[str, Form(max_length=80)],
-    day: Annotated[str, Form(max_length=3)] = "", start: Clock = "",
+    day: Annotated[str, Form(max_length=3)] = "",
+    start: Clock = "",
     force: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
         slot_day = int(day) if day.strip() else None
         at = agenda.parse_clock(start, where="slot", field="start") if start.strip() else None
-        conflicts = agenda.add_exercise(session, cohort=cohort, exercise_id=exercise_id,
-                                        day=slot_day, start=at, force=force, actor=_actor(user))
+        conflicts = agenda.add_exercise(
+            session,
+            cohort=cohort,
+            exercise_id=exercise_id,
+            day=slot_day,
+            start=at,
+            force=force,
+            actor=_actor(user),
+        )
     except ValueError:
         problem = Problem("slot", f"'{day}' is not a day number", "day")
         return _refused(request, session, cohort, InvalidInput("bad day", [problem]))
     except InvalidInput as error:
-        retry = {"action": f"/cohorts/{cohort.slug}/agenda/items", "day": day, "start": start,
-                 "exercise_id": exercise_id}
+        retry = {
+            "action": f"/cohorts/{cohort.slug}/agenda/items",
+            "day": day,
+            "start": start,
+            "exercise_id": exercise_id,
+        }
         return _refused(request, session, cohort, error, retry)
     return _back(cohort, "#conflicts" if conflicts else "")
 
@@ -191,7 +254,8 @@ def participant_ics(session: SessionDep, cohort: CohortDep, participant_id: int)
 
 def _ics(body: bytes, name: str) -> Response:
     return Response(
-        body, media_type="text/calendar; charset=utf-8",
+        body,
+        media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.ics"'},
     )
 
@@ -217,9 +281,20 @@ def now_panel(
 
 @router.post("/cohorts/{slug}/now/{action}")
 def run_action(
-    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, action: str,
-    day: Annotated[int | None, Form()] = None, minutes: Annotated[int, Form()] = 0,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    action: str,
+    day: Annotated[int | None, Form()] = None,
+    minutes: Annotated[int, Form()] = 0,
 ) -> Response:
-    agenda.act_on_run(session, cohort=cohort, action=action, now=utcnow(), day=day,
-                      minutes=minutes, actor=_actor(user))
+    agenda.act_on_run(
+        session,
+        cohort=cohort,
+        action=action,
+        now=utcnow(),
+        day=day,
+        minutes=minutes,
+        actor=_actor(user),
+    )
     return RedirectResponse(f"/cohorts/{cohort.slug}/now", status_code=303)
