@@ -35,4 +35,4 @@ def report(
     """Print one figure as an aligned line, with its target and a pass mark when given."""
     mark = "" if ok is None else ("  ok" if ok else "  MISSED")
     goal = f"  (target {target})" if target else ""
-    print(f"  {name:<38} {value:>12.4g} {unit:<4}{goal}{mark}")
+    print(f"  {name:<38} {value:>12.6g} {unit:<4}{goal}{mark}")

@@ -1,6 +1,7 @@
 """All tables, imported here so that Alembic and ``create_all`` see the whole metadata."""
 
 from app.models import agenda, tablet  # noqa: F401  (tables registered on import)
+from app.models.jobs import Job
 from app.models.accounts import Facilitator, LoginAttempt, WebSession
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
@@ -16,6 +17,7 @@ __all__ = [
     "CohortExercise",
     "CohortFacilitator",
     "Facilitator",
+    "Job",
     "LoginAttempt",
     "PairingHistory",
     "Participant",

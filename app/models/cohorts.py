@@ -71,6 +71,8 @@ class Participant(SQLModel, table=True):
     avoid: list[str] = Field(default_factory=list, sa_type=JSONType)
     conflict_group: str = Field(default="", max_length=200)
     excluded: bool = False
+    print_answers: bool = False
+    """The participant agreed that facilitators may print their filled workbook."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

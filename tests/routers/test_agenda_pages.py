@@ -19,7 +19,10 @@ from app.services.library import load_library
 @pytest.fixture
 def cohort(session: Session, facilitator: Facilitator) -> Cohort:
     c = cohorts.create_cohort(
-        session, name="Spring", start_date=date(2027, 3, 1), actor=facilitator,
+        session,
+        name="Spring",
+        start_date=date(2027, 3, 1),
+        actor=facilitator,
         location="Lisbon",
     )
     session.commit()
@@ -58,7 +61,8 @@ def test_move_into_a_break_is_refused_then_placed_anyway(
         url, data={"csrf_token": signed_in, "day": "1", "start": "10:15", "force": "true"}
     )
     assert (forced.status_code, forced.headers["location"]) == (
-        303, f"/cohorts/{built.slug}/agenda#conflicts"
+        303,
+        f"/cohorts/{built.slug}/agenda#conflicts",
     )
     page = client.get(f"/cohorts/{built.slug}/agenda").text
     assert "conflicts in the agenda" in page or "conflict in the agenda" in page
@@ -67,8 +71,10 @@ def test_move_into_a_break_is_refused_then_placed_anyway(
 def test_bad_time_and_overlapping_block_name_the_field(
     client: TestClient, signed_in: str, built: Cohort
 ) -> None:
-    bad = client.post(f"/cohorts/{built.slug}/agenda/days/2/hours",
-                      data={"csrf_token": signed_in, "start": "nine", "end": "17:00"})
+    bad = client.post(
+        f"/cohorts/{built.slug}/agenda/days/2/hours",
+        data={"csrf_token": signed_in, "start": "nine", "end": "17:00"},
+    )
     assert bad.status_code == 422
     assert "&#39;nine&#39; is not a time like 09:30" in bad.text
     overlap = client.post(
@@ -103,11 +109,16 @@ def test_ics_download_and_api(client: TestClient, signed_in: str, built: Cohort)
     data = client.get(f"/api/v1/cohorts/{built.slug}/agenda").json()
     assert [d["day"] for d in data["days"]] == [1, 2, 3, 4]
     assert data["days"][0]["entries"][0] == {
-        "kind": "exercise", "title": "Opening circle", "start": "09:00", "end": "09:40",
-        "exercise_id": "opening-circle", "pinned": False,
+        "kind": "exercise",
+        "title": "Opening circle",
+        "start": "09:00",
+        "end": "09:40",
+        "exercise_id": "opening-circle",
+        "pinned": False,
     }
-    rebuilt = client.post(f"/api/v1/cohorts/{built.slug}/agenda/build",
-                          headers={"X-CSRF-Token": signed_in})
+    rebuilt = client.post(
+        f"/api/v1/cohorts/{built.slug}/agenda/build", headers={"X-CSRF-Token": signed_in}
+    )
     assert (rebuilt.status_code, rebuilt.json()["status"]) == (200, "optimal")
     assert client.get(f"/api/v1/cohorts/{built.slug}/agenda.ics").status_code == 200
 
@@ -122,16 +133,18 @@ def test_now_view_runs_the_day(client: TestClient, signed_in: str, built: Cohort
     page = client.get(f"/cohorts/{built.slug}/now?day=1")
     assert "Not started" in page.text
     assert '<script src="/static/js/now.js" defer></script>' in page.text
-    start = client.post(f"/cohorts/{built.slug}/now/start",
-                        data={"csrf_token": signed_in, "day": "1"})
+    start = client.post(
+        f"/cohorts/{built.slug}/now/start", data={"csrf_token": signed_in, "day": "1"}
+    )
     assert start.status_code == 303
     running = client.get(f"/cohorts/{built.slug}/now").text
     assert '<h1 class="now-title">Opening circle</h1>' in running
     client.post(f"/cohorts/{built.slug}/now/next", data={"csrf_token": signed_in})
     panel = client.get(f"/cohorts/{built.slug}/now/panel").text
     assert '<h1 class="now-title">Meet your learning buddy</h1>' in panel
-    again = client.post(f"/cohorts/{built.slug}/now/start",
-                        data={"csrf_token": signed_in, "day": "1"})
+    again = client.post(
+        f"/cohorts/{built.slug}/now/start", data={"csrf_token": signed_in, "day": "1"}
+    )
     assert again.status_code == 409
 
 
@@ -145,8 +158,14 @@ def participant_client(client: TestClient, session: Session, cohort: Cohort) -> 
     session.add(p)
     session.flush()
     token = "tablet-token-for-ana"
-    session.add(WebSession(id=hash_token(token), participant_id=p.id, csrf_secret="x",
-                           expires_at=datetime.now(UTC) + timedelta(hours=1)))
+    session.add(
+        WebSession(
+            id=hash_token(token),
+            participant_id=p.id,
+            csrf_secret="x",
+            expires_at=datetime.now(UTC) + timedelta(hours=1),
+        )
+    )
     session.commit()
     client.cookies.set("tandem_session", token)
     return p
@@ -186,9 +205,8 @@ async def test_version_events_emit_changes_and_heartbeats() -> None:
         return seen[min(len(calls), len(seen)) - 1]
 
     events = [
-        e async for e in now_router.version_events(
-            poll, poll_s=0.001, heartbeat_s=0.0, stream_s=0.05
-        )
+        e
+        async for e in now_router.version_events(poll, poll_s=0.001, heartbeat_s=0.0, stream_s=0.05)
     ][:4]
     assert events == [
         "retry: 3000\nevent: version\ndata: 4\n\n",

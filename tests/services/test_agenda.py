@@ -56,7 +56,8 @@ def people(session: Session, cohort: Cohort, names: list[str]) -> list[Participa
         person = Person(email=email, name=name)
         session.add(person)
         session.flush()
-        assert person.id is not None and cohort.id is not None
+        assert person.id is not None
+        assert cohort.id is not None
         p = Participant(cohort_id=cohort.id, person_id=person.id, name=name, email=email)
         session.add(p)
         made.append(p)
@@ -127,12 +128,16 @@ def test_move_refuses_new_conflicts_then_forced_move_is_saved_and_pinned(
         agenda.move_item(
             session, cohort=cohort, exercise_id="closing-circle", day=1, start=time(10, 15)
         )
-    assert [p.message for p in refused.value.problems][0] == (
+    assert next(p.message for p in refused.value.problems) == (
         "'Closing circle' (day 1, 10:15-10:55) overlaps Coffee break (10:30-10:45)"
     )
     assert slots(agenda.get_agenda(session, cohort=cohort))["closing-circle"][0] == 4
     conflicts = agenda.move_item(
-        session, cohort=cohort, exercise_id="closing-circle", day=1, start=time(10, 15),
+        session,
+        cohort=cohort,
+        exercise_id="closing-circle",
+        day=1,
+        start=time(10, 15),
         force=True,
     )
     assert "'Closing circle' (day 1, 10:15-10:55) overlaps Coffee break (10:30-10:45)" in [
@@ -148,7 +153,11 @@ def test_resolve_keeps_pins_and_moves_the_rest_around_them(
     session: Session, cohort: Cohort, built: agenda.AgendaView, library: Library
 ) -> None:
     agenda.move_item(
-        session, cohort=cohort, exercise_id="letter-to-myself", day=4, start=time(16, 0),
+        session,
+        cohort=cohort,
+        exercise_id="letter-to-myself",
+        day=4,
+        start=time(16, 0),
         force=True,
     )
     agenda.set_pinned(session, cohort=cohort, exercise_id="opening-circle", pinned=False)
@@ -194,7 +203,9 @@ def test_calendar_edits_are_checked_and_show_conflicts(
     agenda.set_day_hours(session, cohort=cohort, day=3, start=time(9), end=time(16))
     days = load_days(session, cohort=cohort)
     assert [(b.start, b.title) for b in days[1].breaks] == [
-        (time(10, 30), "Coffee break"), (time(12), "Lunch"), (time(15, 15), "Coffee break")
+        (time(10, 30), "Coffee break"),
+        (time(12), "Lunch"),
+        (time(15, 15), "Coffee break"),
     ]
     assert days[2].end == time(16)
     with pytest.raises(InvalidInput):
@@ -206,7 +217,11 @@ def test_infeasible_build_names_the_pin_and_changes_nothing(
     session: Session, cohort: Cohort, built: agenda.AgendaView, library: Library
 ) -> None:
     agenda.move_item(
-        session, cohort=cohort, exercise_id="opening-circle", day=4, start=time(16, 45),
+        session,
+        cohort=cohort,
+        exercise_id="opening-circle",
+        day=4,
+        start=time(16, 45),
         force=True,
     )
     before = slots(agenda.get_agenda(session, cohort=cohort, library=library))
@@ -231,16 +246,26 @@ def test_run_of_show_records_order_starts_and_overruns(
     assert (view.current and view.current.id, cohort.status) == ("opening-circle", "live")
     view = run(session, cohort, "next", berlin(1, 9, 50))
     assert view.log[-2] == agenda.LogLine("end", "Opening circle", time(9, 50), 0, 480)
-    assert view.current is not None and view.current.id == "meet-your-buddy"
+    assert view.current is not None
+    assert view.current.id == "meet-your-buddy"
     view = run(session, cohort, "extend", berlin(1, 9, 55), minutes=5)
     view = run(session, cohort, "skip", berlin(1, 10))
     view = run(session, cohort, "back", berlin(1, 10, 1))
-    assert view.current is not None and view.current.id == "meet-your-buddy"
+    assert view.current is not None
+    assert view.current.id == "meet-your-buddy"
     assert [line.kind for line in view.log] == [
-        "begin", "end", "begin", "extend", "skip", "begin", "back", "begin"
+        "begin",
+        "end",
+        "begin",
+        "extend",
+        "skip",
+        "begin",
+        "back",
+        "begin",
     ]
     stored = session.get(RunOfShow, cohort.id)
-    assert stored is not None and stored.state["active"] == 1
+    assert stored is not None
+    assert stored.state["active"] == 1
     assert stored.version == 5 + 1
     with pytest.raises(Conflict):
         run(session, cohort, "start", berlin(1, 10, 2), day=1)
@@ -251,16 +276,23 @@ def test_overrun_retimes_the_rest_for_tablets(
 ) -> None:
     run(session, cohort, "start", berlin(1, 9, 0), day=1)
     late = agenda.participant_now(session, cohort=cohort, now=berlin(1, 9, 55))
-    assert late is not None and late.current is not None and late.next is not None
+    assert late is not None
+    assert late.current is not None
+    assert late.next is not None
     assert (late.current.exercise_id, late.current.start, late.current.end) == (
-        "opening-circle", time(9), time(9, 40)
+        "opening-circle",
+        time(9),
+        time(9, 40),
     )
     assert (late.next.exercise_id, late.next.start) == ("meet-your-buddy", time(9, 55))
     moved = run(session, cohort, "next", berlin(1, 9, 55))
     now = agenda.participant_now(session, cohort=cohort, now=berlin(1, 9, 56))
-    assert now is not None and now.current is not None
+    assert now is not None
+    assert now.current is not None
     assert (now.current.exercise_id, now.current.start, now.current.end) == (
-        "meet-your-buddy", time(9, 55), time(10, 35)
+        "meet-your-buddy",
+        time(9, 55),
+        time(10, 35),
     )
     assert now.version == moved.version > late.version
 
@@ -269,14 +301,20 @@ def test_participant_now_follows_the_plan_in_the_cohort_timezone(
     session: Session, cohort: Cohort, built: agenda.AgendaView
 ) -> None:
     before = agenda.participant_now(session, cohort=cohort, now=datetime(2027, 2, 1, tzinfo=UTC))
-    assert before is not None and before.current is None and before.next is not None
+    assert before is not None
+    assert before.current is None
+    assert before.next is not None
     assert (before.next.exercise_id, before.next.day) == ("opening-circle", 1)
     # 08:15 UTC is 09:15 in Berlin in winter.
-    now = agenda.participant_now(session, cohort=cohort, now=datetime(2027, 3, 1, 8, 15, tzinfo=UTC))
-    assert now is not None and now.current is not None
+    now = agenda.participant_now(
+        session, cohort=cohort, now=datetime(2027, 3, 1, 8, 15, tzinfo=UTC)
+    )
+    assert now is not None
+    assert now.current is not None
     assert (now.current.exercise_id, now.current.start) == ("opening-circle", time(9))
     lunch = agenda.participant_now(session, cohort=cohort, now=berlin(2, 12, 45))
-    assert lunch is not None and lunch.current is not None
+    assert lunch is not None
+    assert lunch.current is not None
     assert (lunch.current.exercise_id, lunch.current.title) == (None, "Lunch")
     after = agenda.participant_now(session, cohort=cohort, now=berlin(5, 9))
     assert after is None
@@ -296,13 +334,17 @@ def test_dst_inside_the_programme_keeps_wall_clock_times(
     on_day_4 = agenda.participant_now(
         session, cohort=c, now=datetime(2027, 3, 29, 7, 15, tzinfo=UTC)
     )
-    assert on_day_2 is not None and on_day_2.current is not None
-    assert on_day_4 is not None and on_day_4.current is not None
+    assert on_day_2 is not None
+    assert on_day_2.current is not None
+    assert on_day_4 is not None
+    assert on_day_4.current is not None
     assert (on_day_2.current.day, on_day_2.current.start <= time(9, 15) < on_day_2.current.end) == (
-        2, True
+        2,
+        True,
     )
     assert (on_day_4.current.day, on_day_4.current.start <= time(9, 15) < on_day_4.current.end) == (
-        4, True
+        4,
+        True,
     )
     ics = agenda.build_cohort_ics(session, cohort=c).decode()
     assert "DTSTART;TZID=Europe/Berlin:20270329T090000" in ics
