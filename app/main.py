@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from collections.abc import Mapping
 
 from fastapi import Depends, FastAPI, Request
@@ -30,10 +32,20 @@ from app.routers import docs, health, participant
 from app.routers.api import agenda as api_agenda
 from app.routers.api import matching as api_matching
 from app.routers.api import v1 as api_v1
-from app.routers.facilitator import agenda, auth, cohorts, library, matching, roster
+from app.routers.facilitator import (
+    agenda,
+    auth,
+    cohorts,
+    library,
+    matching,
+    roster,
+    workbooks,
+)
 from app.routers.facilitator import cards as facilitator_cards
 from app.routers.facilitator import progress as facilitator_progress
+from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
 from app.services.accounts import Throttled
+from app.services.jobs import InProcessBackend
 
 log = logging.getLogger("tandem")
 
@@ -142,6 +154,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(request, exc.status_code, message, headers=exc.headers)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    backend: InProcessBackend = app.state.jobs
+    try:
+        backend.resume_interrupted()
+    except OperationalError:
+        log.warning("jobs not resumed: the database is not migrated yet")
+    yield
+    backend.shutdown()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
@@ -153,10 +176,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         dependencies=[Depends(verify_csrf)],
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings.database_url)
     app.state.secret_key = settings.ensure_secret()
+    app.state.jobs = InProcessBackend(app.state.engine, settings)
 
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
@@ -174,6 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         facilitator_cards.router,
         api_v1.router,
         api_matching.router,
+        workbooks.router,
         api_agenda.router,
     ):
         app.include_router(router)

@@ -1,0 +1,331 @@
+"""Printed workbooks: collect a cohort's data into WorkbookData and export PDFs.
+
+This module decides *what* goes to paper; every answer it prints comes from
+``visibility.printable_answers``, so the cone of silence holds on paper as on screen.
+Rendering itself (HTML, PDF, pool, cache) lives in ``workbook_render``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any, Literal
+
+from sqlmodel import Session
+
+from app.core.config import Settings
+from app.core.errors import InvalidInput, Problem
+from app.models import Cohort, Job, Participant
+from app.services import visibility
+from app.services.agenda_build import get_agenda
+from app.services.jobs import job_dir, job_handler
+from app.services.library import AGREEMENT_ID
+from app.services.pairing import group_of
+from app.services.program import BoundExercise, program_of
+from app.services.render_pool import get_default_pool
+from app.services.roster import list_participants
+from app.services.workbook_files import merge_pdfs, zip_pdfs
+from app.services.workbook_render import (
+    AgendaLine,
+    Answer,
+    Day,
+    ExerciseSection,
+    Person,
+    PromptSection,
+    WorkbookData,
+    render_many,
+    render_workbook_pdf,
+)
+
+Edition = Literal["participant", "pair", "blank"]
+EDITIONS: tuple[Edition, ...] = ("participant", "pair", "blank")
+PAPERS = ("A4", "Letter")
+
+
+def dates_label(cohort: Cohort) -> str:
+    """ "2–5 March 2027" (or across months/years as needed)."""
+    start = cohort.start_date
+    end = start + timedelta(days=cohort.days - 1)
+    if start.year != end.year:
+        return f"{start:%-d %B %Y} – {end:%-d %B %Y}"
+    if start.month != end.month:
+        return f"{start:%-d %B} – {end:%-d %B %Y}"
+    return f"{start.day}–{end:%-d %B %Y}" if start != end else f"{start:%-d %B %Y}"
+
+
+def _day_label(day: int) -> str:
+    return f"Day {day}"
+
+
+def _agenda(session: Session, cohort: Cohort) -> tuple[list[Day], dict[str, str]]:
+    view = get_agenda(session, cohort=cohort)
+    days = []
+    day_of: dict[str, str] = {}
+    for d in view.days:
+        label = _day_label(d.day)
+        days.append(
+            Day(
+                f"{label} · {d.date:%A %-d %B}",
+                [
+                    AgendaLine(
+                        f"{e.start:%H:%M}", f"{e.end:%H:%M}", e.title, e.exercise_kind or e.kind
+                    )
+                    for e in d.entries
+                ],
+            )
+        )
+        for e in d.entries:
+            if e.exercise_id:
+                day_of[e.exercise_id] = f"{label} · {d.date:%A %-d %B}"
+    return days, day_of
+
+
+def format_value(value: Any) -> str:
+    """An answer as printed text (lists as bullets, scales as "4 / 5")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value} / 5"
+    if isinstance(value, list):
+        return "\n".join(f"• {format_value(v)}" for v in value)
+    if isinstance(value, dict):
+        return "\n".join(
+            f"{k.replace('_', ' ').capitalize()}: {format_value(v)}"
+            for k, v in value.items()
+            if v not in (None, "", [])
+        )
+    return str(value)
+
+
+def _sections(
+    session: Session,
+    *,
+    settings: Settings,
+    program: Sequence[BoundExercise],
+    day_of: dict[str, str],
+    authors: Sequence[Participant],
+    edition: Edition,
+    requester: visibility.Viewer,
+) -> list[ExerciseSection]:
+    sections = []
+    for bound in program:
+        spec = bound.spec
+        answers: dict[str, list[Answer]] = {}
+        if edition != "blank":
+            for author in authors:
+                readable = visibility.printable_answers(
+                    session, owner=author, exercise=bound, edition=edition, requester=requester
+                )
+                for prompt_id, answer in readable.items():
+                    text = format_value(answer.value)
+                    if text:
+                        answers.setdefault(prompt_id, []).append(Answer(author.name, text))
+        sections.append(
+            ExerciseSection(
+                id=spec.id,
+                title=spec.title,
+                day_label=day_of.get(spec.id, ""),
+                summary=spec.summary,
+                steps=list(spec.steps),
+                prompts=[
+                    PromptSection(
+                        p.id,
+                        p.text,
+                        p.type,
+                        p.help or "",
+                        p.lines,
+                        p.visibility,
+                        answers.get(p.id, []),
+                    )
+                    for p in spec.prompts
+                ],
+                qr_url=f"{settings.base_url.rstrip('/')}/p/exercises/{spec.id}",
+            )
+        )
+    return sections
+
+
+def _agreement_text(program: Sequence[BoundExercise]) -> str:
+    agreement = next((b.spec for b in program if b.spec.id == AGREEMENT_ID), None)
+    if agreement is None:
+        return ""
+    return " ".join([agreement.summary, *agreement.steps])
+
+
+def collect_workbook(
+    session: Session,
+    *,
+    cohort: Cohort,
+    owners: Sequence[Participant],
+    edition: Edition,
+    settings: Settings,
+    requester: visibility.Viewer,
+    paper: str = "A4",
+) -> WorkbookData:
+    """Everything one workbook prints, cleared through the visibility policy for ``requester``."""
+    if edition not in EDITIONS:
+        raise InvalidInput(
+            "unknown edition",
+            [Problem("edition", "must be one of: " + ", ".join(EDITIONS), "edition")],
+        )
+    if paper not in PAPERS:
+        raise InvalidInput(
+            "unknown paper size", [Problem("paper", "must be A4 or Letter", "paper")]
+        )
+    program = program_of(session, cohort=cohort)
+    days, day_of = _agenda(session, cohort)
+    first = owners[0]
+    group = group_of(session, participant=first)
+    buddies = [m for m in (group.members if group else []) if m.id not in {o.id for o in owners}]
+    reasons = list(group.group.participant_reasons) if group and edition != "blank" else []
+    return WorkbookData(
+        edition=edition,
+        cohort_name=cohort.name,
+        cohort_dates_label=dates_label(cohort),
+        language="en",
+        paper=paper,  # type: ignore[arg-type]  (checked against PAPERS above)
+        owners=[Person(o.name, o.email) for o in owners],
+        buddy_names=[b.name for b in buddies],
+        pairing_reasons=reasons,
+        agreement_text=_agreement_text(program),
+        agenda_days=days,
+        exercises=_sections(
+            session,
+            settings=settings,
+            program=program,
+            day_of=day_of,
+            authors=owners,
+            edition=edition,
+            requester=requester,
+        ),
+        plan=None,
+        checkins=[],
+        notes_pages=2,
+    )
+
+
+def participant_workbook_pdf(
+    session: Session, *, participant: Participant, settings: Settings, paper: str = "A4"
+) -> bytes:
+    """The participant's own filled workbook, for them to download at any time."""
+    cohort = session.get(Cohort, participant.cohort_id)
+    assert cohort is not None
+    data = collect_workbook(
+        session,
+        cohort=cohort,
+        owners=[participant],
+        edition="participant",
+        settings=settings,
+        requester=participant,
+        paper=paper,
+    )
+    return render_workbook_pdf(data, cache_dir=settings.var_dir / "pdf-cache")
+
+
+def cohort_workbooks(
+    session: Session, *, cohort: Cohort, edition: Edition, settings: Settings, paper: str = "A4"
+) -> list[WorkbookData]:
+    """One workbook per participant (or per pair) for a facilitator's export.
+
+    Facilitators never read answers: a filled edition carries content only where the policy
+    allows it (the participant opted in to printed answers); everyone else gets theirs blank.
+    """
+    people = [p for p in list_participants(session, cohort=cohort) if not p.excluded]
+    if edition != "pair":
+        return [
+            collect_workbook(
+                session,
+                cohort=cohort,
+                owners=[p],
+                edition=edition,
+                settings=settings,
+                requester=None,
+                paper=paper,
+            )
+            for p in people
+        ]
+    seen: set[int] = set()
+    books = []
+    for p in people:
+        if p.id in seen:
+            continue
+        view = group_of(session, participant=p)
+        members = view.members if view else [p]
+        seen.update(m.id for m in members if m.id is not None)
+        books.append(
+            collect_workbook(
+                session,
+                cohort=cohort,
+                owners=members,
+                edition="pair",
+                settings=settings,
+                requester=None,
+                paper=paper,
+            )
+        )
+    return books
+
+
+def export_workbooks(
+    session: Session,
+    *,
+    cohort: Cohort,
+    edition: Edition,
+    settings: Settings,
+    out_dir: Any,
+    paper: str = "A4",
+    as_zip: bool = False,
+    merged: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[str]:
+    """Render every workbook of the cohort into ``out_dir``; returns the files written."""
+    books = cohort_workbooks(
+        session, cohort=cohort, edition=edition, settings=settings, paper=paper
+    )
+    if not books:
+        raise InvalidInput(
+            "nothing to export", [Problem("roster", "the cohort has no participants")]
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    named = list(
+        render_many(
+            books,
+            pool=get_default_pool(),
+            cache_dir=settings.var_dir / "pdf-cache",
+            on_progress=on_progress,
+        )
+    )
+    files: list[str] = []
+    stem = f"{cohort.slug}-{edition}"
+    if as_zip:
+        (out_dir / f"{stem}.zip").write_bytes(zip_pdfs(named))
+        files.append(f"{stem}.zip")
+    if merged:
+        (out_dir / f"{stem}.pdf").write_bytes(merge_pdfs(named))
+        files.append(f"{stem}.pdf")
+    if not as_zip and not merged:
+        for name, pdf in named:
+            (out_dir / name).write_bytes(pdf)
+            files.append(name)
+    return files
+
+
+@job_handler("workbooks")
+def _run_export(
+    session: Session, job: Job, settings: Settings, progress: Callable[[int, int], None]
+) -> list[str]:
+    cohort = session.get(Cohort, job.cohort_id)
+    assert cohort is not None and job.id is not None
+    return export_workbooks(
+        session,
+        cohort=cohort,
+        edition=job.params.get("edition", "blank"),
+        settings=settings,
+        out_dir=job_dir(settings, job.id),
+        paper=job.params.get("paper", "A4"),
+        as_zip=bool(job.params.get("zip", True)),
+        merged=bool(job.params.get("merged", True)),
+        on_progress=progress,
+    )
