@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     login_window_seconds: int = 300
     max_upload_bytes: int = 2_000_000
     max_body_bytes: int = 4_000_000
+    job_backend: Literal["inprocess", "queue"] = "inprocess"
+    """Where workbook jobs run: a thread of the web process, or ``tandem worker`` processes
+    fed through a job queue kept in PostgreSQL (``queue`` needs a PostgreSQL database)."""
     workbook_workers: int = 2
     render_timeout_seconds: float = 60.0
     render_memory_mb: int = 1024

@@ -159,3 +159,37 @@ def participant_for(session: Session, *, viewer: Viewer, participant_id: int) ->
         raise NotFound(_NOT_FOUND)
     access_to(session, viewer=viewer, owner=owner)
     return owner
+
+
+def printable_answers(
+    session: Session,
+    *,
+    owner: Participant,
+    exercise: BoundExercise,
+    edition: str,
+    requester: Viewer,
+) -> dict[str, ReadableAnswer]:
+    """The answers of ``owner`` that a printed ``edition`` made for ``requester`` may carry.
+
+    - blank editions carry none;
+    - a participant's own download carries what they may read on screen (participant
+      edition: all their own answers; pair edition: only answers marked ``buddy``);
+    - a facilitator's export (requester is a facilitator, admin or the CLI) carries the
+      owner's answers only when the owner chose to have their answers printed, and a pair
+      edition only the ``buddy`` ones: facilitators never read, they only hand out paper.
+    """
+    if edition == "blank" or exercise.row.cohort_id != owner.cohort_id:
+        return {}
+    assert owner.id is not None
+    shared = {p.id for p in exercise.spec.prompts if p.visibility == "buddy"}
+    if isinstance(requester, Participant):
+        answers = read_answers(session, viewer=requester, owner=owner, exercise=exercise)
+        if edition == "pair":
+            return {k: v for k, v in answers.items() if k in shared}
+        return answers if requester.id == owner.id else {}
+    if not owner.print_answers:
+        return {}
+    rows = [r for r in _stored(session, owner_ids=[owner.id], exercise=exercise) if r.answered]
+    if edition == "pair":
+        rows = [r for r in rows if r.prompt_id in shared]
+    return {r.prompt_id: _readable(r) for r in rows}

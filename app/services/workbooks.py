@@ -185,7 +185,7 @@ def collect_workbook(
         cohort_name=cohort.name,
         cohort_dates_label=dates_label(cohort),
         language="en",
-        paper=paper,  # type: ignore[arg-type]  (checked against PAPERS above)
+        paper="Letter" if paper == "Letter" else "A4",
         owners=[Person(o.name, o.email) for o in owners],
         buddy_names=[b.name for b in buddies],
         pairing_reasons=reasons,
@@ -303,7 +303,12 @@ def export_workbooks(
         (out_dir / f"{stem}.zip").write_bytes(zip_pdfs(named))
         files.append(f"{stem}.zip")
     if merged:
-        (out_dir / f"{stem}.pdf").write_bytes(merge_pdfs(named))
+        # One outline entry per workbook, titled with its owners' names.
+        titled = [
+            (" & ".join(o.name for o in book.owners), pdf)
+            for book, (_, pdf) in zip(books, named, strict=True)
+        ]
+        (out_dir / f"{stem}.pdf").write_bytes(merge_pdfs(titled))
         files.append(f"{stem}.pdf")
     if not as_zip and not merged:
         for name, pdf in named:

@@ -37,6 +37,7 @@ from app.services.workbook_render import (
     render_workbook_pdf,
 )
 from app.services.workbook_sample import make_sample_workbook
+from tests.conftest import need
 
 CANARY = "CANARY-7f3a-answer-text"
 HOSTILE = [
@@ -326,7 +327,7 @@ def test_cards_pdf_has_one_card_per_person(pool: RenderPool) -> None:
 
 def test_render_preview_png_writes_page(pool: RenderPool, tmp_path: Path) -> None:
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm is not installed (poppler-utils)")
+        need(False, "pdftoppm is not installed (poppler-utils)")
     pdf = pool.render_pdf("<p>preview</p>")
     out = render_preview_png(pdf, 1, tmp_path / "preview.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,209 @@
+"""The permission matrix: every route of the app x every kind of viewer -> expected outcome.
+
+ADDING A ROUTE? Add one line to ROUTES below: (method, path) -> a rule. The test
+``test_every_route_has_a_row`` fails until you do. Rules:
+
+- PUBLIC              anyone, signed in or not
+- FACILITATOR         any signed-in facilitator or admin; participants and anonymous go to /login
+- COHORT              facilitators of this cohort and admins; another cohort's facilitator gets 404
+- COHORT_MISSING      like COHORT, but the test world has no such object: allowed viewers get 404
+- PARTICIPANT         any signed-in participant (their own program); facilitators/anonymous -> /join
+- CONTENT             a participant's answers: self and buddy allowed, everybody else 404 / sign in
+- STREAM              like PARTICIPANT, but a never-ending response: only the refusals are checked
+
+The world: Ana ("self", the target of every {participant_id}), Ben her buddy, Cai in the same
+cohort but not her buddy, Eve in another cohort, the cohort's facilitator, a facilitator of
+the other cohort, an admin, and nobody.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.config import Settings
+from app.main import create_app
+from tests.routers.route_world import (
+    VIEWERS,
+    RouteWorld,
+    all_routes,
+    build_route_world,
+    client_for,
+)
+
+PUBLIC, FACILITATOR, COHORT, COHORT_MISSING = "public", "facilitator", "cohort", "cohort_missing"
+PARTICIPANT, CONTENT, STREAM = "participant", "content", "stream"
+
+ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/"): PUBLIC,
+    ("GET", "/cohorts"): FACILITATOR,
+    ("GET", "/cohorts/new"): FACILITATOR,
+    ("POST", "/cohorts/new"): FACILITATOR,
+    ("GET", "/library"): FACILITATOR,
+    ("GET", "/cohorts/{slug}"): COHORT,
+    ("GET", "/cohorts/{slug}/edit"): COHORT,
+    ("POST", "/cohorts/{slug}/edit"): COHORT,
+    ("GET", "/cohorts/{slug}/roster"): COHORT,
+    ("POST", "/cohorts/{slug}/roster/upload"): COHORT,
+    ("GET", "/cohorts/{slug}/roster/imports/{import_id}"): COHORT,
+    ("POST", "/cohorts/{slug}/roster/imports/{import_id}/mapping"): COHORT,
+    ("POST", "/cohorts/{slug}/roster/imports/{import_id}/confirm"): COHORT,
+    ("GET", "/cohorts/{slug}/roster.csv"): COHORT,
+    ("GET", "/cohorts/{slug}/participants/{participant_id}/edit"): COHORT,
+    ("POST", "/cohorts/{slug}/participants/{participant_id}/edit"): COHORT,
+    ("POST", "/cohorts/{slug}/participants/{participant_id}/remove"): COHORT,
+    ("GET", "/cohorts/{slug}/matching"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/run"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/publish"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/groups/{group_id}/lock"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/swap"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/exclude"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/why"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/weights"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/groups/{group_id}/end"): COHORT,
+    ("GET", "/cohorts/{slug}/matching/matrix"): COHORT,
+    ("GET", "/cohorts/{slug}/agenda"): COHORT,
+    ("POST", "/cohorts/{slug}/agenda/build"): COHORT,
+    ("POST", "/cohorts/{slug}/agenda/days/{day}/hours"): COHORT,
+    ("POST", "/cohorts/{slug}/agenda/days/{day}/blocks"): COHORT,
+    ("POST", "/cohorts/{slug}/agenda/days/{day}/blocks/remove"): COHORT,
+    ("POST", "/cohorts/{slug}/agenda/items/{exercise_id}/move"): COHORT,
+    ("POST", "/cohorts/{slug}/agenda/items/{exercise_id}/{action}"): COHORT,
+    ("POST", "/cohorts/{slug}/agenda/items"): COHORT,
+    ("GET", "/cohorts/{slug}/agenda.ics"): COHORT,
+    ("GET", "/cohorts/{slug}/agenda/participants/{participant_id}.ics"): COHORT,
+    ("GET", "/cohorts/{slug}/now"): COHORT,
+    ("GET", "/cohorts/{slug}/now/panel"): COHORT,
+    ("POST", "/cohorts/{slug}/now/{action}"): COHORT,
+    ("GET", "/cohorts/{slug}/progress"): COHORT,
+    ("GET", "/cohorts/{slug}/cards"): COHORT,
+    ("POST", "/cohorts/{slug}/cards.pdf"): COHORT,
+    ("POST", "/cohorts/{slug}/cards/{participant_id}/reissue"): COHORT,
+    ("POST", "/cohorts/{slug}/cards/{participant_id}/revoke"): COHORT,
+    ("GET", "/cohorts/{slug}/workbooks"): COHORT,
+    ("POST", "/cohorts/{slug}/workbooks"): COHORT,
+    ("GET", "/cohorts/{slug}/jobs/{job_id}"): COHORT_MISSING,
+    ("GET", "/cohorts/{slug}/jobs/{job_id}/progress"): COHORT_MISSING,
+    ("GET", "/cohorts/{slug}/jobs/{job_id}/files/{name}"): COHORT_MISSING,
+    ("GET", "/api/v1/cohorts"): FACILITATOR,
+    ("POST", "/api/v1/cohorts"): FACILITATOR,
+    ("GET", "/api/v1/cohorts/{slug}"): COHORT,
+    ("GET", "/api/v1/cohorts/{slug}/participants"): COHORT,
+    ("POST", "/api/v1/cohorts/{slug}/roster/import"): COHORT,
+    ("GET", "/api/v1/cohorts/{slug}/matching"): COHORT,
+    ("POST", "/api/v1/cohorts/{slug}/matching"): COHORT,
+    ("GET", "/api/v1/cohorts/{slug}/matching/matrix"): COHORT,
+    ("GET", "/api/v1/cohorts/{slug}/agenda"): COHORT,
+    ("POST", "/api/v1/cohorts/{slug}/agenda/build"): COHORT,
+    ("GET", "/api/v1/cohorts/{slug}/agenda.ics"): COHORT,
+    ("GET", "/join"): PUBLIC,
+    ("POST", "/join"): PUBLIC,
+    ("GET", "/join/{token}"): PUBLIC,
+    ("POST", "/p/signout"): PUBLIC,
+    ("GET", "/p"): PARTICIPANT,
+    ("GET", "/p/exercises/{exercise_id}"): PARTICIPANT,
+    ("GET", "/p/exercises/{exercise_id}/shared"): PARTICIPANT,
+    ("POST", "/p/agreement"): PARTICIPANT,
+    ("PUT", "/p/api/answers/{exercise_id}/{prompt_id}"): PARTICIPANT,
+    ("GET", "/p/api/people/{participant_id}/answers/{exercise_id}"): CONTENT,
+    ("GET", "/p/now"): PARTICIPANT,
+    ("GET", "/p/agenda.ics"): PARTICIPANT,
+    ("GET", "/p/now/stream"): STREAM,
+}
+
+PARTICIPANTS = ("self", "buddy", "stranger", "outsider")
+FACILITATORS = ("facilitator", "other_facilitator", "admin")
+
+
+def expected(rule: str, viewer: str) -> str:
+    """The outcome a viewer must get: ok, login, join, 404 or skip."""
+    if rule == PUBLIC:
+        return "ok"
+    if rule in (FACILITATOR, COHORT, COHORT_MISSING):
+        if viewer not in FACILITATORS:
+            return "login"
+        if rule == FACILITATOR:
+            return "ok"
+        if viewer == "other_facilitator" or rule == COHORT_MISSING:
+            return "404"
+        return "ok"
+    if viewer not in PARTICIPANTS:
+        return "join"
+    if rule == STREAM:
+        return "skip"
+    if rule == CONTENT and viewer in ("stranger", "outsider"):
+        return "404"
+    return "ok"
+
+
+def outcome(status: int, location: str) -> str:
+    if status == 404:
+        return "404"
+    if status == 401 or (status == 303 and location.startswith("/login")):
+        return "login_or_join"
+    if status == 303 and location.startswith("/join"):
+        return "join"
+    if status >= 500 or status == 403:
+        return f"error {status}"
+    return "ok"
+
+
+def _matches(want: str, got: str) -> bool:
+    if want in ("login", "join") and got == "login_or_join":
+        return True
+    return want == got
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> RouteWorld:
+    return build_route_world(tmp_path_factory.mktemp("route-world"))
+
+
+def _fill(path: str, params: dict[str, str]) -> str:
+    for key, value in params.items():
+        path = path.replace("{" + key + "}", value)
+    return path
+
+
+def test_every_route_has_a_row(tmp_path: Path) -> None:
+    settings = Settings(env="test", database_url=f"sqlite:///{tmp_path}/x.db", secret_key="x" * 48,
+                        var_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    app = create_app(settings)
+    routes = set(all_routes(app))
+    app.state.engine.dispose()
+    missing = sorted(routes - set(ROUTES))
+    stale = sorted(set(ROUTES) - routes)
+    assert (missing, stale) == ([], []), (
+        "add a row to ROUTES in tests/routers/test_permissions.py for each missing route "
+        "and drop the stale ones")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
+def test_route_answers_each_viewer_as_expected(
+    world: RouteWorld, tmp_path: Path, method: str, path: str
+) -> None:
+    url = _fill(path, world.params)
+    wrong = []
+    for viewer in VIEWERS:
+        want = expected(ROUTES[(method, path)], viewer)
+        if want == "skip":
+            continue
+        with client_for(world, viewer, tmp_path / viewer) as client:
+            headers = {"Accept": "application/json"} if "/api/" in path else {}
+            kwargs: dict[str, object] = {"headers": headers}
+            if method == "PUT":
+                kwargs["json"] = {"value": "x", "base_version": 0, "idempotency_key": "key-0001"}
+            elif method == "POST":
+                kwargs["data"] = {}
+            response = client.request(method, url, **kwargs)  # type: ignore[arg-type]
+            got = outcome(response.status_code, response.headers.get("location", ""))
+        if not _matches(want, got):
+            wrong.append(f"{viewer}: expected {want}, got {got} ({response.status_code})")
+    assert wrong == []
