@@ -163,11 +163,14 @@ def demo(
 
 
 def _mount_subcommands() -> None:
-    from app.cli import agenda, exercises, match, ops, roster
+    from app.cli import agenda, exercises, match, ops, roster, workbooks, worker
 
+    app.add_typer(workbooks.app, name="workbooks")
+    app.command("cards")(workbooks.cards)
     app.command("backup")(ops.backup)
     app.command("restore")(ops.restore)
     app.command("match")(match.match)
+    app.command("worker")(worker.worker)
     app.add_typer(roster.app, name="roster")
     app.add_typer(agenda.app, name="agenda")
     app.add_typer(exercises.app, name="exercises")

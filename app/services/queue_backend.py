@@ -21,6 +21,7 @@ advisory lock, so concurrent starts do not race.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -45,6 +46,7 @@ log = logging.getLogger("tandem.jobs")
 QUEUE_SCHEMA = "procrastinate"
 QUEUE_NAME = "tandem"
 TASK_NAME = "tandem.run_job"
+SWEEP_NAME = "tandem.requeue_orphans"
 _SCHEMA_LOCK_KEY = 0x74616E64656D  # "tandem": one advisory lock id for schema creation
 STALLED_AFTER_SECONDS = 60.0
 """A worker silent this long (it sends a heartbeat every 10 s) is taken for dead."""
@@ -104,7 +106,24 @@ def create_queue_app(
     def run_queued_job(job_id: int) -> None:
         run_job(engine, settings, job_id)
 
+    # A web process can record a job and then fail to queue it (the queue's connection
+    # dropped, the process died): the Job row says "queued" and nothing would ever run it.
+    # Once a minute one worker (Procrastinate deduplicates periodic runs) queues such rows
+    # again; the queueing lock keeps a job that is already waiting from being doubled.
+    @app.periodic(cron="* * * * *", periodic_id="requeue")
+    @app.task(name=SWEEP_NAME, queue=QUEUE_NAME, queueing_lock=SWEEP_NAME)
+    async def requeue_orphans(timestamp: int) -> None:
+        await _defer_all(app, _queued_job_ids(engine))
+
     return app
+
+
+async def _defer_all(app: procrastinate.App, job_ids: list[int]) -> None:
+    for job_id in job_ids:
+        with contextlib.suppress(AlreadyEnqueued):
+            await app.configure_task(TASK_NAME, queueing_lock=f"job-{job_id}").defer_async(
+                job_id=job_id
+            )
 
 
 def _queued_job_ids(engine: Engine) -> list[int]:
@@ -134,12 +153,8 @@ class QueueBackend:
     def submit(self, job_id: int) -> None:
         """Put the job on the queue (a job already waiting there is not queued twice)."""
         self._open()
-        try:
-            self.app.configure_task(TASK_NAME, queueing_lock=f"job-{job_id}").defer(
-                job_id=job_id
-            )
-        except AlreadyEnqueued:
-            pass
+        with contextlib.suppress(AlreadyEnqueued):
+            self.app.configure_task(TASK_NAME, queueing_lock=f"job-{job_id}").defer(job_id=job_id)
 
     def resume_interrupted(self) -> int:
         """Queue again the jobs recorded as queued: a process that died between recording a
@@ -209,13 +224,7 @@ def run_worker(
             recovered = await _recover_stalled(app, engine)
             if recovered:
                 log.warning("re-queued %s jobs of a worker that stopped answering", recovered)
-            for job_id in _queued_job_ids(engine):
-                try:
-                    await app.configure_task(
-                        TASK_NAME, queueing_lock=f"job-{job_id}"
-                    ).defer_async(job_id=job_id)
-                except AlreadyEnqueued:
-                    pass
+            await _defer_all(app, _queued_job_ids(engine))
             await app.run_worker_async(**options)
 
     asyncio.run(serve())

@@ -1,0 +1,91 @@
+"""``tandem workbooks`` and ``tandem cards``: print runs from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli._common import fail, session
+from app.core.config import get_settings
+from app.core.errors import DomainError
+from app.services import cohorts, roster, signin
+from app.services.signin_cards import CardData, render_cards_pdf
+from app.services.workbooks import EDITIONS, export_workbooks
+
+app = typer.Typer(help="Printed workbooks.", no_args_is_help=True)
+
+
+@app.command("export")
+def export(
+    cohort: Annotated[str, typer.Argument(help="Cohort slug or id.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
+    edition: Annotated[str, typer.Option(help="blank, participant or pair.")] = "blank",
+    paper: Annotated[str, typer.Option(help="A4 or Letter.")] = "A4",
+    as_zip: Annotated[bool, typer.Option("--zip", help="One ZIP of all PDFs.")] = False,
+    merged: Annotated[
+        bool, typer.Option("--merged", help="One PDF, an outline entry each.")
+    ] = False,
+) -> None:
+    """Render every workbook of COHORT (filled editions only for those who opted in)."""
+    if edition not in EDITIONS:
+        fail(f"--edition must be one of: {', '.join(EDITIONS)}")
+    settings = get_settings()
+    try:
+        with session(write=False) as s, typer.progressbar(length=1, label="workbooks") as bar:
+            last = 0
+
+            def progress(done: int, total: int) -> None:
+                nonlocal last
+                bar.length = max(total, 1)
+                bar.update(done - last)
+                last = done
+
+            c = cohorts.get_cohort(s, ref=cohort, viewer=None)
+            files = export_workbooks(
+                s,
+                cohort=c,
+                edition=edition,
+                settings=settings,
+                out_dir=out,
+                paper=paper,
+                as_zip=as_zip,
+                merged=merged,
+                on_progress=progress,
+            )
+    except DomainError as exc:
+        fail(exc)
+    for name in files:
+        typer.echo(str(out / name))
+
+
+def cards(
+    cohort: Annotated[str, typer.Argument(help="Cohort slug or id.")],
+    out: Annotated[Path, typer.Option("--out", help="PDF file to write.")],
+) -> None:
+    """Issue and print everyone's sign-in card (older cards stop working)."""
+    settings = get_settings()
+    try:
+        with session() as s:
+            c = cohorts.get_cohort(s, ref=cohort, viewer=None)
+            issued = signin.issue_cards(
+                s,
+                cohort=c,
+                participants=roster.list_participants(s, cohort=c),
+                secret=settings.ensure_secret(),
+                followup_days=settings.followup_days,
+                actor="cli",
+            )
+            base = settings.base_url.rstrip("/")
+            pdf = render_cards_pdf(
+                c.name,
+                [
+                    CardData(i.participant.name, c.name, i.code, f"{base}/join/{i.token}")
+                    for i in issued
+                ],
+            )
+    except DomainError as exc:
+        fail(exc)
+    out.write_bytes(pdf)
+    typer.echo(f"{len(issued)} cards written to {out}")

@@ -1,0 +1,38 @@
+"""``tandem worker``: run workbook jobs from the PostgreSQL job queue, on any machine."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from app.cli._common import engine, fail
+from app.core.config import get_settings
+from app.core.errors import DomainError
+from app.core.logging import configure_logging
+from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
+from app.services.queue_backend import ensure_queue_schema, run_worker
+
+
+def worker(
+    init: Annotated[
+        bool, typer.Option("--init", help="Only create the queue's tables, then exit.")
+    ] = False,
+    burst: Annotated[
+        bool, typer.Option("--burst", help="Run the jobs waiting now, then exit.")
+    ] = False,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=16, help="Jobs this process runs at once.")
+    ] = 1,
+) -> None:
+    """Run queued workbook jobs (TANDEM_JOB_BACKEND=queue, PostgreSQL) until stopped."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    try:
+        if init:
+            created = ensure_queue_schema(settings.database_url)
+            typer.echo("job queue created" if created else "job queue already set up")
+            return
+        run_worker(engine(), settings, burst=burst, concurrency=concurrency)
+    except DomainError as exc:
+        fail(exc)
