@@ -1,11 +1,11 @@
 """All tables, imported here so that Alembic and ``create_all`` see the whole metadata."""
 
 from app.models import agenda, tablet  # noqa: F401  (tables registered on import)
-from app.models.jobs import Job
 from app.models.accounts import Facilitator, LoginAttempt, WebSession
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.cohorts import Cohort, CohortFacilitator, Participant, Person, RosterImport
+from app.models.jobs import Job
 from app.models.matching import BuddyGroup, BuddyMember, PairingHistory
 from app.models.program import CohortExercise
 

@@ -109,14 +109,18 @@ def run_job(engine: Engine, settings: Settings, job_id: int) -> None:
     if not claimed:
         return  # another worker took it, or it already ran
     try:
-        with session_scope(engine) as s:
+        # The handler reads in a transaction of its own and the outcome is written in another:
+        # on SQLite a writer's lock held for the whole job would block its progress reports.
+        with session_scope(engine, write=False) as s:
             job = s.get(Job, job_id)
             assert job is not None
             files = _HANDLERS[job.kind](s, job, settings, _progress(engine, job_id))
-            job.files = files
-            job.state = "done"
-            job.finished_at = utcnow()
-            s.add(job)
+        with session_scope(engine) as s:
+            s.exec(
+                update(Job)
+                .where(col(Job.id) == job_id)
+                .values(files=files, state="done", finished_at=utcnow())
+            )
     except Exception as exc:  # a job must end in a state the page can show
         message = exc.message if isinstance(exc, DomainError) else "the job failed unexpectedly"
         if not isinstance(exc, DomainError):

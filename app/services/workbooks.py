@@ -18,6 +18,7 @@ from app.core.errors import InvalidInput, Problem
 from app.models import Cohort, Job, Participant
 from app.services import visibility
 from app.services.agenda_build import get_agenda
+from app.services.audit import record_event
 from app.services.jobs import job_dir, job_handler
 from app.services.library import AGREEMENT_ID
 from app.services.pairing import group_of
@@ -224,6 +225,42 @@ def participant_workbook_pdf(
     return render_workbook_pdf(data, cache_dir=settings.var_dir / "pdf-cache")
 
 
+def pair_workbook_pdf(
+    session: Session, *, participant: Participant, settings: Settings, paper: str = "A4"
+) -> bytes:
+    """The pair's workbook as one of its members downloads it: shared answers only."""
+    cohort = session.get(Cohort, participant.cohort_id)
+    assert cohort is not None
+    view = group_of(session, participant=participant)
+    members = view.members if view else [participant]
+    data = collect_workbook(
+        session,
+        cohort=cohort,
+        owners=members,
+        edition="pair",
+        settings=settings,
+        requester=participant,
+        paper=paper,
+    )
+    return render_workbook_pdf(data, cache_dir=settings.var_dir / "pdf-cache")
+
+
+def set_print_consent(session: Session, *, participant: Participant, allow: bool) -> None:
+    """Record whether facilitators may print this participant's filled workbook."""
+    participant.print_answers = allow
+    session.add(participant)
+    session.flush()
+    record_event(
+        session,
+        actor=f"participant:{participant.id}",
+        action="print_consent.set",
+        object_type="participant",
+        object_id=participant.id or "",
+        cohort_id=participant.cohort_id,
+        detail={"allow": allow},
+    )
+
+
 def cohort_workbooks(
     session: Session, *, cohort: Cohort, edition: Edition, settings: Settings, paper: str = "A4"
 ) -> list[WorkbookData]:
@@ -322,7 +359,8 @@ def _run_export(
     session: Session, job: Job, settings: Settings, progress: Callable[[int, int], None]
 ) -> list[str]:
     cohort = session.get(Cohort, job.cohort_id)
-    assert cohort is not None and job.id is not None
+    assert cohort is not None
+    assert job.id is not None
     return export_workbooks(
         session,
         cohort=cohort,

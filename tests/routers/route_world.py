@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 import app.models  # noqa: F401  (every table on the metadata)
 from app.core.config import Settings
@@ -25,6 +25,7 @@ from app.core.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from app.main import create_app
 from app.models import RosterImport
 from app.services import accounts, cohorts, signin
+from tests.conftest import _build_schema as build_schema
 from tests.services.tablet_factories import make_world
 
 SECRET = "x" * 48
@@ -64,8 +65,8 @@ def settings_for(path: Path, var: Path) -> Settings:
 
 def build_route_world(folder: Path) -> RouteWorld:
     path = folder / "world.db"
+    build_schema(f"sqlite:///{path}")
     engine = create_db_engine(f"sqlite:///{path}")
-    SQLModel.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as session:
         w = make_world(session)
         fac = accounts.create_facilitator(session, email="fac@example.com", name="Fac",
@@ -105,12 +106,21 @@ def build_route_world(folder: Path) -> RouteWorld:
 
 
 @contextmanager
-def client_for(world: RouteWorld, viewer: str, folder: Path) -> Iterator[TestClient]:
-    """A client on a fresh copy of the world, signed in as ``viewer``."""
+def app_for(world: RouteWorld, folder: Path) -> Iterator[FastAPI]:
+    """The app on a fresh copy of the world."""
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "copy.db"
     shutil.copy(world.path, db)
     application = create_app(settings_for(db, folder))
+    try:
+        yield application
+    finally:
+        application.state.engine.dispose()
+
+
+@contextmanager
+def client_for(world: RouteWorld, viewer: str, application: FastAPI) -> Iterator[TestClient]:
+    """A client of ``application`` signed in as ``viewer``."""
     client = TestClient(application, follow_redirects=False)
     cookie = secrets.token_urlsafe(16)
     client.cookies.set(CSRF_COOKIE, cookie)
@@ -121,4 +131,3 @@ def client_for(world: RouteWorld, viewer: str, folder: Path) -> Iterator[TestCli
         yield client
     finally:
         client.close()
-        application.state.engine.dispose()
