@@ -12,6 +12,7 @@ help:
 	@echo "make test   install, then ruff, mypy and the whole pytest suite"
 	@echo "make lint   ruff, mypy and a dependency vulnerability audit"
 	@echo "make bench  benchmarks, each figure as a ratio against a baseline from the same run"
+	@echo "make docs-images  re-render the README's pictures of a printed workbook"
 
 $(UV):
 	@echo "uv not found: installing it for this user"
@@ -41,6 +42,9 @@ bench: install
 
 bench-full: install
 	$(UV) run python -m bench
+
+docs-images: install
+	$(UV) run python -m tools.readme_images docs
 
 clean:
 	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache

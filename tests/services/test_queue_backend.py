@@ -64,8 +64,11 @@ def job_engine(settings: Settings) -> Iterator[Engine]:
 def empty_queue(settings: Settings) -> None:
     """The queue's own schema survives the per-test truncation, so empty it here."""
     ensure_queue_schema(settings.database_url)
-    with psycopg.connect(queue_conninfo(settings.database_url)) as conn:
-        conn.execute("DELETE FROM procrastinate.procrastinate_jobs")
+    # The queue's triggers name its tables unqualified: talk to it with its search path.
+    with psycopg.connect(
+        queue_conninfo(settings.database_url), options="-c search_path=procrastinate"
+    ) as conn:
+        conn.execute("DELETE FROM procrastinate_jobs")
 
 
 def _queue_a_job(engine: Engine, kind: str = "test") -> int:
