@@ -52,8 +52,8 @@ STALLED_AFTER_SECONDS = 60.0
 """A worker silent this long (it sends a heartbeat every 10 s) is taken for dead."""
 
 
-def _require_postgresql(settings: Settings) -> None:
-    if make_url(settings.database_url).get_backend_name() != "postgresql":
+def _require_postgresql(database_url: str) -> None:
+    if make_url(database_url).get_backend_name() != "postgresql":
         raise InvalidInput(
             "the job queue needs PostgreSQL",
             [
@@ -75,6 +75,7 @@ def queue_conninfo(database_url: str) -> str:
 
 def ensure_queue_schema(database_url: str) -> bool:
     """Create the queue's tables if they are missing; True when this call created them."""
+    _require_postgresql(database_url)
     with psycopg.connect(queue_conninfo(database_url)) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {QUEUE_SCHEMA}")
@@ -93,7 +94,7 @@ def create_queue_app(
     engine: Engine, settings: Settings, *, max_connections: int = 4
 ) -> procrastinate.App:
     """A Procrastinate app whose one task runs a Tandem job with this process's engine."""
-    _require_postgresql(settings)
+    _require_postgresql(settings.database_url)
     connector = procrastinate.PsycopgConnector(
         conninfo=queue_conninfo(settings.database_url),
         kwargs={"options": f"-c search_path={QUEUE_SCHEMA}"},
@@ -136,7 +137,7 @@ class QueueBackend:
     """Defers jobs to the PostgreSQL job queue; ``tandem worker`` processes run them."""
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
-        _require_postgresql(settings)
+        _require_postgresql(settings.database_url)
         self.engine = engine
         self.settings = settings
         self.app = create_queue_app(engine, settings, max_connections=2)

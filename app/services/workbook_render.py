@@ -88,6 +88,8 @@ class PromptSection:
     lines: int
     visibility: str
     answers: list[Answer] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    """Printed as boxes to tick for choice and checklist prompts."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,6 +139,7 @@ def _sections(
                         p.lines,
                         p.visibility,
                         answers.get(p.id, []),
+                        list(p.options or []),
                     )
                     for p in spec.prompts
                 ],

@@ -25,7 +25,7 @@ from app.core.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from app.main import create_app
 from app.models import RosterImport
 from app.services import accounts, cohorts, signin
-from tests.conftest import _build_schema as build_schema
+from tests.conftest import build_schema
 from tests.services.tablet_factories import make_world
 
 SECRET = "x" * 48

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
+from typer.testing import CliRunner
 
-from app.core.config import Settings
+from app.cli import app as cli
+from app.cli._common import engine as cli_engine
+from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_scope
 from app.core.errors import InvalidInput, Problem
 from app.models import Job
@@ -116,9 +120,12 @@ def test_make_backend_inprocess_by_default(settings: Settings, job_engine: Engin
     assert type(make_backend(job_engine, settings)) is InProcessBackend
 
 
-def test_make_backend_queue_on_sqlite_names_the_setting(tmp_path: object) -> None:
+def test_make_backend_queue_on_sqlite_names_the_setting() -> None:
     settings = Settings(
-        env="test", database_url="sqlite:///x.db", job_backend="queue", secret_key="x" * 48,
+        env="test",
+        database_url="sqlite:///x.db",
+        job_backend="queue",
+        secret_key="x" * 48,
         _env_file=None,  # type: ignore[call-arg]
     )
     engine = create_db_engine("sqlite://")
@@ -151,9 +158,7 @@ def test_queue_backend_job_runs_in_worker_until_queue_empty(
 
 @ON_POSTGRESQL
 @pytest.mark.usefixtures("test_kinds", "empty_queue")
-def test_queue_backend_submitting_twice_queues_once(
-    settings: Settings, job_engine: Engine
-) -> None:
+def test_queue_backend_submitting_twice_queues_once(settings: Settings, job_engine: Engine) -> None:
     job_id = _queue_a_job(job_engine)
     backend = QueueBackend(job_engine, settings)
 
@@ -197,3 +202,22 @@ def test_ensure_queue_schema_creates_once(settings: Settings) -> None:
     ensure_queue_schema(settings.database_url)
 
     assert ensure_queue_schema(settings.database_url) is False
+
+
+def test_worker_command_on_sqlite_names_the_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TANDEM_DATABASE_URL", f"sqlite:///{tmp_path / 't.db'}")
+    monkeypatch.setenv("TANDEM_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    cli_engine.cache_clear()
+
+    result = CliRunner().invoke(cli, ["worker", "--burst"])
+
+    get_settings.cache_clear()
+    cli_engine.cache_clear()
+    assert (result.exit_code, result.stderr.splitlines()[0]) == (
+        1,
+        "TANDEM_JOB_BACKEND: 'queue' keeps its jobs in PostgreSQL; set TANDEM_DATABASE_URL to "
+        "a PostgreSQL database or use TANDEM_JOB_BACKEND=inprocess",
+    )
