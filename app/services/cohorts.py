@@ -33,8 +33,16 @@ def _unique_slug(session: Session, base: str) -> str:
     return f"{base}-{n}"
 
 
-def _validate(name: str, days: int, timezone: str) -> list[Problem]:
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters: PostgreSQL refuses NUL in text outright (SQLite stores it), so both
+databases must refuse them here, before either sees them."""
+
+
+def _validate(name: str, days: int, timezone: str, location: str = "") -> list[Problem]:
     problems: list[Problem] = []
+    for field, value in (("name", name), ("location", location)):
+        if _CONTROL.search(value):
+            problems.append(Problem(field, "contains control characters", field))
     if not name.strip():
         problems.append(Problem("name", "is required", "name"))
     elif len(name) > 200:
@@ -65,7 +73,7 @@ def create_cohort(
     actor: Facilitator | None = None,
 ) -> Cohort:
     """Create a draft cohort with a unique slug; its creator (if any) facilitates it."""
-    problems = _validate(name, days, timezone)
+    problems = _validate(name, days, timezone, location)
     if problems:
         raise InvalidInput("the cohort cannot be created", problems)
     cohort = Cohort(
@@ -105,7 +113,7 @@ def update_cohort(
     actor: Facilitator | None = None,
 ) -> Cohort:
     """Change a cohort's name, dates, time zone or location (the slug stays)."""
-    problems = _validate(name, days, timezone)
+    problems = _validate(name, days, timezone, location)
     if problems:
         raise InvalidInput("the cohort cannot be saved", problems)
     cohort.name = name.strip()

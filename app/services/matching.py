@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Mapping, Sequence
 
+import numpy as np
+
 from app.core.errors import InvalidInput, Problem
 from app.services.matching_context import MatchContext, build_context, normalise_key
 from app.services.matching_explain import (
@@ -19,6 +21,7 @@ from app.services.matching_explain import (
     why_not,
 )
 from app.services.matching_ops import diff_results, repair_after_end, swap_members
+from app.services.matching_rows import score_pool
 from app.services.matching_solve import solve_pool
 from app.services.matching_types import (
     RULES,
@@ -167,12 +170,14 @@ def score_matrix(
         history_mode=history_mode,
         extra_manager_links=extra_manager_links,
     )
-    n = len(ctx.people)
-    scores = [[0.0] * n for _ in range(n)]
-    blocked: list[tuple[str, str, str]] = []
-    for i, j in itertools.combinations(range(n), 2):
-        scores[i][j] = scores[j][i] = ctx.score(i, j) / SCALE
-        blocked.extend((ctx.key(i), ctx.key(j), rule) for rule in ctx.block_rules(i, j))
+    table = score_pool(ctx, range(len(ctx.people)))
+    scores: list[list[float]] = (table.scores / SCALE).tolist()
+    us, vs = np.nonzero(np.triu(~table.allowed, 1))
+    blocked = [
+        (ctx.key(i), ctx.key(j), rule)
+        for i, j in zip(us.tolist(), vs.tolist(), strict=True)
+        for rule in ctx.block_rules(i, j)
+    ]
     return Matrix(keys=[p.key for p in ctx.people], scores=scores, blocked=blocked)
 
 

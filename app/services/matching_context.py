@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
 
 from app.core.errors import InvalidInput, Problem
 from app.services.matching_types import (
@@ -42,6 +46,25 @@ def _mask(values: Iterable[str], codes: Mapping[str, int]) -> int:
     return mask
 
 
+def _members(sets: Sequence[frozenset[str]], codes: Mapping[str, int]) -> npt.NDArray[np.bool_]:
+    """Return a person x value membership matrix (lower-cased values)."""
+    matrix = np.zeros((len(sets), len(codes)), dtype=np.bool_)
+    for row, values in enumerate(sets):
+        for value in values:
+            matrix[row, codes[value.lower()]] = True
+    return matrix
+
+
+def _pair_arrays(pairs: Iterable[tuple[int, int]]) -> npt.NDArray[np.int64]:
+    """Return unique unordered pairs as a (k, 2) array with the smaller position first."""
+    found = sorted({(min(i, j), max(i, j)) for i, j in pairs if i != j})
+    return np.array(found, dtype=np.int64).reshape(-1, 2)
+
+
+# Titles repeat across a roster; the regex ladder runs once per distinct spelling.
+_rank_level = lru_cache(maxsize=4096)(rank_level)
+
+
 def _band_code(years: float | None) -> int:
     band = tenure_band(years)
     return -1 if band is None else band
@@ -49,6 +72,26 @@ def _band_code(years: float | None) -> int:
 
 def _clean_set(values: Iterable[str]) -> frozenset[str]:
     return frozenset(v.strip() for v in values if v.strip())
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class CodeArrays:
+    """Per-person attribute codes as arrays, for scoring a whole pool at once.
+
+    ``blocked`` lists the pairs kept apart by a manager chain, an avoid request or (in
+    forbid mode) history; conflict groups and languages are matrices because one group can
+    hold many people. ``penalised`` lists repeat pairs that cost the history penalty.
+    """
+
+    rank: npt.NDArray[np.int64]
+    function: npt.NDArray[np.int64]
+    region: npt.NDArray[np.int64]
+    band: npt.NDArray[np.int64]
+    tags: npt.NDArray[np.bool_]
+    languages: npt.NDArray[np.bool_]
+    conflicts: npt.NDArray[np.bool_]
+    blocked: npt.NDArray[np.int64]
+    penalised: npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -71,6 +114,7 @@ class MatchContext:
     hard: tuple[frozenset[int], ...]
     penalised: tuple[frozenset[int], ...]
     int_weights: tuple[int, int, int, int, int, int, int, int]
+    arrays: CodeArrays
 
     def key(self, i: int) -> str:
         """Return the key of the person at position ``i``."""
@@ -85,7 +129,7 @@ class MatchContext:
 
     def allowed(self, i: int, j: int) -> bool:
         """Return whether persons ``i`` and ``j`` may be grouped under every hard constraint."""
-        if i == j or j in self.hard[i]:
+        if i == j or j in self.hard[i] or self.conflicts[i] & self.conflicts[j]:
             return False
         li, lj = self.languages[i], self.languages[j]
         return not (li and lj and not li & lj)
@@ -192,7 +236,7 @@ def build_context(
             key=normalise_key(p.key),
             name=p.name.strip() or normalise_key(p.key),
             level=p.level,
-            level_rank=p.level_rank if p.level_rank is not None else rank_level(p.level),
+            level_rank=p.level_rank if p.level_rank is not None else _rank_level(p.level),
             function=p.function.strip() if p.function and p.function.strip() else None,
             region=p.region.strip() if p.region and p.region.strip() else None,
             tenure_years=p.tenure_years,
@@ -211,32 +255,48 @@ def build_context(
     ancestors = _ancestor_sets(roster, extra_manager_links or {})
     hard: list[set[int]] = [set() for _ in roster]
     penalised: list[set[int]] = [set() for _ in roster]
-
-    def link(i: int, j: int, into: list[set[int]]) -> None:
-        into[i].add(j)
-        into[j].add(i)
-
+    blocked_pairs: list[tuple[int, int]] = []
+    penalised_pairs: list[tuple[int, int]] = []
     for i, person in enumerate(roster):
         for key in ancestors[i] | person.avoid:
-            if key in index and index[key] != i:
-                link(i, index[key], hard)
-    members: dict[str, list[int]] = {}
-    for i, person in enumerate(roster):
-        for group in person.conflict_groups:
-            members.setdefault(group.lower(), []).append(i)
-    for group_members in members.values():
-        for i in group_members:
-            hard[i].update(j for j in group_members if j != i)
+            j = index.get(key)
+            if j is not None and j != i:
+                blocked_pairs.append((i, j))
     for pair in pairs:
         a, b = sorted(pair)
         if a in index and b in index:
-            link(index[a], index[b], hard if history_mode == "forbid" else penalised)
+            found = (index[a], index[b])
+            (blocked_pairs if history_mode == "forbid" else penalised_pairs).append(found)
+    blocked = _pair_arrays(blocked_pairs)
+    penalties = _pair_arrays(penalised_pairs)
+    for into, listed in ((hard, blocked), (penalised, penalties)):
+        for i, j in listed.tolist():
+            into[i].add(j)
+            into[j].add(i)
 
     func_codes = _codes(p.function.lower() for p in roster if p.function)
     region_codes = _codes(p.region.lower() for p in roster if p.region)
     tag_codes = _codes(t.lower() for p in roster for t in p.tags)
     lang_codes = _codes(t.lower() for p in roster for t in p.languages)
     conflict_codes = _codes(t.lower() for p in roster for t in p.conflict_groups)
+    rank = tuple(
+        p.level_rank if p.level_rank is not None else _UNKNOWN_RANK * (i + 1)
+        for i, p in enumerate(roster)
+    )
+    function = tuple(func_codes[p.function.lower()] + 1 if p.function else 0 for p in roster)
+    region = tuple(region_codes[p.region.lower()] + 1 if p.region else 0 for p in roster)
+    band = tuple(_band_code(p.tenure_years) for p in roster)
+    arrays = CodeArrays(
+        rank=np.array(rank, dtype=np.int64),
+        function=np.array(function, dtype=np.int64),
+        region=np.array(region, dtype=np.int64),
+        band=np.array(band, dtype=np.int64),
+        tags=_members([p.tags for p in roster], tag_codes),
+        languages=_members([p.languages for p in roster], lang_codes),
+        conflicts=_members([p.conflict_groups for p in roster], conflict_codes),
+        blocked=blocked,
+        penalised=penalties,
+    )
     return MatchContext(
         people=roster,
         weights=weights,
@@ -244,13 +304,10 @@ def build_context(
         history_mode=history_mode,
         index=index,
         ancestors=ancestors,
-        rank=tuple(
-            p.level_rank if p.level_rank is not None else _UNKNOWN_RANK * (i + 1)
-            for i, p in enumerate(roster)
-        ),
-        function=tuple(func_codes[p.function.lower()] + 1 if p.function else 0 for p in roster),
-        region=tuple(region_codes[p.region.lower()] + 1 if p.region else 0 for p in roster),
-        band=tuple(_band_code(p.tenure_years) for p in roster),
+        rank=rank,
+        function=function,
+        region=region,
+        band=band,
         tags=tuple(_mask(p.tags, tag_codes) for p in roster),
         languages=tuple(_mask(p.languages, lang_codes) for p in roster),
         conflicts=tuple(_mask(p.conflict_groups, conflict_codes) for p in roster),
@@ -266,4 +323,5 @@ def build_context(
             round(weights.shared_language * SCALE),
             round(weights.history_penalty * SCALE),
         ),
+        arrays=arrays,
     )

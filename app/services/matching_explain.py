@@ -6,7 +6,7 @@ import itertools
 from collections import Counter
 from collections.abc import Collection, Sequence
 
-from app.services.matching_context import MatchContext, normalise_key
+from app.services.matching_context import MatchContext, _rank_level, normalise_key
 from app.services.matching_types import (
     RULE_AVOID,
     RULE_CONFLICT,
@@ -17,7 +17,6 @@ from app.services.matching_types import (
     Group,
     MatchPerson,
     MatchProblem,
-    rank_level,
 )
 
 _RULE_NAMES = {
@@ -97,7 +96,7 @@ def _likeness(ctx: MatchContext, members: Sequence[int], *, audience: str) -> li
         ranks = [p.level_rank for p in people]
         if len({s.lower() for s in shown}) == 1:
             label = _plural(shown[0])
-            if rank_level(shown[0]) is not None and any(ch.isdigit() for ch in shown[0]):
+            if _rank_level(shown[0]) is not None and any(ch.isdigit() for ch in shown[0]):
                 label = f"at level {shown[0]}"
             reasons.append(f"You are {both.lower()} {label}" if you else f"{both} {label}")
         elif all(r is not None for r in ranks) and max(ranks) - min(ranks) <= 1:  # type: ignore[type-var, operator]

@@ -2,51 +2,49 @@
 
 Method, in the order the code runs it:
 
-1. Allowed graph. Every allowed pair of the pool is an edge weighted by its integer score.
-   Up to ``DENSE_LIMIT`` people the graph is complete (exact); above it each person keeps
-   their ``CANDIDATES`` best partners (a sparse graph), and anyone the sparse solve leaves
-   alone gets all their allowed edges back before a second solve (repair).
-2. Pairs. ``rustworkx.max_weight_matching(max_cardinality=True)`` on weights shifted to be
-   positive: all maximum-cardinality matchings have the same size, so a constant shift does
-   not change which one scores best, and integers keep the comparison exact.
-3. Trio. Let k be the matching size. One trio T = {a, b, c} plus pairs covers at most 2k + 1
-   people (T holds the edge ab, so the rest has at most k - 1 pairs), so when someone is left
-   the best arrangement is max over T of s(T) + M(pool - T) with |M| = k - 1, where
-   s(T) = s(ab) + s(ac) + s(bc). Since ab together with M is a k-matching of pool - c,
-   s(T) + M(pool - T) <= M_k(pool - c) + s(ac) + s(bc) for each c in T; the minimum over the
-   three choices of c is an upper bound UB(T). Branch and bound: compute M_k(pool - c) for
-   every c (n matchings; it equals the first solve when c was left alone), list the
-   triangles by UB, and solve pool - T exactly in that order until the best found reaches
-   the next UB. The result is optimal; tests compare it with brute force. Above
-   ``EXACT_TRIO_LIMIT`` the same candidates are tried greedily (the left-out person joined
-   to each pair, plus their best triangles re-solved) and the gap to the bound is reported.
-4. Bound for large pools: LP duality for the fractional matching relaxation. Duals from
-   GLOP on the candidate graph are raised until they cover every allowed pair (full score
-   rows), so sum(y) is a proven bound; pairs the duals price as profitable are added to the
-   graph and the pairs re-solved (column generation, a few rounds) until the total is
-   within 1/2000 of the bound.
+1. Scores. One integer matrix for the pool (``matching_rows.score_pool``).
+2. Candidate pairs. Each person keeps their ``CANDIDATES`` best allowed partners; the
+   compiled blossom solver (``rustworkx.max_weight_matching(max_cardinality=True)``, weights
+   shifted to be positive: all maximum-cardinality matchings have the same size, so a
+   constant shift does not change which one scores best) gives a first matching M0.
+3. Duals. The fractional matching LP is solved on the candidate pairs, and pairs the duals
+   price as profitable are added (column generation, a few rounds); the duals are then
+   raised until they cover every allowed pair, so sum(y) is a proven upper bound
+   (``matching_bound``).
+4. Exact pairs by reduced-cost fixing. With LB = score(M0), a pair whose reduced cost
+   exceeds sum(y) - LB belongs to no matching scoring LB or more, so the blossom solver on
+   the remaining pairs returns the optimum over all allowed pairs. This needs M0 to have
+   maximum cardinality, which holds when it leaves at most one non-isolated person single;
+   otherwise pools up to ``DENSE_LIMIT`` are solved on every allowed pair. Above
+   ``DENSE_LIMIT`` the exact step runs only when few pairs survive the fixing; otherwise M0
+   is kept with its proven bound.
+5. Trio (``matching_trio``), when someone is left and a group of three is allowed.
+6. Bound for inexact results: from the duals, sum(y) for pairs; with a trio abc also at
+   most sum(y) + y_a + y_b + y_c, or sum(y) - y_c + s(ac) + s(bc).
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import rustworkx as rx
-from ortools.linear_solver import pywraplp
 
+from app.services.matching_bound import IntArray, cover_duals, fractional_duals, priced_pairs
 from app.services.matching_context import MatchContext
-from app.services.matching_rows import PoolScorer
+from app.services.matching_rows import BoolMatrix, IntMatrix, score_pool
+from app.services.matching_trio import EXACT_TRIO_LIMIT, Pairs, Trio, best_trio
 
 DENSE_LIMIT = 500
-EXACT_TRIO_LIMIT = 80
-CANDIDATES = 40
-_GREEDY_TRIANGLES = 4
-_PRICING_ROUNDS = 3
-_PRICED = 8
-# Pricing stops once the total is within 1/2000 of the proven bound (half the 0.1% target).
-_GAP_DENOMINATOR = 2000
+CANDIDATES = 12
+_PRICING_ROUNDS = 4
+_PRICED = 6
+# Above DENSE_LIMIT the exact re-solve runs only when the fixing leaves this many pairs
+# per person or fewer; beyond that the blossom solver costs more than the gap is worth.
+_FIXED_PER_PERSON = 40
+
+__all__ = ["DENSE_LIMIT", "EXACT_TRIO_LIMIT", "Arrangement", "solve_pool"]
 
 
 @dataclass(slots=True)
@@ -61,239 +59,95 @@ class Arrangement:
     optimal: bool
 
 
-class _Graph:
-    """Allowed graph of a pool in local positions 0..m-1 (``pool[k]`` is the context position)."""
-
-    def __init__(self, pool: Sequence[int], exact: bool) -> None:
-        self.pool = list(pool)
-        self.exact = exact
-        self.edges: list[tuple[int, int, int]] = []
-        self._adj: dict[int, dict[int, int]] | None = None
-
-    @property
-    def adj(self) -> dict[int, dict[int, int]]:
-        if self._adj is None:
-            adj: dict[int, dict[int, int]] = {k: {} for k in range(len(self.pool))}
-            for u, v, s in self.edges:
-                adj[u][v] = adj[v][u] = s
-            self._adj = adj
-        return self._adj
-
-    def add(self, edges: Iterable[tuple[int, int, int]]) -> None:
-        known = {(u, v) for u, v, _s in self.edges}
-        self.edges.extend(e for e in edges if (e[0], e[1]) not in known)
-        self._adj = None
-
-
-def _build_graph(
-    scorer: PoolScorer, pool: Sequence[int], forbid: Collection[frozenset[int]]
-) -> _Graph:
-    size = len(pool)
-    graph = _Graph(pool, exact=size <= DENSE_LIMIT)
-    if graph.exact:
-        for u in range(size):
-            row = scorer.row(u, u + 1)
-            graph.edges += [(u, u + 1 + k, s) for k, s in enumerate(row) if s is not None]
-    else:
-        chosen: dict[tuple[int, int], int] = {}
-        for u in range(size):
-            row = scorer.row(u)
-            # Encoding score and position in one int lets heapq pick the top in C. Ties go to
-            # the people just after u in key order (wrapping round): a plain smallest-key
-            # tie-break would hand everyone the same few partners in tie-heavy rosters.
-            coded = [
-                s * size + (size - 1 - (k - u) % size) for k, s in enumerate(row) if s is not None
-            ]
-            top = heapq.nlargest(CANDIDATES, coded)
-            for c in top:
-                v = (size - 1 - c % size + u) % size
-                chosen[(min(u, v), max(u, v))] = c // size
-        graph.edges = [(u, v, s) for (u, v), s in sorted(chosen.items())]
-    if forbid:
-        local = {p: k for k, p in enumerate(pool)}
-        banned = {
-            tuple(sorted(local[p] for p in pair))
-            for pair in forbid
-            if all(p in local for p in pair)
-        }
-        graph.edges = [e for e in graph.edges if (e[0], e[1]) not in banned]
-    return graph
-
-
-def _match(graph: _Graph, nodes: Sequence[int] | None = None) -> list[tuple[int, int]]:
-    """Return a maximum-cardinality, maximum-score matching of ``nodes`` (default: all)."""
-    if nodes is None:
-        edges = graph.edges
-        ids: Sequence[int] = range(len(graph.pool))
-    else:
-        ids = nodes
-        local = {v: k for k, v in enumerate(nodes)}
-        adj = graph.adj
-        edges = [
-            (local[i], local[j], s)
-            for i in nodes
-            for j, s in adj[i].items()
-            if i < j and j in local
-        ]
-    if not edges:
+def _blossom(size: int, us: IntArray, vs: IntArray, ws: IntArray) -> Pairs:
+    """Return a maximum-cardinality, maximum-score matching of the given edges."""
+    if not len(us):
         return []
-    shift = 1 - min(0, min(e[2] for e in edges))
-    g = rx.PyGraph()
-    g.add_nodes_from(range(len(ids)))
-    g.add_edges_from([(u, v, s + shift) for u, v, s in edges])
-    found = rx.max_weight_matching(g, max_cardinality=True, weight_fn=int)
-    return sorted((min(ids[u], ids[v]), max(ids[u], ids[v])) for u, v in found)
+    shift = 1 - min(0, int(ws.min()))
+    graph = rx.PyGraph()
+    graph.add_nodes_from(range(size))
+    graph.add_edges_from(list(zip(us.tolist(), vs.tolist(), (ws + shift).tolist(), strict=True)))
+    found = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
+    return sorted((min(u, v), max(u, v)) for u, v in found)
 
 
-def _score(graph: _Graph, pairs: Iterable[tuple[int, int]]) -> int:
-    if graph._adj is not None:
-        return sum(graph._adj[a][b] for a, b in pairs)
-    wanted = set(pairs)
-    return sum(s for u, v, s in graph.edges if (u, v) in wanted)
+def _edges(mask: BoolMatrix) -> tuple[IntArray, IntArray]:
+    us, vs = np.nonzero(np.triu(mask, 1))
+    return us.astype(np.int64), vs.astype(np.int64)
 
 
-def _trio_score(graph: _Graph, a: int, b: int, c: int) -> int:
-    return graph.adj[a][b] + graph.adj[a][c] + graph.adj[b][c]
+def _union(size: int, *parts: tuple[IntArray, IntArray]) -> tuple[IntArray, IntArray]:
+    codes = np.sort(np.concatenate([u * size + v for u, v in parts]))
+    codes = codes[np.r_[True, codes[1:] != codes[:-1]]] if len(codes) else codes
+    return codes // size, codes % size
 
 
-def _lp_duals(graph: _Graph) -> list[int]:
-    """Return doubled duals of the fractional matching LP on the graph's edges (GLOP)."""
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    size = len(graph.pool)
-    if solver is None or not graph.edges:
-        return [0] * size
-    rows = [solver.Constraint(0, 1) for _ in range(size)]
-    objective = solver.Objective()
-    for u, v, s in graph.edges:
-        x = solver.NumVar(0, 1, "")
-        rows[u].SetCoefficient(x, 1)
-        rows[v].SetCoefficient(x, 1)
-        objective.SetCoefficient(x, s)
-    objective.SetMaximization()
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        return [0] * size
-    return [max(0, round(2 * r.dual_value())) for r in rows]
+def _candidates(scores: IntMatrix, allowed: BoolMatrix, count: int) -> tuple[IntArray, IntArray]:
+    size = len(scores)
+    if count >= size - 1:
+        return _edges(allowed)
+    # Score and a rotating position share one key: ties go to the people just after u in
+    # key order (wrapping round), so tie-heavy rosters do not hand everyone the same few.
+    rows = np.arange(size)
+    turn = size - 1 - (rows[None, :] - rows[:, None]) % size
+    keyed = np.where(allowed, scores * size + turn, np.iinfo(np.int64).min)
+    top = np.argpartition(keyed, size - count, axis=1)[:, size - count :]
+    us, vs = np.repeat(rows, count), top.ravel()
+    keep = allowed[us, vs]
+    us, vs = us[keep], vs[keep]
+    return _union(size, (np.minimum(us, vs), np.maximum(us, vs)))
 
 
-def _feasible_duals(
-    graph: _Graph, scorer: PoolScorer | None
-) -> tuple[list[int], list[tuple[int, int, int]]]:
-    """Return doubled duals feasible for every allowed pair, and the pairs the LP missed.
-
-    y starts from the LP duals on the (candidate) graph; a pass over every allowed pair
-    (full score rows for a sparse graph) raises any y still short, so the duals are
-    feasible whatever the solver returned. Pairs that were short are returned (the most
-    short first, a few per person) so that the caller can add them and price again.
-    """
-    lp = _lp_duals(graph)
-    doubled = list(lp)
-    adj = graph.adj
-    missed: list[tuple[int, int, int]] = []
-    for v in range(len(graph.pool)):
-        if scorer is None:
-            slack = max((2 * s - doubled[u] for u, s in adj[v].items()), default=0)
-        else:
-            row = scorer.row(v)
-            own = lp[v]
-            short = [
-                (2 * s - lp[u] - own, u, s)
-                for u, s in enumerate(row)
-                if s is not None and 2 * s > lp[u] + own and u not in adj[v]
-            ]
-            missed.extend(
-                (min(u, v), max(u, v), s) for _gap, u, s in heapq.nlargest(_PRICED, short)
-            )
-            slack = max((2 * s - doubled[u] for u, s in enumerate(row) if s is not None), default=0)
-        doubled[v] = max(doubled[v], slack)
-    return doubled, sorted(set(missed))
+def _total(scores: IntMatrix, pairs: Pairs) -> int:
+    return sum(int(scores[a, b]) for a, b in pairs)
 
 
-def _dual_bound(graph: _Graph, doubled: list[int], trio: bool) -> int:
-    """Return a proven upper bound on the total from feasible doubled duals.
-
-    Any y >= 0 with y_u + y_v >= s(u, v) for every allowed pair bounds every matching by
-    sum(y) (LP duality for the fractional matching relaxation), and an arrangement with a
-    trio abc by sum(y) plus y_a + y_b + y_c (at most the three largest), or by
-    sum(y) - y_c + s(ac) + s(bc) (ab is a pair of a matching of the others).
-    """
-    if not trio:
-        return sum(doubled) // 2
-    adj = graph.adj
-    attach = max(2 * sum(heapq.nlargest(2, adj[c].values())) - doubled[c] for c in adj)
-    return (sum(doubled) + min(sum(heapq.nlargest(3, doubled)), attach)) // 2
-
-
-def _triangles_with(graph: _Graph, c: int, limit: int) -> list[tuple[int, int, int]]:
-    near = sorted(graph.adj[c], key=lambda v: (-graph.adj[c][v], v))[: limit * 3]
-    found = [
-        (graph.adj[c][a] + graph.adj[c][b] + graph.adj[a][b], tuple(sorted((a, b, c))))
-        for x, a in enumerate(near)
-        for b in near[x + 1 :]
-        if b in graph.adj[a]
-    ]
-    found.sort(key=lambda item: (-item[0], item[1]))
-    return [t for _s, t in found[:limit]]  # type: ignore[misc]
-
-
-def _best_trio(
-    graph: _Graph, nodes: Sequence[int], pairs: list[tuple[int, int]], free: list[int]
-) -> tuple[int, list[tuple[int, int]], tuple[int, int, int]] | None:
-    """Return (value, pairs, trio) of the best arrangement with one trio, or None."""
-    k, base = len(pairs), _score(graph, pairs)
-    best: tuple[int, list[tuple[int, int]], tuple[int, int, int]] | None = None
-
-    def consider(value: int, rest: list[tuple[int, int]], trio: tuple[int, int, int]) -> None:
-        nonlocal best
-        if best is None or value > best[0]:
-            best = (value, rest, trio)
-
-    for c in free:
-        for a, b in pairs:
-            if a in graph.adj[c] and b in graph.adj[c]:
-                rest = [p for p in pairs if p != (a, b)]
-                consider(base + graph.adj[c][a] + graph.adj[c][b], rest, tuple(sorted((a, b, c))))  # type: ignore[arg-type]
-
-    def solve_without(trio: tuple[int, int, int]) -> None:
-        rest = _match(graph, [v for v in nodes if v not in trio])
-        if len(rest) == k - 1:
-            consider(_score(graph, rest) + _trio_score(graph, *trio), rest, trio)
-
-    if not (graph.exact and len(nodes) <= EXACT_TRIO_LIMIT):
-        for c in free:
-            for trio in _triangles_with(graph, c, _GREEDY_TRIANGLES):
-                solve_without(trio)
-        return best
-    free_set = set(free)
-    value_without: dict[int, int | None] = {}
-    for c in nodes:
-        if c in free_set:
-            value_without[c] = base
-        else:
-            rest = _match(graph, [v for v in nodes if v != c])
-            value_without[c] = _score(graph, rest) if len(rest) == k else None
-    candidates: list[tuple[int, tuple[int, int, int]]] = []
-    for a in nodes:
-        va = value_without[a]
-        if va is None:
-            continue
-        for b in graph.adj[a]:
-            vb = value_without.get(b)
-            if b <= a or vb is None:
-                continue
-            sab = graph.adj[a][b]
-            for c, sac in graph.adj[a].items():
-                vc = value_without.get(c)
-                if c <= b or vc is None or c not in graph.adj[b]:
-                    continue
-                sbc = graph.adj[b][c]
-                bound = min(vc + sac + sbc, va + sab + sac, vb + sab + sbc)
-                candidates.append((bound, (a, b, c)))
-    candidates.sort(key=lambda item: (-item[0], item[1]))
-    for bound, trio in candidates:
-        if best is not None and best[0] >= bound:
+def best_pairs(
+    scores: IntMatrix, allowed: BoolMatrix, *, exact: bool
+) -> tuple[Pairs, IntArray, bool]:
+    """Return the best maximum-cardinality matching, covering doubled duals, and if proven."""
+    size = len(scores)
+    us, vs = _candidates(scores, allowed, CANDIDATES)
+    doubled = np.zeros(size, dtype=np.int64)
+    for _round in range(_PRICING_ROUNDS):
+        doubled, _mate = fractional_duals(size, us, vs, scores[us, vs])
+        extra = priced_pairs(doubled, scores, allowed, _PRICED)
+        if not len(extra[0]):
             break
-        solve_without(trio)
-    return best
+        us, vs = _union(size, (us, vs), extra)
+    doubled = cover_duals(doubled, scores, allowed)
+    reachable = int(allowed.any(axis=1).sum())
+    first = _blossom(size, us, vs, scores[us, vs])
+    gap = int(doubled.sum()) - 2 * _total(scores, first)
+    if gap == 0:
+        return first, doubled, True
+    reduced = doubled[:, None] + doubled[None, :] - 2 * scores
+    kept = _edges(allowed & (reduced <= gap))
+    most = 2 * len(first) >= reachable - 1
+    if most and (exact or len(kept[0]) <= _FIXED_PER_PERSON * size):
+        return _blossom(size, *kept, scores[kept]), doubled, True
+    if exact:
+        every = _edges(allowed)
+        return _blossom(size, *every, scores[every]), doubled, True
+    return first, doubled, False
+
+
+def _top(values: IntMatrix, allowed: BoolMatrix, count: int) -> IntArray:
+    """Return, per row, the sum of the ``count`` largest allowed values (None-like if fewer)."""
+    low = np.iinfo(np.int64).min // 4
+    masked = np.where(allowed, values, low)
+    width = masked.shape[1]
+    if width < count:
+        return np.full(len(values), low, dtype=np.int64)
+    best = -np.partition(-masked, count - 1, axis=1)[:, :count]
+    return np.asarray(best.sum(axis=1), dtype=np.int64)
+
+
+def _trio_bound(scores: IntMatrix, allowed: BoolMatrix, doubled: IntArray) -> int:
+    """Return a proven bound (doubled) on any arrangement with one trio, from covering duals."""
+    three = int(np.sort(doubled)[-3:].sum())
+    attach = int((2 * _top(scores, allowed, 2) - doubled).max())
+    return int(doubled.sum()) + min(three, attach)
 
 
 def solve_pool(
@@ -304,56 +158,48 @@ def solve_pool(
     forbid: Collection[frozenset[int]] = (),
 ) -> Arrangement:
     """Return the best arrangement of ``pool`` (positions) into pairs and at most one trio."""
-    scorer = PoolScorer(ctx, sorted(pool))
-    graph = _build_graph(scorer, scorer.pool, forbid)
-    nodes = list(range(len(graph.pool)))
-    pairs = _match(graph)
-    duals: list[int] | None = None
-    for _round in range(0 if graph.exact else _PRICING_ROUNDS):
-        matched = {v for p in pairs for v in p}
-        lonely = [v for v in nodes if v not in matched]
-        graph.add(
-            (min(u, v), max(u, v), s)
-            for u in lonely
-            for v, s in enumerate(scorer.row(u))
-            if s is not None
-        )
-        # Column generation: pairs the LP duals price as profitable join the graph.
-        duals, missed = _feasible_duals(graph, scorer)
-        close = _score(graph, pairs) * _GAP_DENOMINATOR >= _dual_bound(graph, duals, False) * (
-            _GAP_DENOMINATOR - 1
-        )
-        if (close or not missed) and not lonely:
-            break
-        graph.add(missed)
-        pairs = _match(graph)
-        duals = None
+    table = score_pool(ctx, sorted(pool))
+    scores, allowed, back = table.scores, table.allowed, table.pool
+    size = len(back)
+    local = {p: k for k, p in enumerate(back)}
+    for pair in forbid:
+        if len(pair) == 2 and all(p in local for p in pair):
+            a, b = (local[p] for p in pair)
+            allowed[a, b] = allowed[b, a] = False
+    if size < 2:
+        return Arrangement([], None, list(back), 0, 0, True)
+    exact = size <= DENSE_LIMIT
+    pairs, doubled, proven = best_pairs(scores, allowed, exact=exact)
+
+    def solve_rest(nodes: Sequence[int]) -> Pairs:
+        index = np.asarray(nodes, dtype=np.int64)
+        sub = np.ix_(index, index)
+        found = best_pairs(scores[sub], allowed[sub], exact=len(index) <= DENSE_LIMIT)[0]
+        return [(int(index[a]), int(index[b])) for a, b in found]
+
     matched = {v for p in pairs for v in p}
-    free = [v for v in nodes if v not in matched]
-    total = base = _score(graph, pairs)
-    trio: tuple[int, int, int] | None = None
+    free = [v for v in range(size) if v not in matched]
+    total = base = _total(scores, pairs)
+    trio: Trio | None = None
     searched = bool(free) and allow_trio
-    found = _best_trio(graph, nodes, pairs, free) if searched else None
+    found = best_trio(scores, allowed, pairs, free, solve_rest=solve_rest) if searched else None
     if found is not None:
         total, pairs, trio = found
         covered = {v for p in pairs for v in p} | set(trio)
-        free = [v for v in nodes if v not in covered]
-    exact = graph.exact and (not searched or len(nodes) <= EXACT_TRIO_LIMIT)
-    if exact:
-        bound = total
-    else:
-        if duals is None:
-            duals = _feasible_duals(graph, None if graph.exact else scorer)[0]
-        bound = _dual_bound(graph, duals, trio is not None)
-        if graph.exact and searched:
-            top = (heapq.nlargest(2, graph.adj[c].values()) for c in nodes)
-            bound = min(bound, base + max(sum(t) for t in top))
-    back = graph.pool
+        free = [v for v in range(size) if v not in covered]
+    optimal = proven and (not searched or size <= EXACT_TRIO_LIMIT)
+    bound = total if optimal else int(doubled.sum()) // 2
+    if searched and not optimal and size >= 3:
+        with_trio = _trio_bound(scores, allowed, doubled) // 2
+        if proven:
+            # Any trio arrangement is a k-matching of pool - c plus c's two links.
+            with_trio = min(with_trio, base + int(_top(scores, allowed, 2).max()))
+        bound = max(bound, with_trio)
     return Arrangement(
         pairs=[(back[a], back[b]) for a, b in pairs],
         trio=None if trio is None else (back[trio[0]], back[trio[1]], back[trio[2]]),
         unpaired=[back[v] for v in free],
         total=total,
         upper_bound=max(bound, total),
-        optimal=exact,
+        optimal=optimal,
     )

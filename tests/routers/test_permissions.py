@@ -9,6 +9,7 @@ ADDING A ROUTE? Add one line to ROUTES below: (method, path) -> a rule. The test
 - COHORT_MISSING      like COHORT, but the test world has no such object: allowed viewers get 404
 - PARTICIPANT         any signed-in participant (their own program); facilitators/anonymous -> /join
 - CONTENT             a participant's answers: self and buddy allowed, everybody else 404 / sign in
+- SIGN_OUT            anyone; always sends the browser back to a sign-in page
 - STREAM              like PARTICIPANT, but a never-ending response: only the refusals are checked
 
 The world: Ana ("self", the target of every {participant_id}), Ben her buddy, Cai in the same
@@ -36,6 +37,7 @@ from tests.routers.route_world import (
 
 PUBLIC, FACILITATOR, COHORT, COHORT_MISSING = "public", "facilitator", "cohort", "cohort_missing"
 PARTICIPANT, CONTENT, STREAM = "participant", "content", "stream"
+SIGN_OUT = "sign_out"
 
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC,
@@ -43,7 +45,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/docs"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
-    ("POST", "/logout"): PUBLIC,
+    ("POST", "/logout"): SIGN_OUT,
     ("GET", "/"): PUBLIC,
     ("GET", "/cohorts"): FACILITATOR,
     ("GET", "/cohorts/new"): FACILITATOR,
@@ -108,7 +110,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/join"): PUBLIC,
     ("POST", "/join"): PUBLIC,
     ("GET", "/join/{token}"): PUBLIC,
-    ("POST", "/p/signout"): PUBLIC,
+    ("POST", "/p/signout"): SIGN_OUT,
     ("GET", "/p"): PARTICIPANT,
     ("GET", "/p/exercises/{exercise_id}"): PARTICIPANT,
     ("GET", "/p/exercises/{exercise_id}/shared"): PARTICIPANT,
@@ -118,6 +120,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/p/now"): PARTICIPANT,
     ("GET", "/p/agenda.ics"): PARTICIPANT,
     ("GET", "/p/now/stream"): STREAM,
+    ("GET", "/p/workbook.pdf"): PARTICIPANT,
+    ("GET", "/p/workbook/pair.pdf"): PARTICIPANT,
+    ("POST", "/p/workbook/print-consent"): PARTICIPANT,
 }
 
 PARTICIPANTS = ("self", "buddy", "stranger", "outsider")
@@ -128,6 +133,8 @@ def expected(rule: str, viewer: str) -> str:
     """The outcome a viewer must get: ok, login, join, 404 or skip."""
     if rule == PUBLIC:
         return "ok"
+    if rule == SIGN_OUT:
+        return "redirect"
     if rule in (FACILITATOR, COHORT, COHORT_MISSING):
         if viewer not in FACILITATORS:
             return "login"
@@ -160,6 +167,8 @@ def outcome(status: int, location: str) -> str:
 def _matches(want: str, got: str) -> bool:
     if want in ("login", "join") and got == "login_or_join":
         return True
+    if want == "redirect":
+        return got in ("login_or_join", "join")
     return want == got
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from app.services.matching import MatchPerson, build_context, solve, solve_context, why_not
-from app.services.matching_rows import PoolScorer
+from app.services.matching_rows import score_pool
 from tests.services.matching_factories import person, rosters
 
 
@@ -160,14 +160,18 @@ def test_why_not_gives_the_score_of_an_allowed_pair_and_names_locks() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(rosters(min_size=2, max_size=12))
-def test_pool_scorer_rows_equal_the_reference_pair_scores(people: list[MatchPerson]) -> None:
+def test_score_pool_rows_equal_the_reference_pair_scores(people: list[MatchPerson]) -> None:
     ctx = build_context(
         people,
         history_mode="penalty",
         history={frozenset(("p00@corp.example", "p01@corp.example"))},
     )
-    scorer = PoolScorer(ctx, list(range(len(people))))
+    table = score_pool(ctx, list(range(len(people))))
     for i in range(len(people)):
-        expected = [ctx.score(i, j) if ctx.allowed(i, j) else None for j in range(len(people))]
-        assert scorer.row(i) == expected
+        others = range(len(people))
+        expected = [ctx.score(i, j) if i != j else 0 for j in others]
+        assert (table.scores[i].tolist(), table.allowed[i].tolist()) == (
+            expected,
+            [ctx.allowed(i, j) for j in others],
+        )
     assert solve_context(ctx).total == solve_context(ctx).total

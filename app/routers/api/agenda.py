@@ -13,7 +13,11 @@ from app.services import agenda
 router = APIRouter(
     prefix="/api/v1",
     tags=["v1"],
-    responses={401: {"description": "Not signed in"}, 404: {"description": "No such cohort"}},
+    responses={
+        401: {"description": "Not signed in"},
+        404: {"description": "No such cohort"},
+        503: {"description": "Database busy or unavailable; retry after Retry-After seconds"},
+    },
 )
 
 
@@ -25,7 +29,10 @@ def get_agenda(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
 
 @router.post(
     "/cohorts/{slug}/agenda/build",
-    responses={422: {"description": "The agenda cannot be built: every reason, located"}},
+    responses={
+        403: {"description": "Missing or wrong CSRF token (send X-CSRF-Token)"},
+        422: {"description": "The agenda cannot be built: every reason, located"},
+    },
 )
 def build_agenda(
     session: SessionDep,

@@ -12,7 +12,11 @@ from app.services import pairing
 router = APIRouter(
     prefix="/api/v1",
     tags=["v1"],
-    responses={401: {"description": "Not signed in"}, 404: {"description": "No such cohort"}},
+    responses={
+        401: {"description": "Not signed in"},
+        404: {"description": "No such cohort"},
+        503: {"description": "Database busy or unavailable; retry after Retry-After seconds"},
+    },
 )
 
 
@@ -22,7 +26,13 @@ def get_matching(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
     return pairing.result_to_json(pairing.current_result(session, cohort=cohort))
 
 
-@router.post("/cohorts/{slug}/matching", responses={409: {"description": "Already published"}})
+@router.post(
+    "/cohorts/{slug}/matching",
+    responses={
+        403: {"description": "Missing or wrong CSRF token (send X-CSRF-Token)"},
+        409: {"description": "Already published"},
+    },
+)
 def run_matching(
     session: SessionDep,
     cohort: CohortDep,

@@ -23,8 +23,11 @@ ERRORS = {
     401: {"description": "Not signed in"},
     404: {"description": "No such cohort (or not yours)"},
     422: {"description": "Invalid input: every problem with its location"},
+    403: {"description": "Missing or wrong CSRF token (send X-CSRF-Token)"},
+    413: {"description": "Request body over the size limit"},
+    503: {"description": "Database busy or unavailable; retry after Retry-After seconds"},
 }
-router = APIRouter(prefix="/api/v1", tags=["v1"], responses={401: ERRORS[401]})
+router = APIRouter(prefix="/api/v1", tags=["v1"], responses={401: ERRORS[401], 503: ERRORS[503]})
 
 
 @router.get("/cohorts", response_model=list[CohortPublic])
@@ -33,7 +36,12 @@ def list_cohorts(session: SessionDep, user: CurrentFacilitator) -> list[CohortPu
     return [CohortPublic.model_validate(c) for c in cohorts.list_cohorts(session, viewer=user)]
 
 
-@router.post("/cohorts", response_model=CohortPublic, status_code=201, responses={422: ERRORS[422]})
+@router.post(
+    "/cohorts",
+    response_model=CohortPublic,
+    status_code=201,
+    responses={403: ERRORS[403], 413: ERRORS[413], 422: ERRORS[422]},
+)
 def create_cohort(
     body: CohortCreate, session: SessionDep, user: CurrentFacilitator
 ) -> CohortPublic:
@@ -79,7 +87,7 @@ def _plain(value: object) -> object:
 @router.post(
     "/cohorts/{slug}/roster/import",
     response_model=ImportResult,
-    responses={404: ERRORS[404], 413: {"description": "File too large"}, 422: ERRORS[422]},
+    responses={403: ERRORS[403], 404: ERRORS[404], 413: ERRORS[413], 422: ERRORS[422]},
 )
 async def import_roster(
     session: SessionDep,

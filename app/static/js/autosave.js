@@ -73,7 +73,7 @@
     } else if (n && failing) {
       state = "offline";
       text = "Not sent yet \u2014 " + n + " change" + (n === 1 ? "" : "s") + " will sync; retrying.";
-    } else if (n || busy) {
+    } else if (n || busy || Object.keys(debounces).length) {
       state = "saving"; text = "Saving\u2026";
     } else {
       state = "saved"; text = "All changes saved";
@@ -346,6 +346,7 @@
             if (debounces[prompt]) { clearTimeout(debounces[prompt]); }
             debounces[prompt] = window.setTimeout(function () { commit(prompt); }, DEBOUNCE_MS);
             setPromptState(prompt, "pending", "Typing\u2026");
+            setStatus();
           });
           textarea.addEventListener("blur", function () { if (debounces[prompt]) { commit(prompt); } });
         } else {

@@ -1,0 +1,181 @@
+"""The tablet in a real browser: sign in, autosave through offline and reload, merge, buddies,
+touch targets and accessibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from app.models import Participant
+from app.models.tablet import Answer
+from app.services import signin
+from tests.e2e.conftest import SECRET, TABLET, LiveServer
+from tests.services.tablet_factories import World, make_world
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+EX = "meet-your-buddy"
+
+
+def _seed(live: LiveServer) -> tuple[World, dict[str, str]]:
+    with Session(live.engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        cards = signin.issue_cards(session, cohort=world.cohort, participants=[world.ana, world.ben],
+                                   secret=SECRET, followup_days=180)
+        session.commit()
+    return world, {c.participant.name: c.code for c in cards}
+
+
+def _answer(live: LiveServer, who: Participant, prompt: str) -> Any:
+    with Session(live.engine) as session:
+        row = session.exec(select(Answer).where(Answer.participant_id == who.id,
+                                                Answer.prompt_id == prompt)).first()
+        return row.value if row else None
+
+
+def _sign_in(page: Any, live: LiveServer, code: str) -> None:
+    page.goto(f"{live.base_url}/join")
+    page.fill("#code", code)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live.base_url}/p")
+
+
+def _saved(page: Any) -> None:
+    page.wait_for_selector('#save-status[data-state="saved"]', timeout=15_000)
+
+
+def test_answers_survive_offline_typing_and_a_reload(live_server: LiveServer, tablet_page: Any
+                                                     ) -> None:
+    world, codes = _seed(live_server)
+    page = tablet_page
+    _sign_in(page, live_server, codes["Ana"].lower())
+    page.goto(f"{live_server.base_url}/p/exercises/{EX}")
+    box = page.locator("#q-their-week")
+    box.click()
+    box.type("First words.")
+    _saved(page)
+    page.context.set_offline(True)
+    box.type(" Typed offline.")
+    page.wait_for_selector('#save-status[data-state="offline"]')
+    page.context.set_offline(False)
+    # The network is back but the server still cannot be reached: the queue must survive.
+    page.route("**/p/api/**", lambda route: route.abort())
+    page.reload()
+    assert page.locator("#q-their-week").input_value() == "First words. Typed offline."
+    page.unroute("**/p/api/**")
+    _saved(page)
+    assert _answer(live_server, world.ana, "their-week") == "First words. Typed offline."
+
+
+def test_two_tablets_editing_one_answer_get_a_merge_prompt(live_server: LiveServer, browser: Any
+                                                           ) -> None:
+    world, codes = _seed(live_server)
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(viewport=TABLET, has_touch=True)
+        page = context.new_page()
+        _sign_in(page, live_server, codes["Ana"])
+        page.goto(f"{live_server.base_url}/p/exercises/{EX}")
+        pages.append(page)
+    first, second = pages
+    first.locator("#q-their-week").type("alpha")
+    _saved(first)
+    second.locator("#q-their-week").type("beta")
+    second.wait_for_selector(".merge")
+    assert second.locator('[data-merge="server"]').inner_text() == "alpha"
+    assert second.locator('[data-merge="mine"]').inner_text() == "beta"
+    assert _answer(live_server, world.ana, "their-week") == "alpha"
+    second.click('[data-merge-action="both"]')
+    _saved(second)
+    assert _answer(live_server, world.ana, "their-week") == "alpha\n\nbeta"
+    for page in pages:
+        page.context.close()
+
+
+def test_buddy_answers_appear_once_both_answered(live_server: LiveServer, browser: Any) -> None:
+    _, codes = _seed(live_server)
+    pages = {}
+    for name in ("Ana", "Ben"):
+        context = browser.new_context(viewport=TABLET, has_touch=True)
+        page = context.new_page()
+        _sign_in(page, live_server, codes[name])
+        page.goto(f"{live_server.base_url}/p/exercises/{EX}")
+        pages[name] = page
+    pages["Ana"].locator("#q-curious-about").type("How Ben runs his team")
+    _saved(pages["Ana"])
+    pages["Ben"].reload()
+    assert "How Ben runs his team" not in pages["Ben"].content()
+    pages["Ben"].locator("#q-curious-about").type("What Ana learned abroad")
+    _saved(pages["Ben"])
+    pages["Ben"].reload()
+    assert "How Ben runs his team" in pages["Ben"].locator("#shared").inner_text()
+    pages["Ana"].reload()
+    assert "What Ana learned abroad" in pages["Ana"].locator("#shared").inner_text()
+    for page in pages.values():
+        page.context.close()
+
+
+def _small_targets(page: Any) -> list[str]:
+    return list(page.evaluate("""() => {
+      const out = [];
+      for (const el of document.querySelectorAll('a, button, input, textarea, select, summary')) {
+        if (el.type === 'hidden' || el.offsetParent === null) continue;
+        const target = (el.type === 'radio' || el.type === 'checkbox') ? el.closest('label') : el;
+        const r = target.getBoundingClientRect();
+        if (r.width < 44 || r.height < 44) out.push(`${target.outerHTML.slice(0, 60)} ${r.width}x${r.height}`);
+      }
+      return out;
+    }"""))
+
+
+def _serious_violations(page: Any) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return list(page.evaluate("""async () => {
+      const r = await axe.run();
+      return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+    }"""))
+
+
+def test_pages_have_big_touch_targets_and_no_serious_accessibility_faults(
+    live_server: LiveServer, browser: Any
+) -> None:
+    _, codes = _seed(live_server)
+    # Injecting axe is an inline script; the pages' own CSP is checked by the router tests.
+    context = browser.new_context(viewport=TABLET, has_touch=True, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.base_url}/join")
+    assert _serious_violations(page) == []
+    _sign_in(page, live_server, codes["Ana"])
+    for path in ("/p", f"/p/exercises/{EX}", "/p/exercises/buddy-agreement",
+                 "/p/exercises/career-stories"):
+        page.goto(live_server.base_url + path)
+        assert (path, _small_targets(page)) == (path, [])
+        assert (path, _serious_violations(page)) == (path, [])
+    context.close()
+
+
+def test_handing_back_clears_the_device_and_warns_about_unsent_answers(
+    live_server: LiveServer, tablet_page: Any
+) -> None:
+    world, codes = _seed(live_server)
+    page = tablet_page
+    _sign_in(page, live_server, codes["Ana"])
+    page.goto(f"{live_server.base_url}/p/exercises/{EX}")
+    page.context.set_offline(True)
+    page.locator("#q-their-week").type("not sent yet")
+    page.wait_for_selector('#save-status[data-state="offline"]')
+    page.click("#handback button")
+    page.wait_for_selector("#handback-warning:not([hidden])")
+    page.click('[data-handback="wait"]')
+    page.context.set_offline(False)
+    _saved(page)
+    assert _answer(live_server, world.ana, "their-week") == "not sent yet"
+    page.click("#handback button")
+    page.wait_for_url(f"{live_server.base_url}/join?handed_back=1")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tandem.'))") == []
+    page.goto(f"{live_server.base_url}/p")
+    assert page.url == f"{live_server.base_url}/join"

@@ -1,0 +1,174 @@
+"""The JSON API, fuzzed from its own OpenAPI schema as each kind of caller, on both databases.
+
+Every generated request (valid and deliberately invalid) must get a documented status code and
+never a 5xx; a GET must not change any row count. Examples are few per operation so that the
+whole file stays well under a minute; the explicit cases at the end pin the inputs that differ
+between SQLite and PostgreSQL (NUL bytes, lone surrogates, oversized bodies).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis.errors
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, reject
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import status_code_conformance
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
+from app.models import Facilitator
+from app.services import signin
+from tests.conftest import csrf_of, sign_in
+from tests.services.tablet_factories import World, make_world
+
+EXAMPLES_PER_MODE = 4
+ROLES = ("anonymous", "facilitator", "participant")
+CHECKS = [not_a_server_error, status_code_conformance]
+
+
+def _row_counts(engine: Engine) -> dict[str, int]:
+    names = [t.name for t in SQLModel.metadata.sorted_tables]
+    query = " UNION ALL ".join(f"SELECT '{n}', count(*) FROM \"{n}\"" for n in names)  # noqa: S608
+    with engine.connect() as conn:
+        return {str(name): int(count) for name, count in conn.execute(text(query)).all()}
+
+
+def _as_caller(
+    role: str, client: TestClient, session: Session, world: World, admin: Facilitator, secret: str
+) -> dict[str, str]:
+    """Sign ``client`` in as ``role``; returns the headers that caller's requests carry."""
+    if role == "facilitator":
+        return {"X-CSRF-Token": sign_in(client, admin.email)}
+    if role == "participant":
+        [card] = signin.issue_cards(
+            session, cohort=world.cohort, participants=[world.ana], secret=secret, followup_days=180
+        )
+        session.commit()
+        joined = client.post(
+            "/join", data={"code": card.code, "csrf_token": csrf_of(client, "/join")}
+        )
+        assert joined.status_code == 303
+        return {"X-CSRF-Token": csrf_of(client, "/p")}
+    return {}
+
+
+def _request_kwargs(case: Any, headers: dict[str, str]) -> dict[str, Any]:
+    """The generated request in the test client's terms (raw bytes go as ``content``)."""
+    kwargs: dict[str, Any] = case.as_transport_kwargs(headers=headers)
+    kwargs.pop("cookies", None)  # the client's own session cookies must go out, not generated ones
+    data = kwargs.pop("data", None)
+    if isinstance(data, str | bytes):
+        kwargs["content"] = data
+    elif data is not None:
+        kwargs["data"] = data
+    return kwargs
+
+
+def _fuzz_operation(
+    operation: Any, send: Callable[[Any], None], slug: str, mode: GenerationMode
+) -> None:
+    strategies = [operation.as_strategy(generation_mode=mode)]
+    if "{slug}" in operation.path:
+        # Half the cases aim at a real cohort so that generated input reaches the services.
+        query = {"time_limit_s": 0.2} if operation.path.endswith("/build") else None
+        strategies.append(
+            operation.as_strategy(generation_mode=mode, path_parameters={"slug": slug}, query=query)
+        )
+
+    @given(case=st.one_of(strategies))
+    @hypothesis_settings(
+        max_examples=EXAMPLES_PER_MODE,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: Any) -> None:
+        send(case)
+
+    try:
+        run()
+    except hypothesis.errors.Unsatisfiable:
+        pass  # nothing to make invalid (an operation without parameters or body)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_fuzz_answers_documented_codes_and_gets_change_nothing(
+    role: str,
+    web_app: FastAPI,
+    client: TestClient,
+    session: Session,
+    engine: Engine,
+    admin: Facilitator,
+) -> None:
+    world = make_world(session)
+    headers = _as_caller(role, client, session, world, admin, web_app.state.secret_key)
+    schema = schemathesis.openapi.from_dict(web_app.openapi())
+    seen: dict[str, set[int]] = {}
+
+    def send(case: Any) -> None:
+        before = _row_counts(engine) if case.method == "GET" else None
+        try:
+            response = client.request(**_request_kwargs(case, headers))
+        except (TypeError, ValueError, UnicodeEncodeError):
+            reject()  # the client cannot even encode this request: no server can receive it
+        response.request.read()  # a multipart body is a stream until read
+        seen.setdefault(f"{case.method} {case.path}", set()).add(response.status_code)
+        case.validate_response(response, checks=CHECKS)
+        if before is not None:
+            assert _row_counts(engine) == before, f"GET {case.formatted_path} changed rows"
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _fuzz_operation(operation, send, world.cohort.slug, mode)
+
+    assert len(seen) == len(web_app.openapi()["paths"]) + 2  # POST beside GET on two paths
+
+
+INVALID_TEXT = [
+    pytest.param("Spring\x00cohort", id="nul-byte"),
+    pytest.param("Spring \ud800 cohort", id="lone-surrogate"),
+    pytest.param("S" * 100_000, id="huge-field"),
+]
+
+
+@pytest.mark.parametrize("name", INVALID_TEXT)
+def test_api_invalid_text_is_refused_with_422_on_every_database(
+    name: str, client: TestClient, signed_in: str, engine: Engine
+) -> None:
+    before = _row_counts(engine)
+    body = json.dumps({"name": name, "start_date": "2027-03-01"})  # escapes the surrogate
+
+    response = client.post(
+        "/api/v1/cohorts",
+        content=body,
+        headers={"X-CSRF-Token": signed_in, "Content-Type": "application/json"},
+    )
+
+    assert (response.status_code, _row_counts(engine)) == (422, before)
+
+
+def test_api_huge_body_is_refused_with_413(
+    client: TestClient, signed_in: str, web_app: FastAPI
+) -> None:
+    limit = web_app.state.settings.max_body_bytes
+    body = json.dumps({"name": "x" * (limit + 1), "start_date": "2027-03-01"})
+
+    response = client.post(
+        "/api/v1/cohorts",
+        content=body,
+        headers={"X-CSRF-Token": signed_in, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
