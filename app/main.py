@@ -41,6 +41,8 @@ from app.routers.facilitator import (
     workbooks,
 )
 from app.routers.facilitator import cards as facilitator_cards
+from app.routers.facilitator import data_rights as facilitator_data_rights
+from app.routers.facilitator import plans_overview as facilitator_plans
 from app.routers.facilitator import progress as facilitator_progress
 from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
 from app.services.accounts import Throttled
@@ -200,6 +202,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_matching.router,
         workbooks.router,
         api_agenda.router,
+        facilitator_plans.router,
+        facilitator_data_rights.router,
     ):
         app.include_router(router)
 

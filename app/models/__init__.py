@@ -1,6 +1,6 @@
 """All tables, imported here so that Alembic and ``create_all`` see the whole metadata."""
 
-from app.models import agenda, tablet  # noqa: F401  (tables registered on import)
+from app.models import agenda, plans, tablet  # noqa: F401  (tables registered on import)
 from app.models.accounts import Facilitator, LoginAttempt, WebSession
 from app.models.audit import AuditEvent
 from app.models.base import utcnow

@@ -108,9 +108,12 @@ def solve_context(
     pool = [i for i in range(len(ctx.people)) if i not in taken]
     found = solve_pool(ctx, pool)
     groups = [describe_group(ctx, g, locked=True) for g in locked_groups]
-    groups += [describe_group(ctx, p) for p in found.pairs]
+    groups += [
+        describe_group(ctx, p, points=points)
+        for p, points in zip(found.pairs, found.pair_points, strict=True)
+    ]
     if found.trio is not None:
-        groups.append(describe_group(ctx, found.trio))
+        groups.append(describe_group(ctx, found.trio, points=found.trio_points))
     groups.sort(key=lambda g: g.members)
     problems = explain_unpaired(ctx, found.unpaired, pool, locked=locked_groups, excluded=gone)
     trios = [g for g in groups if len(g.members) == 3]

@@ -80,10 +80,85 @@ def priced_pairs(
     """Return (u, v) with u < v of the pairs the duals under-price, the worst few per person."""
     short = np.where(allowed, 2 * scores - doubled[:, None] - doubled[None, :], 0)
     count = min(per_person, short.shape[1])
+    none = np.zeros(0, dtype=np.int64)
     if count == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    top = np.argpartition(short, short.shape[1] - count, axis=1)[:, -count:]
-    rows = np.repeat(np.arange(short.shape[0]), count)
+        return none, none
+    # Near the LP optimum few rows hold any under-priced pair; only those need ranking.
+    rows = np.flatnonzero((short > 0).any(axis=1))
+    if not len(rows):
+        return none, none
+    top = np.argpartition(short[rows], short.shape[1] - count, axis=1)[:, -count:]
+    rows = np.repeat(rows, count)
     cols = top.ravel()
     keep = short[rows, cols] > 0
     return np.minimum(rows, cols)[keep], np.maximum(rows, cols)[keep]
+
+
+def _alternate(cycle: list[int], scores: IntMatrix) -> list[tuple[int, int]]:
+    """Return the best pairs along one cycle of the assignment (one person left when odd)."""
+    k = len(cycle)
+    links = scores[cycle, cycle[1:] + cycle[:1]].tolist()
+    if k % 2 == 0:
+        start = 0 if sum(links[0::2]) >= sum(links[1::2]) else 1
+    else:
+        # Leaving out person j keeps links j+1, j+3, ..., j-2; stepping j by two swaps
+        # one link for another, and an odd cycle reaches every j that way.
+        value = sum(links[1::2])
+        best, start = value, 1
+        j = 0
+        for _step in range(k - 1):
+            value += links[j] - links[(j + 1) % k]
+            j = (j + 2) % k
+            if value > best:
+                best, start = value, j + 1
+    return [
+        (min(cycle[(start + 2 * t) % k], cycle[(start + 2 * t + 1) % k]),
+         max(cycle[(start + 2 * t) % k], cycle[(start + 2 * t + 1) % k]))
+        for t in range(k // 2)
+    ]  # fmt: skip
+
+
+def rounded_matching(
+    mate: IntArray, scores: IntMatrix, allowed: BoolMatrix
+) -> list[tuple[int, int]]:
+    """Return a matching read off an optimal assignment of the double cover.
+
+    Each cycle of the assignment is a half-integral stretch of the LP solution: its
+    alternate pairs are kept (the better half), and the people this leaves out are then
+    paired greedily by score.
+    """
+    size = len(mate)
+    seen = np.zeros(size, dtype=np.bool_)
+    order = mate.tolist()
+    pairs: list[tuple[int, int]] = []
+    left: list[int] = []
+    for first in range(size):
+        if seen[first]:
+            continue
+        cycle = [first]
+        seen[first] = True
+        nxt = order[first]
+        while not seen[nxt]:
+            seen[nxt] = True
+            cycle.append(nxt)
+            nxt = order[nxt]
+        if len(cycle) == 1:
+            left.append(first)
+            continue
+        pairs.extend(_alternate(cycle, scores))
+        if len(cycle) % 2:
+            matched = {v for p in pairs[-(len(cycle) // 2) :] for v in p}
+            left.extend(v for v in cycle if v not in matched)
+    if len(left) >= 2:
+        rest = np.asarray(sorted(left), dtype=np.int64)
+        sub = np.ix_(rest, rest)
+        low = np.iinfo(np.int64).min
+        open_scores = np.where(np.triu(allowed[sub], 1), scores[sub], low)
+        while True:
+            a, b = np.unravel_index(int(np.argmax(open_scores)), open_scores.shape)
+            if open_scores[a, b] == low:
+                break
+            pairs.append((int(rest[a]), int(rest[b])))
+            open_scores[[a, b], :] = low
+            open_scores[:, [a, b]] = low
+    return sorted(pairs)

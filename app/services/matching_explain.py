@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 from app.services.matching_context import MatchContext, _rank_level, normalise_key
 from app.services.matching_types import (
@@ -75,100 +77,157 @@ def _distinct(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _display(people: Sequence[MatchPerson], attribute: str) -> list[str]:
-    """Return each member's spelling of a shared set attribute, once per value."""
-    common = {v.lower() for v in getattr(people[0], attribute)}.intersection(
-        *({v.lower() for v in getattr(p, attribute)} for p in people[1:])
+@lru_cache(maxsize=1024)
+def _level_label(level: str) -> str:
+    """Return how a shared level reads after "Both": a plural title or "at level L5"."""
+    if _rank_level(level) is not None and any(ch.isdigit() for ch in level):
+        return f"at level {level}"
+    return _plural(level)
+
+
+def _spelled(values: frozenset[str]) -> dict[str, str]:
+    # The last spelling in sorted order wins when a person lists a value twice in two cases.
+    return {v.lower(): v for v in sorted(values)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Card:
+    """One member's attributes in the forms the reasons compare and print."""
+
+    name: str
+    level: str | None
+    rank: int | None
+    function: str | None
+    region: str | None
+    years: str | None
+    tags: tuple[tuple[str, str], ...]
+    tag_spelling: dict[str, str]
+    language_spelling: dict[str, str]
+
+
+def _card(person: MatchPerson) -> _Card:
+    tags = tuple((t, t.lower()) for t in sorted(person.tags))
+    return _Card(
+        name=person.name,
+        level=person.level or None,
+        rank=person.level_rank,
+        function=person.function or None,
+        region=person.region or None,
+        years=None if person.tenure_years is None else _years(person.tenure_years),
+        tags=tags,
+        tag_spelling=_spelled(person.tags),
+        language_spelling=_spelled(person.languages),
     )
-    spelled = {v.lower(): v for v in sorted(getattr(people[0], attribute))}
-    return [spelled[v] for v in sorted(common)]
 
 
-def _likeness(ctx: MatchContext, members: Sequence[int], *, audience: str) -> list[str]:
-    people = [ctx.people[i] for i in members]
-    names = [p.name for p in people]
-    you = audience == "participant"
-    reasons: list[str] = []
-    both = _both(len(people))
-    levels = [p.level for p in people]
+def _shared(spellings: Sequence[dict[str, str]]) -> list[str]:
+    """Return the first member's spelling of each value every member has (case-insensitive)."""
+    first = spellings[0]
+    return [first[v] for v in sorted(set(first).intersection(*spellings[1:]))]
+
+
+def _alike(values: Sequence[str]) -> str | None:
+    """Return the one value every member shares (first spelling), or None when they differ."""
+    first = values[0].lower()
+    return values[0] if all(v.lower() == first for v in values) else None
+
+
+def _likeness(cards: Sequence[_Card]) -> tuple[list[str], list[str]]:
+    """Return the facilitator and the participant wording of what members share and differ in."""
+    facilitator: list[str] = []
+    participant: list[str] = []
+
+    def both_say(text: str) -> None:
+        facilitator.append(text)
+        participant.append(text)
+
+    group = _both(len(cards))
+    you = group.lower()
+    levels = [c.level for c in cards]
     if all(levels):
         shown = [str(lv) for lv in levels]
-        ranks = [p.level_rank for p in people]
-        if len({s.lower() for s in shown}) == 1:
-            label = _plural(shown[0])
-            if _rank_level(shown[0]) is not None and any(ch.isdigit() for ch in shown[0]):
-                label = f"at level {shown[0]}"
-            reasons.append(f"You are {both.lower()} {label}" if you else f"{both} {label}")
-        elif all(r is not None for r in ranks) and max(ranks) - min(ranks) <= 1:  # type: ignore[type-var, operator]
-            reasons.append(f"Similar levels: {_join(_distinct(shown))}")
+        if _alike(shown) is not None:
+            label = _level_label(shown[0])
+            facilitator.append(f"{group} {label}")
+            participant.append(f"You are {you} {label}")
         else:
-            reasons.append(f"Different levels: {_join(_distinct(shown))}")
-    functions = [p.function for p in people]
+            ranks = [c.rank for c in cards]
+            known = [r for r in ranks if r is not None]
+            similar = len(known) == len(ranks) and max(known) - min(known) <= 1
+            both_say(f"{'Similar' if similar else 'Different'} levels: {_join(_distinct(shown))}")
+    functions = [c.function for c in cards]
     if all(functions):
-        shown = _distinct([str(f) for f in functions])
-        if len({f.lower() for f in shown}) == 1:
-            reasons.append(
-                f"You {both.lower()} work in {shown[0]}" if you else f"{both} in {shown[0]}"
-            )
+        shown = [str(f) for f in functions]
+        if (function := _alike(shown)) is not None:
+            facilitator.append(f"{group} in {function}")
+            participant.append(f"You {you} work in {function}")
         else:
-            reasons.append(f"Different functions: {_join(shown)}")
-    regions = [p.region for p in people]
+            both_say(f"Different functions: {_join(_distinct(shown))}")
+    regions = [c.region for c in cards]
     if all(regions):
-        shown = _distinct([str(r) for r in regions])
-        if len({r.lower() for r in shown}) == 1:
-            reasons.append(
-                f"You are {both.lower()} based in {shown[0]}"
-                if you
-                else f"{both} based in {shown[0]}"
-            )
+        shown = [str(r) for r in regions]
+        if (region := _alike(shown)) is not None:
+            facilitator.append(f"{group} based in {region}")
+            participant.append(f"You are {you} based in {region}")
         else:
-            reasons.append(f"Different regions: {_join(shown)}")
-    tenures = [p.tenure_years for p in people]
-    if all(t is not None for t in tenures):
-        text = f"{_join([_years(t) for t in tenures if t is not None])} years in the company"
-        reasons.append(f"You have {text}" if you else text[0].upper() + text[1:])
-    brings: list[str] = []
-    for person, name in zip(people, names, strict=True):
-        others = {t.lower() for p in people if p is not person for t in p.tags}
-        own = sorted(t for t in person.tags if t.lower() not in others)
+            both_say(f"Different regions: {_join(_distinct(shown))}")
+    years = [c.years for c in cards]
+    if all(y is not None for y in years):
+        text = f"{_join([str(y) for y in years])} years in the company"
+        facilitator.append(text[0].upper() + text[1:])
+        participant.append(f"You have {text}")
+    own_tags: list[str] = []
+    named: list[str] = []
+    for card in cards:
+        others = set().union(*(o.tag_spelling for o in cards if o is not card))
+        own = [t for t, low in card.tags if low not in others]
         if own:
-            brings.append(_join(own) if you else f"{name} brings {_join(own)}")
-    if brings:
-        reasons.append(
-            f"You bring different experience: {'; '.join(brings)}" if you else "; ".join(brings)
-        )
-    shared_tags = _display(people, "tags")
+            listed = _join(own)
+            own_tags.append(listed)
+            named.append(f"{card.name} brings {listed}")
+    if own_tags:
+        facilitator.append("; ".join(named))
+        participant.append(f"You bring different experience: {'; '.join(own_tags)}")
+    shared_tags = _shared([c.tag_spelling for c in cards])
     if shared_tags:
-        reasons.append(f"Shared experience: {_join(shared_tags)}")
-    languages = _display(people, "languages")
+        both_say(f"Shared experience: {_join(shared_tags)}")
+    languages = _shared([c.language_spelling for c in cards])
     if languages:
-        reasons.append(
-            f"You {both.lower()} speak {_join(languages)}"
-            if you
-            else f"{both} speak {_join(languages)}"
-        )
-    return reasons
+        spoken = _join(languages)
+        facilitator.append(f"{group} speak {spoken}")
+        participant.append(f"You {you} speak {spoken}")
+    return facilitator, participant
 
 
-def describe_group(ctx: MatchContext, members: Sequence[int], *, locked: bool = False) -> Group:
-    """Return a Group for positions ``members`` with its score and both sets of reasons."""
+def describe_group(
+    ctx: MatchContext, members: Sequence[int], *, locked: bool = False, points: int | None = None
+) -> Group:
+    """Return a Group for positions ``members`` with its score and both sets of reasons.
+
+    ``points`` is the group score (thousandths) when the caller already has it.
+    """
     ordered = sorted(members)
-    points = sum(ctx.score(a, b) for a, b in itertools.combinations(ordered, 2))
-    reasons = _likeness(ctx, ordered, audience="facilitator")
-    repeats = [
-        f"{ctx.people[a].name} and {ctx.people[b].name} were buddies in an earlier cohort "
-        "(allowed with a penalty)"
-        for a, b in itertools.combinations(ordered, 2)
-        if b in ctx.penalised[a]
-    ]
-    reasons.extend(repeats)
+    if points is None:
+        points = sum(ctx.score(a, b) for a, b in itertools.combinations(ordered, 2))
+    people = [ctx.people[i] for i in ordered]
+    reasons, participant = _likeness([_card(p) for p in people])
+    for x, a in enumerate(ordered):
+        penalised = ctx.penalised[a]
+        if not penalised:
+            continue
+        reasons.extend(
+            f"{people[x].name} and {ctx.people[b].name} were buddies in an earlier cohort "
+            "(allowed with a penalty)"
+            for b in ordered[x + 1 :]
+            if b in penalised
+        )
     if locked:
         reasons.append("Locked by the facilitator")
     return Group(
-        members=tuple(ctx.people[i].key for i in ordered),
+        members=tuple(p.key for p in people),
         score=points / SCALE,
         reasons=reasons,
-        participant_reasons=_likeness(ctx, ordered, audience="participant"),
+        participant_reasons=participant,
         locked=locked,
     )
 

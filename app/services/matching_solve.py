@@ -26,12 +26,18 @@ Method, in the order the code runs it:
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import rustworkx as rx
 
-from app.services.matching_bound import IntArray, cover_duals, fractional_duals, priced_pairs
+from app.services.matching_bound import (
+    IntArray,
+    cover_duals,
+    fractional_duals,
+    priced_pairs,
+    rounded_matching,
+)
 from app.services.matching_context import MatchContext
 from app.services.matching_rows import BoolMatrix, IntMatrix, score_pool
 from app.services.matching_trio import EXACT_TRIO_LIMIT, Pairs, Trio, best_trio
@@ -49,7 +55,11 @@ __all__ = ["DENSE_LIMIT", "EXACT_TRIO_LIMIT", "Arrangement", "solve_pool"]
 
 @dataclass(slots=True)
 class Arrangement:
-    """Pairs, the optional trio and who is left, as positions in the context."""
+    """Pairs, the optional trio and who is left, as positions in the context.
+
+    ``pair_points`` holds each pair's score (thousandths) in ``pairs`` order and
+    ``trio_points`` the trio's, read from the pool's score matrix.
+    """
 
     pairs: list[tuple[int, int]]
     trio: tuple[int, int, int] | None
@@ -57,6 +67,8 @@ class Arrangement:
     total: int
     upper_bound: int
     optimal: bool
+    pair_points: list[int] = field(default_factory=list)
+    trio_points: int = 0
 
 
 def _blossom(size: int, us: IntArray, vs: IntArray, ws: IntArray) -> Pairs:
@@ -98,8 +110,21 @@ def _candidates(scores: IntMatrix, allowed: BoolMatrix, count: int) -> tuple[Int
     return _union(size, (np.minimum(us, vs), np.maximum(us, vs)))
 
 
+def _sides(trio: Trio) -> Pairs:
+    a, b, c = trio
+    return [(a, b), (a, c), (b, c)]
+
+
+def _points(scores: IntMatrix, pairs: Pairs) -> list[int]:
+    if not pairs:
+        return []
+    ends = np.asarray(pairs, dtype=np.int64)
+    found: list[int] = scores[ends[:, 0], ends[:, 1]].tolist()
+    return found
+
+
 def _total(scores: IntMatrix, pairs: Pairs) -> int:
-    return sum(int(scores[a, b]) for a, b in pairs)
+    return sum(_points(scores, pairs))
 
 
 def best_pairs(
@@ -109,23 +134,43 @@ def best_pairs(
     size = len(scores)
     us, vs = _candidates(scores, allowed, CANDIDATES)
     doubled = np.zeros(size, dtype=np.int64)
+    mate = np.arange(size, dtype=np.int64)
     for _round in range(_PRICING_ROUNDS):
-        doubled, _mate = fractional_duals(size, us, vs, scores[us, vs])
+        doubled, mate = fractional_duals(size, us, vs, scores[us, vs])
         extra = priced_pairs(doubled, scores, allowed, _PRICED)
         if not len(extra[0]):
             break
         us, vs = _union(size, (us, vs), extra)
     doubled = cover_duals(doubled, scores, allowed)
     reachable = int(allowed.any(axis=1).sum())
-    first = _blossom(size, us, vs, scores[us, vs])
-    gap = int(doubled.sum()) - 2 * _total(scores, first)
-    if gap == 0:
-        return first, doubled, True
     reduced = doubled[:, None] + doubled[None, :] - 2 * scores
-    kept = _edges(allowed & (reduced <= gap))
-    most = 2 * len(first) >= reachable - 1
-    if most and (exact or len(kept[0]) <= _FIXED_PER_PERSON * size):
-        return _blossom(size, *kept, scores[kept]), doubled, True
+
+    def fixed(lower: Pairs, most_pairs: int) -> Pairs | None:
+        """Return the optimum, solved on the pairs that can still beat ``lower``, or None.
+
+        None when ``lower`` may lack maximum cardinality (the fixing argument needs it) or
+        when more than ``most_pairs`` pairs survive the fixing.
+        """
+        if 2 * len(lower) < reachable - 1:
+            return None
+        gap = int(doubled.sum()) - 2 * _total(scores, lower)
+        if gap == 0:
+            return lower
+        kept = _edges(allowed & (reduced <= gap))
+        if len(kept[0]) > most_pairs:
+            return None
+        return _blossom(size, *kept, scores[kept])
+
+    # The LP's own half-integral solution, rounded, often scores as well as a blossom run
+    # on the candidates would; then one blossom run (on no more pairs than the candidates)
+    # replaces two. When the rounding leaves a wide gap, the candidate matching goes first.
+    found = fixed(rounded_matching(mate, scores, allowed), len(us))
+    if found is not None:
+        return found, doubled, True
+    first = _blossom(size, us, vs, scores[us, vs])
+    found = fixed(first, size * size if exact else size * _FIXED_PER_PERSON)
+    if found is not None:
+        return found, doubled, True
     if exact:
         every = _edges(allowed)
         return _blossom(size, *every, scores[every]), doubled, True
@@ -202,4 +247,6 @@ def solve_pool(
         total=total,
         upper_bound=max(bound, total),
         optimal=optimal,
+        pair_points=_points(scores, pairs),
+        trio_points=0 if trio is None else _total(scores, _sides(trio)),
     )

@@ -193,3 +193,178 @@ def printable_answers(
     if edition == "pair":
         rows = [r for r in rows if r.prompt_id in shared]
     return {r.prompt_id: _readable(r) for r in rows}
+
+
+# ---- development plans and the partnership after the program --------------------------------
+# The same rules for plans: the owner reads all of it; a current buddy reads the parts the owner
+# chose to share (the goals unless they chose otherwise) and the comments on those parts; a
+# former buddy, anyone else, facilitators and admins get NotFound. Private check-in notes are
+# read by their writer only; agreed next steps by the members of the group that agreed them.
+
+from datetime import date, datetime  # noqa: E402  (appended section)
+
+from app.models.plans import (  # noqa: E402
+    AgreedStep,
+    CheckInNote,
+    Plan,
+    PlanComment,
+    PlanVersion,
+)
+
+PLAN_NOT_FOUND = "no such plan"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    """The parts of one plan a viewer may read now."""
+
+    owner_id: int
+    plan_id: int | None
+    access: Access
+    version: int
+    parts: dict[str, Any]
+    shared_parts: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCommentView:
+    """One comment on a plan, as the viewer may see it."""
+
+    id: int
+    part: str
+    text: str
+    author_id: int
+    author_name: str
+    resolved: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlanVersionView:
+    """One earlier version of a plan, for its owner."""
+
+    version: int
+    content: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NoteView:
+    """A private check-in note, for its writer."""
+
+    checkin_date: date
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    """A next step the group agreed, with who wrote it down."""
+
+    id: int
+    text: str
+    created_by: str
+    created_at: datetime
+
+
+def _plan_row(session: Session, owner: Participant) -> Plan | None:
+    return session.exec(select(Plan).where(Plan.participant_id == owner.id)).first()
+
+
+def read_plan(session: Session, *, viewer: Viewer, owner: Participant) -> PlanView:
+    """The parts of ``owner``'s plan ``viewer`` may read (NotFound when none at all)."""
+    try:
+        access = access_to(session, viewer=viewer, owner=owner)
+    except NotFound:
+        raise NotFound(PLAN_NOT_FOUND) from None
+    assert owner.id is not None
+    plan = _plan_row(session, owner)
+    content: dict[str, Any] = dict(plan.content) if plan is not None and plan.content else {
+        "aspiration": "", "goals": [], "strengths": "", "obstacles": ""}
+    shared = list(plan.shared_parts) if plan is not None else ["goals"]
+    parts = content if access == "own" else {k: v for k, v in content.items() if k in shared}
+    return PlanView(owner.id, plan.id if plan else None, access, plan.version if plan else 0,
+                    parts, shared)
+
+
+def read_plan_comments(session: Session, *, viewer: Viewer, owner: Participant
+                       ) -> list[PlanCommentView]:
+    """Comments on ``owner``'s plan: all of them for the owner, those on shared parts for a
+    current buddy (NotFound for anyone else)."""
+    view = read_plan(session, viewer=viewer, owner=owner)
+    if view.plan_id is None:
+        return []
+    rows = session.exec(
+        select(PlanComment, Participant.name)
+        .join(Participant, col(Participant.id) == col(PlanComment.author_id))
+        .where(PlanComment.plan_id == view.plan_id)
+        .order_by(col(PlanComment.created_at), col(PlanComment.id))
+    ).all()
+    return [
+        PlanCommentView(c.id or 0, c.part, c.text, c.author_id, name, c.resolved, c.created_at)
+        for c, name in rows
+        if view.access == "own" or c.part in view.parts
+    ]
+
+
+def read_plan_versions(session: Session, *, viewer: Viewer, owner: Participant
+                       ) -> list[PlanVersionView]:
+    """Earlier versions of a plan, newest first: for its owner only (NotFound otherwise)."""
+    if read_plan(session, viewer=viewer, owner=owner).access != "own":
+        raise NotFound(PLAN_NOT_FOUND)
+    plan = _plan_row(session, owner)
+    if plan is None:
+        return []
+    rows = session.exec(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+                        .order_by(col(PlanVersion.version).desc())).all()
+    return [PlanVersionView(r.version, r.content, r.created_at, r.updated_at) for r in rows]
+
+
+def printable_plan(session: Session, *, owner: Participant, edition: str, requester: Viewer
+                   ) -> dict[str, Any] | None:
+    """The parts of ``owner``'s plan a printed ``edition`` made for ``requester`` may carry:
+    none for blank; a participant's own download what they may read on screen (the pair
+    edition only shared parts); a facilitator's export only when the owner chose printing."""
+    if edition == "blank":
+        return None
+    if isinstance(requester, Participant):
+        try:
+            view = read_plan(session, viewer=requester, owner=owner)
+        except NotFound:
+            return None
+        if edition == "pair":
+            return {k: v for k, v in view.parts.items() if k in view.shared_parts}
+        return view.parts if view.access == "own" else None
+    if not owner.print_answers:
+        return None
+    plan = _plan_row(session, owner)
+    if plan is None:
+        return None
+    content = dict(plan.content or {})
+    if edition == "pair":
+        return {k: v for k, v in content.items() if k in plan.shared_parts}
+    return content
+
+
+def read_checkin_notes(session: Session, *, viewer: Viewer, owner: Participant
+                       ) -> list[NoteView]:
+    """A participant's private check-in notes: for themselves only (NotFound otherwise)."""
+    if not isinstance(viewer, Participant) or viewer.id != owner.id:
+        raise NotFound("no such note")
+    rows = session.exec(select(CheckInNote).where(CheckInNote.participant_id == owner.id)
+                        .order_by(col(CheckInNote.checkin_date))).all()
+    return [NoteView(r.checkin_date, r.text) for r in rows]
+
+
+def read_agreed_steps(session: Session, *, viewer: Viewer, group: BuddyGroup) -> list[StepView]:
+    """The next steps a group agreed: for its members only, even after it ended."""
+    if not isinstance(viewer, Participant) or session.get(
+            BuddyMember, (group.id, viewer.id)) is None:
+        raise NotFound("no such partnership")
+    rows = session.exec(
+        select(AgreedStep, Participant.name)
+        .outerjoin(Participant, col(Participant.id) == col(AgreedStep.created_by))
+        .where(AgreedStep.group_id == group.id)
+        .order_by(col(AgreedStep.created_at), col(AgreedStep.id))
+    ).all()
+    return [StepView(s.id or 0, s.text, name or "", s.created_at) for s, name in rows]

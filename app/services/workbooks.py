@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.core.config import Settings
 from app.core.errors import InvalidInput, Problem
 from app.models import Cohort, Job, Participant
-from app.services import visibility
+from app.services import partnership, plans, visibility
 from app.services.agenda_build import get_agenda
 from app.services.audit import record_event
 from app.services.jobs import job_dir, job_handler
@@ -202,8 +202,10 @@ def collect_workbook(
             edition=edition,
             requester=requester,
         ),
-        plan=None,
-        checkins=[],
+        plan=plans.workbook_plan(session, owners=owners, edition=edition, requester=requester),
+        checkins=partnership.workbook_checkins(
+            session, owners=owners, edition=edition, requester=requester
+        ),
         notes_pages=2,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from app.services.matching import (
     solve_context,
     tenure_band,
 )
+from app.services.matching_bound import rounded_matching
 from app.services.matching_solve import solve_pool
 from tests.services.matching_factories import brute_force, person, rosters, violations
 
@@ -297,3 +299,17 @@ def test_solve_pool_trio_branch_and_bound_matches_brute_force_on_dense_odd_roste
         ctx = build_context(people)
         found = solve_pool(ctx, list(range(11)))
         assert (len(found.pairs), found.total) == (4, brute_force(ctx, list(range(11)))[1])
+
+
+def test_rounded_matching_keeps_the_better_half_of_each_assignment_cycle() -> None:
+    scores = np.zeros((8, 8), dtype=np.int64)
+    # Cycle 0-1-2-3-4 (odd): links 0-1, 1-2, 2-3, 3-4, 4-0; cycle 5-6-7 (odd) as well.
+    for (a, b), points in {
+        (0, 1): 1, (1, 2): 9, (2, 3): 2, (3, 4): 8, (4, 0): 3,
+        (5, 6): 4, (6, 7): 1, (7, 5): 2,
+    }.items():  # fmt: skip
+        scores[a, b] = scores[b, a] = points
+    allowed = ~np.eye(8, dtype=np.bool_)
+    mate = np.array([1, 2, 3, 4, 0, 6, 7, 5], dtype=np.int64)
+    # Each odd cycle leaves one person out (0 and 7), and those two are then paired.
+    assert rounded_matching(mate, scores, allowed) == [(0, 7), (1, 2), (3, 4), (5, 6)]

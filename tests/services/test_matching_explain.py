@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 
 from app.services.matching import MatchPerson, build_context, solve, solve_context, why_not
@@ -49,6 +51,75 @@ def test_group_reasons_say_what_the_pair_shares_and_how_it_differs() -> None:
         "Shared experience: audit",
         "You both speak French",
     ]
+
+
+def test_trio_reasons_say_all_three_and_keep_the_first_spelling() -> None:
+    history = {frozenset(("ana@x.example", "cy@x.example"))}
+    people = [
+        person(
+            "ana@x.example",
+            level="L5",
+            function="Finance",
+            region="EMEA",
+            tenure_years=2.25,
+            languages=frozenset({"English", "german"}),
+            tags=frozenset({"Audit", "data", "M&A"}),
+        ),
+        person(
+            "ben@x.example",
+            level="l5",
+            function="finance",
+            region="APAC",
+            tenure_years=7,
+            languages=frozenset({"english"}),
+            tags=frozenset({"audit", "launch"}),
+        ),
+        person(
+            "cy@x.example",
+            level="L5",
+            function="Finance",
+            region="EMEA",
+            languages=frozenset({"English"}),
+            tags=frozenset({"AUDIT", "data"}),
+        ),
+    ]
+    result = solve(
+        people,
+        history=history,
+        history_mode="penalty",
+        locked=[["ana@x.example", "ben@x.example", "cy@x.example"]],
+    )
+    [group] = result.groups
+    assert group.reasons == [
+        "All three at level L5",
+        "All three in Finance",
+        "Different regions: EMEA and APAC",
+        "Ana brings M&A; Ben brings launch",
+        "Shared experience: Audit",
+        "All three speak English",
+        "Ana and Cy were buddies in an earlier cohort (allowed with a penalty)",
+        "Locked by the facilitator",
+    ]
+    assert group.participant_reasons == [
+        "You are all three at level L5",
+        "You all three work in Finance",
+        "Different regions: EMEA and APAC",
+        "You bring different experience: M&A; launch",
+        "Shared experience: Audit",
+        "You all three speak English",
+    ]
+    assert group.score == 16.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(rosters(min_size=2, max_size=11))
+def test_group_scores_equal_the_sum_of_reference_pair_scores(people: list[MatchPerson]) -> None:
+    ctx = build_context(people)
+    result = solve_context(ctx)
+    for group in result.groups:
+        members = [ctx.position(k) for k in group.members]
+        expected = sum(ctx.score(a, b) for a, b in itertools.combinations(members, 2))
+        assert round(group.score * 1000) == expected
 
 
 def test_participant_reasons_never_mention_rules_names_or_groups() -> None:

@@ -87,7 +87,13 @@ def _plain(value: object) -> object:
 @router.post(
     "/cohorts/{slug}/roster/import",
     response_model=ImportResult,
-    responses={403: ERRORS[403], 404: ERRORS[404], 413: ERRORS[413], 422: ERRORS[422]},
+    responses={
+        400: {"description": "Malformed multipart body"},
+        403: ERRORS[403],
+        404: ERRORS[404],
+        413: ERRORS[413],
+        422: ERRORS[422],
+    },
 )
 async def import_roster(
     session: SessionDep,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.routers.participant import api, join, now, pages, workbook
+from app.routers.participant import partnership as partnership_pages
+from app.routers.participant import plan as plan_pages
 
 router = APIRouter(include_in_schema=False)
 router.include_router(join.router)
@@ -12,3 +14,5 @@ router.include_router(pages.router)
 router.include_router(api.router)
 router.include_router(now.router)
 router.include_router(workbook.router)
+router.include_router(plan_pages.router)
+router.include_router(partnership_pages.router)
