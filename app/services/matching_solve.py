@@ -6,7 +6,8 @@ Method, in the order the code runs it:
 2. Candidate pairs. Each person keeps their ``CANDIDATES`` best allowed partners; the
    compiled blossom solver (``rustworkx.max_weight_matching(max_cardinality=True)``, weights
    shifted to be positive: all maximum-cardinality matchings have the same size, so a
-   constant shift does not change which one scores best) gives a first matching M0.
+   constant shift does not change which one scores best) gives a first matching M0 when
+   the rounded LP solution of step 4 is not good enough.
 3. Duals. The fractional matching LP is solved on the candidate pairs, and pairs the duals
    price as profitable are added (column generation, a few rounds); the duals are then
    raised until they cover every allowed pair, so sum(y) is a proven upper bound
@@ -15,7 +16,9 @@ Method, in the order the code runs it:
    exceeds sum(y) - LB belongs to no matching scoring LB or more, so the blossom solver on
    the remaining pairs returns the optimum over all allowed pairs. This needs M0 to have
    maximum cardinality, which holds when it leaves at most one non-isolated person single;
-   otherwise pools up to ``DENSE_LIMIT`` are solved on every allowed pair. Above
+   otherwise pools up to ``DENSE_LIMIT`` are solved on every allowed pair. M0 is first
+   read off the LP solution itself (``rounded_matching``); only when that leaves more pairs
+   standing than the candidates does the blossom solver produce M0 from them. Above
    ``DENSE_LIMIT`` the exact step runs only when few pairs survive the fixing; otherwise M0
    is kept with its proven bound.
 5. Trio (``matching_trio``), when someone is left and a group of three is allowed.

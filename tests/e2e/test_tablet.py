@@ -23,8 +23,9 @@ EX = "meet-your-buddy"
 def _seed(live: LiveServer) -> tuple[World, dict[str, str]]:
     with Session(live.engine, expire_on_commit=False) as session:
         world = make_world(session)
-        cards = signin.issue_cards(session, cohort=world.cohort, participants=[world.ana, world.ben],
-                                   secret=SECRET, followup_days=180)
+        cards = signin.issue_cards(session, cohort=world.cohort,
+                                   participants=[world.ana, world.ben], secret=SECRET,
+                                   followup_days=180)
         session.commit()
     return world, {c.participant.name: c.code for c in cards}
 
@@ -125,7 +126,8 @@ def _small_targets(page: Any) -> list[str]:
         if (el.type === 'hidden' || el.offsetParent === null) continue;
         const target = (el.type === 'radio' || el.type === 'checkbox') ? el.closest('label') : el;
         const r = target.getBoundingClientRect();
-        if (r.width < 44 || r.height < 44) out.push(`${target.outerHTML.slice(0, 60)} ${r.width}x${r.height}`);
+        if (r.width < 44 || r.height < 44)
+          out.push(`${target.outerHTML.slice(0, 60)} ${r.width}x${r.height}`);
       }
       return out;
     }"""))

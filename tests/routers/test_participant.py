@@ -96,8 +96,8 @@ def test_home_shows_buddy_reasons_and_statuses(client: TestClient, session: Sess
     page = client.get("/p").text
     assert "Ben" in page
     assert "You both lead teams across regions" in page
-    assert re.search(r"Meet your learning buddy</span>\s*<span class=\"status status-in_progress\">",
-                     page)
+    assert re.search(
+        r"Meet your learning buddy</span>\s*<span class=\"status status-in_progress\">", page)
     assert "Opens after the agreement" in page
 
 
