@@ -450,12 +450,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short versions")
     parser.add_argument("scenarios", nargs="*", help=f"some of: {', '.join(names)}")
+    parser.add_argument("--workdir", type=Path, help="keep databases and server logs here")
     args = parser.parse_args()
     chosen = args.scenarios or list(names)
     q = args.quick
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        var = Path(folder)
+        var = args.workdir or Path(folder)
+        var.mkdir(parents=True, exist_ok=True)
         lite = f"sqlite:///{var / 'load.db'}"
         for name in chosen:
             if name == "nominal":
