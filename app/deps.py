@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.core.config import Settings
-from app.core.db import writer
+from app.core.db import write_turn, writer
 from app.core.security import SESSION_COOKIE
 from app.models import Cohort, Facilitator, Participant, WebSession
 from app.services import accounts, cohorts
@@ -40,7 +41,10 @@ def get_session(request: Request) -> Iterator[Session]:
     """One session per request; it commits once after the route returned (the edge)."""
     engine: Engine = request.app.state.engine
     write = request.method not in ("GET", "HEAD", "OPTIONS")
-    with Session(writer(engine) if write else engine, expire_on_commit=False) as session:
+    with (
+        write_turn(engine) if write else nullcontext(),
+        Session(writer(engine) if write else engine, expire_on_commit=False) as session,
+    ):
         try:
             yield session
             session.commit()

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
@@ -47,6 +48,7 @@ from app.routers.facilitator import progress as facilitator_progress
 from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
 from app.services.accounts import Throttled
 from app.services.jobs import InProcessBackend
+from app.services.queue_backend import QueueBackend, make_backend
 
 log = logging.getLogger("tandem")
 
@@ -135,6 +137,15 @@ def _install_error_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def pool_exhausted(request: Request, exc: SQLAlchemyTimeoutError) -> Response:
+        return _error(
+            request,
+            503,
+            "The server is busy; your request was not applied. Please retry in a moment.",
+            headers={"Retry-After": "2"},
+        )
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems: list[dict[str, str | None]] = [
@@ -157,7 +168,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    backend: InProcessBackend = app.state.jobs
+    backend: InProcessBackend | QueueBackend = app.state.jobs
     try:
         backend.resume_interrupted()
     except OperationalError:
@@ -182,7 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = create_db_engine(settings.database_url)
     app.state.secret_key = settings.ensure_secret()
-    app.state.jobs = InProcessBackend(app.state.engine, settings)
+    app.state.jobs = make_backend(app.state.engine, settings)
 
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")

@@ -3,8 +3,10 @@ for writes; PostgreSQL is used as it comes."""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
+
+from app.core.errors import Unavailable
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -38,10 +42,18 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    # As many connections as the server has request threads: a request must never wait for a
+    # connection while SQLite itself could serve it (readers never block in WAL mode).
     engine = create_engine(
-        url, echo=echo, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        url,
+        echo=echo,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        pool_size=40,
+        max_overflow=10,
+        pool_timeout=BUSY_TIMEOUT_MS / 1000,
     )
     _install_sqlite_pragmas(engine)
+    _WRITE_LOCKS[engine] = threading.Lock()
     return engine
 
 
@@ -65,6 +77,29 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def write_turn(engine: Engine) -> Iterator[None]:
+    """Wait for this process's turn to write (SQLite only; PostgreSQL writes concurrently).
+
+    SQLite has one writer at a time. Left to its busy handler, waiting writers poll with
+    growing sleeps and many time out under load; queueing them on a lock in the process
+    (one server process writes to a SQLite file) hands the turn over at once, in order.
+    """
+    lock = _WRITE_LOCKS.get(engine)
+    if lock is None:
+        yield
+        return
+    if not lock.acquire(timeout=2 * BUSY_TIMEOUT_MS / 1000):
+        raise Unavailable("the database is busy; nothing was changed, please retry")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def writer(engine: Engine) -> Engine:
     """The same engine, but transactions start as writers (``BEGIN IMMEDIATE`` on SQLite)."""
     if is_sqlite(engine):
@@ -75,7 +110,10 @@ def writer(engine: Engine) -> Engine:
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """A session that commits once at the end (the edge) or rolls back on error."""
-    with Session(writer(engine) if write else engine, expire_on_commit=False) as session:
+    with (
+        write_turn(engine) if write else nullcontext(),
+        Session(writer(engine) if write else engine, expire_on_commit=False) as session,
+    ):
         try:
             yield session
             session.commit()

@@ -105,6 +105,22 @@ def bind_program(
     return program_of(session, cohort=cohort)
 
 
+_SPECS: dict[str, ExerciseSpec] = {}
+
+
+def _spec(row: CohortExercise) -> ExerciseSpec:
+    # A snapshot never changes under its content hash: validate each one once per process,
+    # not on every autosave.
+    key = f"{row.exercise_id}:{row.content_hash}"
+    spec = _SPECS.get(key)
+    if spec is None:
+        spec = spec_from_snapshot(row.spec)
+        if len(_SPECS) > 2048:
+            _SPECS.clear()
+        _SPECS[key] = spec
+    return spec
+
+
 def _rows(session: Session, cohort: Cohort) -> list[CohortExercise]:
     return list(
         session.exec(
@@ -120,7 +136,7 @@ def program_of(
 ) -> list[BoundExercise]:
     """The cohort's exercises in arc order, from their snapshots (never from the YAML)."""
     return [
-        BoundExercise(row, spec_from_snapshot(row.spec))
+        BoundExercise(row, _spec(row))
         for row in _rows(session, cohort)
         if row.selected or include_unselected
     ]
@@ -135,7 +151,7 @@ def bound_exercise(session: Session, *, cohort: Cohort, exercise_id: str) -> Bou
     ).first()
     if row is None:
         raise NotFound("no such exercise in this cohort's program")
-    return BoundExercise(row, spec_from_snapshot(row.spec))
+    return BoundExercise(row, _spec(row))
 
 
 def library_updates(session: Session, *, cohort: Cohort, library: Library) -> list[LibraryUpdate]:
