@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import nullcontext
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.core.config import Settings
-from app.core.db import write_turn, writer
+from app.core.db import WRITE_TURN_TIMEOUT_S, writer
+from app.core.errors import Unavailable
 from app.core.security import SESSION_COOKIE
 from app.models import Cohort, Facilitator, Participant, WebSession
 from app.services import accounts, cohorts
@@ -37,20 +39,34 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; it commits once after the route returned (the edge)."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request; it commits once after the route returned (the edge).
+
+    On SQLite, writing requests take turns on an asyncio lock before they begin: SQLite has
+    one writer at a time, and waiting here (in order, without holding a worker thread) hands
+    the turn over at once, where SQLite's own busy handler would poll with growing sleeps.
+    """
     engine: Engine = request.app.state.engine
     write = request.method not in ("GET", "HEAD", "OPTIONS")
-    with (
-        write_turn(engine) if write else nullcontext(),
-        Session(writer(engine) if write else engine, expire_on_commit=False) as session,
-    ):
+    turn: asyncio.Lock | None = request.app.state.write_turn if write else None
+    if turn is not None:
+        try:
+            await asyncio.wait_for(turn.acquire(), WRITE_TURN_TIMEOUT_S)
+        except TimeoutError:
+            raise Unavailable("the database is busy; nothing was changed, please retry") from None
+    try:
+        session = Session(writer(engine) if write else engine, expire_on_commit=False)
         try:
             yield session
-            session.commit()
+            await run_in_threadpool(session.commit)
         except BaseException:
-            session.rollback()
+            await run_in_threadpool(session.rollback)
             raise
+        finally:
+            await run_in_threadpool(session.close)
+    finally:
+        if turn is not None:
+            turn.release()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

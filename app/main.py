@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -17,8 +18,9 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 
 from app.core.config import ROOT, Settings, get_settings
-from app.core.db import create_db_engine, is_locked_error
+from app.core.db import create_db_engine, is_locked_error, is_sqlite
 from app.core.errors import DomainError, InvalidInput, Unavailable
+from app.core.limits import ConcurrencyLimitMiddleware
 from app.core.logging import RequestContextMiddleware, configure_logging
 from app.core.security import (
     BodyLimitMiddleware,
@@ -194,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = create_db_engine(settings.database_url)
     app.state.secret_key = settings.ensure_secret()
     app.state.jobs = make_backend(app.state.engine, settings)
+    app.state.write_turn = asyncio.Lock() if is_sqlite(app.state.engine) else None
 
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
@@ -223,5 +226,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SecurityHeadersMiddleware, secure_cookies=settings.base_url.startswith("https://")
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(ConcurrencyLimitMiddleware, max_inflight=settings.max_inflight_requests)
     app.add_middleware(RequestContextMiddleware)
     return app

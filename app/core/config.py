@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     render_timeout_seconds: float = 60.0
     render_memory_mb: int = 1024
     log_level: str = "INFO"
+    max_inflight_requests: int = 128
+    """Requests handled at once by one process; more get 503 with Retry-After at once."""
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:

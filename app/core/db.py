@@ -3,10 +3,8 @@ for writes; PostgreSQL is used as it comes."""
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +15,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
-from app.core.errors import Unavailable
-
 BUSY_TIMEOUT_MS = 5000
+WRITE_TURN_TIMEOUT_S = 3.0
+"""How long a write request waits for its turn before it is told to retry (503)."""
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -53,7 +51,6 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         pool_timeout=BUSY_TIMEOUT_MS / 1000,
     )
     _install_sqlite_pragmas(engine)
-    _WRITE_LOCKS[engine] = threading.Lock()
     return engine
 
 
@@ -77,29 +74,6 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
-
-
-@contextmanager
-def write_turn(engine: Engine) -> Iterator[None]:
-    """Wait for this process's turn to write (SQLite only; PostgreSQL writes concurrently).
-
-    SQLite has one writer at a time. Left to its busy handler, waiting writers poll with
-    growing sleeps and many time out under load; queueing them on a lock in the process
-    (one server process writes to a SQLite file) hands the turn over at once, in order.
-    """
-    lock = _WRITE_LOCKS.get(engine)
-    if lock is None:
-        yield
-        return
-    if not lock.acquire(timeout=2 * BUSY_TIMEOUT_MS / 1000):
-        raise Unavailable("the database is busy; nothing was changed, please retry")
-    try:
-        yield
-    finally:
-        lock.release()
-
-
 def writer(engine: Engine) -> Engine:
     """The same engine, but transactions start as writers (``BEGIN IMMEDIATE`` on SQLite)."""
     if is_sqlite(engine):
@@ -110,10 +84,7 @@ def writer(engine: Engine) -> Engine:
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """A session that commits once at the end (the edge) or rolls back on error."""
-    with (
-        write_turn(engine) if write else nullcontext(),
-        Session(writer(engine) if write else engine, expire_on_commit=False) as session,
-    ):
+    with Session(writer(engine) if write else engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
