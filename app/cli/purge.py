@@ -10,7 +10,7 @@ from app.cli._common import fail, session
 from app.core.config import get_settings
 from app.core.errors import DomainError
 from app.models import utcnow
-from app.services import data_rights
+from app.services import data_rights, workbooks
 
 
 def purge(
@@ -21,15 +21,25 @@ def purge(
     today = utcnow().date()
     try:
         with session() as s:
-            cohorts = data_rights.purgeable_cohorts(s, today=today,
-                                                    retention_days=settings.retention_days)
+            cohorts = data_rights.purgeable_cohorts(
+                s, today=today, retention_days=settings.retention_days
+            )
             for cohort in cohorts:
                 counts = data_rights.purge_cohort_content(
-                    s, cohort=cohort, today=today, retention_days=settings.retention_days,
-                    actor="cli", dry_run=dry_run)
+                    s,
+                    cohort=cohort,
+                    today=today,
+                    retention_days=settings.retention_days,
+                    actor="cli",
+                    dry_run=dry_run,
+                )
+                if not dry_run:
+                    workbooks.forget_printed_copies(s, settings=settings, cohort=cohort)
                 verb = "would delete" if dry_run else "deleted"
-                typer.echo(f"{cohort.slug}: {verb} {sum(counts.values())} rows "
-                           + ", ".join(f"{t}={n}" for t, n in counts.items() if n))
+                typer.echo(
+                    f"{cohort.slug}: {verb} {sum(counts.values())} rows "
+                    + ", ".join(f"{t}={n}" for t, n in counts.items() if n)
+                )
             if not cohorts:
                 typer.echo("nothing to purge")
     except DomainError as exc:

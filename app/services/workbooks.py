@@ -7,6 +7,7 @@ Rendering itself (HTML, PDF, pool, cache) lives in ``workbook_render``.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from app.models import Cohort, Job, Participant
 from app.services import partnership, plans, visibility
 from app.services.agenda_build import get_agenda
 from app.services.audit import record_event
-from app.services.jobs import job_dir, job_handler
+from app.services.jobs import job_dir, job_handler, list_jobs
 from app.services.library import AGREEMENT_ID
 from app.services.pairing import group_of
 from app.services.program import BoundExercise, program_of
@@ -262,6 +263,29 @@ def set_print_consent(session: Session, *, participant: Participant, allow: bool
         cohort_id=participant.cohort_id,
         detail={"allow": allow},
     )
+
+
+def forget_printed_copies(session: Session, *, settings: Settings, cohort: Cohort) -> int:
+    """Delete rendered PDFs that may hold erased or purged content: the whole render cache
+    (its keys say nothing about whose content is inside) and the cohort's export files."""
+    removed = 0
+    cache = settings.var_dir / "pdf-cache"
+    if cache.exists():
+        removed += sum(1 for p in cache.rglob("*.pdf"))
+        shutil.rmtree(cache, ignore_errors=True)
+    for job in list_jobs(session, cohort=cohort, limit=10_000):
+        if job.id is None:
+            continue
+        folder = job_dir(settings, job.id)
+        if folder.exists():
+            removed += sum(1 for p in folder.iterdir())
+            shutil.rmtree(folder, ignore_errors=True)
+        if job.files:
+            job.files = []
+            job.message = "the files were deleted with the content they held"
+            session.add(job)
+    session.flush()
+    return removed
 
 
 def cohort_workbooks(

@@ -191,3 +191,25 @@ def test_export_job_writes_zip_and_merged_pdf(
         "Ana Silva",
         "Ben Okoro",
     ]
+
+
+@pytest.mark.one_database
+def test_erasure_also_forgets_printed_copies(
+    session: Session, cohort: Cohort, settings: Settings, planted: tuple[Participant, Participant]
+) -> None:
+    from app.services import jobs
+
+    ana, _ = planted
+    workbooks.participant_workbook_pdf(session, participant=ana, settings=settings)
+    job = jobs.create_job(session, cohort=cohort, kind="workbooks", params={}, actor="test")
+    assert job.id is not None
+    folder = jobs.job_dir(settings, job.id)
+    folder.mkdir(parents=True)
+    (folder / "print-test-participant.pdf").write_bytes(b"%PDF- canary")
+    job.files = ["print-test-participant.pdf"]
+    assert any((settings.var_dir / "pdf-cache").rglob("*.pdf"))
+    removed = workbooks.forget_printed_copies(session, settings=settings, cohort=cohort)
+    assert removed >= 2
+    assert not (settings.var_dir / "pdf-cache").exists()
+    assert not folder.exists()
+    assert job.files == []

@@ -11,31 +11,46 @@ from starlette.responses import Response
 from app.core.errors import InvalidInput, Problem
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
 from app.models import utcnow
-from app.services import data_rights
+from app.services import data_rights, workbooks
 from app.services.pairing import participant_by_id
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.post("/cohorts/{slug}/participants/{participant_id}/erase")
-def erase_participant(participant_id: int, session: SessionDep, settings: SettingsDep,
-                      cohort: CohortDep, user: CurrentFacilitator,
-                      confirm: Annotated[str, Form(max_length=254)] = "") -> Response:
+def erase_participant(
+    participant_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    confirm: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
     data_rights.check_admin(user)
     person = participant_by_id(session, cohort=cohort, participant_id=participant_id)
     if confirm.strip().lower() != person.email.lower():
-        raise InvalidInput("nothing was erased", [Problem(
-            "confirm", "type the participant's e-mail address to confirm", "confirm")])
-    data_rights.erase_participant(session, participant=person, secret=settings.ensure_secret(),
-                                  actor=f"facilitator:{user.id}")
+        raise InvalidInput(
+            "nothing was erased",
+            [Problem("confirm", "type the participant's e-mail address to confirm", "confirm")],
+        )
+    data_rights.erase_participant(
+        session, participant=person, secret=settings.ensure_secret(), actor=f"facilitator:{user.id}"
+    )
+    workbooks.forget_printed_copies(session, settings=settings, cohort=cohort)
     return RedirectResponse(f"/cohorts/{cohort.slug}/plans#data-rights", status_code=303)
 
 
 @router.post("/cohorts/{slug}/purge")
-def purge_cohort(session: SessionDep, settings: SettingsDep, cohort: CohortDep,
-                 user: CurrentFacilitator) -> Response:
+def purge_cohort(
+    session: SessionDep, settings: SettingsDep, cohort: CohortDep, user: CurrentFacilitator
+) -> Response:
     data_rights.check_admin(user)
-    data_rights.purge_cohort_content(session, cohort=cohort, today=utcnow().date(),
-                                     retention_days=settings.retention_days,
-                                     actor=f"facilitator:{user.id}")
+    data_rights.purge_cohort_content(
+        session,
+        cohort=cohort,
+        today=utcnow().date(),
+        retention_days=settings.retention_days,
+        actor=f"facilitator:{user.id}",
+    )
+    workbooks.forget_printed_copies(session, settings=settings, cohort=cohort)
     return RedirectResponse(f"/cohorts/{cohort.slug}/plans#data-rights", status_code=303)
