@@ -56,11 +56,17 @@ def _seed(db: Path) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
     SQLModel.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as session:
         cohort = cohorts.create_cohort(session, name="Bench", start_date=date(2027, 3, 1))
-        bound = program.bind_program(session, cohort=cohort,
-                                     library=program.current_library([SHIPPED_LIBRARY]))
+        bound = program.bind_program(
+            session, cohort=cohort, library=program.current_library([SHIPPED_LIBRARY])
+        )
         wanted = {t for t, _ in TARGETS}
-        prompts = [(b.spec.id, p.id) for b in bound if b.spec.id in wanted
-                   for p in b.spec.prompts if p.type in ("long_text", "short_text")]
+        prompts = [
+            (b.spec.id, p.id)
+            for b in bound
+            if b.spec.id in wanted
+            for p in b.spec.prompts
+            if p.type in ("long_text", "short_text")
+        ]
         tablets = []
         for i in range(TABLETS):
             person = Person(email=f"p{i}@example.com", name=f"P{i}")
@@ -68,13 +74,15 @@ def _seed(db: Path) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
             session.flush()
             assert person.id is not None
             assert cohort.id is not None
-            p = Participant(cohort_id=cohort.id, person_id=person.id, name=f"P{i}",
-                            email=person.email)
+            p = Participant(
+                cohort_id=cohort.id, person_id=person.id, name=f"P{i}", email=person.email
+            )
             session.add(p)
             session.flush()
             assert p.id is not None
-            tablets.append((p.id, accounts.start_session(session, hours=2, participant_id=p.id)
-                            .token))
+            tablets.append(
+                (p.id, accounts.start_session(session, hours=2, participant_id=p.id).token)
+            )
         session.commit()
     engine.dispose()
     return tablets, prompts
@@ -87,14 +95,34 @@ def _free_port() -> int:
 
 
 def _start_server(db: Path, var: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "TANDEM_DATABASE_URL": f"sqlite:///{db}", "TANDEM_SECRET_KEY": SECRET,
-           "TANDEM_VAR_DIR": str(var), "TANDEM_ENV": "test",
-           "TANDEM_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        **os.environ,
+        "TANDEM_DATABASE_URL": f"sqlite:///{db}",
+        "TANDEM_SECRET_KEY": SECRET,
+        "TANDEM_VAR_DIR": str(var),
+        "TANDEM_ENV": "test",
+        "TANDEM_BASE_URL": f"http://127.0.0.1:{port}",
+    }
     log = (var / "server.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        env=env, stdout=subprocess.DEVNULL, stderr=log)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -107,8 +135,9 @@ def _start_server(db: Path, var: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start:\n" + (var / "server.log").read_text()[-2000:])
 
 
-async def _run(port: int, tablets: list[tuple[int, str]], prompts: list[tuple[str, str]],
-               seconds: float) -> tuple[list[float], list[Ack], int, int]:
+async def _run(
+    port: int, tablets: list[tuple[int, str]], prompts: list[tuple[str, str]], seconds: float
+) -> tuple[list[float], list[Ack], int, int]:
     csrf_cookie = secrets.token_urlsafe(16)
     csrf = csrf_token_for(SECRET, csrf_cookie)
     versions: dict[tuple[int, str, str], int] = {}
@@ -117,8 +146,9 @@ async def _run(port: int, tablets: list[tuple[int, str]], prompts: list[tuple[st
     errors = 0
     replays_ok = 0
     statuses: dict[int, int] = {}
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                                 limits=httpx.Limits(max_connections=100)) as client:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", timeout=30, limits=httpx.Limits(max_connections=100)
+    ) as client:
 
         async def one(n: int, due: float) -> None:
             nonlocal errors, replays_ok
@@ -128,8 +158,11 @@ async def _run(port: int, tablets: list[tuple[int, str]], prompts: list[tuple[st
             base = versions.get(slot, 0)
             value = f"tablet {pid} save {n}: " + "words " * 40
             key = f"bench-{n:06d}"
-            headers = {"Cookie": f"tandem_session={token}; tandem_csrf={csrf_cookie}",
-                       "X-CSRF-Token": csrf, "Accept": "application/json"}
+            headers = {
+                "Cookie": f"tandem_session={token}; tandem_csrf={csrf_cookie}",
+                "X-CSRF-Token": csrf,
+                "Accept": "application/json",
+            }
             body = {"value": value, "base_version": base, "idempotency_key": key}
             url = f"/p/api/answers/{exercise}/{prompt}"
             try:
@@ -171,10 +204,14 @@ def _lost_writes(db: Path, acks: list[Ack]) -> int:
     lost = 0
     with Session(engine) as session:
         names = {c.id: c.exercise_id for c in session.exec(select(CohortExercise))}
-        rows = {(a.participant_id, names[a.cohort_exercise_id], a.prompt_id): a
-                for a in session.exec(select(Answer))}
-        receipts = {(r.participant_id, r.idempotency_key): r.version
-                    for r in session.exec(select(SaveReceipt))}
+        rows = {
+            (a.participant_id, names[a.cohort_exercise_id], a.prompt_id): a
+            for a in session.exec(select(Answer))
+        }
+        receipts = {
+            (r.participant_id, r.idempotency_key): r.version
+            for r in session.exec(select(SaveReceipt))
+        }
         latest: dict[tuple[int, str, str], Ack] = {}
         for ack in acks:
             slot = (ack.participant_id, ack.exercise, ack.prompt)
@@ -201,11 +238,16 @@ def _baseline(db: Path, count: int) -> list[float]:
         answer_id = ids[n % len(ids)]
         started = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE answer SET value = ?, version = version + 1 WHERE id = ?",
-                     (json.dumps(f"raw {n} " + "words " * 40), answer_id))
-        conn.execute("INSERT INTO save_receipt (participant_id, idempotency_key, answer_id, "
-                     "version, result, created_at) SELECT participant_id, ?, id, version, '{}', "
-                     "CURRENT_TIMESTAMP FROM answer WHERE id = ?", (f"raw-{n}", answer_id))
+        conn.execute(
+            "UPDATE answer SET value = ?, version = version + 1 WHERE id = ?",
+            (json.dumps(f"raw {n} " + "words " * 40), answer_id),
+        )
+        conn.execute(
+            "INSERT INTO save_receipt (participant_id, idempotency_key, answer_id, "
+            "version, result, created_at) SELECT participant_id, ?, id, version, '{}', "
+            "CURRENT_TIMESTAMP FROM answer WHERE id = ?",
+            (f"raw-{n}", answer_id),
+        )
         conn.execute("COMMIT")
         latencies.append(time.perf_counter() - started)
     conn.close()
@@ -240,11 +282,15 @@ def main() -> None:
         raw = _baseline(db, len(acks))
     p50, p99 = _pct(latencies, 0.5), _pct(latencies, 0.99)
     r50, r99 = _pct(raw, 0.5), _pct(raw, 0.99)
-    print(f"autosave: {TABLETS} tablets, {len(latencies)} saves in {seconds:.0f} s "
-          f"({len(latencies) / seconds:.1f}/s open-loop), {errors} refused, "
-          f"{replays} retries replayed")
-    print(f"  server   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   mean "
-          f"{statistics.mean(latencies) * 1000:.2f} ms")
+    print(
+        f"autosave: {TABLETS} tablets, {len(latencies)} saves in {seconds:.0f} s "
+        f"({len(latencies) / seconds:.1f}/s open-loop), {errors} refused, "
+        f"{replays} retries replayed"
+    )
+    print(
+        f"  server   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   mean "
+        f"{statistics.mean(latencies) * 1000:.2f} ms"
+    )
     print(f"  raw SQL  p50 {r50:7.2f} ms   p99 {r99:7.2f} ms")
     print(f"  ratio    p50 {p50 / r50:7.1f} x    p99 {p99 / r99:7.1f} x")
     print(f"  lost writes: {lost} (of {len(acks)} acknowledged)")

@@ -16,8 +16,7 @@ PARTNERSHIP_REASONS = ("completed", "no_time", "new_role", "prefer_not_to_say")
 
 
 def _fk(target: str, *, index: bool = True, nullable: bool = False) -> Any:
-    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), index=index,
-                  nullable=nullable)
+    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), index=index, nullable=nullable)
 
 
 class Plan(SQLModel, table=True):
@@ -25,8 +24,11 @@ class Plan(SQLModel, table=True):
 
     __tablename__ = "plan"
     id: int | None = Field(default=None, primary_key=True)
-    participant_id: int = Field(sa_column=Column(
-        Integer, ForeignKey("participant.id", ondelete="CASCADE"), unique=True, nullable=False))
+    participant_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("participant.id", ondelete="CASCADE"), unique=True, nullable=False
+        )
+    )
     content: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     version: int = 0
     shared_parts: list[str] = Field(default_factory=lambda: ["goals"], sa_type=JSONType)
@@ -79,13 +81,18 @@ class CheckInPlan(SQLModel, table=True):
     """The rhythm a buddy group agreed for after the program, and its dates."""
 
     __tablename__ = "checkin_plan"
-    group_id: int = Field(sa_column=Column(
-        Integer, ForeignKey("buddy_group.id", ondelete="CASCADE"), primary_key=True))
+    group_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("buddy_group.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
     rhythm: str = Field(max_length=20)
     dates: list[str] = Field(default_factory=list, sa_type=JSONType)
     """ISO dates of the check-ins."""
-    proposed_by: int | None = Field(default=None, sa_column=Column(
-        Integer, ForeignKey("participant.id", ondelete="SET NULL"), nullable=True))
+    proposed_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="SET NULL"), nullable=True),
+    )
     agreed_by: list[int] = Field(default_factory=list, sa_type=JSONType)
     """Participant ids of the members who agreed; the rhythm holds once all have."""
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -111,8 +118,12 @@ class AgreedStep(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(sa_column=_fk("buddy_group.id"))
     text: str = Field(max_length=2000)
-    created_by: int | None = Field(default=None, sa_column=Column(
-        Integer, ForeignKey("participant.id", ondelete="SET NULL"), index=True, nullable=True))
+    created_by: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("participant.id", ondelete="SET NULL"), index=True, nullable=True
+        ),
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -123,10 +134,15 @@ class Partnership(SQLModel, table=True):
     """
 
     __tablename__ = "partnership"
-    group_id: int = Field(sa_column=Column(
-        Integer, ForeignKey("buddy_group.id", ondelete="CASCADE"), primary_key=True))
+    group_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("buddy_group.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
     state: str = Field(default="active", max_length=10)
     reason: str = Field(default="", max_length=30)
-    changed_by: int | None = Field(default=None, sa_column=Column(
-        Integer, ForeignKey("participant.id", ondelete="SET NULL"), nullable=True))
+    changed_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="SET NULL"), nullable=True),
+    )
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -36,9 +36,7 @@ class Answer(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     )
     cohort_exercise_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("cohort_exercise.id", ondelete="CASCADE"), index=True
-        )
+        sa_column=Column(Integer, ForeignKey("cohort_exercise.id", ondelete="CASCADE"), index=True)
     )
     prompt_id: str = Field(max_length=64)
     value: Any = Field(default=None, sa_type=JSONType)
@@ -72,11 +70,13 @@ class PairAgreement(SQLModel, table=True):
 
     __tablename__ = "pair_agreement"
     group_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("buddy_group.id", ondelete="CASCADE"),
-                         primary_key=True)
+        sa_column=Column(
+            Integer, ForeignKey("buddy_group.id", ondelete="CASCADE"), primary_key=True
+        )
     )
     participant_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="CASCADE"),
-                         primary_key=True, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
     )
     accepted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

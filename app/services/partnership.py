@@ -81,8 +81,9 @@ def checkin_dates(rhythm: str, *, start: date) -> list[date]:
         return [start + timedelta(weeks=6 * n) for n in range(1, 5)]
     if rhythm == "quarterly-4":
         return [_add_months(start, 3 * n) for n in range(1, 5)]
-    raise InvalidInput("unknown rhythm", [Problem(
-        "rhythm", "must be one of: " + ", ".join(RHYTHMS), "rhythm")])
+    raise InvalidInput(
+        "unknown rhythm", [Problem("rhythm", "must be one of: " + ", ".join(RHYTHMS), "rhythm")]
+    )
 
 
 def partnership_group_of(session: Session, *, participant: Participant) -> BuddyGroup:
@@ -90,9 +91,11 @@ def partnership_group_of(session: Session, *, participant: Participant) -> Buddy
     group = session.exec(
         select(BuddyGroup)
         .join(BuddyMember, col(BuddyMember.group_id) == col(BuddyGroup.id))
-        .where(BuddyMember.participant_id == participant.id,
-               BuddyGroup.cohort_id == participant.cohort_id,
-               col(BuddyGroup.state).in_(("published", "ended")))
+        .where(
+            BuddyMember.participant_id == participant.id,
+            BuddyGroup.cohort_id == participant.cohort_id,
+            col(BuddyGroup.state).in_(("published", "ended")),
+        )
         .order_by(col(BuddyGroup.id).desc())
     ).first()
     if group is None:
@@ -186,22 +189,35 @@ def partnership_view(session: Session, *, participant: Participant) -> Partnersh
     )
 
 
-def save_checkin_note(session: Session, *, participant: Participant, checkin_date: date,
-                      text: str) -> CheckInNote:
+def save_checkin_note(
+    session: Session, *, participant: Participant, checkin_date: date, text: str
+) -> CheckInNote:
     """Keep a private note for one check-in (only its writer ever reads it)."""
     group = partnership_group_of(session, participant=participant)
     if len(text) > NOTE_LIMIT:
-        raise InvalidInput("the note cannot be saved", [Problem(
-            f"note of {checkin_date.isoformat()}", f"the limit is {NOTE_LIMIT} characters",
-            "text")])
+        raise InvalidInput(
+            "the note cannot be saved",
+            [
+                Problem(
+                    f"note of {checkin_date.isoformat()}",
+                    f"the limit is {NOTE_LIMIT} characters",
+                    "text",
+                )
+            ],
+        )
     assert participant.id is not None
     assert group.id is not None
-    row = session.exec(select(CheckInNote).where(
-        CheckInNote.participant_id == participant.id, CheckInNote.group_id == group.id,
-        CheckInNote.checkin_date == checkin_date)).first()
+    row = session.exec(
+        select(CheckInNote).where(
+            CheckInNote.participant_id == participant.id,
+            CheckInNote.group_id == group.id,
+            CheckInNote.checkin_date == checkin_date,
+        )
+    ).first()
     if row is None:
-        row = CheckInNote(participant_id=participant.id, group_id=group.id,
-                          checkin_date=checkin_date)
+        row = CheckInNote(
+            participant_id=participant.id, group_id=group.id, checkin_date=checkin_date
+        )
     row.text, row.updated_at = text, utcnow()
     session.add(row)
     session.flush()
@@ -213,8 +229,10 @@ def add_agreed_step(session: Session, *, participant: Participant, text: str) ->
     group = _live_group(session, participant)
     text = text.strip()
     if not text or len(text) > STEP_LIMIT:
-        raise InvalidInput("the step cannot be saved", [Problem(
-            "step", f"must be 1 to {STEP_LIMIT} characters", "text")])
+        raise InvalidInput(
+            "the step cannot be saved",
+            [Problem("step", f"must be 1 to {STEP_LIMIT} characters", "text")],
+        )
     assert group.id is not None
     step = AgreedStep(group_id=group.id, text=text, created_by=participant.id)
     session.add(step)
@@ -222,19 +240,23 @@ def add_agreed_step(session: Session, *, participant: Participant, text: str) ->
     return step
 
 
-def change_partnership(session: Session, *, participant: Participant, state: str,
-                       reason: str = "") -> str:
+def change_partnership(
+    session: Session, *, participant: Participant, state: str, reason: str = ""
+) -> str:
     """Pause, resume (active) or end the partnership; returns the new state."""
     group = partnership_group_of(session, participant=participant)
     current = partnership_state(session, group=group)
     if current == "ended":
         raise Conflict("the partnership has ended")
     if state not in ("active", "paused", "ended"):
-        raise InvalidInput("unknown state", [Problem("state", "must be active, paused or ended",
-                                                     "state")])
+        raise InvalidInput(
+            "unknown state", [Problem("state", "must be active, paused or ended", "state")]
+        )
     if state != "active" and reason not in PARTNERSHIP_REASONS:
-        raise InvalidInput("choose a reason", [Problem(
-            "reason", "must be one of: " + ", ".join(PARTNERSHIP_REASONS), "reason")])
+        raise InvalidInput(
+            "choose a reason",
+            [Problem("reason", "must be one of: " + ", ".join(PARTNERSHIP_REASONS), "reason")],
+        )
     assert group.id is not None
     row = _row(session, group) or Partnership(group_id=group.id)
     row.state, row.reason = state, reason if state != "active" else ""
@@ -245,8 +267,14 @@ def change_partnership(session: Session, *, participant: Participant, state: str
         group.state, group.end_reason, group.ended_at = "ended", "completed", utcnow()
         session.add(group)
     session.flush()
-    record_event(session, actor=f"participant:{participant.id}", action=f"partnership.{state}",
-                 object_type="buddy_group", object_id=group.id, cohort_id=group.cohort_id)
+    record_event(
+        session,
+        actor=f"participant:{participant.id}",
+        action=f"partnership.{state}",
+        object_type="buddy_group",
+        object_id=group.id,
+        cohort_id=group.cohort_id,
+    )
     return state
 
 
@@ -262,25 +290,38 @@ def checkin_calendar(session: Session, *, participant: Participant, prodid_host:
     assert cohort is not None
     names = " & ".join(p.name for p in _members(session, group))
     items = [
-        IcsItem(uid_key=f"checkin-{group.id}-{n}", title=f"Buddy check-in {n}: {names}",
-                description=f"Check-in {n} of {len(plan.dates)} ({RHYTHMS[plan.rhythm]}).",
-                day_date=date.fromisoformat(d), start=None, end=None)
+        IcsItem(
+            uid_key=f"checkin-{group.id}-{n}",
+            title=f"Buddy check-in {n}: {names}",
+            description=f"Check-in {n} of {len(plan.dates)} ({RHYTHMS[plan.rhythm]}).",
+            day_date=date.fromisoformat(d),
+            start=None,
+            end=None,
+        )
         for n, d in enumerate(plan.dates, start=1)
     ]
-    return build_checkin_ics(f"Buddy check-ins: {names}", f"{cohort.slug}-pair-{group.id}",
-                             cohort.timezone, items, prodid_host=prodid_host)
+    return build_checkin_ics(
+        f"Buddy check-ins: {names}",
+        f"{cohort.slug}-pair-{group.id}",
+        cohort.timezone,
+        items,
+        prodid_host=prodid_host,
+    )
 
 
 def partnership_counts(session: Session, *, cohort: Cohort) -> Counter[str]:
     """How many published or ended groups are active, paused or ended (never why)."""
-    groups = session.exec(select(BuddyGroup).where(
-        BuddyGroup.cohort_id == cohort.id,
-        col(BuddyGroup.state).in_(("published", "ended")))).all()
+    groups = session.exec(
+        select(BuddyGroup).where(
+            BuddyGroup.cohort_id == cohort.id, col(BuddyGroup.state).in_(("published", "ended"))
+        )
+    ).all()
     return Counter(partnership_state(session, group=g) for g in groups)
 
 
-def workbook_checkins(session: Session, *, owners: Sequence[Participant], edition: str,
-                      requester: visibility.Viewer) -> list[CheckInLine]:
+def workbook_checkins(
+    session: Session, *, owners: Sequence[Participant], edition: str, requester: visibility.Viewer
+) -> list[CheckInLine]:
     """The agreed check-in dates a workbook prints (dates and rhythm only, never notes):
     for a member's own download, or a facilitator's export when every owner chose printing."""
     if edition == "blank" or not owners:
@@ -298,6 +339,10 @@ def workbook_checkins(session: Session, *, owners: Sequence[Participant], editio
     if plan is None or partnership_state(session, group=group) == "ended":
         return []
     total = len(plan.dates)
-    return [CheckInLine(date_label=f"{date.fromisoformat(d):%-d %B %Y}",
-                        note=f"Check-in {n} of {total} ({RHYTHMS[plan.rhythm].lower()})")
-            for n, d in enumerate(plan.dates, start=1)]
+    return [
+        CheckInLine(
+            date_label=f"{date.fromisoformat(d):%-d %B %Y}",
+            note=f"Check-in {n} of {total} ({RHYTHMS[plan.rhythm].lower()})",
+        )
+        for n, d in enumerate(plan.dates, start=1)
+    ]

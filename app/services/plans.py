@@ -35,9 +35,14 @@ MAX_GOALS = 3
 TEXT_LIMIT = 4000
 MAX_ACTIONS = 10
 GOAL_TEXT_FIELDS = ("what", "why", "measure", "support")
-GOAL_LABELS = {"what": "what", "why": "why it matters", "measure": "how success will show",
-               "support": "support asked of the buddy", "actions": "actions",
-               "target_date": "target date"}
+GOAL_LABELS = {
+    "what": "what",
+    "why": "why it matters",
+    "measure": "how success will show",
+    "support": "support asked of the buddy",
+    "actions": "actions",
+    "target_date": "target date",
+}
 GOAL_ID = re.compile(r"^[a-z0-9]{1,16}$")
 
 
@@ -79,8 +84,9 @@ def _text(value: Any, where: str, problems: list[Problem], field: str) -> str:
         problems.append(Problem(where, "must be text", field))
         return ""
     if len(value) > TEXT_LIMIT:
-        problems.append(Problem(where, f"is {len(value)} characters long; the limit is "
-                                       f"{TEXT_LIMIT}", field))
+        problems.append(
+            Problem(where, f"is {len(value)} characters long; the limit is {TEXT_LIMIT}", field)
+        )
     return value
 
 
@@ -94,8 +100,9 @@ def _actions(value: Any, where: str, problems: list[Problem]) -> list[str]:
         return []
     actions = [a.strip() for a in value if a.strip()]
     if len(actions) > MAX_ACTIONS:
-        problems.append(Problem(where, f"has {len(actions)} actions; at most {MAX_ACTIONS}",
-                                "actions"))
+        problems.append(
+            Problem(where, f"has {len(actions)} actions; at most {MAX_ACTIONS}", "actions")
+        )
     for a in actions:
         _text(a, where, problems, "actions")
     return actions
@@ -121,8 +128,13 @@ def _goal(raw: Any, number: int, problems: list[Problem]) -> dict[str, Any]:
         try:
             date.fromisoformat(str(target))
         except ValueError:
-            problems.append(Problem(f"{where}, target date",
-                                    f"'{target}' is not a date like 2027-06-30", "target_date"))
+            problems.append(
+                Problem(
+                    f"{where}, target date",
+                    f"'{target}' is not a date like 2027-06-30",
+                    "target_date",
+                )
+            )
     goal["target_date"] = str(target)
     return goal
 
@@ -144,16 +156,21 @@ def clean_plan(content: Any) -> dict[str, Any]:
         problems.append(Problem("goals", "must be a list", "goals"))
         goals = []
     if len(goals) > MAX_GOALS:
-        problems.append(Problem("goals", f"has {len(goals)} goals; a plan has one to "
-                                         f"{MAX_GOALS}", "goals"))
+        problems.append(
+            Problem("goals", f"has {len(goals)} goals; a plan has one to {MAX_GOALS}", "goals")
+        )
     clean["goals"] = [_goal(g, n, problems) for n, g in enumerate(goals, start=1)]
     ids = [g.get("id") for g in clean["goals"]]
     if len(set(ids)) != len(ids):
         problems.append(Problem("goals", "two goals share one id", "id"))
     if problems:
         raise InvalidInput("the plan cannot be saved", problems)
-    return {"aspiration": clean["aspiration"], "goals": clean["goals"],
-            "strengths": clean["strengths"], "obstacles": clean["obstacles"]}
+    return {
+        "aspiration": clean["aspiration"],
+        "goals": clean["goals"],
+        "strengths": clean["strengths"],
+        "obstacles": clean["obstacles"],
+    }
 
 
 def has_content(content: dict[str, Any]) -> bool:
@@ -177,22 +194,34 @@ def _result(plan: Plan) -> PlanResult:
 
 
 def _receipt(session: Session, participant: Participant, key: str) -> PlanSaveReceipt | None:
-    return session.exec(select(PlanSaveReceipt).where(
-        PlanSaveReceipt.participant_id == participant.id,
-        PlanSaveReceipt.idempotency_key == key)).first()
+    return session.exec(
+        select(PlanSaveReceipt).where(
+            PlanSaveReceipt.participant_id == participant.id, PlanSaveReceipt.idempotency_key == key
+        )
+    ).first()
 
 
 def _snapshot(session: Session, plan: Plan, now: datetime) -> None:
     assert plan.id is not None
-    last = session.exec(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
-                        .order_by(col(PlanVersion.version).desc())).first()
+    last = session.exec(
+        select(PlanVersion)
+        .where(PlanVersion.plan_id == plan.id)
+        .order_by(col(PlanVersion.version).desc())
+    ).first()
     if last is not None and now - last.updated_at < SNAPSHOT_WINDOW:
         # One writing session, one snapshot: it follows the plan to its latest version.
         last.version, last.content, last.updated_at = plan.version, plan.content, now
         session.add(last)
     else:
-        session.add(PlanVersion(plan_id=plan.id, version=plan.version, content=plan.content,
-                                created_at=now, updated_at=now))
+        session.add(
+            PlanVersion(
+                plan_id=plan.id,
+                version=plan.version,
+                content=plan.content,
+                created_at=now,
+                updated_at=now,
+            )
+        )
 
 
 def _write(session: Session, plan: Plan, content: dict[str, Any], now: datetime) -> None:
@@ -229,8 +258,14 @@ def save_plan(
     """Store the plan if ``base_version`` is current; a known key returns the stored result,
     a stale version raises StalePlan with the server copy."""
     if not KEY_PATTERN.match(idempotency_key):
-        raise InvalidInput("the plan cannot be saved", [Problem(
-            "idempotency_key", "must be 8 to 100 letters, digits or -_.:", "idempotency_key")])
+        raise InvalidInput(
+            "the plan cannot be saved",
+            [
+                Problem(
+                    "idempotency_key", "must be 8 to 100 letters, digits or -_.:", "idempotency_key"
+                )
+            ],
+        )
     receipt = _receipt(session, participant, idempotency_key)
     if receipt is not None:
         return PlanResult(**receipt.result)
@@ -245,9 +280,13 @@ def save_plan(
         with session.begin_nested():
             _write(session, plan, cleaned, now or utcnow())
             result = _result(plan)
-            session.add(PlanSaveReceipt(participant_id=participant.id,
-                                        idempotency_key=idempotency_key,
-                                        result=result.to_dict()))
+            session.add(
+                PlanSaveReceipt(
+                    participant_id=participant.id,
+                    idempotency_key=idempotency_key,
+                    result=result.to_dict(),
+                )
+            )
             session.flush()
     except IntegrityError:
         # A concurrent retry with the same key stored its receipt first.
@@ -258,13 +297,14 @@ def save_plan(
     return result
 
 
-def set_shared_parts(session: Session, *, participant: Participant, parts: list[str]
-                     ) -> list[str]:
+def set_shared_parts(session: Session, *, participant: Participant, parts: list[str]) -> list[str]:
     """Choose which parts of the plan the current buddy may read (any of PLAN_PARTS)."""
     unknown = [p for p in parts if p not in PLAN_PARTS]
     if unknown:
-        raise InvalidInput("the choice cannot be saved", [
-            Problem("parts", f"'{p}' is not a part of the plan", "parts") for p in unknown])
+        raise InvalidInput(
+            "the choice cannot be saved",
+            [Problem("parts", f"'{p}' is not a part of the plan", "parts") for p in unknown],
+        )
     plan = ensure_plan(session, participant=participant)
     plan.shared_parts = [p for p in PLAN_PARTS if p in parts]
     session.add(plan)
@@ -281,8 +321,9 @@ def exercise_drafts(session: Session, *, participant: Participant) -> list[str]:
         goal_prompts = [p.id for p in bound.spec.prompts if p.type == "plan_goal"]
         if bound.spec.kind != "plan" or not goal_prompts:
             continue
-        answers = visibility.read_answers(session, viewer=participant, owner=participant,
-                                          exercise=bound)
+        answers = visibility.read_answers(
+            session, viewer=participant, owner=participant, exercise=bound
+        )
         for prompt_id in goal_prompts:
             answer = answers.get(prompt_id)
             if answer is not None and isinstance(answer.value, str) and answer.value.strip():
@@ -309,16 +350,19 @@ def import_exercise_drafts(session: Session, *, participant: Participant) -> Pla
     return _result(plan)
 
 
-def add_plan_comment(session: Session, *, author: Participant, owner: Participant, part: str,
-                     text: str) -> PlanComment:
+def add_plan_comment(
+    session: Session, *, author: Participant, owner: Participant, part: str, text: str
+) -> PlanComment:
     """A current buddy comments on a part the owner shared (NotFound for anyone else)."""
     view = visibility.read_plan(session, viewer=author, owner=owner)
     if view.access != "buddy" or view.plan_id is None or part not in view.parts:
         raise NotFound(visibility.PLAN_NOT_FOUND)
     text = text.strip()
     if not text or len(text) > TEXT_LIMIT:
-        raise InvalidInput("the comment cannot be saved", [Problem(
-            "comment", f"must be 1 to {TEXT_LIMIT} characters", "text")])
+        raise InvalidInput(
+            "the comment cannot be saved",
+            [Problem("comment", f"must be 1 to {TEXT_LIMIT} characters", "text")],
+        )
     assert author.id is not None
     comment = PlanComment(plan_id=view.plan_id, author_id=author.id, part=part, text=text)
     session.add(comment)
@@ -326,8 +370,9 @@ def add_plan_comment(session: Session, *, author: Participant, owner: Participan
     return comment
 
 
-def resolve_plan_comment(session: Session, *, owner: Participant, comment_id: int,
-                         resolved: bool = True) -> None:
+def resolve_plan_comment(
+    session: Session, *, owner: Participant, comment_id: int, resolved: bool = True
+) -> None:
     """The plan's owner marks a comment on their plan as dealt with (or reopens it)."""
     plan = plan_row(session, participant=owner)
     comment = session.get(PlanComment, comment_id)
@@ -340,22 +385,28 @@ def resolve_plan_comment(session: Session, *, owner: Participant, comment_id: in
 
 def _goal_line(goal: dict[str, Any], owner: str) -> Goal:
     what = str(goal.get("what") or "")
-    return Goal(what=f"{owner}: {what}" if owner else what, why=str(goal.get("why") or ""),
-                actions=list(goal.get("actions") or []), measure=str(goal.get("measure") or ""),
-                support=str(goal.get("support") or ""),
-                target_date=str(goal.get("target_date") or ""))
+    return Goal(
+        what=f"{owner}: {what}" if owner else what,
+        why=str(goal.get("why") or ""),
+        actions=list(goal.get("actions") or []),
+        measure=str(goal.get("measure") or ""),
+        support=str(goal.get("support") or ""),
+        target_date=str(goal.get("target_date") or ""),
+    )
 
 
-def workbook_plan(session: Session, *, owners: Sequence[Participant], edition: str,
-                  requester: visibility.Viewer) -> PlanSection | None:
+def workbook_plan(
+    session: Session, *, owners: Sequence[Participant], edition: str, requester: visibility.Viewer
+) -> PlanSection | None:
     """The plan a workbook prints, cleared by ``visibility.printable_plan``; a pair edition
     carries each member's shared parts, each line named after its owner."""
     named = len(owners) > 1
     texts: dict[str, list[str]] = {"aspiration": [], "strengths": [], "obstacles": []}
     goals: list[Goal] = []
     for owner in owners:
-        parts = visibility.printable_plan(session, owner=owner, edition=edition,
-                                          requester=requester)
+        parts = visibility.printable_plan(
+            session, owner=owner, edition=edition, requester=requester
+        )
         if not parts:
             continue
         label = owner.name if named else ""
@@ -366,9 +417,12 @@ def workbook_plan(session: Session, *, owners: Sequence[Participant], edition: s
         goals += [_goal_line(g, label) for g in parts.get("goals") or []]
     if not goals and not any(texts.values()):
         return None
-    return PlanSection(aspiration="\n\n".join(texts["aspiration"]), goals=goals,
-                       strengths="\n\n".join(texts["strengths"]),
-                       obstacles="\n\n".join(texts["obstacles"]))
+    return PlanSection(
+        aspiration="\n\n".join(texts["aspiration"]),
+        goals=goals,
+        strengths="\n\n".join(texts["strengths"]),
+        obstacles="\n\n".join(texts["obstacles"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,23 +450,37 @@ def plans_overview(session: Session, *, cohort: Cohort) -> PlansOverview:
     loads flags and part names only, so no plan text can reach the page."""
     from app.services.partnership import partnership_counts
 
-    people = session.exec(select(Participant.id, Participant.name)
-                          .where(Participant.cohort_id == cohort.id)
-                          .order_by(col(Participant.name), col(Participant.id))).all()
-    flags = {pid: (started, bool(shared)) for pid, started, shared in session.exec(
-        select(Plan.participant_id, Plan.started, Plan.shared_parts)
-        .join(Participant, col(Participant.id) == col(Plan.participant_id))
-        .where(Participant.cohort_id == cohort.id)).all()}
-    reviewed = set(session.exec(
-        select(Plan.participant_id).join(PlanComment, col(PlanComment.plan_id) == col(Plan.id))
-        .join(Participant, col(Participant.id) == col(Plan.participant_id))
-        .where(Participant.cohort_id == cohort.id)).all())
+    people = session.exec(
+        select(Participant.id, Participant.name)
+        .where(Participant.cohort_id == cohort.id)
+        .order_by(col(Participant.name), col(Participant.id))
+    ).all()
+    flags = {
+        pid: (started, bool(shared))
+        for pid, started, shared in session.exec(
+            select(Plan.participant_id, Plan.started, Plan.shared_parts)
+            .join(Participant, col(Participant.id) == col(Plan.participant_id))
+            .where(Participant.cohort_id == cohort.id)
+        ).all()
+    }
+    reviewed = set(
+        session.exec(
+            select(Plan.participant_id)
+            .join(PlanComment, col(PlanComment.plan_id) == col(Plan.id))
+            .join(Participant, col(Participant.id) == col(Plan.participant_id))
+            .where(Participant.cohort_id == cohort.id)
+        ).all()
+    )
     rows = []
     for pid, name in people:
         assert pid is not None
         started, shared = flags.get(pid, (False, False))
         rows.append(PlanStateRow(pid, name, started, started and shared, pid in reviewed))
     counts = partnership_counts(session, cohort=cohort)
-    return PlansOverview(rows, sum(r.started for r in rows), sum(r.shared for r in rows),
-                         sum(r.reviewed for r in rows),
-                         {s: counts.get(s, 0) for s in ("active", "paused", "ended")})
+    return PlansOverview(
+        rows,
+        sum(r.started for r in rows),
+        sum(r.shared for r in rows),
+        sum(r.reviewed for r in rows),
+        {s: counts.get(s, 0) for s in ("active", "paused", "ended")},
+    )

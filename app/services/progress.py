@@ -19,12 +19,16 @@ from app.services.program import BoundExercise, program_of
 
 Status = Literal["not_started", "in_progress", "done"]
 STATUS_LABELS: dict[str, str] = {
-    "not_started": "Not started", "in_progress": "In progress", "done": "Done",
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "done": "Done",
 }
 AgreementLabel = Literal["no_buddy", "not_accepted", "waiting", "accepted"]
 AGREEMENT_LABELS: dict[str, str] = {
-    "no_buddy": "No buddy yet", "not_accepted": "Not accepted",
-    "waiting": "Waiting for buddy", "accepted": "Accepted by all",
+    "no_buddy": "No buddy yet",
+    "not_accepted": "Not accepted",
+    "waiting": "Waiting for buddy",
+    "accepted": "Accepted by all",
 }
 
 
@@ -69,8 +73,11 @@ def answered_counts(
     ids = [b.row.id for b in program]
     rows = session.exec(
         select(Answer.participant_id, Answer.cohort_exercise_id, func.count())
-        .where(col(Answer.participant_id).in_(participant_ids),
-               col(Answer.cohort_exercise_id).in_(ids), col(Answer.answered).is_(True))
+        .where(
+            col(Answer.participant_id).in_(participant_ids),
+            col(Answer.cohort_exercise_id).in_(ids),
+            col(Answer.answered).is_(True),
+        )
         .group_by(col(Answer.participant_id), col(Answer.cohort_exercise_id))
     ).all()
     return Counter({(p, e): n for p, e, n in rows})
@@ -84,10 +91,13 @@ def _agreement_labels(session: Session, cohort: Cohort) -> dict[int, AgreementLa
         .where(BuddyGroup.cohort_id == cohort.id, BuddyGroup.state == "published")
     ).all():
         members.setdefault(group_id, []).append(participant_id)
-    accepted = set(session.exec(
-        select(PairAgreement.group_id, PairAgreement.participant_id)
-        .where(col(PairAgreement.group_id).in_(list(members)))
-    ).all())
+    accepted = set(
+        session.exec(
+            select(PairAgreement.group_id, PairAgreement.participant_id).where(
+                col(PairAgreement.group_id).in_(list(members))
+            )
+        ).all()
+    )
     labels: dict[int, AgreementLabel] = {}
     for group_id, people in members.items():
         count = sum((group_id, p) in accepted for p in people)
@@ -102,10 +112,13 @@ def _agreement_labels(session: Session, cohort: Cohort) -> dict[int, AgreementLa
 def progress_board(session: Session, *, cohort: Cohort) -> ProgressBoard:
     """Participants x exercises -> status, and each pair's agreement; counts, never content."""
     program = [b for b in program_of(session, cohort=cohort) if b.spec.prompts]
-    people = list(session.exec(
-        select(Participant).where(Participant.cohort_id == cohort.id)
-        .order_by(col(Participant.name), col(Participant.id))
-    ).all())
+    people = list(
+        session.exec(
+            select(Participant)
+            .where(Participant.cohort_id == cohort.id)
+            .order_by(col(Participant.name), col(Participant.id))
+        ).all()
+    )
     ids = [p.id for p in people if p.id is not None]
     counts = answered_counts(session, participant_ids=ids, program=program)
     labels = _agreement_labels(session, cohort)
@@ -117,7 +130,8 @@ def progress_board(session: Session, *, cohort: Cohort) -> ProgressBoard:
             exercise_status(len(b.spec.prompts), counts[(person.id, b.row.id or 0)])
             for b in program
         ]
-        rows.append(ProgressRow(person.id, person.name, statuses,
-                                labels.get(person.id, "no_buddy")))
+        rows.append(
+            ProgressRow(person.id, person.name, statuses, labels.get(person.id, "no_buddy"))
+        )
     done = [sum(r.statuses[i] == "done" for r in rows) for i in range(len(columns))]
     return ProgressBoard(columns, rows, done)

@@ -124,9 +124,14 @@ def agreement_state(session: Session, *, participant: Participant) -> AgreementS
     if group is None:
         return AgreementState(None, 0, 0, False)
     members = {p.id for p in members_of(session, group=group)}
-    accepted = set(session.exec(
-        select(PairAgreement.participant_id).where(PairAgreement.group_id == group.id)
-    ).all()) & members
+    accepted = (
+        set(
+            session.exec(
+                select(PairAgreement.participant_id).where(PairAgreement.group_id == group.id)
+            ).all()
+        )
+        & members
+    )
     return AgreementState(group.id, len(accepted), len(members), participant.id in accepted)
 
 
@@ -156,8 +161,7 @@ def is_gated(session: Session, *, exercise: BoundExercise) -> bool:
     return agreement is not None and exercise.row.position > agreement.position
 
 
-def pair_work_open(session: Session, *, participant: Participant, exercise: BoundExercise
-                   ) -> bool:
+def pair_work_open(session: Session, *, participant: Participant, exercise: BoundExercise) -> bool:
     """Gated pair work opens once every member of the buddy group accepted the agreement."""
     if not is_gated(session, exercise=exercise):
         return True
@@ -165,8 +169,9 @@ def pair_work_open(session: Session, *, participant: Participant, exercise: Boun
 
 
 def _result(exercise: BoundExercise, row: Answer) -> SaveResult:
-    return SaveResult(exercise.spec.id, row.prompt_id, row.value, row.version,
-                      row.updated_at.isoformat())
+    return SaveResult(
+        exercise.spec.id, row.prompt_id, row.value, row.version, row.updated_at.isoformat()
+    )
 
 
 def _receipt(session: Session, participant: Participant, key: str) -> SaveReceipt | None:
@@ -197,8 +202,14 @@ def save_answer(
     """Store an answer if ``base_version`` is current; a known key returns the stored result,
     a stale version raises StaleAnswer with the server copy."""
     if not KEY_PATTERN.match(idempotency_key):
-        raise InvalidInput("the answer cannot be saved", [Problem(
-            "idempotency_key", "must be 8 to 100 letters, digits or -_.:", "idempotency_key")])
+        raise InvalidInput(
+            "the answer cannot be saved",
+            [
+                Problem(
+                    "idempotency_key", "must be 8 to 100 letters, digits or -_.:", "idempotency_key"
+                )
+            ],
+        )
     if exercise.row.cohort_id != participant.cohort_id:
         raise NotFound("no such exercise in your program")
     receipt = _receipt(session, participant, idempotency_key)
@@ -223,16 +234,28 @@ def save_answer(
             # Two devices typed the same thing: nothing to merge.
             return _result(exercise, row)
         if row is None:
-            row = Answer(participant_id=participant.id, cohort_exercise_id=exercise.row.id,
-                         prompt_id=prompt_id, value=None, version=0)
+            row = Answer(
+                participant_id=participant.id,
+                cohort_exercise_id=exercise.row.id,
+                prompt_id=prompt_id,
+                value=None,
+                version=0,
+            )
         raise StaleAnswer(_result(exercise, row))
     now = utcnow()
     try:
         with session.begin_nested():
             if row is None:
-                row = Answer(participant_id=participant.id, cohort_exercise_id=exercise.row.id,
-                             prompt_id=prompt_id, value=cleaned, answered=is_answered(cleaned),
-                             version=1, created_at=now, updated_at=now)
+                row = Answer(
+                    participant_id=participant.id,
+                    cohort_exercise_id=exercise.row.id,
+                    prompt_id=prompt_id,
+                    value=cleaned,
+                    answered=is_answered(cleaned),
+                    version=1,
+                    created_at=now,
+                    updated_at=now,
+                )
                 session.add(row)
                 session.flush()
             else:
@@ -241,8 +264,12 @@ def save_answer(
                 changed = session.execute(
                     update(Answer)
                     .where(col(Answer.id) == row.id, col(Answer.version) == current)
-                    .values(value=cleaned, answered=is_answered(cleaned), version=current + 1,
-                            updated_at=now)
+                    .values(
+                        value=cleaned,
+                        answered=is_answered(cleaned),
+                        version=current + 1,
+                        updated_at=now,
+                    )
                     .execution_options(synchronize_session=False)
                 ).rowcount  # type: ignore[attr-defined]
                 if changed != 1:
@@ -250,9 +277,15 @@ def save_answer(
                 session.refresh(row)
             result = _result(exercise, row)
             assert row.id is not None
-            session.add(SaveReceipt(participant_id=participant.id,
-                                    idempotency_key=idempotency_key, answer_id=row.id,
-                                    version=row.version, result=result.to_dict()))
+            session.add(
+                SaveReceipt(
+                    participant_id=participant.id,
+                    idempotency_key=idempotency_key,
+                    answer_id=row.id,
+                    version=row.version,
+                    result=result.to_dict(),
+                )
+            )
             session.flush()
     except (IntegrityError, _Raced):
         # Another request won the race: same key means a retry, else the version moved on.
@@ -260,11 +293,13 @@ def save_answer(
         if receipt is not None:
             return _replay(receipt, exercise, prompt_id)
         fresh = session.exec(
-            select(Answer).where(
+            select(Answer)
+            .where(
                 Answer.participant_id == participant.id,
                 Answer.cohort_exercise_id == exercise.row.id,
                 Answer.prompt_id == prompt_id,
-            ).execution_options(populate_existing=True)
+            )
+            .execution_options(populate_existing=True)
         ).first()
         assert fresh is not None
         raise StaleAnswer(_result(exercise, fresh)) from None

@@ -83,12 +83,14 @@ def _new_code() -> str:
 
 
 def _active_cards(session: Session, participant_ids: Sequence[int]) -> list[SignInCard]:
-    return list(session.exec(
-        select(SignInCard).where(
-            col(SignInCard.participant_id).in_(participant_ids),
-            col(SignInCard.revoked_at).is_(None),
-        )
-    ).all())
+    return list(
+        session.exec(
+            select(SignInCard).where(
+                col(SignInCard.participant_id).in_(participant_ids),
+                col(SignInCard.revoked_at).is_(None),
+            )
+        ).all()
+    )
 
 
 def issue_cards(
@@ -113,18 +115,35 @@ def issue_cards(
         assert participant.cohort_id == cohort.id
         token = secrets.token_urlsafe(32)
         code = _new_code()
-        while session.exec(
-            select(SignInCard.id).where(SignInCard.code_hash == code_digest(code, secret=secret))
-        ).first() is not None:
+        while (
+            session.exec(
+                select(SignInCard.id).where(
+                    SignInCard.code_hash == code_digest(code, secret=secret)
+                )
+            ).first()
+            is not None
+        ):
             code = _new_code()
-        session.add(SignInCard(
-            participant_id=participant.id, token_hash=hash_token(token),
-            code_hash=code_digest(code, secret=secret), issued_at=now, expires_at=expires,
-        ))
+        session.add(
+            SignInCard(
+                participant_id=participant.id,
+                token_hash=hash_token(token),
+                code_hash=code_digest(code, secret=secret),
+                issued_at=now,
+                expires_at=expires,
+            )
+        )
         issued.append(IssuedCard(participant, token, format_code(code), expires))
     session.flush()
-    record_event(session, actor=actor, action="cards.issue", object_type="cohort",
-                 object_id=cohort.id or "", cohort_id=cohort.id, detail={"cards": len(issued)})
+    record_event(
+        session,
+        actor=actor,
+        action="cards.issue",
+        object_type="cohort",
+        object_id=cohort.id or "",
+        cohort_id=cohort.id,
+        detail={"cards": len(issued)},
+    )
     return issued
 
 
@@ -138,9 +157,15 @@ def revoke_card(session: Session, *, participant: Participant, actor: str = "sys
         session.add(card)
     session.exec(delete(WebSession).where(col(WebSession.participant_id) == participant.id))
     session.flush()
-    record_event(session, actor=actor, action="cards.revoke", object_type="participant",
-                 object_id=participant.id, cohort_id=participant.cohort_id,
-                 detail={"cards": len(cards)})
+    record_event(
+        session,
+        actor=actor,
+        action="cards.revoke",
+        object_type="participant",
+        object_id=participant.id,
+        cohort_id=participant.cohort_id,
+        detail={"cards": len(cards)},
+    )
     return len(cards)
 
 
@@ -149,17 +174,22 @@ def card_statuses(session: Session, *, participants: Sequence[Participant]) -> l
     ids = [p.id for p in participants if p.id is not None]
     newest: dict[int, SignInCard] = {}
     for card in session.exec(
-        select(SignInCard).where(col(SignInCard.participant_id).in_(ids))
+        select(SignInCard)
+        .where(col(SignInCard.participant_id).in_(ids))
         .order_by(col(SignInCard.id))
     ).all():
         newest[card.participant_id] = card
     statuses = []
     for p in participants:
         last = newest.get(p.id or 0)
-        statuses.append(CardStatus(
-            p, last.issued_at if last else None, last.expires_at if last else None,
-            bool(last and last.revoked_at is not None),
-        ))
+        statuses.append(
+            CardStatus(
+                p,
+                last.issued_at if last else None,
+                last.expires_at if last else None,
+                bool(last and last.revoked_at is not None),
+            )
+        )
     return statuses
 
 
@@ -167,13 +197,19 @@ def _throttle_key(client: str) -> str:
     return f"card|{client}"
 
 
-def check_card_throttle(session: Session, *, client: str, window_seconds: int,
-                        max_attempts: int = CARD_ATTEMPTS_PER_WINDOW) -> None:
+def check_card_throttle(
+    session: Session,
+    *,
+    client: str,
+    window_seconds: int,
+    max_attempts: int = CARD_ATTEMPTS_PER_WINDOW,
+) -> None:
     """Raise Throttled when ``client`` has failed too often within the window."""
     since = utcnow() - timedelta(seconds=window_seconds)
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < since))
     failures = session.exec(
-        select(func.count()).select_from(LoginAttempt)
+        select(func.count())
+        .select_from(LoginAttempt)
         .where(LoginAttempt.key == _throttle_key(client))
     ).one()
     if failures >= max_attempts:
@@ -192,8 +228,9 @@ def redeem_card(
 ) -> SignInCard:
     """The live card behind a typed code or a QR token; a miss is counted against ``client``
     (CardRejected), too many misses raise Throttled."""
-    check_card_throttle(session, client=client, window_seconds=window_seconds,
-                        max_attempts=max_attempts)
+    check_card_throttle(
+        session, client=client, window_seconds=window_seconds, max_attempts=max_attempts
+    )
     card = None
     if code is not None and len(normalise_code(code)) == CODE_LENGTH:
         card = session.exec(
@@ -204,8 +241,12 @@ def redeem_card(
             select(SignInCard).where(SignInCard.token_hash == hash_token(token))
         ).first()
     participant = session.get(Participant, card.participant_id) if card else None
-    if (card is None or card.revoked_at is not None or card.expires_at <= utcnow()
-            or participant is None):
+    if (
+        card is None
+        or card.revoked_at is not None
+        or card.expires_at <= utcnow()
+        or participant is None
+    ):
         session.add(LoginAttempt(key=_throttle_key(client)))
         session.flush()
         raise CardRejected("that code is not valid")

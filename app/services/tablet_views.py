@@ -88,11 +88,9 @@ def _cohort_of(session: Session, participant: Participant) -> Cohort:
     return cohort
 
 
-def exercise_for(session: Session, *, participant: Participant, exercise_id: str
-                 ) -> BoundExercise:
+def exercise_for(session: Session, *, participant: Participant, exercise_id: str) -> BoundExercise:
     """One exercise of the participant's own program (NotFound otherwise)."""
-    return bound_exercise(session, cohort=_cohort_of(session, participant),
-                          exercise_id=exercise_id)
+    return bound_exercise(session, cohort=_cohort_of(session, participant), exercise_id=exercise_id)
 
 
 def _agreement_position(program: list[BoundExercise]) -> int | None:
@@ -100,8 +98,12 @@ def _agreement_position(program: list[BoundExercise]) -> int | None:
 
 
 def _is_open(exercise: BoundExercise, agreement: AgreementState, position: int | None) -> bool:
-    gated = (exercise.spec.kind == "pair" and exercise.spec.id != AGREEMENT_ID
-             and position is not None and exercise.row.position > position)
+    gated = (
+        exercise.spec.kind == "pair"
+        and exercise.spec.id != AGREEMENT_ID
+        and position is not None
+        and exercise.row.position > position
+    )
     return not gated or agreement.complete
 
 
@@ -115,7 +117,9 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
     position = _agreement_position(program)
     exercises = [
         HomeExercise(
-            b.spec.id, b.spec.title, b.spec.kind,
+            b.spec.id,
+            b.spec.title,
+            b.spec.kind,
             exercise_status(len(b.spec.prompts), counts[(participant.id, b.row.id or 0)]),
             _is_open(b, agreement, position),
         )
@@ -131,8 +135,9 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
     )
 
 
-def participant_exercise(session: Session, *, participant: Participant, exercise_id: str
-                         ) -> ExerciseView:
+def participant_exercise(
+    session: Session, *, participant: Participant, exercise_id: str
+) -> ExerciseView:
     """One exercise as its participant sees it: questions with audience, own answers, and the
     buddies' shared answers they may read now."""
     exercise = exercise_for(session, participant=participant, exercise_id=exercise_id)
@@ -141,7 +146,12 @@ def participant_exercise(session: Session, *, participant: Participant, exercise
     agreement = agreement_state(session, participant=participant)
     prompts = [
         PromptView(
-            p.id, p.text, p.type, list(p.options or []), p.help, p.visibility,
+            p.id,
+            p.text,
+            p.type,
+            list(p.options or []),
+            p.help,
+            p.visibility,
             audience_label(p.visibility, buddy_count=len(buddies)),
             own[p.id].value if p.id in own else None,
             own[p.id].version if p.id in own else 0,
@@ -151,9 +161,15 @@ def participant_exercise(session: Session, *, participant: Participant, exercise
     ]
     spec = exercise.spec
     return ExerciseView(
-        spec.id, spec.title, spec.summary, spec.kind, list(spec.steps), prompts,
+        spec.id,
+        spec.title,
+        spec.summary,
+        spec.kind,
+        list(spec.steps),
+        prompts,
         pair_work_open(session, participant=participant, exercise=exercise),
-        spec.id == AGREEMENT_ID, agreement,
+        spec.id == AGREEMENT_ID,
+        agreement,
         [b.name for b in buddies],
         shared_with(session, viewer=participant, exercise=exercise),
     )

@@ -67,12 +67,14 @@ def current_group_of(session: Session, *, participant: Participant) -> BuddyGrou
 
 def members_of(session: Session, *, group: BuddyGroup) -> list[Participant]:
     """Everyone in a buddy group, by name."""
-    return list(session.exec(
-        select(Participant)
-        .join(BuddyMember, col(BuddyMember.participant_id) == col(Participant.id))
-        .where(BuddyMember.group_id == group.id)
-        .order_by(col(Participant.name), col(Participant.id))
-    ).all())
+    return list(
+        session.exec(
+            select(Participant)
+            .join(BuddyMember, col(BuddyMember.participant_id) == col(Participant.id))
+            .where(BuddyMember.group_id == group.id)
+            .order_by(col(Participant.name), col(Participant.id))
+        ).all()
+    )
 
 
 def buddies_of(session: Session, *, participant: Participant) -> list[Participant]:
@@ -101,14 +103,15 @@ def audience_label(visibility: str, *, buddy_count: int = 1) -> str:
     return "You and your buddies" if buddy_count > 1 else "You and your buddy"
 
 
-def _stored(session: Session, *, owner_ids: Sequence[int], exercise: BoundExercise
-            ) -> list[Answer]:
-    return list(session.exec(
-        select(Answer).where(
-            col(Answer.participant_id).in_(owner_ids),
-            Answer.cohort_exercise_id == exercise.row.id,
-        )
-    ).all())
+def _stored(session: Session, *, owner_ids: Sequence[int], exercise: BoundExercise) -> list[Answer]:
+    return list(
+        session.exec(
+            select(Answer).where(
+                col(Answer.participant_id).in_(owner_ids),
+                Answer.cohort_exercise_id == exercise.row.id,
+            )
+        ).all()
+    )
 
 
 def _readable(row: Answer) -> ReadableAnswer:
@@ -135,7 +138,9 @@ def read_answers(
     return {
         r.prompt_id: _readable(r)
         for r in rows
-        if r.participant_id == owner.id and r.answered and r.prompt_id in shared
+        if r.participant_id == owner.id
+        and r.answered
+        and r.prompt_id in shared
         and r.prompt_id in mine
     }
 
@@ -279,16 +284,21 @@ def read_plan(session: Session, *, viewer: Viewer, owner: Participant) -> PlanVi
         raise NotFound(PLAN_NOT_FOUND) from None
     assert owner.id is not None
     plan = _plan_row(session, owner)
-    content: dict[str, Any] = dict(plan.content) if plan is not None and plan.content else {
-        "aspiration": "", "goals": [], "strengths": "", "obstacles": ""}
+    content: dict[str, Any] = (
+        dict(plan.content)
+        if plan is not None and plan.content
+        else {"aspiration": "", "goals": [], "strengths": "", "obstacles": ""}
+    )
     shared = list(plan.shared_parts) if plan is not None else ["goals"]
     parts = content if access == "own" else {k: v for k, v in content.items() if k in shared}
-    return PlanView(owner.id, plan.id if plan else None, access, plan.version if plan else 0,
-                    parts, shared)
+    return PlanView(
+        owner.id, plan.id if plan else None, access, plan.version if plan else 0, parts, shared
+    )
 
 
-def read_plan_comments(session: Session, *, viewer: Viewer, owner: Participant
-                       ) -> list[PlanCommentView]:
+def read_plan_comments(
+    session: Session, *, viewer: Viewer, owner: Participant
+) -> list[PlanCommentView]:
     """Comments on ``owner``'s plan: all of them for the owner, those on shared parts for a
     current buddy (NotFound for anyone else)."""
     view = read_plan(session, viewer=viewer, owner=owner)
@@ -307,21 +317,26 @@ def read_plan_comments(session: Session, *, viewer: Viewer, owner: Participant
     ]
 
 
-def read_plan_versions(session: Session, *, viewer: Viewer, owner: Participant
-                       ) -> list[PlanVersionView]:
+def read_plan_versions(
+    session: Session, *, viewer: Viewer, owner: Participant
+) -> list[PlanVersionView]:
     """Earlier versions of a plan, newest first: for its owner only (NotFound otherwise)."""
     if read_plan(session, viewer=viewer, owner=owner).access != "own":
         raise NotFound(PLAN_NOT_FOUND)
     plan = _plan_row(session, owner)
     if plan is None:
         return []
-    rows = session.exec(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
-                        .order_by(col(PlanVersion.version).desc())).all()
+    rows = session.exec(
+        select(PlanVersion)
+        .where(PlanVersion.plan_id == plan.id)
+        .order_by(col(PlanVersion.version).desc())
+    ).all()
     return [PlanVersionView(r.version, r.content, r.created_at, r.updated_at) for r in rows]
 
 
-def printable_plan(session: Session, *, owner: Participant, edition: str, requester: Viewer
-                   ) -> dict[str, Any] | None:
+def printable_plan(
+    session: Session, *, owner: Participant, edition: str, requester: Viewer
+) -> dict[str, Any] | None:
     """The parts of ``owner``'s plan a printed ``edition`` made for ``requester`` may carry:
     none for blank; a participant's own download what they may read on screen (the pair
     edition only shared parts); a facilitator's export only when the owner chose printing."""
@@ -346,20 +361,24 @@ def printable_plan(session: Session, *, owner: Participant, edition: str, reques
     return content
 
 
-def read_checkin_notes(session: Session, *, viewer: Viewer, owner: Participant
-                       ) -> list[NoteView]:
+def read_checkin_notes(session: Session, *, viewer: Viewer, owner: Participant) -> list[NoteView]:
     """A participant's private check-in notes: for themselves only (NotFound otherwise)."""
     if not isinstance(viewer, Participant) or viewer.id != owner.id:
         raise NotFound("no such note")
-    rows = session.exec(select(CheckInNote).where(CheckInNote.participant_id == owner.id)
-                        .order_by(col(CheckInNote.checkin_date))).all()
+    rows = session.exec(
+        select(CheckInNote)
+        .where(CheckInNote.participant_id == owner.id)
+        .order_by(col(CheckInNote.checkin_date))
+    ).all()
     return [NoteView(r.checkin_date, r.text) for r in rows]
 
 
 def read_agreed_steps(session: Session, *, viewer: Viewer, group: BuddyGroup) -> list[StepView]:
     """The next steps a group agreed: for its members only, even after it ended."""
-    if not isinstance(viewer, Participant) or session.get(
-            BuddyMember, (group.id, viewer.id)) is None:
+    if (
+        not isinstance(viewer, Participant)
+        or session.get(BuddyMember, (group.id, viewer.id)) is None
+    ):
         raise NotFound("no such partnership")
     rows = session.exec(
         select(AgreedStep, Participant.name)

@@ -25,8 +25,14 @@ from app.main import create_app
 from tests.conftest import build_schema, need
 
 CHROMIUM = os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TABLET = {"width": 820, "height": 1180}
 SECRET = "e" * 48
 
@@ -51,12 +57,18 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     build_schema(f"sqlite:///{db}")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = Settings(env="test", database_url=f"sqlite:///{db}", secret_key=SECRET,
-                        var_dir=tmp_path, base_url=base,
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        env="test",
+        database_url=f"sqlite:///{db}",
+        secret_key=SECRET,
+        var_dir=tmp_path,
+        base_url=base,
+        _env_file=None,
+    )  # type: ignore[call-arg]
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -25,12 +25,16 @@ def _sign_in(browser: Any, live: LiveServer, code: str) -> Any:
     return page
 
 
-def test_plan_written_shared_commented_and_read_back(live_server: LiveServer, browser: Any
-                                                     ) -> None:
+def test_plan_written_shared_commented_and_read_back(live_server: LiveServer, browser: Any) -> None:
     with Session(live_server.engine, expire_on_commit=False) as session:
         world = make_world(session)
-        cards = signin.issue_cards(session, cohort=world.cohort, participants=[world.ana,
-                                   world.ben], secret=SECRET, followup_days=180)
+        cards = signin.issue_cards(
+            session,
+            cohort=world.cohort,
+            participants=[world.ana, world.ben],
+            secret=SECRET,
+            followup_days=180,
+        )
         session.commit()
     codes = {c.participant.name: c.code for c in cards}
     ana = _sign_in(browser, live_server, codes["Ana"])

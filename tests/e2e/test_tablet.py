@@ -23,17 +23,22 @@ EX = "meet-your-buddy"
 def _seed(live: LiveServer) -> tuple[World, dict[str, str]]:
     with Session(live.engine, expire_on_commit=False) as session:
         world = make_world(session)
-        cards = signin.issue_cards(session, cohort=world.cohort,
-                                   participants=[world.ana, world.ben], secret=SECRET,
-                                   followup_days=180)
+        cards = signin.issue_cards(
+            session,
+            cohort=world.cohort,
+            participants=[world.ana, world.ben],
+            secret=SECRET,
+            followup_days=180,
+        )
         session.commit()
     return world, {c.participant.name: c.code for c in cards}
 
 
 def _answer(live: LiveServer, who: Participant, prompt: str) -> Any:
     with Session(live.engine) as session:
-        row = session.exec(select(Answer).where(Answer.participant_id == who.id,
-                                                Answer.prompt_id == prompt)).first()
+        row = session.exec(
+            select(Answer).where(Answer.participant_id == who.id, Answer.prompt_id == prompt)
+        ).first()
         return row.value if row else None
 
 
@@ -48,8 +53,9 @@ def _saved(page: Any) -> None:
     page.wait_for_selector('#save-status[data-state="saved"]', timeout=15_000)
 
 
-def test_answers_survive_offline_typing_and_a_reload(live_server: LiveServer, tablet_page: Any
-                                                     ) -> None:
+def test_answers_survive_offline_typing_and_a_reload(
+    live_server: LiveServer, tablet_page: Any
+) -> None:
     world, codes = _seed(live_server)
     page = tablet_page
     _sign_in(page, live_server, codes["Ana"].lower())
@@ -71,8 +77,9 @@ def test_answers_survive_offline_typing_and_a_reload(live_server: LiveServer, ta
     assert _answer(live_server, world.ana, "their-week") == "First words. Typed offline."
 
 
-def test_two_tablets_editing_one_answer_get_a_merge_prompt(live_server: LiveServer, browser: Any
-                                                           ) -> None:
+def test_two_tablets_editing_one_answer_get_a_merge_prompt(
+    live_server: LiveServer, browser: Any
+) -> None:
     world, codes = _seed(live_server)
     pages = []
     for _ in range(2):
@@ -120,7 +127,8 @@ def test_buddy_answers_appear_once_both_answered(live_server: LiveServer, browse
 
 
 def _small_targets(page: Any) -> list[str]:
-    return list(page.evaluate("""() => {
+    return list(
+        page.evaluate("""() => {
       const out = [];
       for (const el of document.querySelectorAll('a, button, input, textarea, select, summary')) {
         if (el.type === 'hidden' || el.offsetParent === null) continue;
@@ -130,16 +138,19 @@ def _small_targets(page: Any) -> list[str]:
           out.push(`${target.outerHTML.slice(0, 60)} ${r.width}x${r.height}`);
       }
       return out;
-    }"""))
+    }""")
+    )
 
 
 def _serious_violations(page: Any) -> list[str]:
     page.add_script_tag(path=str(AXE))
-    return list(page.evaluate("""async () => {
+    return list(
+        page.evaluate("""async () => {
       const r = await axe.run();
       return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
         .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
-    }"""))
+    }""")
+    )
 
 
 def test_pages_have_big_touch_targets_and_no_serious_accessibility_faults(
@@ -152,8 +163,12 @@ def test_pages_have_big_touch_targets_and_no_serious_accessibility_faults(
     page.goto(f"{live_server.base_url}/join")
     assert _serious_violations(page) == []
     _sign_in(page, live_server, codes["Ana"])
-    for path in ("/p", f"/p/exercises/{EX}", "/p/exercises/buddy-agreement",
-                 "/p/exercises/career-stories"):
+    for path in (
+        "/p",
+        f"/p/exercises/{EX}",
+        "/p/exercises/buddy-agreement",
+        "/p/exercises/career-stories",
+    ):
         page.goto(live_server.base_url + path)
         assert (path, _small_targets(page)) == (path, [])
         assert (path, _serious_violations(page)) == (path, [])

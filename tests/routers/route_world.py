@@ -24,13 +24,21 @@ from app.core.db import create_db_engine
 from app.core.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from app.main import create_app
 from app.models import RosterImport
-from app.services import accounts, cohorts, signin
+from app.services import accounts, cohorts, partnership, plans, signin
 from tests.conftest import build_schema
 from tests.services.tablet_factories import make_world
 
 SECRET = "x" * 48
-VIEWERS = ("anonymous", "self", "buddy", "stranger", "outsider", "other_facilitator",
-           "facilitator", "admin")
+VIEWERS = (
+    "anonymous",
+    "self",
+    "buddy",
+    "stranger",
+    "outsider",
+    "other_facilitator",
+    "facilitator",
+    "admin",
+)
 
 
 @dataclass
@@ -50,17 +58,24 @@ def all_routes(app: FastAPI) -> list[tuple[str, str]]:
             if isinstance(route, APIRoute):
                 found.extend((m, prefix + route.path) for m in sorted(route.methods))
             elif hasattr(route, "original_router"):
-                walk(route.original_router.routes,  # type: ignore[attr-defined]
-                     prefix + route.include_context.prefix)  # type: ignore[attr-defined]
+                walk(
+                    route.original_router.routes,  # type: ignore[attr-defined]
+                    prefix + route.include_context.prefix,
+                )  # type: ignore[attr-defined]
 
     walk(list(app.routes), "")
     return [(m, p) for m, p in found if m != "HEAD"]
 
 
 def settings_for(path: Path, var: Path) -> Settings:
-    return Settings(env="test", database_url=f"sqlite:///{path}", secret_key=SECRET,
-                    var_dir=var, base_url="http://testserver",
-                    _env_file=None)  # type: ignore[call-arg]
+    return Settings(
+        env="test",
+        database_url=f"sqlite:///{path}",
+        secret_key=SECRET,
+        var_dir=var,
+        base_url="http://testserver",
+        _env_file=None,
+    )  # type: ignore[call-arg]
 
 
 def build_route_world(folder: Path) -> RouteWorld:
@@ -69,37 +84,74 @@ def build_route_world(folder: Path) -> RouteWorld:
     engine = create_db_engine(f"sqlite:///{path}")
     with Session(engine, expire_on_commit=False) as session:
         w = make_world(session)
-        fac = accounts.create_facilitator(session, email="fac@example.com", name="Fac",
-                                          password="long enough password")
-        other = accounts.create_facilitator(session, email="oth@example.com", name="Oth",
-                                            password="long enough password")
-        admin = accounts.create_facilitator(session, email="adm@example.com", name="Adm",
-                                            password="long enough password", admin=True)
+        fac = accounts.create_facilitator(
+            session, email="fac@example.com", name="Fac", password="long enough password"
+        )
+        other = accounts.create_facilitator(
+            session, email="oth@example.com", name="Oth", password="long enough password"
+        )
+        admin = accounts.create_facilitator(
+            session,
+            email="adm@example.com",
+            name="Adm",
+            password="long enough password",
+            admin=True,
+        )
         cohorts.assign_facilitator(session, cohort=w.cohort, facilitator=fac)
         other_cohort = cohorts.get_cohort(session, ref=w.eve.cohort_id, viewer=None)
         cohorts.assign_facilitator(session, cohort=other_cohort, facilitator=other)
-        [card] = signin.issue_cards(session, cohort=w.cohort, participants=[w.ana],
-                                    secret=SECRET, followup_days=180)
+        [card] = signin.issue_cards(
+            session, cohort=w.cohort, participants=[w.ana], secret=SECRET, followup_days=180
+        )
         assert w.cohort.id is not None
-        pending = RosterImport(cohort_id=w.cohort.id, filename="x.csv",
-                               data=b"Name,Email\nZoe,zoe@example.com\n")
+        pending = RosterImport(
+            cohort_id=w.cohort.id, filename="x.csv", data=b"Name,Email\nZoe,zoe@example.com\n"
+        )
         session.add(pending)
         session.flush()
+        plans.save_plan(
+            session,
+            participant=w.ana,
+            base_version=0,
+            idempotency_key="world-plan",
+            content={
+                "aspiration": "Lead calmly",
+                "goals": [{"what": "Delegate"}],
+                "strengths": "Listening",
+                "obstacles": "",
+            },
+        )
+        plans.set_shared_parts(session, participant=w.ana, parts=["aspiration", "goals"])
+        comment = plans.add_plan_comment(
+            session, author=w.ben, owner=w.ana, part="goals", text="Which team first?"
+        )
+        partnership.propose_rhythm(session, participant=w.ana, rhythm="30-60-90")
+        partnership.agree_rhythm(session, participant=w.ben)
         tokens = {}
-        for name, kwargs in (("self", {"participant_id": w.ana.id}),
-                             ("buddy", {"participant_id": w.ben.id}),
-                             ("stranger", {"participant_id": w.cai.id}),
-                             ("outsider", {"participant_id": w.eve.id}),
-                             ("facilitator", {"facilitator_id": fac.id}),
-                             ("other_facilitator", {"facilitator_id": other.id}),
-                             ("admin", {"facilitator_id": admin.id})):
+        for name, kwargs in (
+            ("self", {"participant_id": w.ana.id}),
+            ("buddy", {"participant_id": w.ben.id}),
+            ("stranger", {"participant_id": w.cai.id}),
+            ("outsider", {"participant_id": w.eve.id}),
+            ("facilitator", {"facilitator_id": fac.id}),
+            ("other_facilitator", {"facilitator_id": other.id}),
+            ("admin", {"facilitator_id": admin.id}),
+        ):
             tokens[name] = accounts.start_session(session, hours=1, **kwargs).token  # type: ignore[arg-type]
         session.commit()
         params = {
-            "slug": w.cohort.slug, "participant_id": str(w.ana.id), "import_id": str(pending.id),
-            "group_id": str(w.group.id), "exercise_id": "meet-your-buddy",
-            "prompt_id": "curious-about", "token": card.token, "day": "1", "action": "start",
-            "job_id": "999999", "name": "missing.pdf",
+            "slug": w.cohort.slug,
+            "participant_id": str(w.ana.id),
+            "import_id": str(pending.id),
+            "group_id": str(w.group.id),
+            "exercise_id": "meet-your-buddy",
+            "prompt_id": "curious-about",
+            "token": card.token,
+            "day": "1",
+            "action": "start",
+            "job_id": "999999",
+            "name": "missing.pdf",
+            "comment_id": str(comment.id),
         }
     engine.dispose()
     return RouteWorld(path, params, tokens)

@@ -34,9 +34,14 @@ def _plant(session: Session, slug: str) -> int:
                 if prompt.type not in responses.TEXT_LIMITS:
                     continue
                 responses.save_answer(
-                    session, participant=person, exercise=bound, prompt_id=prompt.id,
-                    value=f"{CANARY}-{person.id}-{prompt.id}", base_version=0,
-                    idempotency_key=f"canary-{person.id}-{bound.spec.id}-{prompt.id}"[:100])
+                    session,
+                    participant=person,
+                    exercise=bound,
+                    prompt_id=prompt.id,
+                    value=f"{CANARY}-{person.id}-{prompt.id}",
+                    base_version=0,
+                    idempotency_key=f"canary-{person.id}-{bound.spec.id}-{prompt.id}"[:100],
+                )
                 planted += 1
     session.commit()
     return planted
@@ -65,7 +70,8 @@ def test_no_facilitator_page_export_log_or_error_shows_an_answer(
             refused = tablet.put(
                 "/p/api/answers/meet-your-buddy/their-week",
                 headers={"Accept": "application/json"},
-                json={"value": CANARY * 3000, "base_version": 1, "idempotency_key": "key-big-1"})
+                json={"value": CANARY * 3000, "base_version": 1, "idempotency_key": "key-big-1"},
+            )
             assert refused.status_code == 422
             assert CANARY not in refused.text
     assert "/cohorts/{slug}/progress".replace("{slug}", world.params["slug"]) in crawled

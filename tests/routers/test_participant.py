@@ -23,8 +23,9 @@ def world(session: Session) -> World:
 
 
 def _card(session: Session, world: World, who: Participant) -> signin.IssuedCard:
-    [card] = signin.issue_cards(session, cohort=world.cohort, participants=[who], secret=SECRET,
-                                followup_days=180)
+    [card] = signin.issue_cards(
+        session, cohort=world.cohort, participants=[who], secret=SECRET, followup_days=180
+    )
     session.commit()
     return card
 
@@ -37,22 +38,33 @@ def join(client: TestClient, code: str) -> str:
     return csrf_of(client, "/p")
 
 
-def _put(client: TestClient, token: str, prompt: str, value: Any, base: int, key: str,
-         exercise: str = "meet-your-buddy") -> Any:
-    return client.put(f"/p/api/answers/{exercise}/{prompt}",
-                      headers={"X-CSRF-Token": token, "Accept": "application/json"},
-                      json={"value": value, "base_version": base, "idempotency_key": key})
+def _put(
+    client: TestClient,
+    token: str,
+    prompt: str,
+    value: Any,
+    base: int,
+    key: str,
+    exercise: str = "meet-your-buddy",
+) -> Any:
+    return client.put(
+        f"/p/api/answers/{exercise}/{prompt}",
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+        json={"value": value, "base_version": base, "idempotency_key": key},
+    )
 
 
 def test_typed_code_signs_in_with_a_strict_cookie_until_card_expiry(
     client: TestClient, session: Session, world: World
 ) -> None:
     card = _card(session, world, world.ana)
-    response = client.post("/join", data={"code": card.code.lower(),
-                                          "csrf_token": csrf_of(client, "/join")})
+    response = client.post(
+        "/join", data={"code": card.code.lower(), "csrf_token": csrf_of(client, "/join")}
+    )
     assert response.status_code == 303
-    cookie = next(c for c in response.headers.get_list("set-cookie")
-                  if c.startswith("tandem_session="))
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("tandem_session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie
     max_age = int(re.search(r"Max-Age=(\d+)", cookie).group(1))  # type: ignore[union-attr]
@@ -84,20 +96,23 @@ def test_wrong_code_is_refused_and_then_throttled(client: TestClient, world: Wor
 def test_signed_out_tablet_goes_to_join_and_api_answers_401(client: TestClient) -> None:
     assert client.get("/p").headers["location"] == "/join"
     assert client.get("/p/exercises/meet-your-buddy").headers["location"] == "/join"
-    api = client.put("/p/api/answers/meet-your-buddy/their-week",
-                     headers={"Accept": "application/json"}, json={})
+    api = client.put(
+        "/p/api/answers/meet-your-buddy/their-week", headers={"Accept": "application/json"}, json={}
+    )
     assert api.status_code in (401, 403)
 
 
-def test_home_shows_buddy_reasons_and_statuses(client: TestClient, session: Session,
-                                               world: World) -> None:
+def test_home_shows_buddy_reasons_and_statuses(
+    client: TestClient, session: Session, world: World
+) -> None:
     token = join(client, _card(session, world, world.ana).code)
     _put(client, token, "their-week", "notes", 0, "key-00001")
     page = client.get("/p").text
     assert "Ben" in page
     assert "You both lead teams across regions" in page
     assert re.search(
-        r"Meet your learning buddy</span>\s*<span class=\"status status-in_progress\">", page)
+        r"Meet your learning buddy</span>\s*<span class=\"status status-in_progress\">", page
+    )
     assert "Opens after the agreement" in page
 
 
@@ -107,12 +122,16 @@ def test_exercise_page_says_who_reads_each_answer_before_typing(
     join(client, _card(session, world, world.ana).code)
     page = client.get("/p/exercises/meet-your-buddy").text
     labels = re.findall(r'id="aud-([a-z-]+)">Who can read this: ([^<]+)<', page)
-    assert labels == [("their-week", "Only you"), ("curious-about", "You and your buddy"),
-                      ("first-impression", "Only you")]
+    assert labels == [
+        ("their-week", "Only you"),
+        ("curious-about", "You and your buddy"),
+        ("first-impression", "Only you"),
+    ]
 
 
-def test_autosave_retry_conflict_and_csrf(client: TestClient, session: Session, world: World
-                                          ) -> None:
+def test_autosave_retry_conflict_and_csrf(
+    client: TestClient, session: Session, world: World
+) -> None:
     token = join(client, _card(session, world, world.ana).code)
     first = _put(client, token, "their-week", "Mon", 0, "key-00001")
     assert (first.status_code, first.json()["version"]) == (200, 1)
@@ -124,20 +143,27 @@ def test_autosave_retry_conflict_and_csrf(client: TestClient, session: Session, 
     invalid = _put(client, token, "first-impression", 9, 0, "key-00003")
     assert invalid.status_code == 422
     assert invalid.json()["problems"][0]["message"] == "must be a whole number from 1 to 5"
-    no_csrf = client.put("/p/api/answers/meet-your-buddy/their-week",
-                         json={"value": "x", "base_version": 1, "idempotency_key": "key-00004"})
+    no_csrf = client.put(
+        "/p/api/answers/meet-your-buddy/their-week",
+        json={"value": "x", "base_version": 1, "idempotency_key": "key-00004"},
+    )
     assert no_csrf.status_code == 403
     assert _put(client, token, "nope", "x", 0, "key-00005").status_code == 404
     assert _put(client, token, "x", "x", 0, "key-00006", exercise="nope").status_code == 404
 
 
-def test_gate_until_both_accept_then_pair_work_opens(client: TestClient, session: Session,
-                                                      world: World) -> None:
+def test_gate_until_both_accept_then_pair_work_opens(
+    client: TestClient, session: Session, world: World
+) -> None:
     ben_card = _card(session, world, world.ben)
     token = join(client, _card(session, world, world.ana).code)
     assert 'id="gate"' in client.get("/p/exercises/career-stories").text
-    assert _put(client, token, "what-shaped-them", "x", 0, "key-00001",
-                exercise="career-stories").status_code == 403
+    assert (
+        _put(
+            client, token, "what-shaped-them", "x", 0, "key-00001", exercise="career-stories"
+        ).status_code
+        == 403
+    )
     accepted = client.post("/p/agreement", data={"csrf_token": token})
     assert accepted.headers["location"] == "/p/exercises/buddy-agreement"
     assert "1 of 2 accepted" in client.get("/p/exercises/buddy-agreement").text
@@ -171,21 +197,25 @@ def test_buddy_answers_appear_side_by_side_once_both_answered(
     assert "ANA-SHARED" not in cai.get("/p/exercises/meet-your-buddy").text
 
 
-def test_answers_api_follows_the_cone_of_silence(client: TestClient, session: Session,
-                                                 world: World) -> None:
+def test_answers_api_follows_the_cone_of_silence(
+    client: TestClient, session: Session, world: World
+) -> None:
     ben_card, cai_card = _card(session, world, world.ben), _card(session, world, world.cai)
     token = join(client, _card(session, world, world.ana).code)
     _put(client, token, "curious-about", "shared", 0, "key-00001")
     _put(client, token, "their-week", "private", 0, "key-00002")
     url = f"/p/api/people/{world.ana.id}/answers/meet-your-buddy"
     own = client.get(url).json()["answers"]
-    assert {k: v["value"] for k, v in own.items()} == {"curious-about": "shared",
-                                                       "their-week": "private"}
+    assert {k: v["value"] for k, v in own.items()} == {
+        "curious-about": "shared",
+        "their-week": "private",
+    }
     ben = TestClient(client.app, follow_redirects=False)
     ben_token = join(ben, ben_card.code)
     _put(ben, ben_token, "curious-about", "mine", 0, "key-00003")
     assert {k: v["value"] for k, v in ben.get(url).json()["answers"].items()} == {
-        "curious-about": "shared"}
+        "curious-about": "shared"
+    }
     cai = TestClient(client.app, follow_redirects=False)
     join(cai, cai_card.code)
     assert cai.get(url).status_code == 404
@@ -215,12 +245,17 @@ def test_facilitator_sees_progress_and_manages_cards(
     cards = client.get(f"/cohorts/{world.cohort.slug}/cards")
     assert cards.status_code == 200
     assert "Revoke and sign out" in cards.text
-    revoked = client.post(f"/cohorts/{world.cohort.slug}/cards/{world.ana.id}/revoke",
-                          data={"csrf_token": token})
+    revoked = client.post(
+        f"/cohorts/{world.cohort.slug}/cards/{world.ana.id}/revoke", data={"csrf_token": token}
+    )
     assert revoked.status_code == 303
     assert tablet.get("/p").headers["location"] == "/join"
-    assert tablet.post("/join", data={"code": card.code,
-                                      "csrf_token": csrf_of(tablet, "/join")}).status_code == 400
+    assert (
+        tablet.post(
+            "/join", data={"code": card.code, "csrf_token": csrf_of(tablet, "/join")}
+        ).status_code
+        == 400
+    )
 
 
 @pytest.mark.slow
@@ -245,5 +280,9 @@ def test_printing_cards_issues_new_ones_as_one_pdf(
     assert len(codes) == 4
     assert old.code not in codes
     tablet = TestClient(client.app, follow_redirects=False)
-    assert tablet.post("/join", data={"code": old.code,
-                                      "csrf_token": csrf_of(tablet, "/join")}).status_code == 400
+    assert (
+        tablet.post(
+            "/join", data={"code": old.code, "csrf_token": csrf_of(tablet, "/join")}
+        ).status_code
+        == 400
+    )

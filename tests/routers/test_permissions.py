@@ -11,10 +11,16 @@ ADDING A ROUTE? Add one line to ROUTES below: (method, path) -> a rule. The test
 - CONTENT             a participant's answers: self and buddy allowed, everybody else 404 / sign in
 - SIGN_OUT            anyone; always sends the browser back to a sign-in page
 - STREAM              like PARTICIPANT, but a never-ending response: only the refusals are checked
+- OWNER               only the owner of the object (Ana); every other participant gets 404
+- BUDDY               only Ana's buddy; Ana herself, strangers and outsiders get 404
+- PARTNER             a participant with a buddy group; Eve (no group) gets 404
+- CHECKINS            self and buddy once both agreed a rhythm; Cai's pair has none, Eve no group
+- ADMIN               admins only; every facilitator gets 404, participants and anonymous sign in
 
 The world: Ana ("self", the target of every {participant_id}), Ben her buddy, Cai in the same
 cohort but not her buddy, Eve in another cohort, the cohort's facilitator, a facilitator of
-the other cohort, an admin, and nobody.
+the other cohort, an admin, and nobody. Ana's plan shares its aspiration and goals, Ben has
+commented on her goals ({comment_id}), and Ana and Ben agreed a check-in rhythm.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from tests.routers.route_world import (
 PUBLIC, FACILITATOR, COHORT, COHORT_MISSING = "public", "facilitator", "cohort", "cohort_missing"
 PARTICIPANT, CONTENT, STREAM = "participant", "content", "stream"
 SIGN_OUT = "sign_out"
+OWNER, BUDDY, PARTNER, CHECKINS, ADMIN = "owner", "buddy", "partner", "checkins", "admin"
 
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC,
@@ -123,6 +130,42 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/p/workbook.pdf"): PARTICIPANT,
     ("GET", "/p/workbook/pair.pdf"): PARTICIPANT,
     ("POST", "/p/workbook/print-consent"): PARTICIPANT,
+    ("GET", "/p/plan"): PARTICIPANT,
+    ("PUT", "/p/api/plan"): PARTICIPANT,
+    ("POST", "/p/plan/share"): PARTICIPANT,
+    ("POST", "/p/plan/import"): PARTICIPANT,
+    ("GET", "/p/plan/versions"): PARTICIPANT,
+    ("GET", "/p/my-data.json"): PARTICIPANT,
+    ("POST", "/p/plan/comments/{comment_id}/resolve"): OWNER,
+    ("GET", "/p/people/{participant_id}/plan"): CONTENT,
+    ("POST", "/p/people/{participant_id}/plan/comments"): BUDDY,
+    ("GET", "/p/partnership"): PARTICIPANT,
+    ("POST", "/p/partnership/rhythm"): PARTNER,
+    ("POST", "/p/partnership/rhythm/agree"): PARTNER,
+    ("POST", "/p/partnership/notes"): PARTNER,
+    ("POST", "/p/partnership/steps"): PARTNER,
+    ("POST", "/p/partnership/state"): PARTNER,
+    ("GET", "/p/partnership/checkins.ics"): CHECKINS,
+    ("GET", "/cohorts/{slug}/plans"): COHORT,
+    ("POST", "/cohorts/{slug}/participants/{participant_id}/erase"): ADMIN,
+    ("POST", "/cohorts/{slug}/purge"): ADMIN,
+}
+
+# A valid body, so that an allowed viewer reaches the access check instead of being
+# turned away by form validation first.
+FORMS: dict[tuple[str, str], dict[str, str]] = {
+    ("POST", "/p/people/{participant_id}/plan/comments"): {"part": "goals", "text": "Nice"},
+    ("POST", "/p/partnership/rhythm"): {"rhythm": "30-60-90"},
+    ("POST", "/p/partnership/notes"): {"checkin_date": "2027-04-03", "text": "Went well"},
+    ("POST", "/p/partnership/steps"): {"text": "Call each other"},
+    ("POST", "/p/partnership/state"): {"state": "paused", "reason": "no_time"},
+}
+JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("PUT", "/p/api/plan"): {
+        "content": {"aspiration": "x"},
+        "base_version": 0,
+        "idempotency_key": "key-0001",
+    },
 }
 
 PARTICIPANTS = ("self", "buddy", "stranger", "outsider")
@@ -135,11 +178,13 @@ def expected(rule: str, viewer: str) -> str:
         return "ok"
     if rule == SIGN_OUT:
         return "redirect"
-    if rule in (FACILITATOR, COHORT, COHORT_MISSING):
+    if rule in (FACILITATOR, COHORT, COHORT_MISSING, ADMIN):
         if viewer not in FACILITATORS:
             return "login"
         if rule == FACILITATOR:
             return "ok"
+        if rule == ADMIN:
+            return "ok" if viewer == "admin" else "404"
         if viewer == "other_facilitator" or rule == COHORT_MISSING:
             return "404"
         return "ok"
@@ -147,9 +192,14 @@ def expected(rule: str, viewer: str) -> str:
         return "join"
     if rule == STREAM:
         return "skip"
-    if rule == CONTENT and viewer in ("stranger", "outsider"):
-        return "404"
-    return "ok"
+    allowed = {
+        CONTENT: ("self", "buddy"),
+        CHECKINS: ("self", "buddy"),
+        OWNER: ("self",),
+        BUDDY: ("buddy",),
+        PARTNER: ("self", "buddy", "stranger"),
+    }.get(rule, PARTICIPANTS)
+    return "ok" if viewer in allowed else "404"
 
 
 def outcome(status: int, location: str) -> str:
@@ -184,8 +234,13 @@ def _fill(path: str, params: dict[str, str]) -> str:
 
 
 def test_every_route_has_a_row(tmp_path: Path) -> None:
-    settings = Settings(env="test", database_url=f"sqlite:///{tmp_path}/x.db", secret_key="x" * 48,
-                        var_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        env="test",
+        database_url=f"sqlite:///{tmp_path}/x.db",
+        secret_key="x" * 48,
+        var_dir=tmp_path,
+        _env_file=None,
+    )  # type: ignore[call-arg]
     app = create_app(settings)
     routes = set(all_routes(app))
     app.state.engine.dispose()
@@ -193,7 +248,8 @@ def test_every_route_has_a_row(tmp_path: Path) -> None:
     stale = sorted(set(ROUTES) - routes)
     assert (missing, stale) == ([], []), (
         "add a row to ROUTES in tests/routers/test_permissions.py for each missing route "
-        "and drop the stale ones")
+        "and drop the stale ones"
+    )
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
@@ -204,8 +260,9 @@ def test_route_answers_each_viewer_as_expected(
         _check_route(stack, world, tmp_path, method, path)
 
 
-def _check_route(stack: ExitStack, world: RouteWorld, tmp_path: Path, method: str, path: str
-                 ) -> None:
+def _check_route(
+    stack: ExitStack, world: RouteWorld, tmp_path: Path, method: str, path: str
+) -> None:
     url = _fill(path, world.params)
     wrong = []
     apps = {}
@@ -221,10 +278,12 @@ def _check_route(stack: ExitStack, world: RouteWorld, tmp_path: Path, method: st
         with client_for(world, viewer, apps[copy]) as client:
             headers = {"Accept": "application/json"} if "/api/" in path else {}
             kwargs: dict[str, object] = {"headers": headers}
-            if method == "PUT":
+            if (method, path) in JSON_BODIES:
+                kwargs["json"] = JSON_BODIES[(method, path)]
+            elif method == "PUT":
                 kwargs["json"] = {"value": "x", "base_version": 0, "idempotency_key": "key-0001"}
             elif method == "POST":
-                kwargs["data"] = {}
+                kwargs["data"] = FORMS.get((method, path), {})
             response = client.request(method, url, **kwargs)  # type: ignore[arg-type]
             got = outcome(response.status_code, response.headers.get("location", ""))
         if not _matches(want, got):

@@ -14,8 +14,7 @@ from app.services import cohorts, program
 
 def make_cohort(session: Session, name: str = "Spring") -> Cohort:
     cohort = cohorts.create_cohort(session, name=name, start_date=date(2027, 3, 1))
-    program.bind_program(session, cohort=cohort,
-                         library=program.current_library([SHIPPED_LIBRARY]))
+    program.bind_program(session, cohort=cohort, library=program.current_library([SHIPPED_LIBRARY]))
     return cohort
 
 
@@ -32,11 +31,16 @@ def add_participant(session: Session, cohort: Cohort, name: str) -> Participant:
     return participant
 
 
-def make_group(session: Session, cohort: Cohort, members: list[Participant],
-               state: str = "published") -> BuddyGroup:
+def make_group(
+    session: Session, cohort: Cohort, members: list[Participant], state: str = "published"
+) -> BuddyGroup:
     assert cohort.id is not None
-    group = BuddyGroup(cohort_id=cohort.id, state=state, published_at=utcnow(),
-                       participant_reasons=["You both lead teams across regions"])
+    group = BuddyGroup(
+        cohort_id=cohort.id,
+        state=state,
+        published_at=utcnow(),
+        participant_reasons=["You both lead teams across regions"],
+    )
     session.add(group)
     session.flush()
     assert group.id is not None

@@ -23,13 +23,19 @@ def world(session: Session) -> World:
 
 
 def _issue(session: Session, world: World) -> list[signin.IssuedCard]:
-    return signin.issue_cards(session, cohort=world.cohort, participants=[world.ana, world.ben],
-                              secret=SECRET, followup_days=180)
+    return signin.issue_cards(
+        session,
+        cohort=world.cohort,
+        participants=[world.ana, world.ben],
+        secret=SECRET,
+        followup_days=180,
+    )
 
 
 def _redeem(session: Session, **kwargs: str) -> SignInCard:
-    return signin.redeem_card(session, client="10.0.0.1", secret=SECRET, window_seconds=300,
-                              **kwargs)
+    return signin.redeem_card(
+        session, client="10.0.0.1", secret=SECRET, window_seconds=300, **kwargs
+    )
 
 
 def test_cards_have_grouped_unambiguous_codes_and_only_hashes_are_stored(
@@ -58,8 +64,9 @@ def test_new_cards_retire_the_old_ones(session: Session, world: World) -> None:
     assert _redeem(session, code=new.code).participant_id == world.ana.id
 
 
-def test_revoking_retires_the_card_and_signs_out_the_tablets(session: Session, world: World
-                                                             ) -> None:
+def test_revoking_retires_the_card_and_signs_out_the_tablets(
+    session: Session, world: World
+) -> None:
     ana, ben = _issue(session, world)
     accounts.start_session(session, hours=1, participant_id=world.ana.id)
     accounts.start_session(session, hours=1, participant_id=world.ben.id)
@@ -91,13 +98,26 @@ def test_failed_redemptions_are_throttled_per_client(session: Session, world: Wo
     ana, _ = _issue(session, world)
     for _ in range(3):
         with pytest.raises(signin.CardRejected):
-            signin.redeem_card(session, client="10.0.0.9", secret=SECRET, window_seconds=300,
-                               code="AAAA-AAAA", max_attempts=3)
+            signin.redeem_card(
+                session,
+                client="10.0.0.9",
+                secret=SECRET,
+                window_seconds=300,
+                code="AAAA-AAAA",
+                max_attempts=3,
+            )
     with pytest.raises(Throttled):
-        signin.redeem_card(session, client="10.0.0.9", secret=SECRET, window_seconds=300,
-                           code=ana.code, max_attempts=3)
-    other = signin.redeem_card(session, client="10.0.0.7", secret=SECRET, window_seconds=300,
-                               code=ana.code, max_attempts=3)
+        signin.redeem_card(
+            session,
+            client="10.0.0.9",
+            secret=SECRET,
+            window_seconds=300,
+            code=ana.code,
+            max_attempts=3,
+        )
+    other = signin.redeem_card(
+        session, client="10.0.0.7", secret=SECRET, window_seconds=300, code=ana.code, max_attempts=3
+    )
     assert other.participant_id == world.ana.id
 
 
@@ -106,4 +126,7 @@ def test_card_statuses_show_dates_and_revocation(session: Session, world: World)
     signin.revoke_card(session, participant=world.ben)
     statuses = signin.card_statuses(session, participants=[world.ana, world.ben, world.cai])
     assert [(s.participant.name, s.issued_at is not None, s.revoked) for s in statuses] == [
-        ("Ana", True, False), ("Ben", True, True), ("Cai", False, False)]
+        ("Ana", True, False),
+        ("Ben", True, True),
+        ("Cai", False, False),
+    ]

@@ -22,14 +22,21 @@ def world(session: Session) -> World:
     return make_world(session)
 
 
-def _save(session: Session, who: Participant, prompt: str, value: Any, *,
-          exercise_id: str = EX) -> None:
+def _save(
+    session: Session, who: Participant, prompt: str, value: Any, *, exercise_id: str = EX
+) -> None:
     cohort = program.bound_exercise(session, cohort=_cohort(session, who), exercise_id=exercise_id)
     current = visibility.read_answers(session, viewer=who, owner=who, exercise=cohort)
     base = current[prompt].version if prompt in current else 0
-    responses.save_answer(session, participant=who, exercise=cohort, prompt_id=prompt,
-                          value=value, base_version=base,
-                          idempotency_key=f"key-{who.id}-{prompt}-{base}")
+    responses.save_answer(
+        session,
+        participant=who,
+        exercise=cohort,
+        prompt_id=prompt,
+        value=value,
+        base_version=base,
+        idempotency_key=f"key-{who.id}-{prompt}-{base}",
+    )
     session.commit()
 
 
@@ -49,11 +56,12 @@ def test_owner_reads_every_own_answer(session: Session, world: World) -> None:
     _save(session, world.ana, "their-week", "private notes")
     _save(session, world.ana, "curious-about", "shared notes")
     assert _read(session, world.ana, world.ana) == {
-        "their-week": "private notes", "curious-about": "shared notes"}
+        "their-week": "private notes",
+        "curious-about": "shared notes",
+    }
 
 
-def test_buddy_reads_shared_answers_only_once_both_answered(session: Session, world: World
-                                                            ) -> None:
+def test_buddy_reads_shared_answers_only_once_both_answered(session: Session, world: World) -> None:
     _save(session, world.ana, "their-week", "private notes")
     _save(session, world.ana, "curious-about", "shared notes")
     assert _read(session, world.ben, world.ana) == {}
@@ -74,11 +82,13 @@ def test_participant_of_another_cohort_gets_not_found(session: Session, world: W
 
 
 @pytest.mark.parametrize("admin", [False, True])
-def test_facilitators_and_admins_never_read_content(session: Session, world: World,
-                                                    admin: bool) -> None:
+def test_facilitators_and_admins_never_read_content(
+    session: Session, world: World, admin: bool
+) -> None:
     _save(session, world.ana, "curious-about", "shared notes")
-    user: Facilitator = create_facilitator(session, email="f@example.com", name="F",
-                                           password="long enough password", admin=admin)
+    user: Facilitator = create_facilitator(
+        session, email="f@example.com", name="F", password="long enough password", admin=admin
+    )
     with pytest.raises(NotFound):
         _read(session, user, world.ana)
 
@@ -110,14 +120,18 @@ def test_trio_members_read_both_others_shared_answers(session: Session, world: W
     exercise = program.bound_exercise(session, cohort=world.cohort, exercise_id=EX)
     shared = visibility.shared_with(session, viewer=fay, exercise=exercise)
     assert [(b.name, b.answers["curious-about"].value) for b in shared] == [
-        ("Ana", "from ana"), ("Ben", "from ben")]
+        ("Ana", "from ana"),
+        ("Ben", "from ben"),
+    ]
 
 
 def test_participant_for_hides_strangers(session: Session, world: World) -> None:
     assert world.ben.id is not None
     assert world.cai.id is not None
-    assert visibility.participant_for(session, viewer=world.ana,
-                                      participant_id=world.ben.id) == world.ben
+    assert (
+        visibility.participant_for(session, viewer=world.ana, participant_id=world.ben.id)
+        == world.ben
+    )
     with pytest.raises(NotFound):
         visibility.participant_for(session, viewer=world.ana, participant_id=world.cai.id)
     with pytest.raises(NotFound):

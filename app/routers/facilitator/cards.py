@@ -16,8 +16,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def _pdf(cohort: Cohort, issued: list[signin.IssuedCard], base_url: str, name: str) -> Response:
-    cards = [CardData(c.participant.name, cohort.name, c.code, f"{base_url}/join/{c.token}")
-             for c in issued]
+    cards = [
+        CardData(c.participant.name, cohort.name, c.code, f"{base_url}/join/{c.token}")
+        for c in issued
+    ]
     return Response(
         render_cards_pdf(cohort.name, cards),
         media_type="application/pdf",
@@ -28,38 +30,62 @@ def _pdf(cohort: Cohort, issued: list[signin.IssuedCard], base_url: str, name: s
 @router.get("/cohorts/{slug}/cards")
 def cards_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
     people = roster.list_participants(session, cohort=cohort)
-    return render(request, "facilitator/cards.html", {
-        "cohort": cohort, "cards": signin.card_statuses(session, participants=people),
-    })
+    return render(
+        request,
+        "facilitator/cards.html",
+        {
+            "cohort": cohort,
+            "cards": signin.card_statuses(session, participants=people),
+        },
+    )
 
 
 @router.post("/cohorts/{slug}/cards.pdf")
-def print_all_cards(session: SessionDep, settings: SettingsDep, request: Request,
-                    cohort: CohortDep, user: CurrentFacilitator) -> Response:
+def print_all_cards(
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+) -> Response:
     # Only hashes are kept, so printing means issuing: every older card stops working.
     issued = signin.issue_cards(
-        session, cohort=cohort, participants=roster.list_participants(session, cohort=cohort),
-        secret=request.app.state.secret_key, followup_days=settings.followup_days,
+        session,
+        cohort=cohort,
+        participants=roster.list_participants(session, cohort=cohort),
+        secret=request.app.state.secret_key,
+        followup_days=settings.followup_days,
         actor=f"facilitator:{user.id}",
     )
     return _pdf(cohort, issued, settings.base_url, f"{cohort.slug}-cards.pdf")
 
 
 @router.post("/cohorts/{slug}/cards/{participant_id}/reissue")
-def reissue_card(participant_id: int, session: SessionDep, settings: SettingsDep,
-                 request: Request, cohort: CohortDep, user: CurrentFacilitator) -> Response:
+def reissue_card(
+    participant_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+) -> Response:
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     signin.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")
     issued = signin.issue_cards(
-        session, cohort=cohort, participants=[person], secret=request.app.state.secret_key,
-        followup_days=settings.followup_days, actor=f"facilitator:{user.id}",
+        session,
+        cohort=cohort,
+        participants=[person],
+        secret=request.app.state.secret_key,
+        followup_days=settings.followup_days,
+        actor=f"facilitator:{user.id}",
     )
     return _pdf(cohort, issued, settings.base_url, f"{cohort.slug}-card-{participant_id}.pdf")
 
 
 @router.post("/cohorts/{slug}/cards/{participant_id}/revoke")
-def revoke_card(participant_id: int, session: SessionDep, cohort: CohortDep,
-                user: CurrentFacilitator) -> Response:
+def revoke_card(
+    participant_id: int, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+) -> Response:
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     signin.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")
     return RedirectResponse(f"/cohorts/{cohort.slug}/cards", status_code=303)

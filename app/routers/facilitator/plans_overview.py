@@ -13,11 +13,20 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/cohorts/{slug}/plans")
-def plans_page(request: Request, session: SessionDep, settings: SettingsDep, cohort: CohortDep,
-               user: CurrentFacilitator) -> Response:
-    return render(request, "facilitator/plans_overview.html", {
-        "cohort": cohort,
-        "overview": plans.plans_overview(session, cohort=cohort),
-        "is_admin": user.is_admin,
-        "purge_due": data_rights.purge_due(cohort, retention_days=settings.retention_days),
-    })
+def plans_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+) -> Response:
+    return render(
+        request,
+        "facilitator/plans_overview.html",
+        {
+            "cohort": cohort,
+            "overview": plans.plans_overview(session, cohort=cohort),
+            "is_admin": user.is_admin,
+            "purge_due": data_rights.purge_due(cohort, retention_days=settings.retention_days),
+        },
+    )

@@ -14,9 +14,13 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/cohorts/{slug}/progress")
 def progress_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
-    return render(request, "facilitator/progress.html", {
-        "cohort": cohort,
-        "board": progress.progress_board(session, cohort=cohort),
-        "status_labels": progress.STATUS_LABELS,
-        "agreement_labels": progress.AGREEMENT_LABELS,
-    })
+    return render(
+        request,
+        "facilitator/progress.html",
+        {
+            "cohort": cohort,
+            "board": progress.progress_board(session, cohort=cohort),
+            "status_labels": progress.STATUS_LABELS,
+            "agreement_labels": progress.AGREEMENT_LABELS,
+        },
+    )

@@ -31,17 +31,21 @@ def save_answer(
     session: SessionDep,
     participant: CurrentParticipant,
 ) -> Response:
-    exercise = tablet_views.exercise_for(session, participant=participant,
-                                         exercise_id=exercise_id)
+    exercise = tablet_views.exercise_for(session, participant=participant, exercise_id=exercise_id)
     try:
         result = responses.save_answer(
-            session, participant=participant, exercise=exercise, prompt_id=prompt_id,
-            value=body.value, base_version=body.base_version,
+            session,
+            participant=participant,
+            exercise=exercise,
+            prompt_id=prompt_id,
+            value=body.value,
+            base_version=body.base_version,
             idempotency_key=body.idempotency_key,
         )
     except responses.StaleAnswer as stale:
-        return JSONResponse({"detail": stale.message, "server": stale.server.to_dict()},
-                            status_code=409)
+        return JSONResponse(
+            {"detail": stale.message, "server": stale.server.to_dict()}, status_code=409
+        )
     return JSONResponse(result.to_dict())
 
 
@@ -53,12 +57,12 @@ def read_answers(
     participant: CurrentParticipant,
 ) -> Response:
     owner = visibility.participant_for(session, viewer=participant, participant_id=participant_id)
-    exercise = tablet_views.exercise_for(session, participant=participant,
-                                         exercise_id=exercise_id)
-    answers = visibility.read_answers(session, viewer=participant, owner=owner,
-                                      exercise=exercise)
-    return JSONResponse({
-        "participant_id": participant_id,
-        "exercise_id": exercise_id,
-        "answers": {k: {"value": a.value, "version": a.version} for k, a in answers.items()},
-    })
+    exercise = tablet_views.exercise_for(session, participant=participant, exercise_id=exercise_id)
+    answers = visibility.read_answers(session, viewer=participant, owner=owner, exercise=exercise)
+    return JSONResponse(
+        {
+            "participant_id": participant_id,
+            "exercise_id": exercise_id,
+            "answers": {k: {"value": a.value, "version": a.version} for k, a in answers.items()},
+        }
+    )

@@ -25,26 +25,36 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _join_page(request: Request, *, error: str | None, status: int, handed_back: bool = False
-               ) -> Response:
-    return render(request, "participant/join.html",
-                  {"error": error, "handed_back": handed_back}, status_code=status)
+def _join_page(
+    request: Request, *, error: str | None, status: int, handed_back: bool = False
+) -> Response:
+    return render(
+        request,
+        "participant/join.html",
+        {"error": error, "handed_back": handed_back},
+        status_code=status,
+    )
 
 
-def _signed_in(session: Session, settings: Settings, card_participant: int,
-               expires_at: datetime) -> Response:
+def _signed_in(
+    session: Session, settings: Settings, card_participant: int, expires_at: datetime
+) -> Response:
     opened = accounts.start_session(
-        session, hours=settings.session_hours, participant_id=card_participant,
+        session,
+        hours=settings.session_hours,
+        participant_id=card_participant,
         expires_at=expires_at,
     )
     response = RedirectResponse("/p", status_code=303)
     secure = settings.base_url.startswith("https://")
     max_age = max(int((expires_at - utcnow()).total_seconds()), 0)
-    response.set_cookie(SESSION_COOKIE, opened.token, httponly=True, samesite="lax",
-                        secure=secure, max_age=max_age)
+    response.set_cookie(
+        SESSION_COOKIE, opened.token, httponly=True, samesite="lax", secure=secure, max_age=max_age
+    )
     # A fresh CSRF secret for the new identity: tokens seen before sign-in are worthless.
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(32), httponly=True, samesite="lax",
-                        secure=secure)
+    response.set_cookie(
+        CSRF_COOKIE, secrets.token_urlsafe(32), httponly=True, samesite="lax", secure=secure
+    )
     return response
 
 
@@ -61,28 +71,45 @@ def join_with_code(
     code: Annotated[str, Form(max_length=40)],
 ) -> Response:
     try:
-        card = signin.redeem_card(session, code=code, client=_client(request),
-                                  secret=request.app.state.secret_key,
-                                  window_seconds=settings.login_window_seconds)
+        card = signin.redeem_card(
+            session,
+            code=code,
+            client=_client(request),
+            secret=request.app.state.secret_key,
+            window_seconds=settings.login_window_seconds,
+        )
     except signin.CardRejected:
         # Keep the counted attempt: the throttle must see it even though we answer normally.
         session.commit()
-        return _join_page(request, error="That code did not work. Check it on your card and "
-                          "try again, or ask a facilitator.", status=400)
+        return _join_page(
+            request,
+            error="That code did not work. Check it on your card and "
+            "try again, or ask a facilitator.",
+            status=400,
+        )
     return _signed_in(session, settings, card.participant_id, card.expires_at)
 
 
 @router.get("/join/{token}")
-def join_with_link(request: Request, token: str, session: SessionDep, settings: SettingsDep
-                   ) -> Response:
+def join_with_link(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep
+) -> Response:
     try:
-        card = signin.redeem_card(session, token=token, client=_client(request),
-                                  secret=request.app.state.secret_key,
-                                  window_seconds=settings.login_window_seconds)
+        card = signin.redeem_card(
+            session,
+            token=token,
+            client=_client(request),
+            secret=request.app.state.secret_key,
+            window_seconds=settings.login_window_seconds,
+        )
     except signin.CardRejected:
         session.commit()
-        return _join_page(request, error="This sign-in link does not work any more. Type the "
-                          "code from your card, or ask a facilitator.", status=400)
+        return _join_page(
+            request,
+            error="This sign-in link does not work any more. Type the "
+            "code from your card, or ask a facilitator.",
+            status=400,
+        )
     return _signed_in(session, settings, card.participant_id, card.expires_at)
 
 

@@ -22,18 +22,22 @@ def home(request: Request, session: SessionDep, participant: CurrentParticipant)
 
 
 @router.get("/p/exercises/{exercise_id}")
-def exercise_page(request: Request, exercise_id: str, session: SessionDep,
-                  participant: CurrentParticipant) -> Response:
-    view = tablet_views.participant_exercise(session, participant=participant,
-                                             exercise_id=exercise_id)
+def exercise_page(
+    request: Request, exercise_id: str, session: SessionDep, participant: CurrentParticipant
+) -> Response:
+    view = tablet_views.participant_exercise(
+        session, participant=participant, exercise_id=exercise_id
+    )
     return render(request, "participant/exercise.html", {"view": view, "me": participant})
 
 
 @router.get("/p/exercises/{exercise_id}/shared")
-def shared_fragment(request: Request, exercise_id: str, session: SessionDep,
-                    participant: CurrentParticipant) -> Response:
-    view = tablet_views.participant_exercise(session, participant=participant,
-                                             exercise_id=exercise_id)
+def shared_fragment(
+    request: Request, exercise_id: str, session: SessionDep, participant: CurrentParticipant
+) -> Response:
+    view = tablet_views.participant_exercise(
+        session, participant=participant, exercise_id=exercise_id
+    )
     return render(request, "participant/_shared.html", {"view": view})
 
 

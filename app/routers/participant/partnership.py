@@ -29,14 +29,21 @@ def partnership_page(request: Request, session: SessionDep, me: CurrentParticipa
         view = partnership.partnership_view(session, participant=me)
     except NotFound:
         view = None
-    return render(request, "participant/partnership.html", {
-        "view": view, "rhythms": partnership.RHYTHMS, "reasons": partnership.REASON_LABELS,
-    })
+    return render(
+        request,
+        "participant/partnership.html",
+        {
+            "view": view,
+            "rhythms": partnership.RHYTHMS,
+            "reasons": partnership.REASON_LABELS,
+        },
+    )
 
 
 @router.post("/p/partnership/rhythm")
-def propose_rhythm(session: SessionDep, me: CurrentParticipant,
-                   rhythm: Annotated[str, Form(max_length=20)]) -> Response:
+def propose_rhythm(
+    session: SessionDep, me: CurrentParticipant, rhythm: Annotated[str, Form(max_length=20)]
+) -> Response:
     partnership.propose_rhythm(session, participant=me, rhythm=rhythm)
     return _back("#rhythm")
 
@@ -48,32 +55,43 @@ def agree_rhythm(session: SessionDep, me: CurrentParticipant) -> Response:
 
 
 @router.get("/p/partnership/checkins.ics")
-def checkin_calendar(session: SessionDep, settings: SettingsDep, me: CurrentParticipant
-                     ) -> Response:
+def checkin_calendar(
+    session: SessionDep, settings: SettingsDep, me: CurrentParticipant
+) -> Response:
     host = settings.base_url.split("//")[-1].split("/")[0].split(":")[0]
     body = partnership.checkin_calendar(session, participant=me, prodid_host=host)
-    return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="check-ins.ics"'})
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="check-ins.ics"'},
+    )
 
 
 @router.post("/p/partnership/notes")
-def save_note(session: SessionDep, me: CurrentParticipant,
-              checkin_date: Annotated[date, Form()],
-              text: Annotated[str, Form(max_length=20_000)] = "") -> Response:
+def save_note(
+    session: SessionDep,
+    me: CurrentParticipant,
+    checkin_date: Annotated[date, Form()],
+    text: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
     partnership.save_checkin_note(session, participant=me, checkin_date=checkin_date, text=text)
     return _back(f"#note-{checkin_date.isoformat()}")
 
 
 @router.post("/p/partnership/steps")
-def add_step(session: SessionDep, me: CurrentParticipant,
-             text: Annotated[str, Form(max_length=2000)]) -> Response:
+def add_step(
+    session: SessionDep, me: CurrentParticipant, text: Annotated[str, Form(max_length=2000)]
+) -> Response:
     partnership.add_agreed_step(session, participant=me, text=text)
     return _back("#steps")
 
 
 @router.post("/p/partnership/state")
-def change_state(session: SessionDep, me: CurrentParticipant,
-                 state: Annotated[str, Form(max_length=10)],
-                 reason: Annotated[str, Form(max_length=30)] = "") -> Response:
+def change_state(
+    session: SessionDep,
+    me: CurrentParticipant,
+    state: Annotated[str, Form(max_length=10)],
+    reason: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
     partnership.change_partnership(session, participant=me, state=state, reason=reason)
     return _back()

@@ -17,8 +17,12 @@ from app.services import data_rights, plans, visibility
 
 router = APIRouter(include_in_schema=False)
 
-PART_LABELS = {"aspiration": "My aspiration", "goals": "My goals",
-               "strengths": "Strengths I will build on", "obstacles": "What could get in the way"}
+PART_LABELS = {
+    "aspiration": "My aspiration",
+    "goals": "My goals",
+    "strengths": "Strengths I will build on",
+    "obstacles": "What could get in the way",
+}
 
 
 class PlanSave(BaseModel):
@@ -31,33 +35,43 @@ class PlanSave(BaseModel):
 
 @router.get("/p/plan")
 def plan_page(request: Request, session: SessionDep, me: CurrentParticipant) -> Response:
-    return render(request, "participant/plan.html", {
-        "me": me,
-        "plan": visibility.read_plan(session, viewer=me, owner=me),
-        "comments": visibility.read_plan_comments(session, viewer=me, owner=me),
-        "buddies": visibility.buddies_of(session, participant=me),
-        "drafts": plans.exercise_drafts(session, participant=me),
-        "part_labels": PART_LABELS,
-        "parts": PLAN_PARTS,
-        "max_goals": plans.MAX_GOALS,
-    })
+    return render(
+        request,
+        "participant/plan.html",
+        {
+            "me": me,
+            "plan": visibility.read_plan(session, viewer=me, owner=me),
+            "comments": visibility.read_plan_comments(session, viewer=me, owner=me),
+            "buddies": visibility.buddies_of(session, participant=me),
+            "drafts": plans.exercise_drafts(session, participant=me),
+            "part_labels": PART_LABELS,
+            "parts": PLAN_PARTS,
+            "max_goals": plans.MAX_GOALS,
+        },
+    )
 
 
 @router.put("/p/api/plan")
 def save_plan(body: PlanSave, session: SessionDep, me: CurrentParticipant) -> Response:
     try:
-        result = plans.save_plan(session, participant=me, content=body.content,
-                                 base_version=body.base_version,
-                                 idempotency_key=body.idempotency_key)
+        result = plans.save_plan(
+            session,
+            participant=me,
+            content=body.content,
+            base_version=body.base_version,
+            idempotency_key=body.idempotency_key,
+        )
     except plans.StalePlan as stale:
-        return JSONResponse({"detail": stale.message, "server": stale.server.to_dict()},
-                            status_code=409)
+        return JSONResponse(
+            {"detail": stale.message, "server": stale.server.to_dict()}, status_code=409
+        )
     return JSONResponse(result.to_dict())
 
 
 @router.post("/p/plan/share")
-def share_parts(session: SessionDep, me: CurrentParticipant,
-                parts: Annotated[list[str] | None, Form()] = None) -> Response:
+def share_parts(
+    session: SessionDep, me: CurrentParticipant, parts: Annotated[list[str] | None, Form()] = None
+) -> Response:
     plans.set_shared_parts(session, participant=me, parts=parts or [])
     return RedirectResponse("/p/plan", status_code=303)
 
@@ -70,34 +84,51 @@ def import_drafts(session: SessionDep, me: CurrentParticipant) -> Response:
 
 @router.get("/p/plan/versions")
 def plan_versions(request: Request, session: SessionDep, me: CurrentParticipant) -> Response:
-    return render(request, "participant/plan_versions.html", {
-        "versions": visibility.read_plan_versions(session, viewer=me, owner=me),
-    })
+    return render(
+        request,
+        "participant/plan_versions.html",
+        {
+            "versions": visibility.read_plan_versions(session, viewer=me, owner=me),
+        },
+    )
 
 
 @router.post("/p/plan/comments/{comment_id}/resolve")
-def resolve_comment(comment_id: int, session: SessionDep, me: CurrentParticipant,
-                    resolved: Annotated[bool, Form()] = True) -> Response:
+def resolve_comment(
+    comment_id: int,
+    session: SessionDep,
+    me: CurrentParticipant,
+    resolved: Annotated[bool, Form()] = True,
+) -> Response:
     plans.resolve_plan_comment(session, owner=me, comment_id=comment_id, resolved=resolved)
     return RedirectResponse("/p/plan#comments", status_code=303)
 
 
 @router.get("/p/people/{participant_id}/plan")
-def buddy_plan(request: Request, participant_id: int, session: SessionDep,
-               me: CurrentParticipant) -> Response:
+def buddy_plan(
+    request: Request, participant_id: int, session: SessionDep, me: CurrentParticipant
+) -> Response:
     owner = visibility.participant_for(session, viewer=me, participant_id=participant_id)
-    return render(request, "participant/plan_buddy.html", {
-        "owner": owner,
-        "plan": visibility.read_plan(session, viewer=me, owner=owner),
-        "comments": visibility.read_plan_comments(session, viewer=me, owner=owner),
-        "part_labels": PART_LABELS,
-    })
+    return render(
+        request,
+        "participant/plan_buddy.html",
+        {
+            "owner": owner,
+            "plan": visibility.read_plan(session, viewer=me, owner=owner),
+            "comments": visibility.read_plan_comments(session, viewer=me, owner=owner),
+            "part_labels": PART_LABELS,
+        },
+    )
 
 
 @router.post("/p/people/{participant_id}/plan/comments")
-def add_comment(participant_id: int, session: SessionDep, me: CurrentParticipant,
-                part: Annotated[str, Form(max_length=20)],
-                text: Annotated[str, Form(max_length=4000)]) -> Response:
+def add_comment(
+    participant_id: int,
+    session: SessionDep,
+    me: CurrentParticipant,
+    part: Annotated[str, Form(max_length=20)],
+    text: Annotated[str, Form(max_length=4000)],
+) -> Response:
     owner = visibility.participant_for(session, viewer=me, participant_id=participant_id)
     plans.add_plan_comment(session, author=me, owner=owner, part=part, text=text)
     return RedirectResponse(f"/p/people/{participant_id}/plan#comments", status_code=303)
@@ -106,5 +137,7 @@ def add_comment(participant_id: int, session: SessionDep, me: CurrentParticipant
 @router.get("/p/my-data.json")
 def my_data(session: SessionDep, me: CurrentParticipant) -> Response:
     """Everything stored about me, to keep or to take elsewhere."""
-    return JSONResponse(data_rights.export_my_data(session, participant=me), headers={
-        "Content-Disposition": 'attachment; filename="my-data.json"'})
+    return JSONResponse(
+        data_rights.export_my_data(session, participant=me),
+        headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
+    )
