@@ -322,7 +322,8 @@ def _report(name: str, tally: Tally, lost: int, extra: str = "") -> bool:
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(tally.statuses.items()))
     print(
         f"{name:<11} p50 {_pct(tally.latencies, 0.5):7.1f} ms  "
-        f"p99 {_pct(tally.latencies, 0.99):8.1f} ms  [{statuses}; unreachable: {tally.unreachable}]  lost acknowledged writes: "
+        f"p99 {_pct(tally.latencies, 0.99):8.1f} ms  "
+        f"[{statuses}; unreachable: {tally.unreachable}]  lost acknowledged writes: "
         f"{lost}{'  ' + extra if extra else ''}  {'ok' if ok else 'FAILED'}",
         flush=True,
     )
