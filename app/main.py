@@ -56,7 +56,8 @@ log = logging.getLogger("tandem")
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+    path = request.url.path
+    return path.startswith(("/api/", "/p/api/")) or "application/json" in request.headers.get(
         "accept", ""
     )
 

@@ -147,7 +147,7 @@ class Server:
             "TANDEM_VAR_DIR": str(self.var),
             "TANDEM_ENV": "test",
             "TANDEM_BASE_URL": self.base,
-            "TANDEM_LOG_LEVEL": "WARNING",
+            "TANDEM_LOG_LEVEL": os.environ.get("BENCH_SERVER_LOG_LEVEL", "WARNING"),
         }
         started = time.perf_counter()
         self.proc = subprocess.Popen(

@@ -127,6 +127,7 @@ def build_route_world(folder: Path) -> RouteWorld:
         )
         partnership.propose_rhythm(session, participant=w.ana, rhythm="30-60-90")
         partnership.agree_rhythm(session, participant=w.ben)
+        partnership.propose_rhythm(session, participant=w.cai, rhythm="monthly-6")
         tokens = {}
         for name, kwargs in (
             ("self", {"participant_id": w.ana.id}),

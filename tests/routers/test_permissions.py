@@ -20,7 +20,8 @@ ADDING A ROUTE? Add one line to ROUTES below: (method, path) -> a rule. The test
 The world: Ana ("self", the target of every {participant_id}), Ben her buddy, Cai in the same
 cohort but not her buddy, Eve in another cohort, the cohort's facilitator, a facilitator of
 the other cohort, an admin, and nobody. Ana's plan shares its aspiration and goals, Ben has
-commented on her goals ({comment_id}), and Ana and Ben agreed a check-in rhythm.
+commented on her goals ({comment_id}), Ana and Ben agreed a check-in rhythm, and Cai
+proposed one that Dan has not agreed yet.
 """
 
 from __future__ import annotations

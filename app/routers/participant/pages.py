@@ -9,7 +9,7 @@ from starlette.responses import Response
 from app.core.templating import render
 from app.deps import CurrentParticipant, SessionDep
 from app.models import utcnow
-from app.services import responses, tablet_views
+from app.services import agenda, responses, tablet_views
 from app.services.library import AGREEMENT_ID
 
 router = APIRouter(include_in_schema=False)
@@ -18,7 +18,15 @@ router = APIRouter(include_in_schema=False)
 @router.get("/p")
 def home(request: Request, session: SessionDep, participant: CurrentParticipant) -> Response:
     view = tablet_views.participant_home(session, participant=participant, now=utcnow())
-    return render(request, "participant/home.html", {"view": view, "me": participant})
+    # Without an agenda there is no NowInfo, yet the tablet must still learn when one starts.
+    version = (
+        view.now.version
+        if view.now is not None
+        else agenda.follow_version(session, cohort_id=participant.cohort_id)
+    )
+    return render(
+        request, "participant/home.html", {"view": view, "me": participant, "now_version": version}
+    )
 
 
 @router.get("/p/exercises/{exercise_id}")

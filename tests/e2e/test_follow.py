@@ -1,0 +1,95 @@
+"""Tablets follow the run of show: the facilitator's "next" reaches the home page by itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from app.models import Cohort, Participant, utcnow
+from app.services import agenda, signin
+from tests.e2e.conftest import SECRET, LiveServer
+from tests.e2e.test_tablet import _sign_in
+from tests.services.tablet_factories import make_world
+
+pytestmark = pytest.mark.browser
+
+
+def _act(live: LiveServer, cohort_id: int, action: str) -> str:
+    """Apply one run-of-show step as the facilitator would; the new current item's title."""
+    with Session(live.engine, expire_on_commit=False) as session:
+        cohort = session.get(Cohort, cohort_id)
+        assert cohort is not None
+        view = agenda.act_on_run(
+            session, cohort=cohort, action=action, now=utcnow(), day=1, actor="facilitator:test"
+        )
+        session.commit()
+    assert view.current is not None
+    return view.current.title
+
+
+def second_title(live: LiveServer, cohort_id: int) -> str:
+    """The title of the item after the current one, read without changing the run."""
+    with Session(live.engine) as session:
+        cohort = session.get(Cohort, cohort_id)
+        assert cohort is not None
+        info = agenda.participant_now(session, cohort=cohort, now=utcnow())
+    assert info is not None
+    assert info.next is not None
+    return info.next.title
+
+
+def test_tablet_home_shows_the_next_item_after_the_facilitator_moves_on(
+    live_server: LiveServer, tablet_page: Any
+) -> None:
+    with Session(live_server.engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        agenda.build_agenda(session, cohort=world.cohort)
+        [card] = signin.issue_cards(
+            session, cohort=world.cohort, participants=[world.ana], secret=SECRET, followup_days=180
+        )
+        session.commit()
+    assert world.cohort.id is not None
+    first = _act(live_server, world.cohort.id, "start")
+    page = tablet_page
+    _sign_in(page, live_server, card.code)
+    now_card = page.locator("#now-panel .card").first
+    assert now_card.inner_text().startswith("Now")
+    assert first in now_card.inner_text()
+    assert second_title(live_server, world.cohort.id) not in now_card.inner_text()
+
+    second = _act(live_server, world.cohort.id, "next")
+
+    assert second != first
+    page.wait_for_function(
+        "title => document.querySelector('#now-panel .card').innerText.includes(title)",
+        arg=second,
+        timeout=8_000,
+    )
+    assert page.url == f"{live_server.base_url}/p"
+
+
+def test_tablet_home_links_the_plan_and_toggles_the_print_consent(
+    live_server: LiveServer, tablet_page: Any
+) -> None:
+    with Session(live_server.engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        [card] = signin.issue_cards(
+            session, cohort=world.cohort, participants=[world.ana], secret=SECRET, followup_days=180
+        )
+        session.commit()
+    page = tablet_page
+    _sign_in(page, live_server, card.code)
+    links = page.eval_on_selector_all(
+        "section[aria-labelledby=after-title] a", "els => els.map(e => e.getAttribute('href'))"
+    )
+    assert links == ["/p/plan", "/p/partnership", "/p/workbook.pdf"]
+    assert page.get_attribute("a.brand", "href") == "/p"
+    consent = page.locator("#print-consent [data-print-answers]")
+    assert consent.get_attribute("data-print-answers") == "no"
+    with page.expect_navigation():
+        page.click("#print-consent button[type=submit]")
+    assert consent.get_attribute("data-print-answers") == "yes"
+    with Session(live_server.engine) as session:
+        assert session.get(Participant, world.ana.id).print_answers is True  # type: ignore[union-attr]
