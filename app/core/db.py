@@ -38,17 +38,21 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
             max_overflow=20,
             connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"},
         )
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    in_memory = not parsed.database or parsed.database == ":memory:"
+    if not in_memory:
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
     # As many connections as the server has request threads: a request must never wait for a
     # connection while SQLite itself could serve it (readers never block in WAL mode).
+    pool: dict[str, Any] = (
+        {}
+        if in_memory
+        else {"pool_size": 40, "max_overflow": 10, "pool_timeout": BUSY_TIMEOUT_MS / 1000}
+    )
     engine = create_engine(
         url,
         echo=echo,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-        pool_size=40,
-        max_overflow=10,
-        pool_timeout=BUSY_TIMEOUT_MS / 1000,
+        **pool,
     )
     _install_sqlite_pragmas(engine)
     return engine

@@ -82,9 +82,13 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     app.state.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless system Chromium (never a downloaded one)."""
+    """Headless system Chromium (never a downloaded one).
+
+    Module-scoped: Playwright's sync API keeps an event loop running on the main thread while
+    it is open, and tests elsewhere that call ``asyncio.run`` must not find one.
+    """
     need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (set TANDEM_CHROMIUM)")
     from playwright.sync_api import sync_playwright
 

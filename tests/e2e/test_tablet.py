@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from app.models import Participant
@@ -71,7 +72,8 @@ def test_answers_survive_offline_typing_and_a_reload(
     # The network is back but the server still cannot be reached: the queue must survive.
     page.route("**/p/api/**", lambda route: route.abort())
     page.reload()
-    assert page.locator("#q-their-week").input_value() == "First words. Typed offline."
+    # The queue is restored by the page's script after load: wait for it, do not race it.
+    expect(page.locator("#q-their-week")).to_have_value("First words. Typed offline.")
     page.unroute("**/p/api/**")
     _saved(page)
     assert _answer(live_server, world.ana, "their-week") == "First words. Typed offline."
