@@ -70,7 +70,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: commit before the response is sent, so that a 200 or a redirect always
+# means the change is stored (the default would commit after the client heard "saved").
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_web_session(request: Request, session: SessionDep) -> WebSession | None:

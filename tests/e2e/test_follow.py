@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -90,6 +91,19 @@ def test_tablet_home_links_the_plan_and_toggles_the_print_consent(
     assert consent.get_attribute("data-print-answers") == "no"
     with page.expect_navigation():
         page.click("#print-consent button[type=submit]")
+    # The request's session commits after its 303 has been sent, so the redirected page may
+    # still read the old state: wait for the commit, then read the page again.
+    _wait_for_consent(live_server, world.ana.id)
+    page.reload()
     assert consent.get_attribute("data-print-answers") == "yes"
-    with Session(live_server.engine) as session:
-        assert session.get(Participant, world.ana.id).print_answers is True  # type: ignore[union-attr]
+
+
+def _wait_for_consent(live: LiveServer, participant_id: int | None) -> None:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with Session(live.engine) as session:
+            person = session.get(Participant, participant_id)
+            if person is not None and person.print_answers:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the print consent was never stored")

@@ -109,19 +109,8 @@ def build_route_world(folder: Path) -> RouteWorld:
         )
         session.add(pending)
         session.flush()
-        plans.save_plan(
-            session,
-            participant=w.ana,
-            base_version=0,
-            idempotency_key="world-plan",
-            content={
-                "aspiration": "Lead calmly",
-                "goals": [{"what": "Delegate"}],
-                "strengths": "Listening",
-                "obstacles": "",
-            },
-        )
-        plans.set_shared_parts(session, participant=w.ana, parts=["aspiration", "goals"])
+        # An empty plan (version 0, goals shared) is enough for a buddy's comment.
+        plans.ensure_plan(session, participant=w.ana)
         comment = plans.add_plan_comment(
             session, author=w.ben, owner=w.ana, part="goals", text="Which team first?"
         )

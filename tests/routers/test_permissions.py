@@ -19,7 +19,7 @@ ADDING A ROUTE? Add one line to ROUTES below: (method, path) -> a rule. The test
 
 The world: Ana ("self", the target of every {participant_id}), Ben her buddy, Cai in the same
 cohort but not her buddy, Eve in another cohort, the cohort's facilitator, a facilitator of
-the other cohort, an admin, and nobody. Ana's plan shares its aspiration and goals, Ben has
+the other cohort, an admin, and nobody. Ana has an empty plan sharing its goals, Ben has
 commented on her goals ({comment_id}), Ana and Ben agreed a check-in rhythm, and Cai
 proposed one that Dan has not agreed yet.
 """
@@ -290,3 +290,15 @@ def _check_route(
         if not _matches(want, got):
             wrong.append(f"{viewer}: expected {want}, got {got} ({response.status_code})")
     assert wrong == []
+
+
+def test_tablet_api_refuses_in_json_without_an_accept_header(
+    world: RouteWorld, tmp_path: Path
+) -> None:
+    with app_for(world, tmp_path / "json") as app:
+        with client_for(world, "anonymous", app) as nobody:
+            refused = nobody.put("/p/api/plan", json=JSON_BODIES[("PUT", "/p/api/plan")])
+        with client_for(world, "stranger", app) as stranger:
+            hidden = stranger.get(f"/p/api/people/{world.params['participant_id']}/answers/x")
+    assert (refused.status_code, refused.json()) == (401, {"detail": "sign in first"})
+    assert (hidden.status_code, hidden.headers["content-type"]) == (404, "application/json")
