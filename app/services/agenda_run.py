@@ -14,6 +14,7 @@ from app.services.agenda_ics import load_zone
 from app.services.agenda_store import (
     day_date,
     follow_row,
+    follow_state,
     follow_version,
     load_days,
     load_items,
@@ -138,11 +139,11 @@ def _runs(state: dict[str, Any]) -> dict[str, Any]:
 
 def _active(session: Session, cohort: Cohort) -> tuple[int | None, RunState | None]:
     assert cohort.id is not None
-    row = follow_row(session, cohort=cohort)
-    active = row.state.get("active")
+    stored = follow_state(session, cohort=cohort)
+    active = stored.get("active")
     if not isinstance(active, int):
         return None, None
-    data = _runs(row.state).get(str(active))
+    data = _runs(stored).get(str(active))
     return active, run_from_dict(data) if isinstance(data, dict) else None
 
 
@@ -224,7 +225,7 @@ def view_run_of_show(
     shown = day or active or programme_day(cohort, now=now)
     items = show_items(session, cohort=cohort, day=shown)
     if shown != active or state is None:
-        stored = _runs(follow_row(session, cohort=cohort).state).get(str(shown))
+        stored = _runs(follow_state(session, cohort=cohort)).get(str(shown))
         state = run_from_dict(stored) if isinstance(stored, dict) else new_run(shown, items=items)
     titles = {i.id: i.title for i in items}
     log = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
@@ -182,6 +183,12 @@ def follow_row(session: Session, *, cohort: Cohort) -> RunOfShow:
         session.add(row)
         session.flush()
     return row
+
+
+def follow_state(session: Session, *, cohort: Cohort) -> dict[str, Any]:
+    """The stored run-of-show state, read only: a page view must never create rows."""
+    row = session.get(RunOfShow, cohort.id)
+    return dict(row.state) if row is not None else {}
 
 
 def bump_version(session: Session, *, cohort: Cohort) -> int:

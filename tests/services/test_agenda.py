@@ -360,3 +360,11 @@ def test_participant_calendar_names_the_published_buddy(
     unfolded = ics.replace("\r\n ", "")
     assert "With Ben." in unfolded
     assert "X-WR-CALNAME:Spring - Ana" in unfolded
+
+
+def test_reading_the_run_of_show_creates_no_rows(session: Session) -> None:
+    cohort = cohorts.create_cohort(session, name="Reads only", start_date=date(2027, 3, 1))
+    session.commit()
+    agenda.view_run_of_show(session, cohort=cohort, now=datetime(2027, 3, 1, 9, tzinfo=UTC))
+    agenda.participant_now(session, cohort=cohort, now=datetime(2027, 3, 1, 9, tzinfo=UTC))
+    assert session.exec(select(RunOfShow)).all() == []
