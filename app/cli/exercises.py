@@ -81,3 +81,53 @@ def list_exercises(
         typer.echo("  ".join([*padded, row[-1]]))
     total = sum(spec.minutes for spec in specs)
     typer.echo(f"{len(specs)} exercises, {total // 60} h {total % 60:02d} min")
+
+
+@app.command("updates")
+def updates(cohort: Annotated[str, typer.Argument(help="Cohort slug or id.")]) -> None:
+    """List the exercises of COHORT whose library version changed since it was bound."""
+    from app.cli._common import fail, session
+    from app.core.errors import DomainError
+    from app.services import cohorts, program
+
+    library = _load_or_exit(None)
+    try:
+        with session(write=False) as s:
+            found = program.library_updates(
+                s, cohort=cohorts.get_cohort(s, ref=cohort, viewer=None), library=library
+            )
+    except DomainError as exc:
+        fail(exc)
+    for u in found:
+        change = (
+            "removed from the library"
+            if u.removed
+            else (f"version {u.bound_version} -> {u.library_version}")
+        )
+        typer.echo(f"{u.exercise_id}: {change}")
+    if not found:
+        typer.echo("the cohort runs the library's current versions")
+
+
+@app.command("adopt")
+def adopt(
+    cohort: Annotated[str, typer.Argument(help="Cohort slug or id.")],
+    ids: Annotated[list[str], typer.Argument(help="Exercise ids to update.")],
+) -> None:
+    """Replace COHORT's frozen copies of these exercises with the library's current versions."""
+    from app.cli._common import fail, session
+    from app.core.errors import DomainError
+    from app.services import cohorts, program
+
+    library = _load_or_exit(None)
+    try:
+        with session() as s:
+            adopted = program.adopt_updates(
+                s,
+                cohort=cohorts.get_cohort(s, ref=cohort, viewer=None),
+                library=library,
+                exercise_ids=ids,
+            )
+    except DomainError as exc:
+        fail(exc)
+    typer.echo(f"adopted: {', '.join(adopted) if adopted else 'nothing (already current)'}")

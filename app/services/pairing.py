@@ -7,7 +7,7 @@ After publishing, a pairing can end (neutral reason) and only its people are re-
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import combinations
 from typing import Any
@@ -28,6 +28,7 @@ from app.models.matching import END_REASONS
 from app.services.audit import record_event
 from app.services.matching import (
     Group,
+    HistoryMode,
     MatchContext,
     MatchPerson,
     MatchResult,
@@ -42,6 +43,7 @@ from app.services.matching import (
     swap_members,
     why_not,
 )
+from app.services.matching_explain import explain_unpaired
 from app.services.roster import list_participants
 
 LIVE_STATES = ("proposed", "published")
@@ -69,9 +71,31 @@ def _tenure(p: Participant, on: date) -> float | None:
     return p.tenure_years
 
 
+HISTORY_MODES = ("forbid", "penalty")
+
+
 def cohort_weights(cohort: Cohort) -> Weights:
     """The cohort's matching weights (defaults where none were set)."""
-    return Weights.model_validate(cohort.weights or {})
+    return Weights.model_validate(
+        {k: v for k, v in (cohort.weights or {}).items() if k != "history_mode"}
+    )
+
+
+def history_mode(cohort: Cohort) -> HistoryMode:
+    """Whether earlier buddies are never paired again ("forbid") or only scored down."""
+    return "penalty" if (cohort.weights or {}).get("history_mode") == "penalty" else "forbid"
+
+
+def set_history_mode(session: Session, *, cohort: Cohort, mode: str) -> None:
+    """Choose how earlier pairings count: never again, or allowed with a penalty."""
+    if mode not in HISTORY_MODES:
+        raise InvalidInput(
+            "unknown history rule",
+            [Problem("history mode", "must be 'forbid' or 'penalty'", "history_mode")],
+        )
+    cohort.weights = {**(cohort.weights or {}), "history_mode": mode}
+    session.add(cohort)
+    session.flush()
 
 
 def set_weights(session: Session, *, cohort: Cohort, values: dict[str, float]) -> Weights:
@@ -86,7 +110,7 @@ def set_weights(session: Session, *, cohort: Cohort, values: dict[str, float]) -
     if problems:
         raise InvalidInput("the weights cannot be saved", problems)
     weights = Weights.model_validate({**cohort_weights(cohort).model_dump(), **values})
-    cohort.weights = weights.model_dump()
+    cohort.weights = {**weights.model_dump(), "history_mode": history_mode(cohort)}
     session.add(cohort)
     session.flush()
     return weights
@@ -153,6 +177,7 @@ def match_context(session: Session, *, cohort: Cohort) -> MatchContext:
         [_person(p, cohort.start_date) for p in people],
         weights=cohort_weights(cohort),
         history=_history(session, cohort, people),
+        history_mode=history_mode(cohort),
         extra_manager_links=_outside_manager_links(session, people),
     )
 
@@ -220,7 +245,14 @@ def current_result(session: Session, *, cohort: Cohort) -> MatchResult:
     unpaired = sorted(
         p.email for p in _people(session, cohort) if p.email not in grouped and not p.excluded
     )
-    return _as_result(views, unpaired)
+    result = _as_result(views, unpaired)
+    if not unpaired:
+        return result
+    # Say why each person without a buddy has none, and what would help.
+    ctx = match_context(session, cohort=cohort)
+    pool = [ctx.position(p.email) for p in _people(session, cohort) if not p.excluded]
+    problems = explain_unpaired(ctx, [ctx.position(k) for k in unpaired], pool)
+    return replace(result, problems=problems)
 
 
 def _store(
@@ -462,6 +494,7 @@ def compatibility(session: Session, *, cohort: Cohort) -> Matrix:
         [_person(p, cohort.start_date) for p in people],
         weights=cohort_weights(cohort),
         history=_history(session, cohort, people),
+        history_mode=history_mode(cohort),
         extra_manager_links=_outside_manager_links(session, people),
     )
 

@@ -89,3 +89,14 @@ def test_demo_seeds_once(cli_env: None) -> None:
     assert "demo already seeded" in second.output
     listed = json.loads(runner.invoke(app, ["cohort", "list", "--json"]).output)
     assert [c["participants"] for c in listed] == [26]
+
+
+def test_exercise_updates_and_adopt_for_a_cohort(cli_env: None) -> None:
+    runner.invoke(app, ["cohort", "create", "Spring", "--start", "2027-03-01"])
+    assert runner.invoke(app, ["agenda", "build", "spring"]).exit_code == 0
+    listed = runner.invoke(app, ["exercises", "updates", "spring"])
+    assert listed.output.strip() == "the cohort runs the library's current versions"
+    adopted = runner.invoke(app, ["exercises", "adopt", "spring", "buddy-agreement"])
+    assert adopted.output.strip() == "adopted: nothing (already current)"
+    unknown = runner.invoke(app, ["exercises", "adopt", "nope", "buddy-agreement"])
+    assert unknown.exit_code == 1

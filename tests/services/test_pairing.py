@@ -205,3 +205,22 @@ def test_matrix_is_symmetric_and_lists_blocked_pairs(session: Session) -> None:
     n = len(matrix.keys)
     assert all(matrix.scores[i][j] == matrix.scores[j][i] for i in range(n) for j in range(n))
     assert [(a, b) for a, b, _ in matrix.blocked] == [("ana@x.com", "ben@x.com")]
+
+
+def test_history_as_a_penalty_allows_a_repeat_when_nothing_else_is_possible(
+    session: Session,
+) -> None:
+    first = _cohort(session, "Earlier", ROWS[:2])
+    pairing.run_matching(session, cohort=first)
+    pairing.publish(session, cohort=first)
+    second = _cohort(session, "Again", ROWS[:2])
+    forbidden = pairing.run_matching(session, cohort=second)
+    assert forbidden.result.unpaired == ["ana@x.com", "ben@x.com"]
+    explained = pairing.current_result(session, cohort=second)
+    assert len(explained.problems) == 2
+    assert any("allow repeat buddies" in r for p in explained.problems for r in p.relaxations)
+    pairing.set_history_mode(session, cohort=second, mode="penalty")
+    allowed = pairing.run_matching(session, cohort=second)
+    assert [g.members for g in allowed.result.groups] == [("ana@x.com", "ben@x.com")]
+    with pytest.raises(InvalidInput):
+        pairing.set_history_mode(session, cohort=second, mode="sometimes")

@@ -43,6 +43,7 @@ def _page(
             "result": result,
             "participants": list_participants(session, cohort=cohort),
             "weights": pairing.cohort_weights(cohort),
+            "history_mode": pairing.history_mode(cohort),
             "weight_names": list(Weights.model_fields),
             "end_reasons": END_REASONS,
             "published": any(
@@ -158,6 +159,9 @@ async def weights(request: Request, session: SessionDep, cohort: CohortDep) -> R
         if problems:
             raise InvalidInput("the weights cannot be saved", problems)
         pairing.set_weights(session, cohort=cohort, values=values)
+        mode = form.get("history_mode")
+        if isinstance(mode, str) and mode:
+            pairing.set_history_mode(session, cohort=cohort, mode=mode)
     except InvalidInput as exc:
         session.rollback()
         return _page(request, session, cohort, problems=exc.problems, status_code=422)
