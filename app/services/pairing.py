@@ -170,16 +170,21 @@ def _outside_manager_links(session: Session, people: Sequence[Participant]) -> d
     return links
 
 
+def _engine_input(session: Session, cohort: Cohort) -> tuple[list[MatchPerson], dict[str, Any]]:
+    people = _people(session, cohort)
+    options: dict[str, Any] = {
+        "weights": cohort_weights(cohort),
+        "history": _history(session, cohort, people),
+        "history_mode": history_mode(cohort),
+        "extra_manager_links": _outside_manager_links(session, people),
+    }
+    return [_person(p, cohort.start_date) for p in people], options
+
+
 def match_context(session: Session, *, cohort: Cohort) -> MatchContext:
     """The pure engine's view of the cohort: people, weights, history and manager chains."""
-    people = _people(session, cohort)
-    return build_context(
-        [_person(p, cohort.start_date) for p in people],
-        weights=cohort_weights(cohort),
-        history=_history(session, cohort, people),
-        history_mode=history_mode(cohort),
-        extra_manager_links=_outside_manager_links(session, people),
-    )
+    people, options = _engine_input(session, cohort)
+    return build_context(people, **options)
 
 
 def list_groups(
@@ -489,14 +494,8 @@ def compatibility(session: Session, *, cohort: Cohort) -> Matrix:
     """Every pair's score and every blocked pair with its rule (for audit and the heat map)."""
     from app.services.matching import score_matrix
 
-    people = _people(session, cohort)
-    return score_matrix(
-        [_person(p, cohort.start_date) for p in people],
-        weights=cohort_weights(cohort),
-        history=_history(session, cohort, people),
-        history_mode=history_mode(cohort),
-        extra_manager_links=_outside_manager_links(session, people),
-    )
+    people, options = _engine_input(session, cohort)
+    return score_matrix(people, **options)
 
 
 def participant_by_id(session: Session, *, cohort: Cohort, participant_id: int) -> Participant:

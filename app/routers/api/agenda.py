@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.responses import Response
 
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
+from app.routers.api.common import CSRF_REFUSED, api_router
 from app.services import agenda
 
-router = APIRouter(
-    prefix="/api/v1",
-    tags=["v1"],
-    responses={
-        401: {"description": "Not signed in"},
-        404: {"description": "No such cohort"},
-        503: {"description": "Database busy or unavailable; retry after Retry-After seconds"},
-    },
-)
+router = api_router()
 
 
 @router.get("/cohorts/{slug}/agenda")
@@ -30,7 +23,7 @@ def get_agenda(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
 @router.post(
     "/cohorts/{slug}/agenda/build",
     responses={
-        403: {"description": "Missing or wrong CSRF token (send X-CSRF-Token)"},
+        **CSRF_REFUSED,
         422: {"description": "The agenda cannot be built: every reason, located"},
     },
 )

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
+from app.routers.api.common import CSRF_REFUSED, api_router
 from app.services import pairing
 
-router = APIRouter(
-    prefix="/api/v1",
-    tags=["v1"],
-    responses={
-        401: {"description": "Not signed in"},
-        404: {"description": "No such cohort"},
-        503: {"description": "Database busy or unavailable; retry after Retry-After seconds"},
-    },
-)
+router = api_router()
 
 
 @router.get("/cohorts/{slug}/matching")
@@ -29,7 +22,7 @@ def get_matching(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
 @router.post(
     "/cohorts/{slug}/matching",
     responses={
-        403: {"description": "Missing or wrong CSRF token (send X-CSRF-Token)"},
+        **CSRF_REFUSED,
         409: {"description": "Already published"},
     },
 )
