@@ -68,6 +68,9 @@ def test_answers_survive_offline_typing_and_a_reload(
     page.context.set_offline(True)
     box.type(" Typed offline.")
     page.wait_for_selector('#save-status[data-state="offline"]')
+    # The "offline" state can show before the debounce has queued the last words: wait until
+    # the queue holds them, as a participant sees "1 change will sync".
+    expect(page.locator("#save-status")).to_contain_text("1 change")
     page.context.set_offline(False)
     # The network is back but the server still cannot be reached: the queue must survive.
     page.route("**/p/api/**", lambda route: route.abort())
