@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from app.services import signin
@@ -57,3 +58,36 @@ def test_plan_written_shared_commented_and_read_back(live_server: LiveServer, br
     assert ana.locator("#goal-0-what").input_value() == "Ask before I advise"
     ana.goto(f"{live_server.base_url}/p/partnership")
     assert ana.locator("#partnership-state").inner_text() == "Active"
+
+
+def test_a_plan_page_rendered_before_the_last_save_shows_what_was_saved(
+    live_server: LiveServer, browser: Any
+) -> None:
+    """The plan page, like the exercise page, may be rendered from the copy before a save that
+    was in flight; the tablet shows the acknowledged plan and the next change is no conflict."""
+    with Session(live_server.engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        cards = signin.issue_cards(
+            session, cohort=world.cohort, participants=[world.ana], secret=SECRET, followup_days=180
+        )
+        session.commit()
+    ana = _sign_in(browser, live_server, cards[0].code)
+    url = f"{live_server.base_url}/p/plan"
+    ana.goto(url)
+    saved = '#plan-status[data-state="saved"]'
+    ana.locator("#plan-aspiration").type("Listen first")
+    ana.wait_for_selector(saved, timeout=15_000)
+    before = ana.request.get(url).text()
+    ana.locator("#goal-0-what").type("Ask before I advise")
+    ana.wait_for_selector(saved, timeout=15_000)
+    ana.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body=before))
+    ana.reload()
+    expect(ana.locator("#goal-0-what")).to_have_value("Ask before I advise")
+    ana.unroute(url)
+    ana.locator("#plan-strengths").type("Patience")
+    ana.wait_for_selector(saved, timeout=15_000)
+    assert ana.locator("#plan-merge").count() == 0
+    ana.goto(url)
+    expect(ana.locator("#goal-0-what")).to_have_value("Ask before I advise")
+    expect(ana.locator("#plan-strengths")).to_have_value("Patience")
+    expect(ana.locator("#plan-aspiration")).to_have_value("Listen first")

@@ -17,6 +17,7 @@
   var QKEY = PREFIX + "queue";
   var VKEY = PREFIX + "versions";
   var CKEY = PREFIX + "conflicts";
+  var AKEY = PREFIX + "acked";
   var DEBOUNCE_MS = 800;
   var TIMEOUT_MS = 15000;
   var meta = document.querySelector('meta[name="csrf-token"]');
@@ -25,20 +26,13 @@
   var form = document.getElementById("answers");
   var exercise = form ? form.getAttribute("data-exercise") : null;
 
-  function load(key, fallback) {
-    try {
-      var raw = window.localStorage.getItem(key);
-      return raw ? JSON.parse(raw) : fallback;
-    } catch (e) { return fallback; }
-  }
-  function save(key, value) {
-    // Memory stays the source of truth when storage is full or refused.
-    try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* kept in memory */ }
-  }
+  var store = window.TandemStore;
+  var load = store.load, save = store.save;
 
   var queue = load(QKEY, []);
   var versions = load(VKEY, {});
   var conflicts = load(CKEY, {});
+  var acked = store.acked(AKEY);
   var busy = false;
   var blocked = "";
   var failing = false;
@@ -48,13 +42,7 @@
 
   function persist() { save(QKEY, queue); save(VKEY, versions); save(CKEY, conflicts); }
   function keyOf(ex, prompt) { return ex + "/" + prompt; }
-  function newKey() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    var hex = "";
-    for (var i = 0; i < bytes.length; i++) { hex += ("0" + bytes[i].toString(16)).slice(-2); }
-    return "k-" + hex;
-  }
+  function newKey() { return store.newKey("k-"); }
   function conflictCount() { return Object.keys(conflicts).length; }
   function unsentCount() { return queue.length + conflictCount(); }
 
@@ -176,24 +164,12 @@
     busy = true;
     setStatus();
     setPromptState(entry.prompt, "saving", "Saving\u2026");
-    var controller = window.AbortController ? new AbortController() : null;
-    var watchdog = controller ? window.setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
-    window.fetch("/p/api/answers/" + encodeURIComponent(entry.ex) + "/" + encodeURIComponent(entry.prompt), {
-      method: "PUT",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ value: entry.value, base_version: entry.base, idempotency_key: entry.key }),
-      signal: controller ? controller.signal : undefined
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        return { status: response.status, body: body };
-      });
-    }).then(function (res) {
-      if (watchdog) { clearTimeout(watchdog); }
+    store.put("/p/api/answers/" + encodeURIComponent(entry.ex) + "/" + encodeURIComponent(entry.prompt),
+              { value: entry.value, base_version: entry.base, idempotency_key: entry.key }, csrf, TIMEOUT_MS)
+    .then(function (res) {
       busy = false;
       handle(entry, k, res.status, res.body);
     }, function () {
-      if (watchdog) { clearTimeout(watchdog); }
       busy = false;
       failing = true;
       setPromptState(entry.prompt, "pending", "Waiting to send");
@@ -207,6 +183,7 @@
     if (status === 200) {
       failing = false; blocked = ""; delay = 1000;
       versions[k] = body.version;
+      acked.remember(k, body.version, entry.value);
       removeEntry(entry);
       persist();
       var box = entry.ex === exercise ? fieldsetOf(entry.prompt) : null;
@@ -330,6 +307,8 @@
         var k = keyOf(exercise, prompt);
         var pending = null;
         queue.forEach(function (e) { if (keyOf(e.ex, e.prompt) === k) { pending = e; } });
+        var rendered = parseInt(box.getAttribute("data-version"), 10) || 0;
+        var newer = acked.newer(k, rendered);
         if (conflicts[k]) {
           writeField(box, conflicts[k].mine);
           showMerge(k);
@@ -337,9 +316,15 @@
           // This tablet's unsent text is newer than the copy the server rendered.
           writeField(box, pending.value);
           setPromptState(prompt, "pending", "Waiting to send");
+        } else if (newer) {
+          // The page was rendered before this tablet's last save landed: show what was saved.
+          writeField(box, newer.value);
+          box.setAttribute("data-version", String(newer.version));
+          versions[k] = newer.version;
         } else {
-          versions[k] = parseInt(box.getAttribute("data-version"), 10) || 0;
+          versions[k] = rendered;
         }
+        acked.settle(k, rendered);
         var textarea = box.querySelector("textarea");
         if (textarea) {
           textarea.addEventListener("input", function () {
@@ -356,6 +341,7 @@
     }
     persist();
   }
+  acked.prune();
 
   // Unload may come any moment (a reload, the home button): keep what was typed.
   window.addEventListener("pagehide", commitAll);
@@ -376,7 +362,7 @@
     }
     doomed.forEach(function (name) { window.localStorage.removeItem(name); });
     try { window.sessionStorage.clear(); } catch (e) { /* nothing stored */ }
-    queue = []; versions = {}; conflicts = {};
+    queue = []; versions = {}; conflicts = {}; acked.entries = {};
   }
   function waitForQueue(ms) {
     return new Promise(function (done) {

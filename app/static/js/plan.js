@@ -16,18 +16,15 @@
   var VKEY = PREFIX + "plan.version";
   var CKEY = PREFIX + "plan.conflict";
   var DEBOUNCE_MS = 800;
+  var TIMEOUT_MS = 15000;
   var TEXT = ["what", "why", "measure", "support"];
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.getAttribute("content") : "";
   var statusEl = document.getElementById("plan-status");
 
-  function load(key, fallback) {
-    try { var raw = window.localStorage.getItem(key); return raw ? JSON.parse(raw) : fallback; }
-    catch (e) { return fallback; }
-  }
-  function save(key, value) {
-    try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* kept in memory */ }
-  }
+  var store = window.TandemStore;
+  var load = store.load, save = store.save;
+  var acked = store.acked(PREFIX + "plan.acked");
 
   var queue = load(QKEY, []);
   var conflict = load(CKEY, null);
@@ -37,12 +34,7 @@
   var busy = false, failing = false, delay = 1000, timer = null, debounce = null;
 
   function persist() { save(QKEY, queue); save(VKEY, version); save(CKEY, conflict); }
-  function newKey() {
-    var bytes = new Uint8Array(16), hex = "";
-    window.crypto.getRandomValues(bytes);
-    for (var i = 0; i < bytes.length; i++) { hex += ("0" + bytes[i].toString(16)).slice(-2); }
-    return "p-" + hex;
-  }
+  function newKey() { return store.newKey("p-"); }
   function goalId() {
     var bytes = new Uint8Array(4), hex = "";
     window.crypto.getRandomValues(bytes);
@@ -135,18 +127,14 @@
     var entry = queue[0];
     if (entry.base == null) { entry.base = version; }
     entry.sent = true; persist(); busy = true; setStatus();
-    window.fetch("/p/api/plan", {
-      method: "PUT", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ content: entry.content, base_version: entry.base, idempotency_key: entry.key })
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
-    }).then(function (res) { busy = false; handle(entry, res.status, res.body); },
+    store.put("/p/api/plan", { content: entry.content, base_version: entry.base, idempotency_key: entry.key }, csrf, TIMEOUT_MS)
+      .then(function (res) { busy = false; handle(entry, res.status, res.body); },
             function () { busy = false; failing = true; delay = Math.min(delay * 2, 15000); setStatus(); retryLater(delay); });
   }
   function handle(entry, status, body) {
     if (status === 200) {
       failing = false; delay = 1000; version = body.version;
+      acked.remember("plan", body.version, entry.content);
       queue.splice(queue.indexOf(entry), 1);
       persist(); kick(); return;
     }
@@ -198,8 +186,16 @@
     setStatus();
   });
   form.addEventListener("change", commit);
+  var rendered = parseInt(form.getAttribute("data-version"), 10) || 0;
+  var newer = acked.newer("plan", rendered);
   if (conflict) { writePlan(conflict.mine); showMerge(); }
   else if (queue.length) { writePlan(queue[queue.length - 1].content); }
+  else if (newer) {
+    // The page was rendered before this tablet's last save landed: show what was saved.
+    writePlan(newer.value); version = newer.version; form.setAttribute("data-version", String(version));
+  }
+  acked.settle("plan", rendered);
+  acked.prune();
   window.addEventListener("pagehide", commit);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { commit(); } });
   window.addEventListener("online", function () { failing = false; delay = 1000; kick(); });
