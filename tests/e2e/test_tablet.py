@@ -227,12 +227,29 @@ def _serious_violations(page: Any) -> list[str]:
     )
 
 
+def test_a_participant_answers_by_touch_alone(live_server: LiveServer, tablet_page: Any) -> None:
+    """No mouse and no keyboard: taps reach the exercise, answer a scale and come back home."""
+    world, codes = _seed(live_server)
+    page = tablet_page
+    _sign_in(page, live_server, codes["Ana"])
+    page.locator(f'main a[href="/p/exercises/{EX}"]').first.tap()
+    page.wait_for_url(f"**/p/exercises/{EX}")
+    page.locator('fieldset[data-prompt="first-impression"] label').filter(has_text="4").tap()
+    _saved(page)
+    assert _answer(live_server, world.ana, "first-impression") == 4
+    page.locator('a[href="/p"]').first.tap()
+    page.wait_for_url(f"{live_server.base_url}/p")
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
 def test_pages_have_big_touch_targets_and_no_serious_accessibility_faults(
-    live_server: LiveServer, browser: Any
+    live_server: LiveServer, browser: Any, orientation: str
 ) -> None:
     _, codes = _seed(live_server)
+    width, height = TABLET["width"], TABLET["height"]
+    viewport = TABLET if orientation == "portrait" else {"width": height, "height": width}
     # Injecting axe is an inline script; the pages' own CSP is checked by the router tests.
-    context = browser.new_context(viewport=TABLET, has_touch=True, bypass_csp=True)
+    context = browser.new_context(viewport=viewport, has_touch=True, bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server.base_url}/join")
     assert _serious_violations(page) == []
@@ -242,10 +259,16 @@ def test_pages_have_big_touch_targets_and_no_serious_accessibility_faults(
         f"/p/exercises/{EX}",
         "/p/exercises/buddy-agreement",
         "/p/exercises/career-stories",
+        "/p/plan",
+        "/p/plan/versions",
+        "/p/partnership",
     ):
         page.goto(live_server.base_url + path)
         assert (path, _small_targets(page)) == (path, [])
         assert (path, _serious_violations(page)) == (path, [])
+        # Readable on the tablet: nothing runs off the side of the screen.
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert (path, overflow) == (path, 0)
     context.close()
 
 
