@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
@@ -57,10 +58,12 @@ def _saved(page: Any) -> None:
 def test_answers_survive_offline_typing_and_a_reload(
     live_server: LiveServer, tablet_page: Any
 ) -> None:
+    """Go offline, keep typing, reload, come back online: the server has every word."""
     world, codes = _seed(live_server)
     page = tablet_page
     _sign_in(page, live_server, codes["Ana"].lower())
-    page.goto(f"{live_server.base_url}/p/exercises/{EX}")
+    url = f"{live_server.base_url}/p/exercises/{EX}"
+    page.goto(url)
     box = page.locator("#q-their-week")
     box.click()
     box.type("First words.")
@@ -71,15 +74,48 @@ def test_answers_survive_offline_typing_and_a_reload(
     # The "offline" state can show before the debounce has queued the last words: wait until
     # the queue holds them, as a participant sees "1 change will sync".
     expect(page.locator("#save-status")).to_contain_text("1 change")
+    # Offline, a reload cannot fetch the page at all (authenticated pages are never cached).
+    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+        page.reload()
+    page.context.set_offline(False)
+    page.goto(url)
+    expect(box).to_have_value("First words. Typed offline.")
+    _saved(page)
+    assert _answer(live_server, world.ana, "their-week") == "First words. Typed offline."
+
+
+def test_answers_survive_a_reload_while_the_server_is_out_of_reach(
+    live_server: LiveServer, tablet_page: Any
+) -> None:
+    """The Wi-Fi is up but the server cannot be reached: the queue survives reloads and is
+    replayed once the server answers again."""
+    world, codes = _seed(live_server)
+    page = tablet_page
+    _sign_in(page, live_server, codes["Ana"])
+    page.goto(f"{live_server.base_url}/p/exercises/{EX}")
+    box = page.locator("#q-their-week")
+    box.click()
+    box.type("First words.")
+    _saved(page)
+    page.context.set_offline(True)
+    box.type(" Typed offline.")
+    expect(page.locator("#save-status")).to_contain_text("1 change")
     page.context.set_offline(False)
     # The network is back but the server still cannot be reached: the queue must survive.
     page.route("**/p/api/**", lambda route: route.abort())
     page.reload()
     # The queue is restored by the page's script after load: wait for it, do not race it.
-    expect(page.locator("#q-their-week")).to_have_value("First words. Typed offline.")
+    expect(box).to_have_value("First words. Typed offline.")
+    box.focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" And after the reload.")
+    page.wait_for_selector('#save-status[data-state="offline"]')
+    page.reload()
+    expect(box).to_have_value("First words. Typed offline. And after the reload.")
     page.unroute("**/p/api/**")
     _saved(page)
-    assert _answer(live_server, world.ana, "their-week") == "First words. Typed offline."
+    expected = "First words. Typed offline. And after the reload."
+    assert _answer(live_server, world.ana, "their-week") == expected
 
 
 def test_a_page_rendered_before_the_last_save_shows_what_was_saved(
