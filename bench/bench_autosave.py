@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -30,12 +29,12 @@ import httpx
 from sqlmodel import Session, SQLModel, select
 
 import app.models  # noqa: F401  (every table on the metadata)
-from app.core.config import SHIPPED_LIBRARY
 from app.core.db import create_db_engine
 from app.core.security import csrf_token_for
-from app.models import CohortExercise, Participant, Person
+from app.models import CohortExercise
 from app.models.tablet import Answer, SaveReceipt
-from app.services import accounts, cohorts, program
+from app.services import cohorts
+from bench._room import free_port, seat_tablets
 
 TABLETS = int(os.environ.get("BENCH_TABLETS", "200"))
 RATE = float(os.environ.get("BENCH_RATE", "40"))
@@ -58,42 +57,12 @@ def _seed(db: Path) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
     SQLModel.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as session:
         cohort = cohorts.create_cohort(session, name="Bench", start_date=date(2027, 3, 1))
-        bound = program.bind_program(
-            session, cohort=cohort, library=program.current_library([SHIPPED_LIBRARY])
+        tablets, prompts = seat_tablets(
+            session, cohort, exercises={t for t, _ in TARGETS}, count=TABLETS, hours=2
         )
-        wanted = {t for t, _ in TARGETS}
-        prompts = [
-            (b.spec.id, p.id)
-            for b in bound
-            if b.spec.id in wanted
-            for p in b.spec.prompts
-            if p.type in ("long_text", "short_text")
-        ]
-        tablets = []
-        for i in range(TABLETS):
-            person = Person(email=f"p{i}@example.com", name=f"P{i}")
-            session.add(person)
-            session.flush()
-            assert person.id is not None
-            assert cohort.id is not None
-            p = Participant(
-                cohort_id=cohort.id, person_id=person.id, name=f"P{i}", email=person.email
-            )
-            session.add(p)
-            session.flush()
-            assert p.id is not None
-            tablets.append(
-                (p.id, accounts.start_session(session, hours=2, participant_id=p.id).token)
-            )
         session.commit()
     engine.dispose()
     return tablets, prompts
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _start_server(db: Path, var: Path, port: int) -> subprocess.Popen[bytes]:
@@ -270,7 +239,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
         tablets, prompts = _seed(db)
-        port = _free_port()
+        port = free_port()
         server = _start_server(db, Path(folder), port)
         try:
             latencies, acks, errors, replays = asyncio.run(_run(port, tablets, prompts, seconds))

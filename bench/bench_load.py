@@ -20,7 +20,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -37,12 +36,12 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
 import app.models  # noqa: F401  (every table on the metadata)
-from app.core.config import SHIPPED_LIBRARY
 from app.core.db import create_db_engine
 from app.core.security import csrf_token_for
-from app.models import CohortExercise, Job, Participant, Person
+from app.models import CohortExercise, Job
 from app.models.tablet import Answer, SaveReceipt
-from app.services import accounts, cohorts, program
+from app.services import accounts, cohorts
+from bench._room import free_port, seat_tablets
 
 SECRET = "l" * 48
 EXERCISES = ("arrival-check-in", "career-lifeline", "meet-your-buddy")
@@ -91,42 +90,11 @@ def _seed(url: str, tablets: int) -> World:
         cohort = cohorts.create_cohort(
             session, name="Load", start_date=date(2027, 3, 1), actor=user
         )
-        bound = program.bind_program(
-            session, cohort=cohort, library=program.current_library([SHIPPED_LIBRARY])
-        )
-        prompts = [
-            (b.spec.id, p.id)
-            for b in bound
-            if b.spec.id in EXERCISES
-            for p in b.spec.prompts
-            if p.type in ("long_text", "short_text")
-        ]
-        people = []
-        for i in range(tablets):
-            person = Person(email=f"t{i}@example.com", name=f"Tablet {i}")
-            session.add(person)
-            session.flush()
-            assert person.id is not None
-            assert cohort.id is not None
-            p = Participant(
-                cohort_id=cohort.id, person_id=person.id, name=person.name, email=person.email
-            )
-            session.add(p)
-            session.flush()
-            assert p.id is not None
-            people.append(
-                (p.id, accounts.start_session(session, hours=4, participant_id=p.id).token)
-            )
+        people, prompts = seat_tablets(session, cohort, exercises=EXERCISES, count=tablets, hours=4)
         token = accounts.start_session(session, hours=4, facilitator_id=user.id).token
         session.commit()
     engine.dispose()
     return World(url, cohort.slug, people, prompts, token)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -134,7 +102,7 @@ class Server:
 
     def __init__(self, url: str, var: Path, *, workers: int = 1) -> None:
         self.url, self.var, self.workers = url, var, workers
-        self.port = _free_port()
+        self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property

@@ -84,7 +84,7 @@ def bench_overhead(repeats: int) -> float:
         f"    API adds {added * 1000:.0f} ms outside the render -> load-independent ratio "
         f"{steady:.3f}  (target <= 1.15: {verdict(steady, 1.15)})"
     )
-    return ratio
+    return float(ratio)
 
 
 def export(

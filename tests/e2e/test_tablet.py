@@ -55,14 +55,12 @@ def _saved(page: Any) -> None:
     page.wait_for_selector('#save-status[data-state="saved"]', timeout=15_000)
 
 
-def test_answers_survive_offline_typing_and_a_reload(
-    live_server: LiveServer, tablet_page: Any
-) -> None:
-    """Go offline, keep typing, reload, come back online: the server has every word."""
-    world, codes = _seed(live_server)
-    page = tablet_page
-    _sign_in(page, live_server, codes["Ana"].lower())
-    url = f"{live_server.base_url}/p/exercises/{EX}"
+def _write_offline(live: LiveServer, page: Any) -> tuple[World, str]:
+    """Ana writes "First words." online, then " Typed offline." with the tablet offline;
+    returns once that change is queued. The sign-in code is typed in lower case."""
+    world, codes = _seed(live)
+    _sign_in(page, live, codes["Ana"].lower())
+    url = f"{live.base_url}/p/exercises/{EX}"
     page.goto(url)
     box = page.locator("#q-their-week")
     box.click()
@@ -74,6 +72,16 @@ def test_answers_survive_offline_typing_and_a_reload(
     # The "offline" state can show before the debounce has queued the last words: wait until
     # the queue holds them, as a participant sees "1 change will sync".
     expect(page.locator("#save-status")).to_contain_text("1 change")
+    return world, url
+
+
+def test_answers_survive_offline_typing_and_a_reload(
+    live_server: LiveServer, tablet_page: Any
+) -> None:
+    """Go offline, keep typing, reload, come back online: the server has every word."""
+    page = tablet_page
+    world, url = _write_offline(live_server, page)
+    box = page.locator("#q-their-week")
     # Offline, a reload cannot fetch the page at all (authenticated pages are never cached).
     with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
         page.reload()
@@ -89,17 +97,9 @@ def test_answers_survive_a_reload_while_the_server_is_out_of_reach(
 ) -> None:
     """The Wi-Fi is up but the server cannot be reached: the queue survives reloads and is
     replayed once the server answers again."""
-    world, codes = _seed(live_server)
     page = tablet_page
-    _sign_in(page, live_server, codes["Ana"])
-    page.goto(f"{live_server.base_url}/p/exercises/{EX}")
+    world, _ = _write_offline(live_server, page)
     box = page.locator("#q-their-week")
-    box.click()
-    box.type("First words.")
-    _saved(page)
-    page.context.set_offline(True)
-    box.type(" Typed offline.")
-    expect(page.locator("#save-status")).to_contain_text("1 change")
     page.context.set_offline(False)
     # The network is back but the server still cannot be reached: the queue must survive.
     page.route("**/p/api/**", lambda route: route.abort())

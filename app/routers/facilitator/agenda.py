@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -63,6 +64,15 @@ def _refused(
     return _page(request, session, cohort, problems=problems, retry=retry, status_code=422)
 
 
+def _span(day: int, start: str, end: str) -> tuple[time, time]:
+    """The typed start and end of a day's span, each named in the error if it is no time."""
+    where = f"day {day}"
+    return (
+        agenda.parse_clock(start, where=where, field="start"),
+        agenda.parse_clock(end, where=where, field="end"),
+    )
+
+
 @router.get("/cohorts/{slug}/agenda")
 def agenda_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
     return _page(request, session, cohort)
@@ -90,13 +100,9 @@ def set_hours(
     end: Clock,
 ) -> Response:
     try:
+        begin, finish = _span(day, start, end)
         agenda.set_day_hours(
-            session,
-            cohort=cohort,
-            day=day,
-            actor=_actor(user),
-            start=agenda.parse_clock(start, where=f"day {day}", field="start"),
-            end=agenda.parse_clock(end, where=f"day {day}", field="end"),
+            session, cohort=cohort, day=day, actor=_actor(user), start=begin, end=finish
         )
     except InvalidInput as error:
         return _refused(request, session, cohort, error)
@@ -116,6 +122,7 @@ def add_block(
     kind: Annotated[str, Form(max_length=10)] = "break",
 ) -> Response:
     try:
+        begin, finish = _span(day, start, end)
         agenda.add_block(
             session,
             cohort=cohort,
@@ -123,8 +130,8 @@ def add_block(
             title=title,
             kind=kind,
             actor=_actor(user),
-            start=agenda.parse_clock(start, where=f"day {day}", field="start"),
-            end=agenda.parse_clock(end, where=f"day {day}", field="end"),
+            start=begin,
+            end=finish,
         )
     except InvalidInput as error:
         return _refused(request, session, cohort, error)

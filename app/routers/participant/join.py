@@ -63,6 +63,32 @@ def join_page(request: Request, handed_back: bool = False) -> Response:
     return _join_page(request, error=None, status=200, handed_back=handed_back)
 
 
+def _redeem(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    *,
+    refused: str,
+    code: str | None = None,
+    token: str | None = None,
+) -> Response:
+    """Sign in with a typed ``code`` or a QR ``token``; a refusal says ``refused``."""
+    try:
+        redeemed = signin.redeem_card(
+            session,
+            client=_client(request),
+            secret=request.app.state.secret_key,
+            window_seconds=settings.login_window_seconds,
+            code=code,
+            token=token,
+        )
+    except signin.CardRejected:
+        # Keep the counted attempt: the throttle must see it even though we answer normally.
+        session.commit()
+        return _join_page(request, error=refused, status=400)
+    return _signed_in(session, settings, redeemed.participant_id, redeemed.expires_at)
+
+
 @router.post("/join")
 def join_with_code(
     request: Request,
@@ -70,47 +96,28 @@ def join_with_code(
     settings: SettingsDep,
     code: Annotated[str, Form(max_length=40)],
 ) -> Response:
-    try:
-        card = signin.redeem_card(
-            session,
-            code=code,
-            client=_client(request),
-            secret=request.app.state.secret_key,
-            window_seconds=settings.login_window_seconds,
-        )
-    except signin.CardRejected:
-        # Keep the counted attempt: the throttle must see it even though we answer normally.
-        session.commit()
-        return _join_page(
-            request,
-            error="That code did not work. Check it on your card and "
-            "try again, or ask a facilitator.",
-            status=400,
-        )
-    return _signed_in(session, settings, card.participant_id, card.expires_at)
+    return _redeem(
+        request,
+        session,
+        settings,
+        code=code,
+        refused="That code did not work. Check it on your card and "
+        "try again, or ask a facilitator.",
+    )
 
 
 @router.get("/join/{token}")
 def join_with_link(
     request: Request, token: str, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    try:
-        card = signin.redeem_card(
-            session,
-            token=token,
-            client=_client(request),
-            secret=request.app.state.secret_key,
-            window_seconds=settings.login_window_seconds,
-        )
-    except signin.CardRejected:
-        session.commit()
-        return _join_page(
-            request,
-            error="This sign-in link does not work any more. Type the "
-            "code from your card, or ask a facilitator.",
-            status=400,
-        )
-    return _signed_in(session, settings, card.participant_id, card.expires_at)
+    return _redeem(
+        request,
+        session,
+        settings,
+        token=token,
+        refused="This sign-in link does not work any more. Type the "
+        "code from your card, or ask a facilitator.",
+    )
 
 
 @router.post("/p/signout")
