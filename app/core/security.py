@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -118,19 +119,30 @@ class BodyLimitMiddleware:
             await _too_large(self.max_bytes)(scope, receive, send)
             return
         seen = 0
+        exceeded = started = False
 
         async def limited_receive() -> MutableMapping[str, Any]:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
+        async def guarded_send(message: Message) -> None:
+            # A body parser may turn the limit's error into its own 400: once the limit is
+            # crossed, whatever the app answers is replaced by the 413 below.
+            nonlocal started
+            if exceeded:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with contextlib.suppress(_BodyTooLarge):
+            await self.app(scope, limited_receive, guarded_send)
+        if exceeded and not started:
             await _too_large(self.max_bytes)(scope, receive, send)
 
 
