@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.services.render_pool import STATIC_BASE_URL, RenderPool, make_url_fetcher
+from app.services.render_pool import STATIC_BASE_URL, PdfCache, RenderPool, make_url_fetcher
 from app.services.workbook_render import (
     WorkbookData,
     render_many,
@@ -88,12 +88,12 @@ def bench_overhead(repeats: int) -> float:
 
 
 def export(
-    datas: list[WorkbookData], workers: int, cache_dir: Path | None
+    datas: list[WorkbookData], workers: int, cache: PdfCache | None
 ) -> tuple[float, RenderPool]:
     pool = RenderPool(workers, timeout_s=300)
     pool.warm()
     started = time.perf_counter()
-    for _ in render_many(datas, pool=pool, cache_dir=cache_dir):
+    for _ in render_many(datas, pool=pool, cache=cache):
         pass
     return time.perf_counter() - started, pool
 
@@ -103,14 +103,14 @@ def bench_export(count: int, workers: int) -> None:
     cores = len(os.sched_getaffinity(0))
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
-        cache_dir = Path(tmp)
-        wall, pool = export(datas, workers, cache_dir)
+        cache = PdfCache(Path(tmp))
+        wall, pool = export(datas, workers, cache)
         stats = pool.stats
         load_after = os.getloadavg()[0]
         busy = stats.worker_seconds / wall
         cpu = stats.worker_cpu_seconds / wall
         started = time.perf_counter()
-        for _ in render_many(datas, pool=pool, cache_dir=cache_dir):
+        for _ in render_many(datas, pool=pool, cache=cache):
             pass
         again = time.perf_counter() - started
         rss = sorted(kb // 1024 for kb in stats.peak_rss_kb.values())

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     workbook_workers: int = 2
     render_timeout_seconds: float = 60.0
     render_memory_mb: int = 1024
+    pdf_cache_mb: int = 512
+    """Rendered workbooks kept on disk for re-exports; the least recently used go first."""
+    pdf_cache_hours: float = 24.0
+    """A rendered workbook unused for this long is deleted (it may hold words since changed)."""
     log_level: str = "INFO"
     max_inflight_requests: int = 128
     """Requests handled at once by one process; more get 503 with Retry-After at once."""

@@ -72,22 +72,73 @@ def cache_key(html: str) -> str:
     return hashlib.sha256(f"{template_version()}\n{html}".encode()).hexdigest()
 
 
-def read_cached_pdf(cache_dir: Path, key: str) -> bytes | None:
-    """Return the cached PDF for ``key``, or None when it was never rendered."""
-    path = cache_dir / key[:2] / f"{key}.pdf"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+@dataclass
+class PdfCache:
+    """Rendered PDFs on disk under their content key, so an unchanged workbook is never
+    rendered twice.
 
+    Bounded in size and in age: a copy that has not been used for ``max_age_seconds`` is
+    deleted (it may hold words the participant has since changed), and past ``max_bytes``
+    the least recently used copies go first. Writes are atomic, so a concurrent reader never
+    sees half a file.
+    """
 
-def write_cached_pdf(cache_dir: Path, key: str, pdf: bytes) -> None:
-    """Store a PDF under its content key; atomic so a concurrent reader never sees half a file."""
-    folder = cache_dir / key[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-    tmp.write_bytes(pdf)
-    os.replace(tmp, folder / f"{key}.pdf")
+    folder: Path
+    max_bytes: int = 512 * 1024 * 1024
+    max_age_seconds: float = 24 * 3600.0
+    prune_every_seconds: float = 60.0
+    _last_prune: float = field(default=0.0, repr=False)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pdf"
+
+    def read(self, key: str) -> bytes | None:
+        """Return the cached PDF for ``key`` (marking it used), or None."""
+        path = self._path(key)
+        try:
+            pdf = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if time.time() - path.stat().st_mtime > self.max_age_seconds:
+            return None  # due for pruning: render afresh rather than serve an old copy
+        os.utime(path)
+        return pdf
+
+    def write(self, key: str, pdf: bytes) -> None:
+        """Store ``pdf`` under ``key``, then prune when the last pruning is a while ago."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_bytes(pdf)
+        os.replace(tmp, path)
+        if time.monotonic() - self._last_prune >= self.prune_every_seconds:
+            self.prune()
+
+    def prune(self) -> int:
+        """Delete copies unused for too long, then the least recently used over the size
+        bound; return how many were deleted."""
+        self._last_prune = time.monotonic()
+        now = time.time()
+        kept: list[tuple[float, int, Path]] = []
+        removed = 0
+        for path in self.folder.glob("*/*.pdf"):
+            try:
+                stat = path.stat()
+                if now - stat.st_mtime > self.max_age_seconds:
+                    path.unlink()
+                    removed += 1
+                else:
+                    kept.append((stat.st_mtime, stat.st_size, path))
+            except FileNotFoundError:
+                continue  # another process pruned it first
+        total = sum(size for _, size, _ in kept)
+        for _, size, path in sorted(kept):
+            if total <= self.max_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+            removed += 1
+        return removed
 
 
 def resolve_static_url(url: str) -> Path:

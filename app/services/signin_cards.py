@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from app.core.errors import InvalidInput, Problem
 from app.services.render_pool import (
     RenderPool,
-    cache_key,
     get_default_pool,
-    read_cached_pdf,
-    write_cached_pdf,
 )
 from app.services.workbook_render import PAPERS, Paper, workbook_environment
 
@@ -52,14 +48,10 @@ def render_cards_pdf(
     *,
     paper: Paper = "A4",
     pool: RenderPool | None = None,
-    cache_dir: Path | None = None,
 ) -> bytes:
-    """Render the sign-in cards of a cohort to PDF in a worker."""
+    """Render the sign-in cards of a cohort to PDF in a worker.
+
+    Never cached: the cards carry live sign-in codes, which are kept nowhere but on paper.
+    """
     html = render_cards_html(cohort_name, cards, paper=paper)
-    key = cache_key(html)
-    if cache_dir is not None and (hit := read_cached_pdf(cache_dir, key)) is not None:
-        return hit
-    pdf = (pool or get_default_pool()).render_pdf(html)
-    if cache_dir is not None:
-        write_cached_pdf(cache_dir, key, pdf)
-    return pdf
+    return (pool or get_default_pool()).render_pdf(html)

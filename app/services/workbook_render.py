@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Literal
 
 import segno
@@ -24,13 +23,12 @@ from markupsafe import Markup
 from app.core.errors import InvalidInput, Problem
 from app.services.render_pool import (
     TEMPLATE_DIR,
+    PdfCache,
     RenderError,
     RenderPool,
     Ticket,
     cache_key,
     get_default_pool,
-    read_cached_pdf,
-    write_cached_pdf,
 )
 
 Edition = Literal["participant", "pair", "blank"]
@@ -292,16 +290,16 @@ def slugify(text: str) -> str:
 
 
 def render_workbook_pdf(
-    data: WorkbookData, *, pool: RenderPool | None = None, cache_dir: Path | None = None
+    data: WorkbookData, *, pool: RenderPool | None = None, cache: PdfCache | None = None
 ) -> bytes:
     """Render one workbook to PDF in a worker, reusing the disk cache when the content is known."""
     html = render_workbook_html(data)
-    key = cache_key(html) if cache_dir is not None else ""
-    if cache_dir is not None and (hit := read_cached_pdf(cache_dir, key)) is not None:
+    key = cache_key(html) if cache is not None else ""
+    if cache is not None and (hit := cache.read(key)) is not None:
         return hit
     pdf = (pool or get_default_pool()).render_pdf(html)
-    if cache_dir is not None:
-        write_cached_pdf(cache_dir, key, pdf)
+    if cache is not None:
+        cache.write(key, pdf)
     return pdf
 
 
@@ -319,7 +317,7 @@ def render_many(
     datas: Iterable[WorkbookData],
     *,
     pool: RenderPool,
-    cache_dir: Path | None = None,
+    cache: PdfCache | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Yield ``(file name, PDF)`` per workbook in input order, rendering on all workers at once.
@@ -340,14 +338,14 @@ def render_many(
         while next_index < total and len(window) < pool.workers:
             data = items[next_index]
             html = render_workbook_html(data)
-            key = cache_key(html) if cache_dir is not None else ""
-            hit = read_cached_pdf(cache_dir, key) if cache_dir is not None else None
+            key = cache_key(html) if cache is not None else ""
+            hit = cache.read(key) if cache is not None else None
             window.append((next_index, key, hit if hit is not None else pool.submit(html)))
             next_index += 1
         index, key, job = window.pop(0)
         pdf = job if isinstance(job, bytes) else _collect_with_retry(pool, job, items[index])
-        if cache_dir is not None and not isinstance(job, bytes):
-            write_cached_pdf(cache_dir, key, pdf)
+        if cache is not None and not isinstance(job, bytes):
+            cache.write(key, pdf)
         done += 1
         if on_progress:
             on_progress(done, total)

@@ -24,7 +24,7 @@ from app.services.jobs import job_dir, job_handler, list_jobs
 from app.services.library import AGREEMENT_ID
 from app.services.pairing import group_of
 from app.services.program import BoundExercise, program_of
-from app.services.render_pool import get_default_pool
+from app.services.render_pool import PdfCache, get_default_pool
 from app.services.roster import list_participants
 from app.services.workbook_files import merge_pdfs, zip_pdfs
 from app.services.workbook_render import (
@@ -42,6 +42,23 @@ from app.services.workbook_render import (
 Edition = Literal["participant", "pair", "blank"]
 EDITIONS: tuple[Edition, ...] = ("participant", "pair", "blank")
 PAPERS = ("A4", "Letter")
+
+
+_CACHES: dict[tuple[str, int, float], PdfCache] = {}
+
+
+def pdf_cache(settings: Settings) -> PdfCache:
+    """The render cache under ``var/pdf-cache`` with the configured bounds (one per process,
+    so that pruning is spaced out across renders)."""
+    folder = settings.var_dir / "pdf-cache"
+    spec = (str(folder), settings.pdf_cache_mb, settings.pdf_cache_hours)
+    if spec not in _CACHES:
+        _CACHES[spec] = PdfCache(
+            folder,
+            max_bytes=settings.pdf_cache_mb * 1024 * 1024,
+            max_age_seconds=settings.pdf_cache_hours * 3600,
+        )
+    return _CACHES[spec]
 
 
 def dates_label(cohort: Cohort) -> str:
@@ -226,7 +243,7 @@ def participant_workbook_pdf(
         requester=participant,
         paper=paper,
     )
-    return render_workbook_pdf(data, cache_dir=settings.var_dir / "pdf-cache")
+    return render_workbook_pdf(data, cache=pdf_cache(settings))
 
 
 def pair_workbook_pdf(
@@ -246,7 +263,7 @@ def pair_workbook_pdf(
         requester=participant,
         paper=paper,
     )
-    return render_workbook_pdf(data, cache_dir=settings.var_dir / "pdf-cache")
+    return render_workbook_pdf(data, cache=pdf_cache(settings))
 
 
 def set_print_consent(session: Session, *, participant: Participant, allow: bool) -> None:
@@ -269,7 +286,7 @@ def forget_printed_copies(session: Session, *, settings: Settings, cohort: Cohor
     """Delete rendered PDFs that may hold erased or purged content: the whole render cache
     (its keys say nothing about whose content is inside) and the cohort's export files."""
     removed = 0
-    cache = settings.var_dir / "pdf-cache"
+    cache = pdf_cache(settings).folder
     if cache.exists():
         removed += sum(1 for p in cache.rglob("*.pdf"))
         shutil.rmtree(cache, ignore_errors=True)
@@ -357,7 +374,7 @@ def export_workbooks(
         render_many(
             books,
             pool=get_default_pool(),
-            cache_dir=settings.var_dir / "pdf-cache",
+            cache=pdf_cache(settings),
             on_progress=on_progress,
         )
     )

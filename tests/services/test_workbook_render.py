@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from app.core.errors import InvalidInput
 from app.services.render_pool import (
+    PdfCache,
     RenderError,
     RenderPool,
     make_url_fetcher,
@@ -258,12 +259,12 @@ def test_workbook_cache_hit_returns_same_bytes_without_rendering(
     pool: RenderPool, tmp_path: Path
 ) -> None:
     data = small(notes_pages=2)
-    first = render_workbook_pdf(data, pool=pool, cache_dir=tmp_path)
+    first = render_workbook_pdf(data, pool=pool, cache=PdfCache(tmp_path))
     renders = pool.stats.renders
-    second = render_workbook_pdf(data, pool=pool, cache_dir=tmp_path)
+    second = render_workbook_pdf(data, pool=pool, cache=PdfCache(tmp_path))
     assert second == first
     assert pool.stats.renders == renders
-    changed = render_workbook_pdf(replace(data, notes_pages=3), pool=pool, cache_dir=tmp_path)
+    changed = render_workbook_pdf(replace(data, notes_pages=3), pool=pool, cache=PdfCache(tmp_path))
     assert pool.stats.renders == renders + 1
     assert changed != first
 
@@ -273,7 +274,10 @@ def test_render_many_yields_in_order_and_reports_progress(pool: RenderPool, tmp_
     progress: list[tuple[int, int]] = []
     named = list(
         render_many(
-            datas, pool=pool, cache_dir=tmp_path, on_progress=lambda d, t: progress.append((d, t))
+            datas,
+            pool=pool,
+            cache=PdfCache(tmp_path),
+            on_progress=lambda d, t: progress.append((d, t)),
         )
     )
     assert [name for name, _ in named] == [
@@ -282,7 +286,7 @@ def test_render_many_yields_in_order_and_reports_progress(pool: RenderPool, tmp_
     ]
     assert progress == [(0, 2), (1, 2), (2, 2)]
     renders = pool.stats.renders
-    assert list(render_many(datas, pool=pool, cache_dir=tmp_path)) == named
+    assert list(render_many(datas, pool=pool, cache=PdfCache(tmp_path))) == named
     assert pool.stats.renders == renders
 
     merged = PdfReader(io.BytesIO(merge_pdfs(named)))
