@@ -7,7 +7,7 @@ Answer content reaches these views only through ``visibility``; statuses come fr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session
@@ -15,6 +15,8 @@ from sqlmodel import Session
 from app.core.errors import NotFound
 from app.models import Cohort, Participant
 from app.services.agenda import NowInfo, participant_now
+from app.services.agenda_ics import load_zone
+from app.services.agenda_store import day_date, load_items
 from app.services.library import AGREEMENT_ID
 from app.services.program import BoundExercise, bound_exercise, program_of
 from app.services.progress import Status, answered_counts, exercise_status
@@ -41,12 +43,29 @@ class HomeExercise:
     kind: str
     status: Status | None
     open: bool
+    day: int | None = None
+    start: time | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HomeDay:
+    """One program day's exercises on the home page, in running order."""
+
+    day: int
+    date: date
+    today: bool
+    exercises: list[HomeExercise]
 
 
 @dataclass(frozen=True, slots=True)
 class HomeView:
     now: NowInfo | None
     exercises: list[HomeExercise]
+    days: list[HomeDay]
+    """The exercises by agenda day (empty before the agenda exists); ``focus`` is the day to
+    open first: today during the program, day 1 before it, none after it."""
+    focus: int | None
+    unscheduled: list[HomeExercise]
     buddy_names: list[str]
     reasons: list[str]
     agreement: AgreementState
@@ -107,6 +126,30 @@ def _is_open(exercise: BoundExercise, agreement: AgreementState, position: int |
     return not gated or agreement.complete
 
 
+def _by_day(
+    cohort: Cohort, exercises: list[HomeExercise], *, now: datetime
+) -> tuple[list[HomeDay], int | None]:
+    """Group scheduled exercises by program day and pick the day to open first."""
+    today = now.astimezone(load_zone(cohort.timezone)).date()
+    numbers = sorted({e.day for e in exercises if e.day is not None})
+    days = [
+        HomeDay(
+            d,
+            day_date(cohort, d),
+            day_date(cohort, d) == today,
+            sorted(
+                (e for e in exercises if e.day == d),
+                key=lambda e: (e.start or time.min, e.exercise_id),
+            ),
+        )
+        for d in numbers
+    ]
+    focus = next((d.day for d in days if d.today), None)
+    if focus is None and days and today < days[0].date:
+        focus = days[0].day
+    return days, focus
+
+
 def participant_home(session: Session, *, participant: Participant, now: datetime) -> HomeView:
     """What a tablet's home shows: now and next, the exercises with status, and the buddy."""
     cohort = _cohort_of(session, participant)
@@ -115,6 +158,7 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
     counts = answered_counts(session, participant_ids=[participant.id], program=program)
     agreement = agreement_state(session, participant=participant)
     position = _agreement_position(program)
+    placed = {i.placed.exercise_id: i.placed for i in load_items(session, cohort=cohort)}
     exercises = [
         HomeExercise(
             b.spec.id,
@@ -122,13 +166,19 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
             b.spec.kind,
             exercise_status(len(b.spec.prompts), counts[(participant.id, b.row.id or 0)]),
             _is_open(b, agreement, position),
+            p.day if (p := placed.get(b.spec.id)) else None,
+            p.start if p else None,
         )
         for b in program
     ]
+    days, focus = _by_day(cohort, exercises, now=now)
     group = current_group_of(session, participant=participant)
     return HomeView(
         now=participant_now(session, cohort=cohort, now=now),
         exercises=exercises,
+        days=days,
+        focus=focus,
+        unscheduled=[e for e in exercises if e.day is None] if days else [],
         buddy_names=[b.name for b in buddies_of(session, participant=participant)],
         reasons=list(group.participant_reasons) if group else [],
         agreement=agreement,

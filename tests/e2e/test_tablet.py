@@ -11,9 +11,9 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from app.models import Participant
+from app.models import Cohort, Participant
 from app.models.tablet import Answer
-from app.services import signin
+from app.services import agenda, signin
 from tests.e2e.conftest import SECRET, TABLET, LiveServer
 from tests.services.tablet_factories import World, make_world
 
@@ -281,7 +281,12 @@ def test_a_participant_answers_by_touch_alone(live_server: LiveServer, tablet_pa
 def test_pages_have_big_touch_targets_and_no_serious_accessibility_faults(
     live_server: LiveServer, browser: Any, orientation: str
 ) -> None:
-    _, codes = _seed(live_server)
+    world, codes = _seed(live_server)
+    with Session(live_server.engine) as session:  # the home then lists the days, folded
+        cohort = session.get(Cohort, world.cohort.id)
+        assert cohort is not None
+        agenda.build_agenda(session, cohort=cohort)
+        session.commit()
     width, height = TABLET["width"], TABLET["height"]
     viewport = TABLET if orientation == "portrait" else {"width": height, "height": width}
     # Injecting axe is an inline script; the pages' own CSP is checked by the router tests.

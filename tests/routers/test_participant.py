@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -10,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import Facilitator, Participant
-from app.services import cohorts, signin
+from app.services import agenda, cohorts, signin
 from tests.conftest import csrf_of, sign_in
-from tests.services.tablet_factories import World, make_world
+from tests.services.tablet_factories import World, add_participant, make_world
 
 SECRET = "x" * 48
 
@@ -286,3 +287,31 @@ def test_printing_cards_issues_new_ones_as_one_pdf(
         ).status_code
         == 400
     )
+
+
+def test_home_lists_the_exercises_by_day_with_day_one_open_before_the_program(
+    client: TestClient, session: Session, world: World
+) -> None:
+    agenda.build_agenda(session, cohort=world.cohort)
+    session.commit()
+    join(client, _card(session, world, world.ana).code)
+
+    page = client.get("/p").text
+
+    assert '<details class="day" data-day="1" open>' in page
+    assert '<details class="day" data-day="2">' in page
+    assert 'Day 1 <span class="when">Monday 01 March</span>' in page
+
+
+def test_home_before_the_program_is_prepared_says_so(client: TestClient, session: Session) -> None:
+    cohort = cohorts.create_cohort(session, name="Bare", start_date=date(2027, 5, 3))
+    who = add_participant(session, cohort, "Eve")
+    [card] = signin.issue_cards(
+        session, cohort=cohort, participants=[who], secret=SECRET, followup_days=180
+    )
+    session.commit()
+    join(client, card.code)
+
+    page = client.get("/p").text
+
+    assert "Your exercises appear here once the facilitators have prepared the program." in page
