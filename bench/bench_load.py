@@ -32,7 +32,8 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
 
 import app.models  # noqa: F401  (every table on the metadata)
@@ -418,6 +419,28 @@ def _pg_url() -> str | None:
     return os.environ.get("TANDEM_BENCH_PG_URL") or os.environ.get("TANDEM_TEST_DATABASE_URL")
 
 
+def _ensure_database(url: str) -> str | None:
+    """Create the scratch PostgreSQL database when it does not exist yet; return why it cannot
+    be used, or None."""
+    target = make_url(url)
+    try:
+        engine = create_engine(
+            target.set(database="postgres"), isolation_level="AUTOCOMMIT", pool_pre_ping=True
+        )
+        with engine.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": target.database},
+            ).first()
+            if exists is None:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+        engine.dispose()
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        return f"cannot use {target.render_as_string(hide_password=True)}: {reason}"
+    return None
+
+
 def main() -> None:
     names = ("nominal", "stress", "export", "crash", "locked", "pg-nominal", "pg-crash")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -458,6 +481,11 @@ def main() -> None:
                         f"{name:<11} skipped: set TANDEM_BENCH_PG_URL to a scratch PostgreSQL "
                         "database (it is emptied)"
                     )
+                    continue
+                problem = _ensure_database(pg)
+                if problem is not None:
+                    print(f"{name:<11} failed: {problem}")
+                    results.append(False)
                     continue
                 if name == "pg-nominal":
                     tally, lost = _run_plain(
