@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from app.models import Cohort, Participant
 from app.models.tablet import Answer
-from app.services import agenda, signin
+from app.services import agenda, responses, signin, tablet_views
 from tests.e2e.conftest import SECRET, TABLET, LiveServer
 from tests.services.tablet_factories import World, make_world
 
@@ -171,9 +171,10 @@ def test_a_save_whose_acknowledgement_is_cut_off_stays_queued(
     cut: list[str] = []
 
     def cut_off(route: Any) -> None:
-        route.fetch()  # the server stores the save ...
+        answer = route.fetch()  # the server stores the save (or finds a conflict) ...
         cut.append(route.request.url)
-        route.fulfill(status=200, content_type="application/json", body='{"vers')  # ... half
+        body = '{"vers' if answer.status == 200 else '{"det'  # ... but half its answer arrives
+        route.fulfill(status=answer.status, content_type="application/json", body=body)
 
     page.route("**/p/api/answers/**", cut_off)
     page.locator("#q-their-week").type("Kept whole.")
@@ -185,6 +186,33 @@ def test_a_save_whose_acknowledgement_is_cut_off_stays_queued(
     with Session(live_server.engine) as session:
         row = session.exec(select(Answer).where(Answer.participant_id == world.ana.id)).one()
         assert (row.value, row.version) == ("Kept whole.", 1)
+    # Another tablet changes the answer; this one's next save conflicts, and the conflict's
+    # answer is cut off too: still no answer, so the change waits for the whole one.
+    with Session(live_server.engine) as session:
+        ana = session.get(Participant, world.ana.id)
+        assert ana is not None
+        responses.save_answer(
+            session,
+            participant=ana,
+            exercise=tablet_views.exercise_for(session, participant=ana, exercise_id=EX),
+            prompt_id="their-week",
+            value="From the other tablet.",
+            base_version=1,
+            idempotency_key="k-other-tablet-1",
+        )
+        session.commit()
+    cut.clear()
+    page.route("**/p/api/answers/**", cut_off)
+    page.locator("#q-their-week").press("End")
+    page.keyboard.type(" More.")
+    expect(page.locator("#save-status")).to_have_attribute("data-unsent", "1")
+    page.wait_for_selector('#save-status[data-state="offline"]')
+    assert cut
+    assert page.locator(".merge").count() == 0
+    page.unroute("**/p/api/answers/**")
+    page.wait_for_selector(".merge", timeout=15_000)
+    assert page.locator('[data-merge="server"]').inner_text() == "From the other tablet."
+    assert page.locator('[data-merge="mine"]').inner_text() == "Kept whole. More."
 
 
 def test_two_tablets_editing_one_answer_get_a_merge_prompt(

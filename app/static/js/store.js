@@ -27,9 +27,9 @@
 
   // PUT one save and settle with {status, body}; reject when nothing usable came back.
   //
-  // A response that says 200 but whose body cannot be read (the page unloading mid-response,
-  // a dropped connection) is no acknowledgement: the save stays queued and its replay, under
-  // the same idempotency key, returns the stored result.
+  // A response that says 200 (or 409) but whose body cannot be read -- the page unloading
+  // mid-response, a dropped connection -- is no answer: the save stays queued, and its replay
+  // under the same idempotency key returns the stored result (or the conflict, whole).
   function put(url, payload, csrf, timeoutMs) {
     var controller = window.AbortController ? new AbortController() : null;
     var watchdog = controller ? window.setTimeout(function () { controller.abort(); }, timeoutMs) : null;
@@ -42,9 +42,9 @@
     }).then(function (response) {
       return response.json().then(function (body) { return body; }, function () { return null; })
         .then(function (body) {
-          if (response.ok && !(body && typeof body.version === "number")) {
-            throw new Error("the acknowledgement could not be read");
-          }
+          var unread = response.ok ? !(body && typeof body.version === "number")
+            : response.status === 409 && body === null;
+          if (unread) { throw new Error("the answer could not be read"); }
           return { status: response.status, body: body || {} };
         });
     }).then(function (res) {
