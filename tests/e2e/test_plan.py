@@ -3,13 +3,15 @@ owner reads the comment."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session
 
-from app.services import signin
+from app.models import Participant
+from app.services import plans, signin
 from tests.e2e.conftest import SECRET, TABLET, LiveServer
 from tests.services.tablet_factories import make_world
 
@@ -24,6 +26,12 @@ def _sign_in(browser: Any, live: LiveServer, code: str) -> Any:
     page.click("button[type=submit].primary")
     page.wait_for_url(f"{live.base_url}/p")
     return page
+
+
+def _aspiration(live: LiveServer, who: Participant) -> Any:
+    with Session(live.engine) as session:  # a fresh snapshot each time
+        row = plans.plan_row(session, participant=who)
+        return row.content.get("aspiration") if row else None
 
 
 def test_plan_written_shared_commented_and_read_back(live_server: LiveServer, browser: Any) -> None:
@@ -91,3 +99,43 @@ def test_a_plan_page_rendered_before_the_last_save_shows_what_was_saved(
     expect(ana.locator("#goal-0-what")).to_have_value("Ask before I advise")
     expect(ana.locator("#plan-strengths")).to_have_value("Patience")
     expect(ana.locator("#plan-aspiration")).to_have_value("Listen first")
+
+
+def test_a_plan_change_left_unsent_is_sent_from_another_page_and_never_wiped_at_hand_back(
+    live_server: LiveServer, browser: Any
+) -> None:
+    """The plan page is left while the server cannot be reached. Handing the tablet back must
+    warn instead of wiping the change; once the server answers, any tablet page sends it."""
+    with Session(live_server.engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        cards = signin.issue_cards(
+            session, cohort=world.cohort, participants=[world.ana], secret=SECRET, followup_days=180
+        )
+        session.commit()
+    ana = _sign_in(browser, live_server, cards[0].code)
+    ana.route("**/p/api/plan", lambda route: route.abort())
+    ana.goto(f"{live_server.base_url}/p/plan")
+    ana.locator("#plan-aspiration").type("Kept through the hallway")
+    ana.wait_for_selector('#plan-status[data-state="offline"]', timeout=15_000)
+    ana.goto(f"{live_server.base_url}/p")
+    ana.click("#handback button[type=submit]")
+    expect(ana.locator("#handback-warning")).to_be_visible(timeout=15_000)
+    assert ana.url == f"{live_server.base_url}/p"
+    assert (
+        ana.evaluate(
+            "JSON.parse(localStorage.getItem('tandem.' + "
+            "document.getElementById('tablet').dataset.participant + "
+            "'.plan.queue')).length"
+        )
+        == 1
+    )
+    ana.click('[data-handback="wait"]')
+    ana.unroute("**/p/api/plan")
+    ana.reload()  # the home page replays the plan queue at load
+    deadline = time.monotonic() + 15
+    while _aspiration(live_server, world.ana) != "Kept through the hallway":
+        assert time.monotonic() < deadline, "the plan was never sent"
+        ana.wait_for_timeout(200)  # (keeps the browser driver's loop turning)
+    ana.click("#handback button[type=submit]")
+    ana.wait_for_url("**/join?handed_back=1")
+    assert ana.evaluate("Object.keys(localStorage)") == []

@@ -207,7 +207,8 @@
       kick();
       return;
     }
-    if (status === 401 || status === 403 || status === 503 || status >= 500) {
+    if (status === 401 || status === 403 || status === 408 || status === 425 || status === 429 ||
+        status >= 500) {
       // Signed out, gated or busy: keep every change on the tablet and try again later.
       failing = true;
       if (status === 401) {
@@ -255,6 +256,8 @@
   function resolve(k, action) {
     var c = conflicts[k];
     if (!c) { return; }
+    // Words typed in the last moment (no blur on a tap in Safari) belong to "this tablet's".
+    if (debounces[c.prompt]) { commit(c.prompt); }
     var box = fieldsetOf(c.prompt);
     var theirs = c.server.value;
     var chosen;
@@ -355,14 +358,15 @@
 
   // ---- handing the tablet back -----------------------------------------------------------------
   function clearDevice() {
-    var doomed = [];
-    for (var i = 0; i < window.localStorage.length; i++) {
-      var name = window.localStorage.key(i);
-      if (name && name.indexOf(PREFIX) === 0) { doomed.push(name); }
-    }
-    doomed.forEach(function (name) { window.localStorage.removeItem(name); });
+    store.clearAll(PREFIX);
     try { window.sessionStorage.clear(); } catch (e) { /* nothing stored */ }
     queue = []; versions = {}; conflicts = {}; acked.entries = {};
+  }
+  // What this tablet still holds for the participant: answers here, and plan changes that the
+  // plan editor queued (on this page or an earlier one).
+  function deviceUnsent() {
+    var plan = load(PREFIX + "plan.queue", []);
+    return unsentCount() + plan.length + (load(PREFIX + "plan.conflict", null) ? 1 : 0);
   }
   function waitForQueue(ms) {
     return new Promise(function (done) {
@@ -382,9 +386,9 @@
       ev.preventDefault();
       commitAll();
       waitForQueue(5000).then(function () {
-        if (!unsentCount()) { clearDevice(); handback.submit(); return; }
+        if (!deviceUnsent()) { clearDevice(); handback.submit(); return; }
         if (warning) {
-          warning.querySelector("[data-unsent]").textContent = String(unsentCount());
+          warning.querySelector("[data-unsent]").textContent = String(deviceUnsent());
           warning.hidden = false;
           warning.querySelector('[data-handback="wait"]').focus();
         }

@@ -2,14 +2,16 @@
 // answers (see autosave.js). Each change goes into a queue in localStorage before it is sent;
 // each save carries the version it was based on and an idempotency key; a 409 brings back the
 // server copy and the participant chooses what to keep. The queue is replayed at load, when
-// the network returns and on a timer, and handing the tablet back waits for it.
+// the network returns and on a timer -- on every tablet page, not only the plan's, so a change
+// left unsent on the plan page still reaches the server -- and handing the tablet back waits
+// for it.
 (function () {
   "use strict";
 
   var root = document.getElementById("tablet");
   var pid = root && root.getAttribute("data-participant");
   var form = document.getElementById("plan");
-  if (!pid || !form) { return; }
+  if (!pid) { return; }
 
   var PREFIX = "tandem." + pid + ".";
   var QKEY = PREFIX + "plan.queue";
@@ -28,8 +30,9 @@
 
   var queue = load(QKEY, []);
   var conflict = load(CKEY, null);
-  var version = parseInt(form.getAttribute("data-version"), 10) || 0;
+  var rendered = form ? parseInt(form.getAttribute("data-version"), 10) || 0 : null;
   var stored = load(VKEY, null);
+  var version = rendered == null ? stored || 0 : rendered;
   if (queue.length || conflict) { version = stored == null ? version : stored; }
   var busy = false, failing = false, delay = 1000, timer = null, debounce = null;
 
@@ -135,26 +138,40 @@
     if (status === 200) {
       failing = false; delay = 1000; version = body.version;
       acked.remember("plan", body.version, entry.content);
-      queue.splice(queue.indexOf(entry), 1);
+      removeEntry(entry);
       persist(); kick(); return;
     }
     if (status === 409 && body && body.server) {
       var mine = queue[queue.length - 1].content;
-      queue = []; conflict = { mine: mine, server: body.server };
+      failing = false; queue = []; conflict = { mine: mine, server: body.server };
       persist(); showMerge(); setStatus(); return;
     }
-    if (status === 401 || status === 403 || status >= 500) {
+    if (status === 401 || status === 403 || status === 408 || status === 425 || status === 429 ||
+        status >= 500) {
       failing = true; setStatus(); retryLater(status >= 500 ? Math.min(delay *= 2, 15000) : 30000); return;
     }
     // Refused (too long, a malformed date): keep the text on screen and say why.
-    queue.splice(queue.indexOf(entry), 1); persist();
-    statusEl.setAttribute("data-state", "error");
-    statusEl.textContent = "Not saved: " + ((body && body.problems && body.problems[0] && (body.problems[0].where + " " + body.problems[0].message)) || (body && body.detail) || "refused");
+    removeEntry(entry); persist(); kick();
+    if (statusEl) {
+      statusEl.setAttribute("data-state", "error");
+      statusEl.textContent = "Not saved: " + ((body && body.problems && body.problems[0] && (body.problems[0].where + " " + body.problems[0].message)) || (body && body.detail) || "refused");
+    }
+  }
+  function removeEntry(entry) {
+    var i = queue.indexOf(entry);
+    if (i >= 0) { queue.splice(i, 1); }
   }
 
   // ---- merging after a conflict ----------------------------------------------------------------
+  // Combining keeps at most three goals: when that would drop one of this tablet's, the
+  // participant chooses instead.
+  function combineDrops(server, mine) {
+    var ids = (server.goals || []).map(function (g) { return g.id; });
+    var extra = (mine.goals || []).filter(function (g) { return ids.indexOf(g.id) < 0; }).length;
+    return ids.length + extra > 3;
+  }
   function showMerge() {
-    if (!conflict) { return; }
+    if (!conflict || !form) { return; }
     var panel = document.getElementById("plan-merge");
     if (!panel) {
       panel = document.getElementById("plan-merge-template").content.firstElementChild.cloneNode(true);
@@ -167,8 +184,11 @@
     }
     panel.querySelector('[data-merge="mine"]').textContent = display(conflict.mine);
     panel.querySelector('[data-merge="server"]').textContent = display(conflict.server.content);
+    var both = panel.querySelector('[data-merge-action="both"]');
+    if (both) { both.hidden = combineDrops(conflict.server.content, conflict.mine); }
   }
   function resolve(action) {
+    commit();  // words typed in the last moment (no blur on a tap in Safari) are "this tablet's"
     var c = conflict, chosen;
     chosen = action === "server" ? c.server.content : action === "both" ? combine(c.server.content, c.mine) : c.mine;
     version = c.server.version; conflict = null; persist();
@@ -179,22 +199,23 @@
   }
 
   // ---- wiring ------------------------------------------------------------------------------------
-  function commit() { if (debounce) { clearTimeout(debounce); debounce = null; enqueue(readPlan()); } }
-  form.addEventListener("input", function () {
-    if (debounce) { clearTimeout(debounce); }
-    debounce = window.setTimeout(function () { debounce = null; enqueue(readPlan()); }, DEBOUNCE_MS);
-    setStatus();
-  });
-  form.addEventListener("change", commit);
-  var rendered = parseInt(form.getAttribute("data-version"), 10) || 0;
-  var newer = acked.newer("plan", rendered);
-  if (conflict) { writePlan(conflict.mine); showMerge(); }
-  else if (queue.length) { writePlan(queue[queue.length - 1].content); }
-  else if (newer) {
-    // The page was rendered before this tablet's last save landed: show what was saved.
-    writePlan(newer.value); version = newer.version; form.setAttribute("data-version", String(version));
+  function commit() { if (debounce && form) { clearTimeout(debounce); debounce = null; enqueue(readPlan()); } }
+  if (form) {
+    form.addEventListener("input", function () {
+      if (debounce) { clearTimeout(debounce); }
+      debounce = window.setTimeout(function () { debounce = null; enqueue(readPlan()); }, DEBOUNCE_MS);
+      setStatus();
+    });
+    form.addEventListener("change", commit);
+    var newer = acked.newer("plan", rendered);
+    if (conflict) { writePlan(conflict.mine); showMerge(); }
+    else if (queue.length) { writePlan(queue[queue.length - 1].content); }
+    else if (newer) {
+      // The page was rendered before this tablet's last save landed: show what was saved.
+      writePlan(newer.value); version = newer.version; form.setAttribute("data-version", String(version));
+    }
+    acked.settle("plan", rendered);
   }
-  acked.settle("plan", rendered);
   acked.prune();
   window.addEventListener("pagehide", commit);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { commit(); } });
@@ -213,7 +234,14 @@
     ev.preventDefault(); ev.stopImmediatePropagation();
     var until = Date.now() + 5000;
     (function check() {
-      if (!unsent()) { released = true; handback.requestSubmit(); return; }
+      if (!unsent()) {
+        // Let the answer autosave (autosave.js) take its turn; it submits the form itself.
+        released = true;
+        if (handback.requestSubmit) { handback.requestSubmit(); }
+        else { handback.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true })); }
+        released = false;
+        return;
+      }
       if (Date.now() > until || !navigator.onLine || conflict) {
         if (warning) { warning.querySelector("[data-unsent]").textContent = String(unsent()); warning.hidden = false; }
         return;

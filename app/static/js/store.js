@@ -14,9 +14,23 @@
       return raw ? JSON.parse(raw) : fallback;
     } catch (e) { return fallback; }
   }
+  // Set when the tablet is handed back: a request that finishes afterwards must not write the
+  // previous participant's words back onto the device.
+  var sealed = false;
   function save(key, value) {
+    if (sealed) { return; }
     // Memory stays the source of truth when storage is full or refused.
     try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* kept in memory */ }
+  }
+  // Remove every key under ``prefix`` and refuse later writes on this page.
+  function clearAll(prefix) {
+    sealed = true;
+    var doomed = [];
+    for (var i = 0; i < window.localStorage.length; i++) {
+      var name = window.localStorage.key(i);
+      if (name && name.indexOf(prefix) === 0) { doomed.push(name); }
+    }
+    doomed.forEach(function (name) { window.localStorage.removeItem(name); });
   }
   function newKey(prefix) {
     var bytes = new Uint8Array(16), hex = "";
@@ -67,6 +81,7 @@
     this.entries = load(storageKey, {});
   }
   Acked.prototype.remember = function (id, version, value) {
+    this.entries = load(this.key, {});  // another script on the page may have pruned it
     this.entries[id] = { version: version, value: value, at: Date.now() };
     save(this.key, this.entries);
   };
@@ -88,11 +103,27 @@
     save(this.key, entries);
   };
 
+  // Acknowledged copies hold answer text: forget old ones for every participant who used this
+  // tablet, not only the one signed in, at each page load and every minute.
+  function pruneAllAcked() {
+    var names = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var name = window.localStorage.key(i);
+        if (name && /^tandem\.[^.]+\.(plan\.)?acked$/.test(name)) { names.push(name); }
+      }
+    } catch (e) { return; }
+    names.forEach(function (name) { new Acked(name).prune(); });
+  }
+  pruneAllAcked();
+  window.setInterval(pruneAllAcked, 60 * 1000);
+
   window.TandemStore = {
     load: load,
     save: save,
     newKey: newKey,
     put: put,
+    clearAll: clearAll,
     acked: function (storageKey) { return new Acked(storageKey); }
   };
 })();
