@@ -352,6 +352,9 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") { commitAll(); }
   });
+  // A page brought back from the browser's page cache holds a stale copy of the queue in
+  // memory, and its next write would overwrite changes queued since: load it afresh.
+  window.addEventListener("pageshow", function (ev) { if (ev.persisted) { window.location.reload(); } });
   window.addEventListener("online", function () { failing = false; delay = 1000; kick(); });
   window.addEventListener("offline", setStatus);
   window.setInterval(function () { if (queue.length && !busy && !timer) { flush(); } }, 5000);
