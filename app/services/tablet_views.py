@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.core.errors import NotFound
 from app.models import Cohort, Participant
+from app.models.agenda import AgendaItem
 from app.services.agenda import NowInfo, participant_now
 from app.services.agenda_ics import load_zone
-from app.services.agenda_store import day_date, load_items
+from app.services.agenda_store import day_date
 from app.services.library import AGREEMENT_ID
 from app.services.program import BoundExercise, bound_exercise, program_of
 from app.services.progress import Status, answered_counts, exercise_status
@@ -158,7 +159,11 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
     counts = answered_counts(session, participant_ids=[participant.id], program=program)
     agreement = agreement_state(session, participant=participant)
     position = _agreement_position(program)
-    placed = {i.placed.exercise_id: i.placed for i in load_items(session, cohort=cohort)}
+    # The program is already loaded: read the agenda rows alone rather than load it again.
+    placed = {
+        row.cohort_exercise_id: row
+        for row in session.exec(select(AgendaItem).where(AgendaItem.cohort_id == cohort.id))
+    }
     exercises = [
         HomeExercise(
             b.spec.id,
@@ -166,7 +171,7 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
             b.spec.kind,
             exercise_status(len(b.spec.prompts), counts[(participant.id, b.row.id or 0)]),
             _is_open(b, agreement, position),
-            p.day if (p := placed.get(b.spec.id)) else None,
+            p.day if (p := placed.get(b.row.id or 0)) else None,
             p.start if p else None,
         )
         for b in program

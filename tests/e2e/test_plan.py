@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.models import Participant
 from app.services import plans, signin
 from tests.e2e.conftest import SECRET, TABLET, LiveServer
-from tests.services.tablet_factories import make_world
+from tests.services.tablet_factories import World, make_world
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,17 @@ def _sign_in(browser: Any, live: LiveServer, code: str) -> Any:
     page.click("button[type=submit].primary")
     page.wait_for_url(f"{live.base_url}/p")
     return page
+
+
+def _ana_signed_in(live: LiveServer, browser: Any) -> tuple[World, Any]:
+    """A world whose participant Ana is signed in on a tablet page."""
+    with Session(live.engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        cards = signin.issue_cards(
+            session, cohort=world.cohort, participants=[world.ana], secret=SECRET, followup_days=180
+        )
+        session.commit()
+    return world, _sign_in(browser, live, cards[0].code)
 
 
 def _aspiration(live: LiveServer, who: Participant) -> Any:
@@ -73,13 +84,7 @@ def test_a_plan_page_rendered_before_the_last_save_shows_what_was_saved(
 ) -> None:
     """The plan page, like the exercise page, may be rendered from the copy before a save that
     was in flight; the tablet shows the acknowledged plan and the next change is no conflict."""
-    with Session(live_server.engine, expire_on_commit=False) as session:
-        world = make_world(session)
-        cards = signin.issue_cards(
-            session, cohort=world.cohort, participants=[world.ana], secret=SECRET, followup_days=180
-        )
-        session.commit()
-    ana = _sign_in(browser, live_server, cards[0].code)
+    _, ana = _ana_signed_in(live_server, browser)
     url = f"{live_server.base_url}/p/plan"
     ana.goto(url)
     saved = '#plan-status[data-state="saved"]'
@@ -106,13 +111,7 @@ def test_a_plan_change_left_unsent_is_sent_from_another_page_and_never_wiped_at_
 ) -> None:
     """The plan page is left while the server cannot be reached. Handing the tablet back must
     warn instead of wiping the change; once the server answers, any tablet page sends it."""
-    with Session(live_server.engine, expire_on_commit=False) as session:
-        world = make_world(session)
-        cards = signin.issue_cards(
-            session, cohort=world.cohort, participants=[world.ana], secret=SECRET, followup_days=180
-        )
-        session.commit()
-    ana = _sign_in(browser, live_server, cards[0].code)
+    world, ana = _ana_signed_in(live_server, browser)
     ana.route("**/p/api/plan", lambda route: route.abort())
     ana.goto(f"{live_server.base_url}/p/plan")
     ana.locator("#plan-aspiration").type("Kept through the hallway")
