@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.core.config import SHIPPED_LIBRARY
 from app.models import Cohort, Participant, Person
-from app.services import accounts, program
+from app.services import accounts, library
 
 
 def free_port() -> int:
@@ -28,8 +28,8 @@ def seat_tablets(
     prompts of ``exercises`` that the tablets write into.
     """
     assert cohort.id is not None
-    bound = program.bind_program(
-        session, cohort=cohort, library=program.current_library([SHIPPED_LIBRARY])
+    bound = library.bind_program(
+        session, cohort=cohort, library=library.current_library([SHIPPED_LIBRARY])
     )
     prompts = [
         (b.spec.id, p.id)

@@ -16,7 +16,7 @@ from datetime import date, time, timedelta
 from ortools.sat.python import cp_model
 
 from app.core.errors import InvalidInput
-from app.services.agenda_solver import (
+from app.services.agenda import (
     AgendaExercise,
     Block,
     DayPlan,

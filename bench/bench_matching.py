@@ -15,8 +15,7 @@ import statistics
 import networkx as nx
 import rustworkx as rx
 
-from app.services.matching import MatchPerson, build_context, solve_context
-from app.services.matching_context import MatchContext
+from app.services.matching import MatchContext, MatchPerson, build_context, solve_context
 from bench._common import peak_rss_mb, ratio, report, timed
 
 FUNCTIONS = ("Finance", "Operations", "Sales", "Marketing", "IT", "HR", "Legal", "R&D", "Supply")

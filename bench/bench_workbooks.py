@@ -19,14 +19,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.services.render_pool import STATIC_BASE_URL, PdfCache, RenderPool, make_url_fetcher
-from app.services.workbook_render import (
+from app.services.printing import (
+    STATIC_BASE_URL,
+    PdfCache,
+    RenderPool,
     WorkbookData,
+    make_sample_workbook,
+    make_url_fetcher,
     render_many,
     render_workbook_html,
     render_workbook_pdf,
 )
-from app.services.workbook_sample import make_sample_workbook
 
 SEQUENTIAL_SAMPLE = 24
 """Above this many workbooks the one-worker baseline is measured on a sample and scaled."""

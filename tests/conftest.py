@@ -22,7 +22,7 @@ from app.core.db import create_db_engine
 from app.core.migrations import alembic_config
 from app.main import create_app
 from app.models import Facilitator
-from app.services import accounts
+from app.services.accounts import service as accounts
 
 REQUIRE_ALL = os.environ.get("TANDEM_REQUIRE_ALL") == "1"
 PG_URL = os.environ.get("TANDEM_TEST_DATABASE_URL", "")

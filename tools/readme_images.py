@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.services.render_pool import RenderPool
-from app.services.workbook_files import render_preview_png
-from app.services.workbook_render import render_workbook_pdf
-from app.services.workbook_sample import make_sample_workbook
+from app.services.printing import (
+    RenderPool,
+    make_sample_workbook,
+    render_preview_png,
+    render_workbook_pdf,
+)
 
 PAGES = {"workbook-cover.png": 0, "workbook-exercise.png": 7}
 

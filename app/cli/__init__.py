@@ -147,7 +147,7 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Only migrate and seed.")] = False,
 ) -> None:
     """Migrate, seed the demo cohort the first time, print how to sign in, and serve."""
-    from app.services.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+    from app.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
     settings = get_settings()
     upgrade_database(settings.database_url)

@@ -88,12 +88,13 @@ def updates(cohort: Annotated[str, typer.Argument(help="Cohort slug or id.")]) -
     """List the exercises of COHORT whose library version changed since it was bound."""
     from app.cli._common import fail, session
     from app.core.errors import DomainError
-    from app.services import cohorts, program
+    from app.services import cohorts
+    from app.services.library import library_updates
 
     library = _load_or_exit(None)
     try:
         with session(write=False) as s:
-            found = program.library_updates(
+            found = library_updates(
                 s, cohort=cohorts.get_cohort(s, ref=cohort, viewer=None), library=library
             )
     except DomainError as exc:
@@ -117,12 +118,13 @@ def adopt(
     """Replace COHORT's frozen copies of these exercises with the library's current versions."""
     from app.cli._common import fail, session
     from app.core.errors import DomainError
-    from app.services import cohorts, program
+    from app.services import cohorts
+    from app.services.library import adopt_updates
 
     library = _load_or_exit(None)
     try:
         with session() as s:
-            adopted = program.adopt_updates(
+            adopted = adopt_updates(
                 s,
                 cohort=cohorts.get_cohort(s, ref=cohort, viewer=None),
                 library=library,

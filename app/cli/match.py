@@ -9,7 +9,7 @@ import typer
 
 from app.cli._common import fail, session
 from app.core.errors import DomainError
-from app.services import cohorts, pairing
+from app.services import cohorts, matching
 
 
 def match(
@@ -23,17 +23,17 @@ def match(
         with session() as s:
             c = cohorts.get_cohort(s, ref=cohort, viewer=None)
             if matrix:
-                data = pairing.matrix_to_json(pairing.compatibility(s, cohort=c))
+                data = matching.matrix_to_json(matching.compatibility(s, cohort=c))
                 typer.echo(json.dumps(data) if as_json else _matrix_text(data))
                 return
-            run = pairing.run_matching(s, cohort=c)
+            run = matching.run_matching(s, cohort=c)
             if publish:
-                pairing.publish(s, cohort=c)
+                matching.publish(s, cohort=c)
             result = run.result
     except DomainError as exc:
         fail(exc)
     if as_json:
-        typer.echo(json.dumps(pairing.result_to_json(result), indent=2))
+        typer.echo(json.dumps(matching.result_to_json(result), indent=2))
         return
     for group in result.groups:
         typer.echo(f"{' & '.join(group.members)}  (score {group.score:.2f})")

@@ -10,7 +10,7 @@ import typer
 from app.cli._common import fail
 from app.core.config import get_settings
 from app.core.errors import DomainError
-from app.services.backup import backup_database, restore_database
+from app.services.ops import backup_database, restore_database
 
 
 def backup(out: Annotated[Path, typer.Option("--out", help="Backup file to write.")]) -> None:

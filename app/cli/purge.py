@@ -10,7 +10,7 @@ from app.cli._common import fail, session
 from app.core.config import get_settings
 from app.core.errors import DomainError
 from app.models import utcnow
-from app.services import data_rights, workbooks
+from app.services import privacy, workbooks
 
 
 def purge(
@@ -21,11 +21,11 @@ def purge(
     today = utcnow().date()
     try:
         with session() as s:
-            cohorts = data_rights.purgeable_cohorts(
+            cohorts = privacy.purgeable_cohorts(
                 s, today=today, retention_days=settings.retention_days
             )
             for cohort in cohorts:
-                counts = data_rights.purge_cohort_content(
+                counts = privacy.purge_cohort_content(
                     s,
                     cohort=cohort,
                     today=today,

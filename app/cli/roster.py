@@ -10,7 +10,7 @@ import typer
 from app.cli._common import fail, session
 from app.core.errors import DomainError
 from app.services import cohorts, roster
-from app.services.roster_csv import parse_mapping_args
+from app.services.roster import parse_mapping_args
 
 app = typer.Typer(help="Cohort rosters.", no_args_is_help=True)
 

@@ -10,8 +10,8 @@ import typer
 from app.cli._common import fail, session
 from app.core.config import get_settings
 from app.core.errors import DomainError
-from app.services import cohorts, roster, signin
-from app.services.signin_cards import CardData, render_cards_pdf
+from app.services import cohorts, roster, tablet
+from app.services.tablet import CardData, render_cards_pdf
 from app.services.workbooks import EDITIONS, export_workbooks
 
 app = typer.Typer(help="Printed workbooks.", no_args_is_help=True)
@@ -69,7 +69,7 @@ def cards(
     try:
         with session() as s:
             c = cohorts.get_cohort(s, ref=cohort, viewer=None)
-            issued = signin.issue_cards(
+            issued = tablet.issue_cards(
                 s,
                 cohort=c,
                 participants=roster.list_participants(s, cohort=c),

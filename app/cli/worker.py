@@ -11,7 +11,7 @@ from app.core.config import get_settings
 from app.core.errors import DomainError
 from app.core.logging import configure_logging
 from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
-from app.services.queue_backend import ensure_queue_schema, run_worker
+from app.services.ops import ensure_queue_schema, run_worker
 
 
 def worker(

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app.services import accounts, cohorts, roster
-from app.services.demo import demo_roster_bytes
+from app.demo import read_demo_roster
+from app.services.accounts import service as accounts
+from app.services.cohorts import service as cohorts
+from app.services.roster import service as roster
 from tests.e2e.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -27,7 +29,7 @@ def test_every_cohort_tab_loads_without_console_errors(
             session, name="Browser Cohort", start_date=date(2027, 3, 1), actor=user
         )
         roster.import_roster(
-            session, cohort=cohort, data=demo_roster_bytes(), today=date(2026, 11, 26)
+            session, cohort=cohort, data=read_demo_roster(), today=date(2026, 11, 26)
         )
         session.commit()
     context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -9,10 +9,11 @@ import pytest
 from sqlmodel import Session
 
 from app.models import Cohort, Participant, utcnow
-from app.services import agenda, signin
+from app.services.agenda import service as agenda
+from app.services.tablet import signin
 from tests.e2e.conftest import SECRET, LiveServer
 from tests.e2e.test_tablet import _sign_in
-from tests.services.tablet_factories import make_world
+from tests.services.tablet.factories import make_world
 
 pytestmark = pytest.mark.browser
 

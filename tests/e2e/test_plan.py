@@ -11,9 +11,10 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from app.models import Participant
-from app.services import plans, signin
+from app.services.plans import service as plans
+from app.services.tablet import signin
 from tests.e2e.conftest import SECRET, TABLET, LiveServer
-from tests.services.tablet_factories import World, make_world
+from tests.services.tablet.factories import World, make_world
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,11 @@ from sqlmodel import Session, select
 
 from app.models import Cohort, Participant
 from app.models.tablet import Answer
-from app.services import agenda, responses, signin, tablet_views
+from app.services.agenda import service as agenda
+from app.services.tablet import responses, signin
+from app.services.tablet import views as tablet_views
 from tests.e2e.conftest import SECRET, TABLET, LiveServer
-from tests.services.tablet_factories import World, make_world
+from tests.services.tablet.factories import World, make_world
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"

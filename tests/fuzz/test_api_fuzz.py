@@ -28,9 +28,9 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 from app.models import Facilitator
-from app.services import signin
+from app.services.tablet import signin
 from tests.conftest import csrf_of, sign_in
-from tests.services.tablet_factories import World, make_world
+from tests.services.tablet.factories import World, make_world
 
 EXAMPLES_PER_MODE = 2
 ROLES = ("anonymous", "facilitator", "participant")

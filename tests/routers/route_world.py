@@ -24,9 +24,13 @@ from app.core.db import create_db_engine
 from app.core.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from app.main import create_app
 from app.models import RosterImport
-from app.services import accounts, cohorts, partnership, plans, signin
+from app.services.accounts import service as accounts
+from app.services.cohorts import service as cohorts
+from app.services.plans import partnership
+from app.services.plans import service as plans
+from app.services.tablet import signin
 from tests.conftest import build_schema
-from tests.services.tablet_factories import make_world
+from tests.services.tablet.factories import make_world
 
 SECRET = "x" * 48
 VIEWERS = (

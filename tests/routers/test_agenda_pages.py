@@ -11,9 +11,10 @@ from sqlmodel import Session
 from app.core.config import SHIPPED_LIBRARY
 from app.models import Cohort, Facilitator, Participant, Person, WebSession
 from app.routers.participant import now as now_router
-from app.services import agenda, cohorts
-from app.services.accounts import hash_token
-from app.services.library import load_library
+from app.services.accounts.service import hash_token
+from app.services.agenda import service as agenda
+from app.services.cohorts import service as cohorts
+from app.services.library.loader import load_library
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import Facilitator, WebSession
-from app.services import cohorts
+from app.services.cohorts import service as cohorts
 from tests.conftest import PASSWORD, csrf_of, make_facilitator, sign_in
 
 

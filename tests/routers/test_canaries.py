@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 
 from app.models import Cohort, Participant
 from app.models.plans import AgreedStep, CheckInNote, Plan, PlanComment
-from app.services import program, responses
+from app.services.library import program
+from app.services.tablet import responses
 from tests.routers.route_world import RouteWorld, all_routes, app_for, build_route_world, client_for
 from tests.routers.test_permissions import COHORT, FACILITATOR, ROUTES
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from app.core.config import SHIPPED_LIBRARY
-from app.services.library import load_library
-from app.services.library_browser import filter_library, parse_filter
+from app.services.library.browser import filter_library, parse_filter
+from app.services.library.loader import load_library
 
 
 def test_browser_shows_every_exercise_with_prompts_and_visibility(

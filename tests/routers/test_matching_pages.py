@@ -8,15 +8,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.demo import read_demo_roster
 from app.models import Cohort, Facilitator
-from app.services import cohorts, roster
-from app.services.demo import demo_roster_bytes
+from app.services.cohorts import service as cohorts
+from app.services.roster import service as roster
 
 
 @pytest.fixture
 def cohort(session: Session, facilitator: Facilitator) -> Cohort:
     c = cohorts.create_cohort(session, name="Demo", start_date=date(2027, 3, 1), actor=facilitator)
-    roster.import_roster(session, cohort=c, data=demo_roster_bytes(), today=date(2026, 11, 26))
+    roster.import_roster(session, cohort=c, data=read_demo_roster(), today=date(2026, 11, 26))
     session.commit()
     return c
 

@@ -11,9 +11,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import Facilitator, Participant
-from app.services import agenda, cohorts, signin
+from app.services.agenda import service as agenda
+from app.services.cohorts import service as cohorts
+from app.services.tablet import signin
 from tests.conftest import csrf_of, sign_in
-from tests.services.tablet_factories import World, add_participant, make_world
+from tests.services.tablet.factories import World, add_participant, make_world
 
 SECRET = "x" * 48
 

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import Cohort, Facilitator
-from app.services import cohorts, roster
+from app.services.cohorts import service as cohorts
+from app.services.roster import service as roster
 
 HEADER = "Employee Name,Work Email,Management Level,Dept Code\n"
 ROWS = "Ana Silva,ana@example.com,Manager,FIN\nBen Okoro,ben@example.com,Director,OPS\n"

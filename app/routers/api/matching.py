@@ -8,7 +8,7 @@ from fastapi import Query
 
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
 from app.routers.api.common import CSRF_REFUSED, api_router
-from app.services import pairing
+from app.services import matching
 
 router = api_router()
 
@@ -16,7 +16,7 @@ router = api_router()
 @router.get("/cohorts/{slug}/matching")
 def get_matching(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
     """The current groups (proposed or published), total and unpaired participants."""
-    return pairing.result_to_json(pairing.current_result(session, cohort=cohort))
+    return matching.result_to_json(matching.current_result(session, cohort=cohort))
 
 
 @router.post(
@@ -33,13 +33,13 @@ def run_matching(
     publish: Annotated[bool, Query(description="Publish the pairs right away")] = False,
 ) -> dict[str, Any]:
     """Pair everyone (keeping locked pairs); optionally publish."""
-    run = pairing.run_matching(session, cohort=cohort, actor=user)
+    run = matching.run_matching(session, cohort=cohort, actor=user)
     if publish:
-        pairing.publish(session, cohort=cohort, actor=user)
-    return pairing.result_to_json(run.result)
+        matching.publish(session, cohort=cohort, actor=user)
+    return matching.result_to_json(run.result)
 
 
 @router.get("/cohorts/{slug}/matching/matrix")
 def get_matrix(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
     """Every pair's score and the blocked pairs with their rule, to audit the result."""
-    return pairing.matrix_to_json(pairing.compatibility(session, cohort=cohort))
+    return matching.matrix_to_json(matching.compatibility(session, cohort=cohort))

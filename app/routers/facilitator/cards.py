@@ -9,13 +9,13 @@ from starlette.responses import Response
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
 from app.models import Cohort
-from app.services import roster, signin
-from app.services.signin_cards import CardData, render_cards_pdf
+from app.services import roster, tablet
+from app.services.tablet import CardData, render_cards_pdf
 
 router = APIRouter(include_in_schema=False)
 
 
-def _pdf(cohort: Cohort, issued: list[signin.IssuedCard], base_url: str, name: str) -> Response:
+def _pdf(cohort: Cohort, issued: list[tablet.IssuedCard], base_url: str, name: str) -> Response:
     cards = [
         CardData(c.participant.name, cohort.name, c.code, f"{base_url}/join/{c.token}")
         for c in issued
@@ -35,7 +35,7 @@ def cards_page(request: Request, session: SessionDep, cohort: CohortDep) -> Resp
         "facilitator/cards.html",
         {
             "cohort": cohort,
-            "cards": signin.card_statuses(session, participants=people),
+            "cards": tablet.card_statuses(session, participants=people),
         },
     )
 
@@ -49,7 +49,7 @@ def print_all_cards(
     user: CurrentFacilitator,
 ) -> Response:
     # Only hashes are kept, so printing means issuing: every older card stops working.
-    issued = signin.issue_cards(
+    issued = tablet.issue_cards(
         session,
         cohort=cohort,
         participants=roster.list_participants(session, cohort=cohort),
@@ -70,8 +70,8 @@ def reissue_card(
     user: CurrentFacilitator,
 ) -> Response:
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
-    signin.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")
-    issued = signin.issue_cards(
+    tablet.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")
+    issued = tablet.issue_cards(
         session,
         cohort=cohort,
         participants=[person],
@@ -87,5 +87,5 @@ def revoke_card(
     participant_id: int, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
 ) -> Response:
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
-    signin.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")
+    tablet.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")
     return RedirectResponse(f"/cohorts/{cohort.slug}/cards", status_code=303)

@@ -11,8 +11,8 @@ from starlette.responses import Response
 from app.core.errors import InvalidInput, Problem
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
 from app.models import utcnow
-from app.services import data_rights, workbooks
-from app.services.pairing import participant_by_id
+from app.services import privacy, workbooks
+from app.services.matching import participant_by_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,14 +26,14 @@ def erase_participant(
     user: CurrentFacilitator,
     confirm: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
-    data_rights.check_admin(user)
+    privacy.check_admin(user)
     person = participant_by_id(session, cohort=cohort, participant_id=participant_id)
     if confirm.strip().lower() != person.email.lower():
         raise InvalidInput(
             "nothing was erased",
             [Problem("confirm", "type the participant's e-mail address to confirm", "confirm")],
         )
-    data_rights.erase_participant(
+    privacy.erase_participant(
         session, participant=person, secret=settings.ensure_secret(), actor=f"facilitator:{user.id}"
     )
     workbooks.forget_printed_copies(session, settings=settings, cohort=cohort)
@@ -44,8 +44,8 @@ def erase_participant(
 def purge_cohort(
     session: SessionDep, settings: SettingsDep, cohort: CohortDep, user: CurrentFacilitator
 ) -> Response:
-    data_rights.check_admin(user)
-    data_rights.purge_cohort_content(
+    privacy.check_admin(user)
+    privacy.purge_cohort_content(
         session,
         cohort=cohort,
         today=utcnow().date(),

@@ -8,9 +8,7 @@ from starlette.responses import Response
 from app.core.errors import InvalidInput
 from app.core.templating import render
 from app.deps import CurrentFacilitator, SettingsDep
-from app.services.library import KINDS, PHASES
-from app.services.library_browser import filter_library, parse_filter
-from app.services.program import current_library
+from app.services.library import KINDS, PHASES, current_library, filter_library, parse_filter
 
 router = APIRouter(include_in_schema=False)
 

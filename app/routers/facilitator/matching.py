@@ -14,7 +14,7 @@ from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
 from app.models import Cohort
 from app.models.matching import END_REASONS
-from app.services import pairing
+from app.services import matching
 from app.services.matching import ResultDiff, Weights
 from app.services.roster import list_participants
 
@@ -32,22 +32,22 @@ def _page(
     problems: list[Problem] | None = None,
     status_code: int = 200,
 ) -> Response:
-    result = pairing.current_result(session, cohort=cohort)
+    result = matching.current_result(session, cohort=cohort)
     return render(
         request,
         "facilitator/matching.html",
         {
             "cohort": cohort,
-            "groups": pairing.list_groups(session, cohort=cohort),
-            "ended": pairing.list_groups(session, cohort=cohort, states=("ended",)),
+            "groups": matching.list_groups(session, cohort=cohort),
+            "ended": matching.list_groups(session, cohort=cohort, states=("ended",)),
             "result": result,
             "participants": list_participants(session, cohort=cohort),
-            "weights": pairing.cohort_weights(cohort),
-            "history_mode": pairing.history_mode(cohort),
+            "weights": matching.cohort_weights(cohort),
+            "history_mode": matching.history_mode(cohort),
             "weight_names": list(Weights.model_fields),
             "end_reasons": END_REASONS,
             "published": any(
-                v.group.state == "published" for v in pairing.list_groups(session, cohort=cohort)
+                v.group.state == "published" for v in matching.list_groups(session, cohort=cohort)
             ),
             "diff": diff,
             "why": why,
@@ -71,13 +71,13 @@ def matching_page(request: Request, session: SessionDep, cohort: CohortDep) -> R
 def run(
     request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
 ) -> Response:
-    outcome = pairing.run_matching(session, cohort=cohort, actor=user)
+    outcome = matching.run_matching(session, cohort=cohort, actor=user)
     return _page(request, session, cohort, diff=outcome.diff)
 
 
 @router.post("/cohorts/{slug}/matching/publish")
 def publish(session: SessionDep, cohort: CohortDep, user: CurrentFacilitator) -> Response:
-    pairing.publish(session, cohort=cohort, actor=user)
+    matching.publish(session, cohort=cohort, actor=user)
     return _back(cohort)
 
 
@@ -88,7 +88,7 @@ def lock(
     group_id: int,
     locked: Annotated[bool, Form()] = True,
 ) -> Response:
-    pairing.set_locked(session, cohort=cohort, group_id=group_id, locked=locked)
+    matching.set_locked(session, cohort=cohort, group_id=group_id, locked=locked)
     return _back(cohort)
 
 
@@ -101,10 +101,10 @@ def swap(
     a: Annotated[int, Form()],
     b: Annotated[int, Form()],
 ) -> Response:
-    first = pairing.participant_by_id(session, cohort=cohort, participant_id=a)
-    second = pairing.participant_by_id(session, cohort=cohort, participant_id=b)
+    first = matching.participant_by_id(session, cohort=cohort, participant_id=a)
+    second = matching.participant_by_id(session, cohort=cohort, participant_id=b)
     try:
-        pairing.swap_people(session, cohort=cohort, a=first, b=second, actor=user)
+        matching.swap_people(session, cohort=cohort, a=first, b=second, actor=user)
     except InvalidInput as exc:
         session.rollback()
         return _page(
@@ -124,8 +124,8 @@ def exclude(
     participant_id: Annotated[int, Form()],
     excluded: Annotated[bool, Form()] = True,
 ) -> Response:
-    person = pairing.participant_by_id(session, cohort=cohort, participant_id=participant_id)
-    pairing.set_excluded(session, cohort=cohort, participant=person, excluded=excluded)
+    person = matching.participant_by_id(session, cohort=cohort, participant_id=participant_id)
+    matching.set_excluded(session, cohort=cohort, participant=person, excluded=excluded)
     return _back(cohort)
 
 
@@ -137,9 +137,9 @@ def why_not(
     a: Annotated[int, Form()],
     b: Annotated[int, Form()],
 ) -> Response:
-    first = pairing.participant_by_id(session, cohort=cohort, participant_id=a)
-    second = pairing.participant_by_id(session, cohort=cohort, participant_id=b)
-    reasons = pairing.explain_pair(session, cohort=cohort, a=first, b=second)
+    first = matching.participant_by_id(session, cohort=cohort, participant_id=a)
+    second = matching.participant_by_id(session, cohort=cohort, participant_id=b)
+    reasons = matching.explain_pair(session, cohort=cohort, a=first, b=second)
     return _page(request, session, cohort, why=[f"{first.name} and {second.name}:", *reasons])
 
 
@@ -158,10 +158,10 @@ async def weights(request: Request, session: SessionDep, cohort: CohortDep) -> R
     try:
         if problems:
             raise InvalidInput("the weights cannot be saved", problems)
-        pairing.set_weights(session, cohort=cohort, values=values)
+        matching.set_weights(session, cohort=cohort, values=values)
         mode = form.get("history_mode")
         if isinstance(mode, str) and mode:
-            pairing.set_history_mode(session, cohort=cohort, mode=mode)
+            matching.set_history_mode(session, cohort=cohort, mode=mode)
     except InvalidInput as exc:
         session.rollback()
         return _page(request, session, cohort, problems=exc.problems, status_code=422)
@@ -178,7 +178,7 @@ def end(
     reason: Annotated[str, Form(max_length=40)],
 ) -> Response:
     try:
-        pairing.end_group(session, cohort=cohort, group_id=group_id, reason=reason, actor=user)
+        matching.end_group(session, cohort=cohort, group_id=group_id, reason=reason, actor=user)
     except DomainError as exc:
         session.rollback()
         problems = exc.problems if isinstance(exc, InvalidInput) else []
@@ -208,7 +208,7 @@ def matrix_page(request: Request, session: SessionDep, cohort: CohortDep) -> Res
                 "top": 0.0,
             },
         )
-    matrix = pairing.compatibility(session, cohort=cohort)
+    matrix = matching.compatibility(session, cohort=cohort)
     blocked: dict[tuple[str, str], list[str]] = {}
     for a, b, rule in matrix.blocked:
         blocked.setdefault((a, b), []).append(rule)

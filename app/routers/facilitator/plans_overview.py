@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
-from app.services import data_rights, plans
+from app.services import plans, privacy
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,6 +27,6 @@ def plans_page(
             "cohort": cohort,
             "overview": plans.plans_overview(session, cohort=cohort),
             "is_admin": user.is_admin,
-            "purge_due": data_rights.purge_due(cohort, retention_days=settings.retention_days),
+            "purge_due": privacy.purge_due(cohort, retention_days=settings.retention_days),
         },
     )

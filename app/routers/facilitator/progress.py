@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from app.core.templating import render
 from app.deps import CohortDep, SessionDep
-from app.services import progress
+from app.services import tablet
 
 router = APIRouter(include_in_schema=False)
 
@@ -19,8 +19,8 @@ def progress_page(request: Request, session: SessionDep, cohort: CohortDep) -> R
         "facilitator/progress.html",
         {
             "cohort": cohort,
-            "board": progress.progress_board(session, cohort=cohort),
-            "status_labels": progress.STATUS_LABELS,
-            "agreement_labels": progress.AGREEMENT_LABELS,
+            "board": tablet.progress_board(session, cohort=cohort),
+            "status_labels": tablet.STATUS_LABELS,
+            "agreement_labels": tablet.AGREEMENT_LABELS,
         },
     )

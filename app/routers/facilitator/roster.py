@@ -12,7 +12,7 @@ from app.core.errors import InvalidInput, Problem
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
 from app.services import roster
-from app.services.roster_csv import FIELDS, detect_columns
+from app.services.roster import FIELDS, detect_columns
 
 router = APIRouter(include_in_schema=False)
 

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from app.core.errors import InvalidInput, Problem
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
-from app.services import jobs
+from app.services import ops
 from app.services.workbooks import EDITIONS, PAPERS
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +24,7 @@ def workbooks_page(request: Request, session: SessionDep, cohort: CohortDep) -> 
         "facilitator/workbooks.html",
         {
             "cohort": cohort,
-            "jobs": jobs.list_jobs(session, cohort=cohort),
+            "jobs": ops.list_jobs(session, cohort=cohort),
             "editions": EDITIONS,
             "papers": PAPERS,
         },
@@ -48,7 +48,7 @@ def start_export(
                 Problem("paper", "must be A4 or Letter", "paper"),
             ],
         )
-    job = jobs.create_job(
+    job = ops.create_job(
         session,
         cohort=cohort,
         kind="workbooks",
@@ -63,13 +63,13 @@ def start_export(
 
 @router.get("/cohorts/{slug}/jobs/{job_id}")
 def job_page(request: Request, session: SessionDep, cohort: CohortDep, job_id: int) -> Response:
-    job = jobs.get_job(session, cohort=cohort, job_id=job_id)
+    job = ops.get_job(session, cohort=cohort, job_id=job_id)
     return render(request, "facilitator/job.html", {"cohort": cohort, "job": job})
 
 
 @router.get("/cohorts/{slug}/jobs/{job_id}/progress")
 def job_progress(request: Request, session: SessionDep, cohort: CohortDep, job_id: int) -> Response:
-    job = jobs.get_job(session, cohort=cohort, job_id=job_id)
+    job = ops.get_job(session, cohort=cohort, job_id=job_id)
     return render(request, "facilitator/_job_progress.html", {"cohort": cohort, "job": job})
 
 
@@ -77,7 +77,7 @@ def job_progress(request: Request, session: SessionDep, cohort: CohortDep, job_i
 def job_file(
     session: SessionDep, settings: SettingsDep, cohort: CohortDep, job_id: int, name: str
 ) -> Response:
-    job = jobs.get_job(session, cohort=cohort, job_id=job_id)
-    path = jobs.job_file(settings, job, name)
+    job = ops.get_job(session, cohort=cohort, job_id=job_id)
+    path = ops.job_file(settings, job, name)
     media = "application/zip" if name.endswith(".zip") else "application/pdf"
     return FileResponse(path, media_type=media, filename=name)

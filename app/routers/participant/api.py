@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from app.deps import CurrentParticipant, SessionDep
-from app.services import responses, tablet_views, visibility
+from app.services import privacy, tablet
 
 router = APIRouter(prefix="/p/api", include_in_schema=False)
 
@@ -31,9 +31,9 @@ def save_answer(
     session: SessionDep,
     participant: CurrentParticipant,
 ) -> Response:
-    exercise = tablet_views.exercise_for(session, participant=participant, exercise_id=exercise_id)
+    exercise = tablet.exercise_for(session, participant=participant, exercise_id=exercise_id)
     try:
-        result = responses.save_answer(
+        result = tablet.save_answer(
             session,
             participant=participant,
             exercise=exercise,
@@ -42,7 +42,7 @@ def save_answer(
             base_version=body.base_version,
             idempotency_key=body.idempotency_key,
         )
-    except responses.StaleAnswer as stale:
+    except tablet.StaleAnswer as stale:
         return JSONResponse(
             {"detail": stale.message, "server": stale.server.to_dict()}, status_code=409
         )
@@ -56,9 +56,9 @@ def read_answers(
     session: SessionDep,
     participant: CurrentParticipant,
 ) -> Response:
-    owner = visibility.participant_for(session, viewer=participant, participant_id=participant_id)
-    exercise = tablet_views.exercise_for(session, participant=participant, exercise_id=exercise_id)
-    answers = visibility.read_answers(session, viewer=participant, owner=owner, exercise=exercise)
+    owner = privacy.participant_for(session, viewer=participant, participant_id=participant_id)
+    exercise = tablet.exercise_for(session, participant=participant, exercise_id=exercise_id)
+    answers = privacy.read_answers(session, viewer=participant, owner=owner, exercise=exercise)
     return JSONResponse(
         {
             "participant_id": participant_id,

@@ -16,7 +16,7 @@ from app.core.security import CSRF_COOKIE, SESSION_COOKIE
 from app.core.templating import render
 from app.deps import SessionDep, SettingsDep
 from app.models import utcnow
-from app.services import accounts, signin
+from app.services import accounts, tablet
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,7 +74,7 @@ def _redeem(
 ) -> Response:
     """Sign in with a typed ``code`` or a QR ``token``; a refusal says ``refused``."""
     try:
-        redeemed = signin.redeem_card(
+        redeemed = tablet.redeem_card(
             session,
             client=_client(request),
             secret=request.app.state.secret_key,
@@ -82,7 +82,7 @@ def _redeem(
             code=code,
             token=token,
         )
-    except signin.CardRejected:
+    except tablet.CardRejected:
         # Keep the counted attempt: the throttle must see it even though we answer normally.
         session.commit()
         return _join_page(request, error=refused, status=400)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from app.core.templating import render
 from app.deps import CurrentParticipant, SessionDep
 from app.models import utcnow
-from app.services import agenda, responses, tablet_views
+from app.services import agenda, tablet
 from app.services.library import AGREEMENT_ID
 
 router = APIRouter(include_in_schema=False)
@@ -17,7 +17,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/p")
 def home(request: Request, session: SessionDep, participant: CurrentParticipant) -> Response:
-    view = tablet_views.participant_home(session, participant=participant, now=utcnow())
+    view = tablet.participant_home(session, participant=participant, now=utcnow())
     # Without an agenda there is no NowInfo, yet the tablet must still learn when one starts.
     version = (
         view.now.version
@@ -33,9 +33,7 @@ def home(request: Request, session: SessionDep, participant: CurrentParticipant)
 def exercise_page(
     request: Request, exercise_id: str, session: SessionDep, participant: CurrentParticipant
 ) -> Response:
-    view = tablet_views.participant_exercise(
-        session, participant=participant, exercise_id=exercise_id
-    )
+    view = tablet.participant_exercise(session, participant=participant, exercise_id=exercise_id)
     return render(request, "participant/exercise.html", {"view": view, "me": participant})
 
 
@@ -43,13 +41,11 @@ def exercise_page(
 def shared_fragment(
     request: Request, exercise_id: str, session: SessionDep, participant: CurrentParticipant
 ) -> Response:
-    view = tablet_views.participant_exercise(
-        session, participant=participant, exercise_id=exercise_id
-    )
+    view = tablet.participant_exercise(session, participant=participant, exercise_id=exercise_id)
     return render(request, "participant/_shared.html", {"view": view})
 
 
 @router.post("/p/agreement")
 def accept_agreement(session: SessionDep, participant: CurrentParticipant) -> Response:
-    responses.accept_agreement(session, participant=participant)
+    tablet.accept_agreement(session, participant=participant)
     return RedirectResponse(f"/p/exercises/{AGREEMENT_ID}", status_code=303)

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from app.core.errors import NotFound
 from app.core.templating import render
 from app.deps import CurrentParticipant, SessionDep, SettingsDep
-from app.services import partnership
+from app.services import plans
 
 router = APIRouter(include_in_schema=False)
 HOME = "/p/partnership"
@@ -26,7 +26,7 @@ def _back(anchor: str = "") -> Response:
 @router.get("/p/partnership")
 def partnership_page(request: Request, session: SessionDep, me: CurrentParticipant) -> Response:
     try:
-        view = partnership.partnership_view(session, participant=me)
+        view = plans.partnership_view(session, participant=me)
     except NotFound:
         view = None
     return render(
@@ -34,8 +34,8 @@ def partnership_page(request: Request, session: SessionDep, me: CurrentParticipa
         "participant/partnership.html",
         {
             "view": view,
-            "rhythms": partnership.RHYTHMS,
-            "reasons": partnership.REASON_LABELS,
+            "rhythms": plans.RHYTHMS,
+            "reasons": plans.REASON_LABELS,
         },
     )
 
@@ -44,13 +44,13 @@ def partnership_page(request: Request, session: SessionDep, me: CurrentParticipa
 def propose_rhythm(
     session: SessionDep, me: CurrentParticipant, rhythm: Annotated[str, Form(max_length=20)]
 ) -> Response:
-    partnership.propose_rhythm(session, participant=me, rhythm=rhythm)
+    plans.propose_rhythm(session, participant=me, rhythm=rhythm)
     return _back("#rhythm")
 
 
 @router.post("/p/partnership/rhythm/agree")
 def agree_rhythm(session: SessionDep, me: CurrentParticipant) -> Response:
-    partnership.agree_rhythm(session, participant=me)
+    plans.agree_rhythm(session, participant=me)
     return _back("#rhythm")
 
 
@@ -59,7 +59,7 @@ def checkin_calendar(
     session: SessionDep, settings: SettingsDep, me: CurrentParticipant
 ) -> Response:
     host = settings.base_url.split("//")[-1].split("/")[0].split(":")[0]
-    body = partnership.checkin_calendar(session, participant=me, prodid_host=host)
+    body = plans.checkin_calendar(session, participant=me, prodid_host=host)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
@@ -74,7 +74,7 @@ def save_note(
     checkin_date: Annotated[date, Form()],
     text: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
-    partnership.save_checkin_note(session, participant=me, checkin_date=checkin_date, text=text)
+    plans.save_checkin_note(session, participant=me, checkin_date=checkin_date, text=text)
     return _back(f"#note-{checkin_date.isoformat()}")
 
 
@@ -82,7 +82,7 @@ def save_note(
 def add_step(
     session: SessionDep, me: CurrentParticipant, text: Annotated[str, Form(max_length=2000)]
 ) -> Response:
-    partnership.add_agreed_step(session, participant=me, text=text)
+    plans.add_agreed_step(session, participant=me, text=text)
     return _back("#steps")
 
 
@@ -93,5 +93,5 @@ def change_state(
     state: Annotated[str, Form(max_length=10)],
     reason: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
-    partnership.change_partnership(session, participant=me, state=state, reason=reason)
+    plans.change_partnership(session, participant=me, state=state, reason=reason)
     return _back()

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from app.core.templating import render
 from app.deps import CurrentParticipant, SessionDep
 from app.models.plans import PLAN_PARTS
-from app.services import data_rights, plans, visibility
+from app.services import plans, privacy
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,9 +40,9 @@ def plan_page(request: Request, session: SessionDep, me: CurrentParticipant) -> 
         "participant/plan.html",
         {
             "me": me,
-            "plan": visibility.read_plan(session, viewer=me, owner=me),
-            "comments": visibility.read_plan_comments(session, viewer=me, owner=me),
-            "buddies": visibility.buddies_of(session, participant=me),
+            "plan": privacy.read_plan(session, viewer=me, owner=me),
+            "comments": privacy.read_plan_comments(session, viewer=me, owner=me),
+            "buddies": privacy.buddies_of(session, participant=me),
             "drafts": plans.exercise_drafts(session, participant=me),
             "part_labels": PART_LABELS,
             "parts": PLAN_PARTS,
@@ -88,7 +88,7 @@ def plan_versions(request: Request, session: SessionDep, me: CurrentParticipant)
         request,
         "participant/plan_versions.html",
         {
-            "versions": visibility.read_plan_versions(session, viewer=me, owner=me),
+            "versions": privacy.read_plan_versions(session, viewer=me, owner=me),
         },
     )
 
@@ -108,14 +108,14 @@ def resolve_comment(
 def buddy_plan(
     request: Request, participant_id: int, session: SessionDep, me: CurrentParticipant
 ) -> Response:
-    owner = visibility.participant_for(session, viewer=me, participant_id=participant_id)
+    owner = privacy.participant_for(session, viewer=me, participant_id=participant_id)
     return render(
         request,
         "participant/plan_buddy.html",
         {
             "owner": owner,
-            "plan": visibility.read_plan(session, viewer=me, owner=owner),
-            "comments": visibility.read_plan_comments(session, viewer=me, owner=owner),
+            "plan": privacy.read_plan(session, viewer=me, owner=owner),
+            "comments": privacy.read_plan_comments(session, viewer=me, owner=owner),
             "part_labels": PART_LABELS,
         },
     )
@@ -129,7 +129,7 @@ def add_comment(
     part: Annotated[str, Form(max_length=20)],
     text: Annotated[str, Form(max_length=4000)],
 ) -> Response:
-    owner = visibility.participant_for(session, viewer=me, participant_id=participant_id)
+    owner = privacy.participant_for(session, viewer=me, participant_id=participant_id)
     plans.add_plan_comment(session, author=me, owner=owner, part=part, text=text)
     return RedirectResponse(f"/p/people/{participant_id}/plan#comments", status_code=303)
 
@@ -138,6 +138,6 @@ def add_comment(
 def my_data(session: SessionDep, me: CurrentParticipant) -> Response:
     """Everything stored about me, to keep or to take elsewhere."""
     return JSONResponse(
-        data_rights.export_my_data(session, participant=me),
+        privacy.export_my_data(session, participant=me),
         headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
     )

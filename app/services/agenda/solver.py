@@ -1,0 +1,372 @@
+"""Pure agenda solver: place a cohort's exercises around breaks on its days with CP-SAT."""
+
+from __future__ import annotations
+
+import math
+import time as clock
+from collections.abc import Iterable, Sequence
+
+from ortools.sat.python import cp_model
+
+from app.core.errors import InvalidInput, Problem
+from app.services.agenda.checks import check_agenda_inputs, validate_placement
+from app.services.agenda.types import (
+    AgendaExercise,
+    AgendaSolution,
+    Block,
+    DayPlan,
+    Pin,
+    Placed,
+    exercise_minutes,
+    format_slot,
+    free_segments,
+    minutes_of,
+    time_of,
+)
+
+__all__ = [
+    "AgendaExercise",
+    "AgendaSolution",
+    "Block",
+    "DayPlan",
+    "Pin",
+    "Placed",
+    "check_agenda_inputs",
+    "solve_agenda",
+    "validate_placement",
+]
+
+# Objective weights. A missed preferred day outweighs a phase inversion, which outweighs any
+# amount of imbalance or idle time a four-day programme can produce.
+WEIGHT_PREFERRED_DAY = 10_000
+WEIGHT_PHASE_INVERSION = 2_000
+WEIGHT_BALANCE_PER_MIN = 4
+WEIGHT_COMPACT_PER_MIN = 1
+_DAY = 1440
+
+
+def solve_agenda(
+    days: Sequence[DayPlan],
+    exercises: Sequence[AgendaExercise],
+    *,
+    pins: Sequence[Pin] = (),
+    has_trio: bool = False,
+    time_limit_s: float = 3.0,
+    gap_minutes: int = 0,
+) -> AgendaSolution:
+    """Place every exercise once within the hard constraints, or raise InvalidInput saying why."""
+    started = clock.perf_counter()
+    problems, warnings = check_agenda_inputs(days, exercises, pins=pins, has_trio=has_trio)
+    if gap_minutes < 0:
+        problems.append(Problem("agenda", "the gap between items cannot be negative", "gap"))
+    if problems:
+        raise InvalidInput("the agenda cannot be built", problems)
+    model = AgendaModel(days, exercises, pins=pins, has_trio=has_trio, gap=gap_minutes)
+    model.add_objective()
+    recorder = _FirstSolution(started)
+    status = model.solve(time_limit_s, recorder)
+    elapsed = clock.perf_counter() - started
+    if status == cp_model.INFEASIBLE:
+        raise InvalidInput("the agenda cannot be built", diagnose_infeasible(model, time_limit_s))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        message = (
+            f"no agenda was found within {time_limit_s:g} s; allow more time, "
+            "or remove pins and prerequisites"
+        )
+        raise InvalidInput("the agenda cannot be built", [Problem("agenda", message)])
+    items = model.placements()
+    warnings.extend(_soft_warnings(items, exercises))
+    if status != cp_model.OPTIMAL:
+        warnings.append("the time limit ended the search; this agenda is valid but may improve")
+    return AgendaSolution(
+        items=items,
+        status="optimal" if status == cp_model.OPTIMAL else "feasible",
+        objective=round(model.solver.objective_value),
+        warnings=warnings,
+        first_solution_s=recorder.first_s if recorder.first_s is not None else elapsed,
+        best_solution_s=recorder.best_s if recorder.best_s is not None else elapsed,
+        solve_s=elapsed,
+    )
+
+
+class _FirstSolution(cp_model.CpSolverSolutionCallback):
+    """Record when the first and the last improving solution arrived."""
+
+    def __init__(self, started: float) -> None:
+        super().__init__()
+        self.started = started
+        self.first_s: float | None = None
+        self.best_s: float | None = None
+
+    def on_solution_callback(self) -> None:
+        self.best_s = clock.perf_counter() - self.started
+        if self.first_s is None:
+            self.first_s = self.best_s
+
+
+class AgendaModel:
+    """The CP-SAT model of one agenda; constraint groups can be dropped to find a culprit."""
+
+    def __init__(
+        self,
+        days: Sequence[DayPlan],
+        exercises: Sequence[AgendaExercise],
+        *,
+        pins: Sequence[Pin],
+        has_trio: bool,
+        gap: int,
+        use_pins: bool = True,
+        skip_pin: str | None = None,
+        use_after: bool = True,
+        skip_edge: tuple[str, str] | None = None,
+    ) -> None:
+        self.days, self.exercises, self.pins = list(days), list(exercises), list(pins)
+        self.has_trio, self.gap = has_trio, gap
+        self.skip_edge = skip_edge if use_after else ("*", "*")
+        self.length = {e.id: exercise_minutes(e, has_trio=has_trio) for e in exercises}
+        self.grid = _grid(self.days, self.length.values(), pins, gap)
+        self.model = cp_model.CpModel()
+        self.solver = cp_model.CpSolver()
+        self.present: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.starts: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.local: dict[str, cp_model.IntVar] = {}
+        self.glob: dict[str, cp_model.LinearExpr] = {}
+        self._add_days()
+        if use_pins:
+            self._add_pins(skip_pin)
+        if use_after:
+            self._add_after(skip_edge)
+
+    def relaxed(self, **drop: object) -> AgendaModel:
+        """Return the same agenda without some constraints (``use_pins``, ``skip_edge`` ...)."""
+        return AgendaModel(
+            self.days,
+            self.exercises,
+            pins=self.pins,
+            has_trio=self.has_trio,
+            gap=self.gap,
+            **drop,  # type: ignore[arg-type]
+        )
+
+    def _u(self, minutes: int) -> int:
+        return minutes // self.grid
+
+    def _add_days(self) -> None:
+        m, gap = self.model, self._u(self.gap)
+        per_day: dict[int, list[cp_model.IntervalVar]] = {d.day: [] for d in self.days}
+        for d in self.days:
+            for block in d.breaks:
+                size = self._u(minutes_of(block.end) - minutes_of(block.start))
+                per_day[d.day].append(
+                    m.new_fixed_size_interval_var(self._u(minutes_of(block.start)), size, "")
+                )
+        lo = min(self._u(minutes_of(d.start)) for d in self.days)
+        hi = max(self._u(minutes_of(d.end)) for d in self.days)
+        for e in self.exercises:
+            size = self._u(self.length[e.id])
+            local = m.new_int_var(lo, hi, f"local_{e.id}")
+            day_no = []
+            for d in self.days:
+                fits = [
+                    (self._u(a), self._u(b) - size)
+                    for a, b in free_segments(d)
+                    if b - a >= self.length[e.id]
+                ]
+                p = m.new_bool_var(f"p_{e.id}_{d.day}")
+                if not fits:
+                    m.add(p == 0)
+                    fits = [(self._u(minutes_of(d.start)), self._u(minutes_of(d.start)))]
+                s = m.new_int_var_from_domain(
+                    cp_model.Domain.from_intervals(fits), f"s_{e.id}_{d.day}"
+                )
+                per_day[d.day].append(m.new_optional_fixed_size_interval_var(s, size + gap, p, ""))
+                m.add(local == s).only_enforce_if(p)
+                self.present[e.id, d.day], self.starts[e.id, d.day] = p, s
+                day_no.append((d.day - 1) * self._u(_DAY) * p)
+            m.add_exactly_one(self.present[e.id, d.day] for d in self.days)
+            self.local[e.id] = local
+            self.glob[e.id] = sum(day_no) + local
+        for intervals in per_day.values():
+            m.add_no_overlap(intervals)
+
+    def _add_pins(self, skip: str | None) -> None:
+        for pin in self.pins:
+            if pin.exercise_id != skip:
+                self.model.add(self.present[pin.exercise_id, pin.day] == 1)
+                self.model.add(
+                    self.starts[pin.exercise_id, pin.day] == self._u(minutes_of(pin.start))
+                )
+
+    def _add_after(self, skip: tuple[str, str] | None) -> None:
+        for e in self.exercises:
+            for before in e.after:
+                if (e.id, before) != skip:
+                    self.model.add(
+                        self.glob[e.id] >= self.glob[before] + self._u(self.length[before])
+                    )
+
+    def add_objective(self) -> None:
+        """Add the soft goals: preferred day, monotone phases, balanced and compact days."""
+        m, terms = self.model, []
+        day_numbers = {d.day for d in self.days}
+        for e in self.exercises:
+            if e.preferred_day in day_numbers:
+                terms.append(WEIGHT_PREFERRED_DAY * (1 - self.present[e.id, e.preferred_day]))
+        ordered = _ordered_pairs(self.exercises)
+        for a in self.exercises:
+            for b in self.exercises:
+                if a.phase_rank < b.phase_rank and (b.id, a.id) not in ordered:
+                    if (a.id, b.id) in ordered:
+                        continue
+                    inverted = m.new_bool_var(f"inv_{a.id}_{b.id}")
+                    m.add(self.glob[b.id] >= self.glob[a.id]).only_enforce_if(~inverted)
+                    terms.append(WEIGHT_PHASE_INVERSION * inverted)
+        # Minimising each day's finish proves optimal far faster than a sum of starts; the idle
+        # gaps it leaves before the last item are closed afterwards by ``_pack_left``.
+        for d in self.days:
+            finish = m.new_int_var(self._u(minutes_of(d.start)), self._u(minutes_of(d.end)), "")
+            for e in self.exercises:
+                end = self.starts[e.id, d.day] + self._u(self.length[e.id])
+                m.add(finish >= end).only_enforce_if(self.present[e.id, d.day])
+            terms.append(WEIGHT_COMPACT_PER_MIN * self.grid * finish)
+        if len(self.days) > 1:
+            total = sum(self._u(v) for v in self.length.values())
+            top, low = m.new_int_var(0, total, "max_load"), m.new_int_var(0, total, "min_load")
+            for d in self.days:
+                load = sum(
+                    self._u(self.length[e.id]) * self.present[e.id, d.day] for e in self.exercises
+                )
+                m.add(top >= load)
+                m.add(low <= load)
+            terms.append(WEIGHT_BALANCE_PER_MIN * self.grid * (top - low))
+        m.minimize(sum(terms))
+
+    def solve(
+        self, time_limit_s: float, callback: cp_model.CpSolverSolutionCallback | None = None
+    ) -> int:
+        """Run CP-SAT within the time limit and return its status."""
+        self.solver.parameters.max_time_in_seconds = time_limit_s
+        self.solver.parameters.random_seed = 7
+        return int(self.solver.solve(self.model, callback))
+
+    def placements(self) -> list[Placed]:
+        """Return the solved placements sorted by day and start."""
+        pinned = {p.exercise_id for p in self.pins}
+        items = []
+        for e in self.exercises:
+            for d in self.days:
+                if self.solver.boolean_value(self.present[e.id, d.day]):
+                    start = self.solver.value(self.starts[e.id, d.day]) * self.grid
+                    end = start + self.length[e.id]
+                    items.append(Placed(e.id, d.day, time_of(start), time_of(end), e.id in pinned))
+        items.sort(key=lambda p: (p.day, p.start, p.exercise_id))
+        return _pack_left(items, self.days, self.gap)
+
+
+def _pack_left(items: list[Placed], days: Sequence[DayPlan], gap: int) -> list[Placed]:
+    """Slide unpinned items earlier in their running order; no constraint can break."""
+    segments = {d.day: (free_segments(d), minutes_of(d.end)) for d in days}
+    packed: list[Placed] = []
+    cursor: dict[int, int] = {d.day: minutes_of(d.start) for d in days}
+    for p in items:
+        start, end = minutes_of(p.start), minutes_of(p.end)
+        if not p.pinned:
+            free, day_end = segments[p.day]
+            for a, b in free:
+                candidate = max(a, cursor[p.day])
+                room = b if b == day_end else b - gap
+                if candidate + end - start <= room and candidate <= start:
+                    start, end = candidate, candidate + end - start
+                    break
+        packed.append(Placed(p.exercise_id, p.day, time_of(start), time_of(end), p.pinned))
+        cursor[p.day] = end + gap
+    return packed
+
+
+def _grid(days: Sequence[DayPlan], lengths: Iterable[int], pins: Sequence[Pin], gap: int) -> int:
+    values = [_DAY, gap, *lengths]
+    for d in days:
+        values += [minutes_of(d.start), minutes_of(d.end)]
+        values += [minutes_of(t) for b in d.breaks for t in (b.start, b.end)]
+    values += [minutes_of(p.start) for p in pins]
+    return math.gcd(*values) or 1
+
+
+def _ordered_pairs(exercises: Sequence[AgendaExercise]) -> set[tuple[str, str]]:
+    """Return (earlier, later) pairs implied by the prerequisites, transitively."""
+    direct = {e.id: set(e.after) for e in exercises}
+    pairs: set[tuple[str, str]] = set()
+    for e in exercises:
+        seen, stack = set(), list(direct[e.id])
+        while stack:
+            b = stack.pop()
+            if b not in seen and b in direct:
+                seen.add(b)
+                stack.extend(direct[b])
+        pairs.update((b, e.id) for b in seen)
+    return pairs
+
+
+def _soft_warnings(items: Sequence[Placed], exercises: Sequence[AgendaExercise]) -> list[str]:
+    by_id = {e.id: e for e in exercises}
+    warnings = []
+    for p in items:
+        e = by_id[p.exercise_id]
+        if e.preferred_day is not None and e.preferred_day != p.day and not p.pinned:
+            warnings.append(f"'{e.title}' prefers day {e.preferred_day} but is on day {p.day}")
+    highest = -1
+    for p in items:
+        e = by_id[p.exercise_id]
+        if e.phase_rank < highest:
+            warnings.append(
+                f"'{e.title}' (phase {e.phase_rank}) comes after a phase {highest} item"
+            )
+        highest = max(highest, e.phase_rank)
+    return warnings
+
+
+def diagnose_infeasible(model: AgendaModel, time_limit_s: float) -> list[Problem]:
+    """Name the pin or prerequisite whose removal makes the agenda feasible, if one does."""
+    deadline = clock.perf_counter() + max(time_limit_s, 1.0)
+
+    def feasible(candidate: AgendaModel) -> bool | None:
+        left = deadline - clock.perf_counter()
+        if left <= 0:
+            return None
+        status = candidate.solve(min(left, 1.0))
+        if status == cp_model.INFEASIBLE:
+            return False
+        return True if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+    titles = {e.id: e.title for e in model.exercises}
+    if model.pins and feasible(model.relaxed(use_pins=False)):
+        for pin in model.pins:
+            if feasible(model.relaxed(skip_pin=pin.exercise_id)):
+                slot = format_slot(pin.day, minutes_of(pin.start))
+                message = (
+                    f"the pin for '{titles[pin.exercise_id]}' ({slot}) leaves no room for the "
+                    "other exercises and prerequisites; move or remove it"
+                )
+                return [Problem(f"pin {pin.exercise_id}", message, "start")]
+        listed = ", ".join(
+            f"'{titles[p.exercise_id]}' ({format_slot(p.day, minutes_of(p.start))})"
+            for p in model.pins
+        )
+        message = f"the pins together leave no room for the other exercises: {listed}"
+        return [Problem("agenda", message, "pins")]
+    edges = [(e.id, b) for e in model.exercises for b in e.after]
+    if edges and feasible(model.relaxed(use_after=False)):
+        for edge in edges:
+            if feasible(model.relaxed(skip_edge=edge)):
+                message = (
+                    f"'{titles[edge[0]]}' must come after '{titles[edge[1]]}', and with the "
+                    "pins, breaks and other prerequisites there is no room for that order"
+                )
+                return [Problem(f"exercise {edge[0]}", message, "after")]
+        message = "the prerequisites together cannot be met around the pins and breaks"
+        return [Problem("agenda", message, "after")]
+    message = (
+        "the exercises cannot be packed into the free stretches between breaks and fixed "
+        "blocks; shorten or remove an exercise, or shorten a break"
+    )
+    return [Problem("agenda", message, "exercises")]

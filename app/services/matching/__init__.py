@@ -1,0 +1,56 @@
+"""Buddy matching: the pure engine (scores, rules, exact optimum, bound, trio, explanations)
+and the thin persistence around it (runs, locks, swaps, publishing, ending a pairing).
+
+What other packages, the routers and the CLI may use; the modules beside this file are
+internal to the package."""
+
+from app.services.matching.context import MatchContext, build_context
+from app.services.matching.engine import solve_context
+from app.services.matching.pairing import (
+    cohort_weights,
+    compatibility,
+    current_result,
+    end_group,
+    explain_pair,
+    group_of,
+    history_mode,
+    list_groups,
+    matrix_to_json,
+    participant_by_id,
+    publish,
+    result_to_json,
+    run_matching,
+    set_excluded,
+    set_history_mode,
+    set_locked,
+    set_weights,
+    swap_people,
+)
+from app.services.matching.types import MatchPerson, ResultDiff, Weights
+
+__all__ = [
+    "MatchContext",
+    "MatchPerson",
+    "ResultDiff",
+    "Weights",
+    "build_context",
+    "cohort_weights",
+    "compatibility",
+    "current_result",
+    "end_group",
+    "explain_pair",
+    "group_of",
+    "history_mode",
+    "list_groups",
+    "matrix_to_json",
+    "participant_by_id",
+    "publish",
+    "result_to_json",
+    "run_matching",
+    "set_excluded",
+    "set_history_mode",
+    "set_locked",
+    "set_weights",
+    "solve_context",
+    "swap_people",
+]

@@ -1,0 +1,40 @@
+"""Operations: the audit trail (ids and actions, never content), background jobs in process or
+on the PostgreSQL queue, and online backups.
+
+What other packages, the routers and the CLI may use; the modules beside this file are
+internal to the package."""
+
+from app.services.ops.audit import record_event
+from app.services.ops.backup import backup_database, restore_database
+from app.services.ops.jobs import (
+    InProcessBackend,
+    create_job,
+    get_job,
+    job_dir,
+    job_file,
+    job_handler,
+    list_jobs,
+)
+from app.services.ops.queue_backend import (
+    QueueBackend,
+    ensure_queue_schema,
+    make_backend,
+    run_worker,
+)
+
+__all__ = [
+    "InProcessBackend",
+    "QueueBackend",
+    "backup_database",
+    "create_job",
+    "ensure_queue_schema",
+    "get_job",
+    "job_dir",
+    "job_file",
+    "job_handler",
+    "list_jobs",
+    "make_backend",
+    "record_event",
+    "restore_database",
+    "run_worker",
+]

@@ -1,0 +1,389 @@
+"""The cone of silence: the one place that decides who may read an answer.
+
+Every read of answer content in the app goes through this module. The rules:
+
+- a participant reads all of their own answers;
+- a current buddy (same *published* buddy group, same cohort) reads the answers to prompts
+  marked ``buddy``, and each one only once they have answered that prompt themselves, so
+  nobody copies and nobody writes for an audience before they have said their own piece;
+- in a trio each member reads both others' shared answers;
+- a former buddy (the group ended) reads nothing any more;
+- facilitators and admins never read content, whatever page, API or export asks;
+- anyone else gets ``NotFound``: saying "forbidden" would confirm the answer exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+from app.core.errors import NotFound
+from app.models import BuddyGroup, BuddyMember, Facilitator, Participant
+from app.models.tablet import Answer
+from app.services.library import BoundExercise
+
+Viewer = Participant | Facilitator | None
+"""Who is asking: a signed-in participant, a facilitator or admin, or nobody."""
+
+Access = Literal["own", "buddy"]
+
+_NOT_FOUND = "no such answer"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadableAnswer:
+    """One answer the viewer may read, with the version the writer last saved."""
+
+    prompt_id: str
+    value: Any
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class BuddyAnswers:
+    """What one buddy shared in one exercise, as the viewer may see it now."""
+
+    participant_id: int
+    name: str
+    answers: dict[str, ReadableAnswer]
+
+
+def current_group_of(session: Session, *, participant: Participant) -> BuddyGroup | None:
+    """The participant's published buddy group; None before publishing or after it ended."""
+    return session.exec(
+        select(BuddyGroup)
+        .join(BuddyMember, col(BuddyMember.group_id) == col(BuddyGroup.id))
+        .where(
+            BuddyMember.participant_id == participant.id,
+            BuddyGroup.state == "published",
+            BuddyGroup.cohort_id == participant.cohort_id,
+        )
+        .order_by(col(BuddyGroup.id).desc())
+    ).first()
+
+
+def members_of(session: Session, *, group: BuddyGroup) -> list[Participant]:
+    """Everyone in a buddy group, by name."""
+    return list(
+        session.exec(
+            select(Participant)
+            .join(BuddyMember, col(BuddyMember.participant_id) == col(Participant.id))
+            .where(BuddyMember.group_id == group.id)
+            .order_by(col(Participant.name), col(Participant.id))
+        ).all()
+    )
+
+
+def buddies_of(session: Session, *, participant: Participant) -> list[Participant]:
+    """The participant's current buddies (one, or two in a trio), never former ones."""
+    group = current_group_of(session, participant=participant)
+    if group is None:
+        return []
+    return [p for p in members_of(session, group=group) if p.id != participant.id]
+
+
+def access_to(session: Session, *, viewer: Viewer, owner: Participant) -> Access:
+    """How far ``viewer`` may read ``owner``'s answers; NotFound when not at all."""
+    if not isinstance(viewer, Participant) or viewer.cohort_id != owner.cohort_id:
+        raise NotFound(_NOT_FOUND)
+    if viewer.id == owner.id:
+        return "own"
+    if any(b.id == owner.id for b in buddies_of(session, participant=viewer)):
+        return "buddy"
+    raise NotFound(_NOT_FOUND)
+
+
+def audience_label(visibility: str, *, buddy_count: int = 1) -> str:
+    """Who will be able to read an answer, in the words shown before anyone types."""
+    if visibility != "buddy":
+        return "Only you"
+    return "You and your buddies" if buddy_count > 1 else "You and your buddy"
+
+
+def _stored(session: Session, *, owner_ids: Sequence[int], exercise: BoundExercise) -> list[Answer]:
+    return list(
+        session.exec(
+            select(Answer).where(
+                col(Answer.participant_id).in_(owner_ids),
+                Answer.cohort_exercise_id == exercise.row.id,
+            )
+        ).all()
+    )
+
+
+def _readable(row: Answer) -> ReadableAnswer:
+    return ReadableAnswer(row.prompt_id, row.value, row.version)
+
+
+def read_answers(
+    session: Session, *, viewer: Viewer, owner: Participant, exercise: BoundExercise
+) -> dict[str, ReadableAnswer]:
+    """The answers of ``owner`` in ``exercise`` that ``viewer`` may read now (NotFound if none
+    may be read at all)."""
+    access = access_to(session, viewer=viewer, owner=owner)
+    if exercise.row.cohort_id != owner.cohort_id:
+        raise NotFound(_NOT_FOUND)
+    assert owner.id is not None
+    if access == "own":
+        rows = _stored(session, owner_ids=[owner.id], exercise=exercise)
+        return {r.prompt_id: _readable(r) for r in rows}
+    assert isinstance(viewer, Participant)
+    assert viewer.id is not None
+    shared = {p.id for p in exercise.spec.prompts if p.visibility == "buddy"}
+    rows = _stored(session, owner_ids=[owner.id, viewer.id], exercise=exercise)
+    mine = {r.prompt_id for r in rows if r.participant_id == viewer.id and r.answered}
+    return {
+        r.prompt_id: _readable(r)
+        for r in rows
+        if r.participant_id == owner.id
+        and r.answered
+        and r.prompt_id in shared
+        and r.prompt_id in mine
+    }
+
+
+def shared_with(
+    session: Session, *, viewer: Participant, exercise: BoundExercise
+) -> list[BuddyAnswers]:
+    """Each current buddy's shared answers in ``exercise`` that ``viewer`` may read now."""
+    result = []
+    for buddy in buddies_of(session, participant=viewer):
+        assert buddy.id is not None
+        answers = read_answers(session, viewer=viewer, owner=buddy, exercise=exercise)
+        result.append(BuddyAnswers(buddy.id, buddy.name, answers))
+    return result
+
+
+def participant_for(session: Session, *, viewer: Viewer, participant_id: int) -> Participant:
+    """Another participant by id, if ``viewer`` may read any of their answers (else NotFound)."""
+    owner = session.get(Participant, participant_id)
+    if owner is None:
+        raise NotFound(_NOT_FOUND)
+    access_to(session, viewer=viewer, owner=owner)
+    return owner
+
+
+def printable_answers(
+    session: Session,
+    *,
+    owner: Participant,
+    exercise: BoundExercise,
+    edition: str,
+    requester: Viewer,
+) -> dict[str, ReadableAnswer]:
+    """The answers of ``owner`` that a printed ``edition`` made for ``requester`` may carry.
+
+    - blank editions carry none;
+    - a participant's own download carries what they may read on screen (participant
+      edition: all their own answers; pair edition: only answers marked ``buddy``);
+    - a facilitator's export (requester is a facilitator, admin or the CLI) carries the
+      owner's answers only when the owner chose to have their answers printed, and a pair
+      edition only the ``buddy`` ones: facilitators never read, they only hand out paper.
+    """
+    if edition == "blank" or exercise.row.cohort_id != owner.cohort_id:
+        return {}
+    assert owner.id is not None
+    shared = {p.id for p in exercise.spec.prompts if p.visibility == "buddy"}
+    if isinstance(requester, Participant):
+        answers = read_answers(session, viewer=requester, owner=owner, exercise=exercise)
+        if edition == "pair":
+            return {k: v for k, v in answers.items() if k in shared}
+        return answers if requester.id == owner.id else {}
+    if not owner.print_answers:
+        return {}
+    rows = [r for r in _stored(session, owner_ids=[owner.id], exercise=exercise) if r.answered]
+    if edition == "pair":
+        rows = [r for r in rows if r.prompt_id in shared]
+    return {r.prompt_id: _readable(r) for r in rows}
+
+
+# ---- development plans and the partnership after the program --------------------------------
+# The same rules for plans: the owner reads all of it; a current buddy reads the parts the owner
+# chose to share (the goals unless they chose otherwise) and the comments on those parts; a
+# former buddy, anyone else, facilitators and admins get NotFound. Private check-in notes are
+# read by their writer only; agreed next steps by the members of the group that agreed them.
+
+from datetime import date, datetime  # noqa: E402  (appended section)
+
+from app.models.plans import (  # noqa: E402
+    AgreedStep,
+    CheckInNote,
+    Plan,
+    PlanComment,
+    PlanVersion,
+)
+
+PLAN_NOT_FOUND = "no such plan"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    """The parts of one plan a viewer may read now."""
+
+    owner_id: int
+    plan_id: int | None
+    access: Access
+    version: int
+    parts: dict[str, Any]
+    shared_parts: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCommentView:
+    """One comment on a plan, as the viewer may see it."""
+
+    id: int
+    part: str
+    text: str
+    author_id: int
+    author_name: str
+    resolved: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlanVersionView:
+    """One earlier version of a plan, for its owner."""
+
+    version: int
+    content: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NoteView:
+    """A private check-in note, for its writer."""
+
+    checkin_date: date
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    """A next step the group agreed, with who wrote it down."""
+
+    id: int
+    text: str
+    created_by: str
+    created_at: datetime
+
+
+def _plan_row(session: Session, owner: Participant) -> Plan | None:
+    return session.exec(select(Plan).where(Plan.participant_id == owner.id)).first()
+
+
+def read_plan(session: Session, *, viewer: Viewer, owner: Participant) -> PlanView:
+    """The parts of ``owner``'s plan ``viewer`` may read (NotFound when none at all)."""
+    try:
+        access = access_to(session, viewer=viewer, owner=owner)
+    except NotFound:
+        raise NotFound(PLAN_NOT_FOUND) from None
+    assert owner.id is not None
+    plan = _plan_row(session, owner)
+    content: dict[str, Any] = (
+        dict(plan.content)
+        if plan is not None and plan.content
+        else {"aspiration": "", "goals": [], "strengths": "", "obstacles": ""}
+    )
+    shared = list(plan.shared_parts) if plan is not None else ["goals"]
+    parts = content if access == "own" else {k: v for k, v in content.items() if k in shared}
+    return PlanView(
+        owner.id, plan.id if plan else None, access, plan.version if plan else 0, parts, shared
+    )
+
+
+def read_plan_comments(
+    session: Session, *, viewer: Viewer, owner: Participant
+) -> list[PlanCommentView]:
+    """Comments on ``owner``'s plan: all of them for the owner, those on shared parts for a
+    current buddy (NotFound for anyone else)."""
+    view = read_plan(session, viewer=viewer, owner=owner)
+    if view.plan_id is None:
+        return []
+    rows = session.exec(
+        select(PlanComment, Participant.name)
+        .join(Participant, col(Participant.id) == col(PlanComment.author_id))
+        .where(PlanComment.plan_id == view.plan_id)
+        .order_by(col(PlanComment.created_at), col(PlanComment.id))
+    ).all()
+    return [
+        PlanCommentView(c.id or 0, c.part, c.text, c.author_id, name, c.resolved, c.created_at)
+        for c, name in rows
+        if view.access == "own" or c.part in view.parts
+    ]
+
+
+def read_plan_versions(
+    session: Session, *, viewer: Viewer, owner: Participant
+) -> list[PlanVersionView]:
+    """Earlier versions of a plan, newest first: for its owner only (NotFound otherwise)."""
+    if read_plan(session, viewer=viewer, owner=owner).access != "own":
+        raise NotFound(PLAN_NOT_FOUND)
+    plan = _plan_row(session, owner)
+    if plan is None:
+        return []
+    rows = session.exec(
+        select(PlanVersion)
+        .where(PlanVersion.plan_id == plan.id)
+        .order_by(col(PlanVersion.version).desc())
+    ).all()
+    return [PlanVersionView(r.version, r.content, r.created_at, r.updated_at) for r in rows]
+
+
+def printable_plan(
+    session: Session, *, owner: Participant, edition: str, requester: Viewer
+) -> dict[str, Any] | None:
+    """The parts of ``owner``'s plan a printed ``edition`` made for ``requester`` may carry:
+    none for blank; a participant's own download what they may read on screen (the pair
+    edition only shared parts); a facilitator's export only when the owner chose printing."""
+    if edition == "blank":
+        return None
+    if isinstance(requester, Participant):
+        try:
+            view = read_plan(session, viewer=requester, owner=owner)
+        except NotFound:
+            return None
+        if edition == "pair":
+            return {k: v for k, v in view.parts.items() if k in view.shared_parts}
+        return view.parts if view.access == "own" else None
+    if not owner.print_answers:
+        return None
+    plan = _plan_row(session, owner)
+    if plan is None:
+        return None
+    content = dict(plan.content or {})
+    if edition == "pair":
+        return {k: v for k, v in content.items() if k in plan.shared_parts}
+    return content
+
+
+def read_checkin_notes(session: Session, *, viewer: Viewer, owner: Participant) -> list[NoteView]:
+    """A participant's private check-in notes: for themselves only (NotFound otherwise)."""
+    if not isinstance(viewer, Participant) or viewer.id != owner.id:
+        raise NotFound("no such note")
+    rows = session.exec(
+        select(CheckInNote)
+        .where(CheckInNote.participant_id == owner.id)
+        .order_by(col(CheckInNote.checkin_date))
+    ).all()
+    return [NoteView(r.checkin_date, r.text) for r in rows]
+
+
+def read_agreed_steps(session: Session, *, viewer: Viewer, group: BuddyGroup) -> list[StepView]:
+    """The next steps a group agreed: for its members only, even after it ended."""
+    if (
+        not isinstance(viewer, Participant)
+        or session.get(BuddyMember, (group.id, viewer.id)) is None
+    ):
+        raise NotFound("no such partnership")
+    rows = session.exec(
+        select(AgreedStep, Participant.name)
+        .outerjoin(Participant, col(Participant.id) == col(AgreedStep.created_by))
+        .where(AgreedStep.group_id == group.id)
+        .order_by(col(AgreedStep.created_at), col(AgreedStep.id))
+    ).all()
+    return [StepView(s.id or 0, s.text, name or "", s.created_at) for s, name in rows]

@@ -1,0 +1,53 @@
+"""Printed sign-in cards: one card per participant with a QR code and a short typed code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from app.core.errors import InvalidInput, Problem
+from app.services.printing import PAPERS, Paper, RenderPool, get_default_pool, workbook_environment
+
+CARDS_PER_PAGE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class CardData:
+    """One participant's card: ``url`` carries the long sign-in token, ``code`` is typed by hand."""
+
+    name: str
+    cohort_name: str
+    code: str
+    url: str
+
+
+def render_cards_html(cohort_name: str, cards: list[CardData], *, paper: Paper = "A4") -> str:
+    """Return print HTML with eight cards per page (2 x 4) and cut lines."""
+    if paper not in PAPERS:
+        raise InvalidInput(
+            "cannot print cards", [Problem("cards", f"unknown paper {paper!r}", "paper")]
+        )
+    pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
+    hosts = {urlsplit(card.url).netloc for card in cards}
+    template = workbook_environment().get_template("cards.html")
+    return template.render(
+        cohort_name=cohort_name,
+        pages=pages,
+        paper=paper,
+        host=hosts.pop() if len(hosts) == 1 else "",
+    )
+
+
+def render_cards_pdf(
+    cohort_name: str,
+    cards: list[CardData],
+    *,
+    paper: Paper = "A4",
+    pool: RenderPool | None = None,
+) -> bytes:
+    """Render the sign-in cards of a cohort to PDF in a worker.
+
+    Never cached: the cards carry live sign-in codes, which are kept nowhere but on paper.
+    """
+    html = render_cards_html(cohort_name, cards, paper=paper)
+    return (pool or get_default_pool()).render_pdf(html)

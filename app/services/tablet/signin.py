@@ -1,0 +1,253 @@
+"""Participant sign-in cards: issue, revoke, redeem (typed code or QR link), rate-limited.
+
+A card carries two secrets: a long random token (inside the QR link) and a short code a
+participant can type. Only their hashes are stored, so a card can be printed once, at the
+moment it is issued; printing again means issuing new cards, which retires the old ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, delete, func, select
+
+from app.models import Cohort, LoginAttempt, Participant, WebSession, utcnow
+from app.models.tablet import SignInCard
+from app.services.accounts import Throttled, hash_token
+from app.services.cohorts import cohort_end_date
+from app.services.ops import record_event
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+"""No I, L, O, 0 or 1: they are misread on paper and mistyped on glass."""
+CODE_LENGTH = 8
+CARD_ATTEMPTS_PER_WINDOW = 30
+"""Failed redemptions allowed per client and window. Higher than the facilitator limit because
+a whole room of tablets shares one address; 30 guesses in 31**8 codes still find nothing."""
+
+
+class CardRejected(Exception):
+    """The code or link is unknown, revoked or expired (deliberately not saying which)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCard:
+    """A freshly issued card: the only moment its token and code exist in clear."""
+
+    participant: Participant
+    token: str
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CardStatus:
+    """What the facilitator sees of a participant's card: dates only, never the secrets."""
+
+    participant: Participant
+    issued_at: datetime | None
+    expires_at: datetime | None
+    revoked: bool
+
+
+def format_code(raw: str) -> str:
+    """Group an 8-character code as ABCD-EFGH for printing."""
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_code(typed: str) -> str:
+    """The code as stored: upper case, without spaces and hyphens."""
+    return re.sub(r"[^A-Z0-9]", "", typed.upper())
+
+
+def code_digest(code: str, *, secret: str) -> str:
+    """HMAC of a normalised code with the app secret: 40 bits of code are too few for a bare
+    hash, which anyone holding the database could reverse by trying them all."""
+    return hmac.new(secret.encode(), normalise_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def card_expiry(cohort: Cohort, *, followup_days: int) -> datetime:
+    """Cards stay valid until the end of the follow-up period after the last day."""
+    last = cohort_end_date(cohort) + timedelta(days=followup_days)
+    return datetime.combine(last, time(23, 59, 59), ZoneInfo(cohort.timezone))
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _active_cards(session: Session, participant_ids: Sequence[int]) -> list[SignInCard]:
+    return list(
+        session.exec(
+            select(SignInCard).where(
+                col(SignInCard.participant_id).in_(participant_ids),
+                col(SignInCard.revoked_at).is_(None),
+            )
+        ).all()
+    )
+
+
+def issue_cards(
+    session: Session,
+    *,
+    cohort: Cohort,
+    participants: Sequence[Participant],
+    secret: str,
+    followup_days: int,
+    actor: str = "system",
+) -> list[IssuedCard]:
+    """Issue one new card per participant; their older cards stop working at once."""
+    now = utcnow()
+    ids = [p.id for p in participants if p.id is not None]
+    for old in _active_cards(session, ids):
+        old.revoked_at = now
+        session.add(old)
+    expires = card_expiry(cohort, followup_days=followup_days)
+    issued = []
+    for participant in participants:
+        assert participant.id is not None
+        assert participant.cohort_id == cohort.id
+        token = secrets.token_urlsafe(32)
+        code = _new_code()
+        while (
+            session.exec(
+                select(SignInCard.id).where(
+                    SignInCard.code_hash == code_digest(code, secret=secret)
+                )
+            ).first()
+            is not None
+        ):
+            code = _new_code()
+        session.add(
+            SignInCard(
+                participant_id=participant.id,
+                token_hash=hash_token(token),
+                code_hash=code_digest(code, secret=secret),
+                issued_at=now,
+                expires_at=expires,
+            )
+        )
+        issued.append(IssuedCard(participant, token, format_code(code), expires))
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="cards.issue",
+        object_type="cohort",
+        object_id=cohort.id or "",
+        cohort_id=cohort.id,
+        detail={"cards": len(issued)},
+    )
+    return issued
+
+
+def revoke_card(session: Session, *, participant: Participant, actor: str = "system") -> int:
+    """Retire a participant's cards and sign out their tablets (a lost card is a key in a
+    stranger's hand); returns how many cards were revoked."""
+    assert participant.id is not None
+    cards = _active_cards(session, [participant.id])
+    for card in cards:
+        card.revoked_at = utcnow()
+        session.add(card)
+    session.exec(delete(WebSession).where(col(WebSession.participant_id) == participant.id))
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="cards.revoke",
+        object_type="participant",
+        object_id=participant.id,
+        cohort_id=participant.cohort_id,
+        detail={"cards": len(cards)},
+    )
+    return len(cards)
+
+
+def card_statuses(session: Session, *, participants: Sequence[Participant]) -> list[CardStatus]:
+    """The newest card of each participant (issued, expiry, revoked), in the given order."""
+    ids = [p.id for p in participants if p.id is not None]
+    newest: dict[int, SignInCard] = {}
+    for card in session.exec(
+        select(SignInCard)
+        .where(col(SignInCard.participant_id).in_(ids))
+        .order_by(col(SignInCard.id))
+    ).all():
+        newest[card.participant_id] = card
+    statuses = []
+    for p in participants:
+        last = newest.get(p.id or 0)
+        statuses.append(
+            CardStatus(
+                p,
+                last.issued_at if last else None,
+                last.expires_at if last else None,
+                bool(last and last.revoked_at is not None),
+            )
+        )
+    return statuses
+
+
+def _throttle_key(client: str) -> str:
+    return f"card|{client}"
+
+
+def check_card_throttle(
+    session: Session,
+    *,
+    client: str,
+    window_seconds: int,
+    max_attempts: int = CARD_ATTEMPTS_PER_WINDOW,
+) -> None:
+    """Raise Throttled when ``client`` has failed too often within the window."""
+    since = utcnow() - timedelta(seconds=window_seconds)
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < since))
+    failures = session.exec(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.key == _throttle_key(client))
+    ).one()
+    if failures >= max_attempts:
+        raise Throttled(window_seconds)
+
+
+def redeem_card(
+    session: Session,
+    *,
+    client: str,
+    secret: str,
+    window_seconds: int,
+    code: str | None = None,
+    token: str | None = None,
+    max_attempts: int = CARD_ATTEMPTS_PER_WINDOW,
+) -> SignInCard:
+    """The live card behind a typed code or a QR token; a miss is counted against ``client``
+    (CardRejected), too many misses raise Throttled."""
+    check_card_throttle(
+        session, client=client, window_seconds=window_seconds, max_attempts=max_attempts
+    )
+    card = None
+    if code is not None and len(normalise_code(code)) == CODE_LENGTH:
+        card = session.exec(
+            select(SignInCard).where(SignInCard.code_hash == code_digest(code, secret=secret))
+        ).first()
+    elif token is not None and 0 < len(token) <= 100:
+        card = session.exec(
+            select(SignInCard).where(SignInCard.token_hash == hash_token(token))
+        ).first()
+    participant = session.get(Participant, card.participant_id) if card else None
+    if (
+        card is None
+        or card.revoked_at is not None
+        or card.expires_at <= utcnow()
+        or participant is None
+    ):
+        session.add(LoginAttempt(key=_throttle_key(client)))
+        session.flush()
+        raise CardRejected("that code is not valid")
+    return card

@@ -1,0 +1,418 @@
+"""Printed workbooks: collect a cohort's data into WorkbookData and export PDFs.
+
+This module decides *what* goes to paper; every answer it prints comes from
+``privacy.printable_answers``, so the cone of silence holds on paper as on screen.
+Rendering itself (HTML, PDF, pool, cache) lives in ``workbook_render``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any, Literal
+
+from sqlmodel import Session
+
+from app.core.config import Settings
+from app.core.errors import InvalidInput, Problem
+from app.models import Cohort, Job, Participant
+from app.services import plans, privacy
+from app.services.agenda import get_agenda
+from app.services.library import AGREEMENT_ID, BoundExercise, program_of
+from app.services.matching import group_of
+from app.services.ops import job_dir, job_handler, list_jobs, record_event
+from app.services.printing import (
+    AgendaLine,
+    Answer,
+    Day,
+    ExerciseSection,
+    PdfCache,
+    Person,
+    PromptSection,
+    WorkbookData,
+    get_default_pool,
+    merge_pdfs,
+    render_many,
+    render_workbook_pdf,
+    zip_pdfs,
+)
+from app.services.roster import list_participants
+
+Edition = Literal["participant", "pair", "blank"]
+EDITIONS: tuple[Edition, ...] = ("participant", "pair", "blank")
+PAPERS = ("A4", "Letter")
+
+
+_CACHES: dict[tuple[str, int, float], PdfCache] = {}
+
+
+def pdf_cache(settings: Settings) -> PdfCache:
+    """The render cache under ``var/pdf-cache`` with the configured bounds (one per process,
+    so that pruning is spaced out across renders)."""
+    folder = settings.var_dir / "pdf-cache"
+    spec = (str(folder), settings.pdf_cache_mb, settings.pdf_cache_hours)
+    if spec not in _CACHES:
+        _CACHES[spec] = PdfCache(
+            folder,
+            max_bytes=settings.pdf_cache_mb * 1024 * 1024,
+            max_age_seconds=settings.pdf_cache_hours * 3600,
+        )
+    return _CACHES[spec]
+
+
+def dates_label(cohort: Cohort) -> str:
+    """ "2–5 March 2027" (or across months/years as needed)."""
+    start = cohort.start_date
+    end = start + timedelta(days=cohort.days - 1)
+    if start.year != end.year:
+        return f"{start:%-d %B %Y} – {end:%-d %B %Y}"
+    if start.month != end.month:
+        return f"{start:%-d %B} – {end:%-d %B %Y}"
+    return f"{start.day}–{end:%-d %B %Y}" if start != end else f"{start:%-d %B %Y}"
+
+
+def _day_label(day: int) -> str:
+    return f"Day {day}"
+
+
+def _agenda(session: Session, cohort: Cohort) -> tuple[list[Day], dict[str, str]]:
+    view = get_agenda(session, cohort=cohort)
+    days = []
+    day_of: dict[str, str] = {}
+    for d in view.days:
+        label = _day_label(d.day)
+        days.append(
+            Day(
+                f"{label} · {d.date:%A %-d %B}",
+                [
+                    AgendaLine(
+                        f"{e.start:%H:%M}", f"{e.end:%H:%M}", e.title, e.exercise_kind or e.kind
+                    )
+                    for e in d.entries
+                ],
+            )
+        )
+        for e in d.entries:
+            if e.exercise_id:
+                day_of[e.exercise_id] = f"{label} · {d.date:%A %-d %B}"
+    return days, day_of
+
+
+def format_value(value: Any) -> str:
+    """An answer as printed text (lists as bullets, scales as "4 / 5")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value} / 5"
+    if isinstance(value, list):
+        return "\n".join(f"• {format_value(v)}" for v in value)
+    if isinstance(value, dict):
+        return "\n".join(
+            f"{k.replace('_', ' ').capitalize()}: {format_value(v)}"
+            for k, v in value.items()
+            if v not in (None, "", [])
+        )
+    return str(value)
+
+
+def _sections(
+    session: Session,
+    *,
+    settings: Settings,
+    program: Sequence[BoundExercise],
+    day_of: dict[str, str],
+    authors: Sequence[Participant],
+    edition: Edition,
+    requester: privacy.Viewer,
+) -> list[ExerciseSection]:
+    sections = []
+    for bound in program:
+        spec = bound.spec
+        answers: dict[str, list[Answer]] = {}
+        if edition != "blank":
+            for author in authors:
+                readable = privacy.printable_answers(
+                    session, owner=author, exercise=bound, edition=edition, requester=requester
+                )
+                for prompt_id, answer in readable.items():
+                    text = format_value(answer.value)
+                    if text:
+                        answers.setdefault(prompt_id, []).append(Answer(author.name, text))
+        sections.append(
+            ExerciseSection(
+                id=spec.id,
+                title=spec.title,
+                day_label=day_of.get(spec.id, ""),
+                summary=spec.summary,
+                steps=list(spec.steps),
+                prompts=[
+                    PromptSection(
+                        p.id,
+                        p.text,
+                        p.type,
+                        p.help or "",
+                        p.lines,
+                        p.visibility,
+                        answers.get(p.id, []),
+                        list(p.options or []),
+                    )
+                    for p in spec.prompts
+                ],
+                qr_url=f"{settings.base_url.rstrip('/')}/p/exercises/{spec.id}",
+            )
+        )
+    return sections
+
+
+def _agreement_text(program: Sequence[BoundExercise]) -> str:
+    agreement = next((b.spec for b in program if b.spec.id == AGREEMENT_ID), None)
+    if agreement is None:
+        return ""
+    return " ".join([agreement.summary, *agreement.steps])
+
+
+def collect_workbook(
+    session: Session,
+    *,
+    cohort: Cohort,
+    owners: Sequence[Participant],
+    edition: Edition,
+    settings: Settings,
+    requester: privacy.Viewer,
+    paper: str = "A4",
+) -> WorkbookData:
+    """Everything one workbook prints, cleared through the visibility policy for ``requester``."""
+    if edition not in EDITIONS:
+        raise InvalidInput(
+            "unknown edition",
+            [Problem("edition", "must be one of: " + ", ".join(EDITIONS), "edition")],
+        )
+    if paper not in PAPERS:
+        raise InvalidInput(
+            "unknown paper size", [Problem("paper", "must be A4 or Letter", "paper")]
+        )
+    program = program_of(session, cohort=cohort)
+    days, day_of = _agenda(session, cohort)
+    first = owners[0]
+    group = group_of(session, participant=first)
+    buddies = [m for m in (group.members if group else []) if m.id not in {o.id for o in owners}]
+    reasons = list(group.group.participant_reasons) if group and edition != "blank" else []
+    return WorkbookData(
+        edition=edition,
+        cohort_name=cohort.name,
+        cohort_dates_label=dates_label(cohort),
+        language="en",
+        paper="Letter" if paper == "Letter" else "A4",
+        owners=[Person(o.name, o.email) for o in owners],
+        buddy_names=[b.name for b in buddies],
+        pairing_reasons=reasons,
+        agreement_text=_agreement_text(program),
+        agenda_days=days,
+        exercises=_sections(
+            session,
+            settings=settings,
+            program=program,
+            day_of=day_of,
+            authors=owners,
+            edition=edition,
+            requester=requester,
+        ),
+        plan=plans.workbook_plan(session, owners=owners, edition=edition, requester=requester),
+        checkins=plans.workbook_checkins(
+            session, owners=owners, edition=edition, requester=requester
+        ),
+        notes_pages=2,
+    )
+
+
+def participant_workbook_pdf(
+    session: Session, *, participant: Participant, settings: Settings, paper: str = "A4"
+) -> bytes:
+    """The participant's own filled workbook, for them to download at any time."""
+    cohort = session.get(Cohort, participant.cohort_id)
+    assert cohort is not None
+    data = collect_workbook(
+        session,
+        cohort=cohort,
+        owners=[participant],
+        edition="participant",
+        settings=settings,
+        requester=participant,
+        paper=paper,
+    )
+    return render_workbook_pdf(data, cache=pdf_cache(settings))
+
+
+def pair_workbook_pdf(
+    session: Session, *, participant: Participant, settings: Settings, paper: str = "A4"
+) -> bytes:
+    """The pair's workbook as one of its members downloads it: shared answers only."""
+    cohort = session.get(Cohort, participant.cohort_id)
+    assert cohort is not None
+    view = group_of(session, participant=participant)
+    members = view.members if view else [participant]
+    data = collect_workbook(
+        session,
+        cohort=cohort,
+        owners=members,
+        edition="pair",
+        settings=settings,
+        requester=participant,
+        paper=paper,
+    )
+    return render_workbook_pdf(data, cache=pdf_cache(settings))
+
+
+def set_print_consent(session: Session, *, participant: Participant, allow: bool) -> None:
+    """Record whether facilitators may print this participant's filled workbook."""
+    participant.print_answers = allow
+    session.add(participant)
+    session.flush()
+    record_event(
+        session,
+        actor=f"participant:{participant.id}",
+        action="print_consent.set",
+        object_type="participant",
+        object_id=participant.id or "",
+        cohort_id=participant.cohort_id,
+        detail={"allow": allow},
+    )
+
+
+def forget_printed_copies(session: Session, *, settings: Settings, cohort: Cohort) -> int:
+    """Delete rendered PDFs that may hold erased or purged content: the whole render cache
+    (its keys say nothing about whose content is inside) and the cohort's export files."""
+    removed = 0
+    cache = pdf_cache(settings).folder
+    if cache.exists():
+        removed += sum(1 for p in cache.rglob("*.pdf"))
+        shutil.rmtree(cache, ignore_errors=True)
+    for job in list_jobs(session, cohort=cohort, limit=10_000):
+        if job.id is None:
+            continue
+        folder = job_dir(settings, job.id)
+        if folder.exists():
+            removed += sum(1 for p in folder.iterdir())
+            shutil.rmtree(folder, ignore_errors=True)
+        if job.files:
+            job.files = []
+            job.message = "the files were deleted with the content they held"
+            session.add(job)
+    session.flush()
+    return removed
+
+
+def cohort_workbooks(
+    session: Session, *, cohort: Cohort, edition: Edition, settings: Settings, paper: str = "A4"
+) -> list[WorkbookData]:
+    """One workbook per participant (or per pair) for a facilitator's export.
+
+    Facilitators never read answers: a filled edition carries content only where the policy
+    allows it (the participant opted in to printed answers); everyone else gets theirs blank.
+    """
+    people = [p for p in list_participants(session, cohort=cohort) if not p.excluded]
+    if edition != "pair":
+        return [
+            collect_workbook(
+                session,
+                cohort=cohort,
+                owners=[p],
+                edition=edition,
+                settings=settings,
+                requester=None,
+                paper=paper,
+            )
+            for p in people
+        ]
+    seen: set[int] = set()
+    books = []
+    for p in people:
+        if p.id in seen:
+            continue
+        view = group_of(session, participant=p)
+        members = view.members if view else [p]
+        seen.update(m.id for m in members if m.id is not None)
+        books.append(
+            collect_workbook(
+                session,
+                cohort=cohort,
+                owners=members,
+                edition="pair",
+                settings=settings,
+                requester=None,
+                paper=paper,
+            )
+        )
+    return books
+
+
+def export_workbooks(
+    session: Session,
+    *,
+    cohort: Cohort,
+    edition: Edition,
+    settings: Settings,
+    out_dir: Any,
+    paper: str = "A4",
+    as_zip: bool = False,
+    merged: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[str]:
+    """Render every workbook of the cohort into ``out_dir``; returns the files written."""
+    books = cohort_workbooks(
+        session, cohort=cohort, edition=edition, settings=settings, paper=paper
+    )
+    if not books:
+        raise InvalidInput(
+            "nothing to export", [Problem("roster", "the cohort has no participants")]
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    named = list(
+        render_many(
+            books,
+            pool=get_default_pool(),
+            cache=pdf_cache(settings),
+            on_progress=on_progress,
+        )
+    )
+    files: list[str] = []
+    stem = f"{cohort.slug}-{edition}"
+    if as_zip:
+        (out_dir / f"{stem}.zip").write_bytes(zip_pdfs(named))
+        files.append(f"{stem}.zip")
+    if merged:
+        # One outline entry per workbook, titled with its owners' names.
+        titled = [
+            (" & ".join(o.name for o in book.owners), pdf)
+            for book, (_, pdf) in zip(books, named, strict=True)
+        ]
+        (out_dir / f"{stem}.pdf").write_bytes(merge_pdfs(titled))
+        files.append(f"{stem}.pdf")
+    if not as_zip and not merged:
+        for name, pdf in named:
+            (out_dir / name).write_bytes(pdf)
+            files.append(name)
+    return files
+
+
+@job_handler("workbooks")
+def _run_export(
+    session: Session, job: Job, settings: Settings, progress: Callable[[int, int], None]
+) -> list[str]:
+    cohort = session.get(Cohort, job.cohort_id)
+    assert cohort is not None
+    assert job.id is not None
+    return export_workbooks(
+        session,
+        cohort=cohort,
+        edition=job.params.get("edition", "blank"),
+        settings=settings,
+        out_dir=job_dir(settings, job.id),
+        paper=job.params.get("paper", "A4"),
+        as_zip=bool(job.params.get("zip", True)),
+        merged=bool(job.params.get("merged", True)),
+        on_progress=progress,
+    )

@@ -1,0 +1,248 @@
+"""Matching explanations: facilitator reasons, participant reasons without leaks, why_not."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+
+from app.services.matching.engine import MatchPerson, build_context, solve, solve_context, why_not
+from app.services.matching.rows import score_pool
+from tests.services.matching.factories import person, rosters
+
+
+def test_group_reasons_say_what_the_pair_shares_and_how_it_differs() -> None:
+    people = [
+        person(
+            "dana.lee@x.example",
+            level="Director",
+            function="Finance",
+            region="EMEA",
+            tenure_years=3,
+            languages=frozenset({"French", "English"}),
+            tags=frozenset({"M&A", "audit"}),
+        ),
+        person(
+            "sam.roe@x.example",
+            level="Director",
+            function="Operations",
+            region="EMEA",
+            tenure_years=12,
+            languages=frozenset({"French"}),
+            tags=frozenset({"launch", "audit"}),
+        ),
+    ]
+    [group] = solve(people).groups
+    assert group.reasons == [
+        "Both directors",
+        "Different functions: Finance and Operations",
+        "Both based in EMEA",
+        "3 and 12 years in the company",
+        "Dana Lee brings M&A; Sam Roe brings launch",
+        "Shared experience: audit",
+        "Both speak French",
+    ]
+    assert group.participant_reasons == [
+        "You are both directors",
+        "Different functions: Finance and Operations",
+        "You are both based in EMEA",
+        "You have 3 and 12 years in the company",
+        "You bring different experience: M&A; launch",
+        "Shared experience: audit",
+        "You both speak French",
+    ]
+
+
+def test_trio_reasons_say_all_three_and_keep_the_first_spelling() -> None:
+    history = {frozenset(("ana@x.example", "cy@x.example"))}
+    people = [
+        person(
+            "ana@x.example",
+            level="L5",
+            function="Finance",
+            region="EMEA",
+            tenure_years=2.25,
+            languages=frozenset({"English", "german"}),
+            tags=frozenset({"Audit", "data", "M&A"}),
+        ),
+        person(
+            "ben@x.example",
+            level="l5",
+            function="finance",
+            region="APAC",
+            tenure_years=7,
+            languages=frozenset({"english"}),
+            tags=frozenset({"audit", "launch"}),
+        ),
+        person(
+            "cy@x.example",
+            level="L5",
+            function="Finance",
+            region="EMEA",
+            languages=frozenset({"English"}),
+            tags=frozenset({"AUDIT", "data"}),
+        ),
+    ]
+    result = solve(
+        people,
+        history=history,
+        history_mode="penalty",
+        locked=[["ana@x.example", "ben@x.example", "cy@x.example"]],
+    )
+    [group] = result.groups
+    assert group.reasons == [
+        "All three at level L5",
+        "All three in Finance",
+        "Different regions: EMEA and APAC",
+        "Ana brings M&A; Ben brings launch",
+        "Shared experience: Audit",
+        "All three speak English",
+        "Ana and Cy were buddies in an earlier cohort (allowed with a penalty)",
+        "Locked by the facilitator",
+    ]
+    assert group.participant_reasons == [
+        "You are all three at level L5",
+        "You all three work in Finance",
+        "Different regions: EMEA and APAC",
+        "You bring different experience: M&A; launch",
+        "Shared experience: Audit",
+        "You all three speak English",
+    ]
+    assert group.score == 16.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(rosters(min_size=2, max_size=11))
+def test_group_scores_equal_the_sum_of_reference_pair_scores(people: list[MatchPerson]) -> None:
+    ctx = build_context(people)
+    result = solve_context(ctx)
+    for group in result.groups:
+        members = [ctx.position(k) for k in group.members]
+        expected = sum(ctx.score(a, b) for a, b in itertools.combinations(members, 2))
+        assert round(group.score * 1000) == expected
+
+
+def test_participant_reasons_never_mention_rules_names_or_groups() -> None:
+    people = [
+        person(
+            "ann@x.example",
+            function="Finance",
+            manager_key="bigboss@x.example",
+            avoid=frozenset({"zed@x.example"}),
+            conflict_groups=frozenset({"projectkestrel"}),
+        ),
+        person("bob@x.example", function="Sales", conflict_groups=frozenset({"projectkestrel"})),
+        person("cat@x.example", function="IT", manager_key="ann@x.example"),
+        person("zed@x.example", function="Legal"),
+        person("bigboss@x.example", function="Board"),
+    ]
+    result = solve(
+        people, history={frozenset(("cat@x.example", "zed@x.example"))}, history_mode="penalty"
+    )
+    text = " ".join(r for g in result.groups for r in g.participant_reasons).lower()
+    for word in (
+        "manager",
+        "chain",
+        "avoid",
+        "conflict",
+        "kestrel",
+        "history",
+        "earlier",
+        "bigboss",
+        "zed",
+        "ann",
+        "bob",
+        "cat",
+        "locked",
+        "penalty",
+        "cohort",
+    ):
+        assert word not in text
+    assert len(result.groups) == 2
+
+
+def test_repeat_pair_is_told_to_the_facilitator_only() -> None:
+    people = [person("ann@x.example"), person("bob@x.example")]
+    history = {frozenset(("ann@x.example", "bob@x.example"))}
+    [group] = solve(people, history=history, history_mode="penalty").groups
+    assert group.reasons == [
+        "Ann and Bob were buddies in an earlier cohort (allowed with a penalty)"
+    ]
+    assert group.participant_reasons == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(rosters(min_size=2, max_size=10))
+def test_participant_reasons_never_contain_keys_or_conflict_groups(
+    people: list[MatchPerson],
+) -> None:
+    result = solve(people)
+    text = " ".join(r for g in result.groups for r in g.participant_reasons).lower()
+    assert [w for w in ("deal-x", "deal-y", "@", "outside", "p0", "p1") if w in text] == []
+
+
+def test_why_not_names_every_rule_that_blocks_a_pair() -> None:
+    people = [
+        person(
+            "dana.lee@x.example", languages=frozenset({"French"}), conflict_groups=frozenset({"x"})
+        ),
+        person(
+            "sam.roe@x.example",
+            manager_key="mid@x.example",
+            languages=frozenset({"German"}),
+            conflict_groups=frozenset({"x"}),
+            avoid=frozenset({"dana.lee@x.example"}),
+        ),
+    ]
+    ctx = build_context(
+        people,
+        history={frozenset(("dana.lee@x.example", "sam.roe@x.example"))},
+        extra_manager_links={"mid@x.example": "dana.lee@x.example"},
+    )
+    assert why_not("sam.roe@x.example", "dana.lee@x.example", ctx) == [
+        "Dana Lee is in Sam Roe's management chain",
+        "They are in the same conflict group",
+        "One asked not to be paired with the other",
+        "They share no working language (Sam Roe: German; Dana Lee: French)",
+        "They were buddies in an earlier cohort",
+    ]
+
+
+def test_why_not_gives_the_score_of_an_allowed_pair_and_names_locks() -> None:
+    ctx = build_context(
+        [
+            person("a@x.example", function="Finance"),
+            person("b@x.example", function="IT"),
+            person("c@x.example"),
+        ]
+    )
+    assert why_not("a@x.example", "b@x.example", ctx) == ["Allowed: score 2 (different function 2)"]
+    assert why_not(
+        "a@x.example",
+        "b@x.example",
+        ctx,
+        locked=[["a@x.example", "c@x.example"]],
+        excluded=["b@x.example"],
+    ) == [
+        "B is excluded from this matching",
+        "A is locked in a group with C",
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rosters(min_size=2, max_size=12))
+def test_score_pool_rows_equal_the_reference_pair_scores(people: list[MatchPerson]) -> None:
+    ctx = build_context(
+        people,
+        history_mode="penalty",
+        history={frozenset(("p00@corp.example", "p01@corp.example"))},
+    )
+    table = score_pool(ctx, list(range(len(people))))
+    for i in range(len(people)):
+        others = range(len(people))
+        expected = [ctx.score(i, j) if i != j else 0 for j in others]
+        assert (table.scores[i].tolist(), table.allowed[i].tolist()) == (
+            expected,
+            [ctx.allowed(i, j) for j in others],
+        )
+    assert solve_context(ctx).total == solve_context(ctx).total

@@ -1,0 +1,89 @@
+"""The partnership after the program: rhythm, calendar, notes, steps, pause and end."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session
+
+from app.core.errors import Conflict, NotFound
+from app.services.plans import partnership
+from tests.services.tablet.factories import World, make_world
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def _unfold(ics: bytes) -> list[str]:
+    """RFC 5545 3.1 by hand: a line starting with a space or tab continues the previous one."""
+    lines: list[str] = []
+    for raw in ics.decode("utf-8").split("\r\n"):
+        if raw[:1] in (" ", "\t") and lines:
+            lines[-1] += raw[1:]
+        elif raw:
+            lines.append(raw)
+    return lines
+
+
+def test_checkin_dates_count_from_the_last_day() -> None:
+    assert partnership.checkin_dates("30-60-90", start=date(2027, 3, 4)) == [
+        date(2027, 4, 3),
+        date(2027, 5, 3),
+        date(2027, 6, 2),
+    ]
+    assert partnership.checkin_dates("monthly-6", start=date(2027, 1, 31))[:2] == [
+        date(2027, 2, 28),
+        date(2027, 3, 31),
+    ]
+
+
+def test_agreed_rhythm_downloads_as_calendar_events_for_both(
+    session: Session, world: World
+) -> None:
+    partnership.propose_rhythm(session, participant=world.ana, rhythm="30-60-90")
+    with pytest.raises(NotFound):
+        partnership.checkin_calendar(session, participant=world.ben, prodid_host="t.example")
+    partnership.agree_rhythm(session, participant=world.ben)
+    for who in (world.ana, world.ben):
+        lines = _unfold(
+            partnership.checkin_calendar(session, participant=who, prodid_host="t.example")
+        )
+        starts = [line.split(":", 1)[1] for line in lines if line.startswith("DTSTART")]
+        summaries = [line.split(":", 1)[1] for line in lines if line.startswith("SUMMARY")]
+        assert starts == ["20270403", "20270503", "20270602"]
+        assert summaries == [f"Buddy check-in {n}: Ana & Ben" for n in (1, 2, 3)]
+
+
+def test_notes_stay_private_and_steps_are_shared(session: Session, world: World) -> None:
+    partnership.propose_rhythm(session, participant=world.ana, rhythm="30-60-90")
+    partnership.save_checkin_note(
+        session, participant=world.ana, checkin_date=date(2027, 4, 3), text="ANA-PRIVATE"
+    )
+    partnership.add_agreed_step(session, participant=world.ben, text="Ana shadows Ben's 1:1")
+    ana = partnership.partnership_view(session, participant=world.ana)
+    ben = partnership.partnership_view(session, participant=world.ben)
+    assert ana.notes == {date(2027, 4, 3): "ANA-PRIVATE"}
+    assert ben.notes == {}
+    assert [s.text for s in ana.steps] == [s.text for s in ben.steps] == ["Ana shadows Ben's 1:1"]
+
+
+def test_pause_and_end_show_the_other_only_the_state(session: Session, world: World) -> None:
+    partnership.change_partnership(
+        session, participant=world.ana, state="paused", reason="new_role"
+    )
+    ben = partnership.partnership_view(session, participant=world.ben)
+    assert (ben.state, ben.my_reason) == ("paused", "")
+    assert partnership.partnership_view(session, participant=world.ana).my_reason == "new_role"
+    with pytest.raises(Conflict):
+        partnership.add_agreed_step(session, participant=world.ben, text="while paused")
+    partnership.change_partnership(
+        session, participant=world.ana, state="ended", reason="prefer_not_to_say"
+    )
+    ben = partnership.partnership_view(session, participant=world.ben)
+    assert (ben.state, ben.my_reason) == ("ended", "")
+    with pytest.raises(Conflict):
+        partnership.change_partnership(session, participant=world.ben, state="active")
+    assert partnership.partnership_counts(session, cohort=world.cohort) == {"ended": 1, "active": 1}
