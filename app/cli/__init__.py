@@ -10,26 +10,50 @@ from typing import Annotated
 
 import typer
 
-from app.cli._common import engine, fail, session
-from app.core.config import get_settings
+from app.cli._common import describe_failure, engine, fail, session
 from app.core.errors import DomainError
-from app.core.migrations import downgrade_database, upgrade_database
-from app.services import accounts, cohorts
 
 app = typer.Typer(
-    help="Tandem: peer-mentoring cohorts.", no_args_is_help=True, pretty_exceptions_enable=False
+    rich_markup_mode=None,  # plain help: rich costs more to import than the whole command
+    help="Tandem: peer-mentoring cohorts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
-user_app = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
-cohort_app = typer.Typer(help="Cohorts.", no_args_is_help=True)
+db_app = typer.Typer(rich_markup_mode=None, help="Database migrations.", no_args_is_help=True)
+user_app = typer.Typer(rich_markup_mode=None, help="Facilitator accounts.", no_args_is_help=True)
+cohort_app = typer.Typer(rich_markup_mode=None, help="Cohorts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(cohort_app, name="cohort")
+_options = {"verbose": False}
+
+
+@app.callback()
+def _global_options(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the whole traceback when a command fails.")
+    ] = False,
+) -> None:
+    _options["verbose"] = verbose
+
+
+def main() -> None:
+    """The ``tandem`` entry point: a failure no command handled is one line and exit code 1."""
+    try:
+        app()
+    except Exception as exc:
+        if _options["verbose"]:
+            raise
+        typer.echo(f"error: {describe_failure(exc)}", err=True)
+        raise SystemExit(1) from None
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Migrate the configured database up to REVISION (default: head)."""
+    from app.core.config import get_settings
+    from app.core.migrations import upgrade_database
+
     upgrade_database(get_settings().database_url, revision)
     typer.echo(f"database at {revision}")
 
@@ -37,6 +61,9 @@ def db_upgrade(revision: str = "head") -> None:
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Migrate the configured database down to REVISION ('base' empties it)."""
+    from app.core.config import get_settings
+    from app.core.migrations import downgrade_database
+
     downgrade_database(get_settings().database_url, revision)
     typer.echo(f"database at {revision}")
 
@@ -48,6 +75,8 @@ def user_create(
     name: Annotated[str, typer.Option(help="Display name.")] = "",
 ) -> None:
     """Create a facilitator account; the password comes from a prompt or standard input."""
+    from app.services import accounts
+
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat password: ") != password:
@@ -73,6 +102,8 @@ def cohort_create(
     location: Annotated[str, typer.Option(help="Where it happens.")] = "",
 ) -> None:
     """Create a cohort and print its slug."""
+    from app.services import cohorts
+
     try:
         start_date = date.fromisoformat(start)
     except ValueError:
@@ -95,6 +126,8 @@ def cohort_create(
 @cohort_app.command("list")
 def cohort_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List every cohort."""
+    from app.services import cohorts
+
     with session(write=False) as s:
         rows = [
             {
@@ -127,6 +160,8 @@ def serve(
     """Serve the web application."""
     import uvicorn
 
+    from app.core.config import get_settings
+
     if workers > 1 and get_settings().database_url.startswith("sqlite"):
         fail("several workers need PostgreSQL; SQLite serves one process")
     engine().dispose()
@@ -147,6 +182,8 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Only migrate and seed.")] = False,
 ) -> None:
     """Migrate, seed the demo cohort the first time, print how to sign in, and serve."""
+    from app.core.config import get_settings
+    from app.core.migrations import upgrade_database
     from app.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
     settings = get_settings()
@@ -179,4 +216,4 @@ def _mount_subcommands() -> None:
 
 _mount_subcommands()
 
-__all__ = ["app"]
+__all__ = ["app", "main"]

@@ -10,9 +10,8 @@ import typer
 
 from app.cli._common import fail, session
 from app.core.errors import DomainError
-from app.services import agenda, cohorts
 
-app = typer.Typer(help="Cohort agendas.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="Cohort agendas.", no_args_is_help=True)
 
 
 @app.command("build")
@@ -24,6 +23,8 @@ def build_cmd(
     ] = 3.0,
 ) -> None:
     """Build COHORT's agenda around its pins; exit 1 with one line per problem if impossible."""
+    from app.services import agenda, cohorts
+
     try:
         with session() as s:
             c = cohorts.get_cohort(s, ref=cohort, viewer=None)
@@ -51,6 +52,8 @@ def ics_cmd(
     out: Annotated[Path, typer.Option("--out", help="Write the .ics file here.")],
 ) -> None:
     """Export COHORT's agenda as an iCalendar file."""
+    from app.services import agenda, cohorts
+
     try:
         with session(write=False) as s:
             c = cohorts.get_cohort(s, ref=cohort, viewer=None)

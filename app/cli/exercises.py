@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.core.config import get_settings
 from app.core.errors import InvalidInput
-from app.services.library import Library, load_library
+
+if TYPE_CHECKING:
+    from app.services.library import Library
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Check and list the exercise library (one YAML file per exercise).",
     no_args_is_help=True,
 )
@@ -27,6 +29,9 @@ Paths = Annotated[
 
 
 def _load_or_exit(paths: list[Path] | None) -> Library:
+    from app.core.config import get_settings
+    from app.services.library import load_library
+
     try:
         return load_library(paths or get_settings().all_library_dirs)
     except InvalidInput as exc:

@@ -9,7 +9,6 @@ import typer
 
 from app.cli._common import fail, session
 from app.core.errors import DomainError
-from app.services import cohorts, matching
 
 
 def match(
@@ -19,6 +18,8 @@ def match(
     matrix: Annotated[bool, typer.Option("--matrix", help="Print the score matrix.")] = False,
 ) -> None:
     """Pair COHORT's participants (keeping locked pairs) and print the groups with reasons."""
+    from app.services import cohorts, matching
+
     try:
         with session() as s:
             c = cohorts.get_cohort(s, ref=cohort, viewer=None)

@@ -8,13 +8,14 @@ from typing import Annotated
 import typer
 
 from app.cli._common import fail
-from app.core.config import get_settings
 from app.core.errors import DomainError
-from app.services.ops import backup_database, restore_database
 
 
 def backup(out: Annotated[Path, typer.Option("--out", help="Backup file to write.")]) -> None:
     """Make a consistent online backup of the SQLite database while the app runs."""
+    from app.core.config import get_settings
+    from app.services.ops import backup_database
+
     try:
         info = backup_database(get_settings().database_url, out=out)
     except DomainError as exc:
@@ -27,6 +28,9 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the configured SQLite database with FILE (stop the server first)."""
+    from app.core.config import get_settings
+    from app.services.ops import restore_database
+
     if not yes:
         typer.confirm(f"Replace {get_settings().database_url} with {file}?", abort=True)
     try:

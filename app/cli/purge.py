@@ -7,16 +7,17 @@ from typing import Annotated
 import typer
 
 from app.cli._common import fail, session
-from app.core.config import get_settings
 from app.core.errors import DomainError
-from app.models import utcnow
-from app.services import privacy, workbooks
 
 
 def purge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would go.")] = False,
 ) -> None:
     """Purge the content of every cohort past the retention period (TANDEM_RETENTION_DAYS)."""
+    from app.core.config import get_settings
+    from app.models import utcnow
+    from app.services import privacy, workbooks
+
     settings = get_settings()
     today = utcnow().date()
     try:

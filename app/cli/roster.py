@@ -9,10 +9,8 @@ import typer
 
 from app.cli._common import fail, session
 from app.core.errors import DomainError
-from app.services import cohorts, roster
-from app.services.roster import parse_mapping_args
 
-app = typer.Typer(help="Cohort rosters.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="Cohort rosters.", no_args_is_help=True)
 
 
 @app.command("import")
@@ -26,6 +24,9 @@ def import_cmd(
     ] = None,
 ) -> None:
     """Import FILE into COHORT, all or nothing; exit 1 with one line per problem."""
+    from app.services import cohorts, roster
+    from app.services.roster import parse_mapping_args
+
     try:
         data = file.read_bytes()
     except OSError as exc:
@@ -59,6 +60,8 @@ def export_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Export COHORT's roster as CSV (stdout by default)."""
+    from app.services import cohorts, roster
+
     try:
         with session(write=False) as s:
             text = roster.export_roster(s, cohort=cohorts.get_cohort(s, ref=cohort, viewer=None))

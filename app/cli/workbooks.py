@@ -8,13 +8,9 @@ from typing import Annotated
 import typer
 
 from app.cli._common import fail, session
-from app.core.config import get_settings
 from app.core.errors import DomainError
-from app.services import cohorts, roster, tablet
-from app.services.tablet import CardData, render_cards_pdf
-from app.services.workbooks import EDITIONS, export_workbooks
 
-app = typer.Typer(help="Printed workbooks.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="Printed workbooks.", no_args_is_help=True)
 
 
 @app.command("export")
@@ -29,6 +25,10 @@ def export(
     ] = False,
 ) -> None:
     """Render every workbook of COHORT (filled editions only for those who opted in)."""
+    from app.core.config import get_settings
+    from app.services import cohorts
+    from app.services.workbooks import EDITIONS, export_workbooks
+
     if edition not in EDITIONS:
         fail(f"--edition must be one of: {', '.join(EDITIONS)}")
     settings = get_settings()
@@ -65,6 +65,10 @@ def cards(
     out: Annotated[Path, typer.Option("--out", help="PDF file to write.")],
 ) -> None:
     """Issue and print everyone's sign-in card (older cards stop working)."""
+    from app.core.config import get_settings
+    from app.services import cohorts, roster, tablet
+    from app.services.tablet import CardData, render_cards_pdf
+
     settings = get_settings()
     try:
         with session() as s:

@@ -7,11 +7,7 @@ from typing import Annotated
 import typer
 
 from app.cli._common import engine, fail
-from app.core.config import get_settings
 from app.core.errors import DomainError
-from app.core.logging import configure_logging
-from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
-from app.services.ops import ensure_queue_schema, run_worker
 
 
 def worker(
@@ -26,6 +22,11 @@ def worker(
     ] = 1,
 ) -> None:
     """Run queued workbook jobs (TANDEM_JOB_BACKEND=queue, PostgreSQL) until stopped."""
+    from app.core.config import get_settings
+    from app.core.logging import configure_logging
+    from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
+    from app.services.ops import ensure_queue_schema, run_worker
+
     settings = get_settings()
     configure_logging(settings.log_level)
     try:

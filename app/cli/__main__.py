@@ -1,0 +1,5 @@
+"""``python -m app.cli`` runs the ``tandem`` command."""
+
+from app.cli import main
+
+main()
