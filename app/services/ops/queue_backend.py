@@ -27,7 +27,6 @@ import os
 import socket
 from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.engine.url import make_url
 from sqlmodel import col, select, update
@@ -76,6 +75,8 @@ def queue_conninfo(database_url: str) -> str:
 def ensure_queue_schema(database_url: str) -> bool:
     """Create the queue's tables if they are missing; True when this call created them."""
     _require_postgresql(database_url)
+    import psycopg
+
     with psycopg.connect(queue_conninfo(database_url)) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {QUEUE_SCHEMA}")
