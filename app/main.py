@@ -47,7 +47,7 @@ from app.routers.facilitator import cards as facilitator_cards
 from app.routers.facilitator import data_rights as facilitator_data_rights
 from app.routers.facilitator import plans_overview as facilitator_plans
 from app.routers.facilitator import progress as facilitator_progress
-from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
+from app.services import workbook_export as _workbook_jobs  # noqa: F401  (registers job kinds)
 from app.services.accounts import Throttled
 from app.services.jobs import InProcessBackend
 from app.services.queue_backend import QueueBackend, make_backend

@@ -12,7 +12,8 @@ from app.core.config import get_settings
 from app.core.errors import DomainError
 from app.services import cohorts, roster, signin
 from app.services.signin_cards import CardData, render_cards_pdf
-from app.services.workbooks import EDITIONS, export_workbooks
+from app.services.workbook_export import export_workbooks
+from app.services.workbooks import EDITIONS
 
 app = typer.Typer(help="Printed workbooks.", no_args_is_help=True)
 
@@ -28,7 +29,8 @@ def export(
         bool, typer.Option("--merged", help="One PDF, an outline entry each.")
     ] = False,
 ) -> None:
-    """Render every workbook of COHORT (filled editions only for those who opted in)."""
+    """Render every workbook of COHORT (filled editions only for those who opted in); a
+    workbook that cannot be made is named on standard error with the reason."""
     if edition not in EDITIONS:
         fail(f"--edition must be one of: {', '.join(EDITIONS)}")
     settings = get_settings()
@@ -43,7 +45,7 @@ def export(
                 last = done
 
             c = cohorts.get_cohort(s, ref=cohort, viewer=None)
-            files = export_workbooks(
+            result = export_workbooks(
                 s,
                 cohort=c,
                 edition=edition,
@@ -56,8 +58,14 @@ def export(
             )
     except DomainError as exc:
         fail(exc)
-    for name in files:
+    for name in result.files:
         typer.echo(str(out / name))
+    for skipped in result.skipped:
+        typer.echo(f"not exported: {skipped.line()}", err=True)
+    if result.skipped:
+        typer.echo(
+            f"{result.exported} exported, {len(result.skipped)} not exported (see above)", err=True
+        )
 
 
 def cards(

@@ -10,7 +10,7 @@ from app.cli._common import engine, fail
 from app.core.config import get_settings
 from app.core.errors import DomainError
 from app.core.logging import configure_logging
-from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
+from app.services import workbook_export as _workbook_jobs  # noqa: F401  (registers job kinds)
 from app.services.queue_backend import ensure_queue_schema, run_worker
 
 

@@ -26,6 +26,7 @@ from app.core.errors import Conflict, InvalidInput, NotFound, Problem
 from app.models import Cohort, Participant, utcnow
 from app.models.plans import PLAN_PARTS, Plan, PlanComment, PlanSaveReceipt, PlanVersion
 from app.services import visibility
+from app.services.audit import record_event
 from app.services.program import program_of
 from app.services.responses import KEY_PATTERN
 from app.services.workbook_render import Goal, PlanSection
@@ -309,6 +310,16 @@ def set_shared_parts(session: Session, *, participant: Participant, parts: list[
     plan.shared_parts = [p for p in PLAN_PARTS if p in parts]
     session.add(plan)
     session.flush()
+    # Part names only, never content: from now on it is knowable that the writer chose.
+    record_event(
+        session,
+        actor=f"participant:{participant.id}",
+        action="plan.sharing.set",
+        object_type="plan",
+        object_id=plan.id or "",
+        cohort_id=participant.cohort_id,
+        detail={"parts": list(plan.shared_parts)},
+    )
     return list(plan.shared_parts)
 
 
@@ -405,7 +416,7 @@ def workbook_plan(
     goals: list[Goal] = []
     for owner in owners:
         parts = visibility.printable_plan(
-            session, owner=owner, edition=edition, requester=requester
+            session, owner=owner, edition=edition, requester=requester, pair=owners
         )
         if not parts:
             continue
