@@ -8,7 +8,9 @@ Every read of answer content in the app goes through this module. The rules:
   nobody copies and nobody writes for an audience before they have said their own piece;
 - in a trio each member reads both others' shared answers;
 - a former buddy (the group ended) reads nothing any more;
-- facilitators and admins never read content, whatever page, API or export asks;
+- facilitators and admins never read content, whatever page, API or export asks; on paper,
+  a participant who consented to printing has their ``buddy`` answers and shared plan parts
+  printed for them, never an "Only you" answer;
 - anyone else gets ``NotFound``: saying "forbidden" would confirm the answer exists.
 """
 

@@ -1,7 +1,8 @@
 """Printed workbooks: collect a cohort's data into WorkbookData and export PDFs.
 
-This module decides *what* goes to paper; every answer it prints comes from
-``visibility.printable_answers``, so the cone of silence holds on paper as on screen.
+This module decides *what* goes to paper; every answer and plan part it prints comes from
+``visibility.printable_answers`` / ``printable_pair_answers`` / ``printable_plan``, so the cone
+of silence holds on paper as on screen. A cohort's export lives in ``workbook_export``.
 Rendering itself (HTML, PDF, pool, cache) lives in ``workbook_render``.
 """
 
