@@ -24,7 +24,8 @@ def export(
         bool, typer.Option("--merged", help="One PDF, an outline entry each.")
     ] = False,
 ) -> None:
-    """Render every workbook of COHORT (filled editions only for those who opted in)."""
+    """Render every workbook of COHORT (filled editions only for those who opted in); a
+    workbook that cannot be made is named on standard error with the reason."""
     from app.core.config import get_settings
     from app.services import cohorts
     from app.services.workbooks import EDITIONS, export_workbooks
@@ -43,7 +44,7 @@ def export(
                 last = done
 
             c = cohorts.get_cohort(s, ref=cohort, viewer=None)
-            files = export_workbooks(
+            result = export_workbooks(
                 s,
                 cohort=c,
                 edition=edition,
@@ -56,8 +57,14 @@ def export(
             )
     except DomainError as exc:
         fail(exc)
-    for name in files:
+    for name in result.files:
         typer.echo(str(out / name))
+    for skipped in result.skipped:
+        typer.echo(f"not exported: {skipped.line()}", err=True)
+    if result.skipped:
+        typer.echo(
+            f"{result.exported} exported, {len(result.skipped)} not exported (see above)", err=True
+        )
 
 
 def cards(

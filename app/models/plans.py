@@ -31,8 +31,8 @@ class Plan(SQLModel, table=True):
     )
     content: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     version: int = 0
-    shared_parts: list[str] = Field(default_factory=lambda: ["goals"], sa_type=JSONType)
-    """Which parts the current buddy may read; the goals unless the owner chose otherwise."""
+    shared_parts: list[str] = Field(default_factory=list, sa_type=JSONType)
+    """Which parts the current buddy may read: none until the owner shares one."""
     started: bool = False
     """True once anything was written: the facilitators' overview counts this, never content."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -54,3 +54,40 @@ def test_export_refuses_an_unknown_edition(cli_env: None, tmp_path: Path) -> Non
     )
     assert result.exit_code == 1
     assert "--edition must be one of: participant, pair, blank" in result.output
+
+
+@pytest.mark.one_database
+def test_pair_export_names_an_ended_partnership_and_exports_the_rest(
+    cli_env: None, tmp_path: Path
+) -> None:
+    from sqlmodel import Session
+
+    from app.cli._common import engine
+    from app.services.cohorts import service as cohorts
+    from app.services.matching import pairing
+    from app.services.plans import partnership
+
+    four = ROSTER + "Cai Dias,cai@x.com,Manager,IT\nDan Eze,dan@x.com,Manager,HR\n"
+    runner.invoke(app, ["cohort", "create", "Pairs Run", "--start", "2027-03-01"])
+    roster_file = tmp_path / "r.csv"
+    roster_file.write_text(four)
+    assert runner.invoke(app, ["roster", "import", "pairs-run", str(roster_file)]).exit_code == 0
+    assert runner.invoke(app, ["match", "pairs-run", "--publish"]).exit_code == 0
+    with Session(engine()) as session:
+        cohort = cohorts.get_cohort(session, ref="pairs-run", viewer=None)
+        ana = pairing.participant_by_email(session, cohort=cohort, email="ana@x.com")
+        view = pairing.group_of(session, participant=ana)
+        assert view is not None
+        ended = " & ".join(m.name for m in view.members)
+        partnership.change_partnership(session, participant=ana, state="ended", reason="no_time")
+        session.commit()
+    out = tmp_path / "books"
+    result = runner.invoke(
+        app, ["workbooks", "export", "pairs-run", "--edition", "pair", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-2:] == [
+        f"not exported: {ended}: the buddy partnership has ended, so there is no pair workbook",
+        "1 exported, 1 not exported (see above)",
+    ]
+    assert [p.name for p in out.iterdir()] == [result.stdout.strip().rsplit("/", 1)[1]]

@@ -86,25 +86,38 @@ def test_tablet_home_links_the_plan_and_toggles_the_print_consent(
     links = page.eval_on_selector_all(
         "section[aria-labelledby=after-title] a", "els => els.map(e => e.getAttribute('href'))"
     )
-    assert links == ["/p/plan", "/p/partnership", "/p/workbook.pdf"]
+    assert links == ["/p/plan", "/p/partnership", "/p/workbook.pdf", "/p/workbook/printing"]
     assert page.get_attribute("a.brand", "href") == "/p"
     consent = page.locator("#print-consent [data-print-answers]")
     assert consent.get_attribute("data-print-answers") == "no"
+    # The terms are on the page where consent is given, above the button that gives it.
+    page.click('#print-consent a[href="/p/workbook/printing"]')
+    page.wait_for_url("**/p/workbook/printing")
+    printed = page.locator("#printed li").all_inner_texts()
+    assert printed[0] == "Your answers to the questions marked “You and your buddy”."
+    assert page.locator("#never li").all_inner_texts()[0] == (
+        "Answers to questions marked “Only you”, such as your letter to yourself."
+    )
     with page.expect_navigation():
-        page.click("#print-consent button[type=submit]")
+        page.click("#print-toggle")
     # The request's session commits after its 303 has been sent, so the redirected page may
     # still read the old state: wait for the commit, then read the page again.
-    _wait_for_consent(live_server, world.ana.id)
+    _wait_for_consent(live_server, world.ana.id, True)
     page.reload()
-    assert consent.get_attribute("data-print-answers") == "yes"
+    assert page.get_attribute("#print-state", "data-print-answers") == "yes"
+    with page.expect_navigation():
+        page.click("#print-toggle")
+    _wait_for_consent(live_server, world.ana.id, False)
+    page.goto(f"{live_server.base_url}/p")
+    assert consent.get_attribute("data-print-answers") == "no"
 
 
-def _wait_for_consent(live: LiveServer, participant_id: int | None) -> None:
+def _wait_for_consent(live: LiveServer, participant_id: int | None, allowed: bool) -> None:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         with Session(live.engine) as session:
             person = session.get(Participant, participant_id)
-            if person is not None and person.print_answers:
+            if person is not None and person.print_answers is allowed:
                 return
         time.sleep(0.05)
     raise AssertionError("the print consent was never stored")

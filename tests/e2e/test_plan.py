@@ -11,12 +11,16 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from app.models import Participant
+from app.services.accounts import service as accounts
+from app.services.cohorts import service as cohorts
 from app.services.plans import service as plans
 from app.services.tablet import signin
 from tests.e2e.conftest import SECRET, TABLET, LiveServer
-from tests.services.tablet.factories import World, make_world
+from tests.services.tablet_factories import World, make_world
 
 pytestmark = pytest.mark.browser
+FAC_PASSWORD = "a-long-enough-password"
+PARTS = ("aspiration", "goals", "strengths", "obstacles")
 
 
 def _sign_in(browser: Any, live: LiveServer, code: str) -> Any:
@@ -63,8 +67,10 @@ def test_plan_written_shared_commented_and_read_back(live_server: LiveServer, br
     ana.locator("#plan-aspiration").type("A leader people trust with bad news")
     ana.locator("#goal-0-what").type("Ask before I advise")
     ana.wait_for_selector('#plan-status[data-state="saved"]', timeout=15_000)
-    assert ana.locator('#sharing input[value="goals"]').is_checked()
-    ana.click("#save-sharing")
+    ana.check('#sharing input[value="goals"]')
+    with ana.expect_navigation():
+        ana.click("#save-sharing")
+    expect(ana.locator("#aud-goal-0")).to_have_text("Who can read this: You and your buddy")
     ben = _sign_in(browser, live_server, codes["Ben"])
     ben.goto(f"{live_server.base_url}/p/people/{world.ana.id}/plan")
     shared = ben.locator("#shared-plan").inner_text()
@@ -78,6 +84,83 @@ def test_plan_written_shared_commented_and_read_back(live_server: LiveServer, br
     assert ana.locator("#goal-0-what").input_value() == "Ask before I advise"
     ana.goto(f"{live_server.base_url}/p/partnership")
     assert ana.locator("#partnership-state").inner_text() == "Active"
+
+
+def test_a_plan_is_read_by_nobody_until_its_writer_shares_a_part(
+    live_server: LiveServer, browser: Any
+) -> None:
+    """Every plan field says who can read it before anyone types; the buddy reads nothing and
+    the facilitators count nothing as shared until the writer ticks a part and saves."""
+    with Session(live_server.engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        cards = signin.issue_cards(
+            session,
+            cohort=world.cohort,
+            participants=[world.ana, world.ben],
+            secret=SECRET,
+            followup_days=180,
+        )
+        fac = accounts.create_facilitator(
+            session, email="fay@example.com", name="Fay", password=FAC_PASSWORD
+        )
+        cohorts.assign_facilitator(session, cohort=world.cohort, facilitator=fac)
+        session.commit()
+    base = live_server.base_url
+    codes = {c.participant.name: c.code for c in cards}
+    ana = _sign_in(browser, live_server, codes["Ana"])
+    ana.goto(f"{base}/p/plan")
+    audiences = ana.eval_on_selector_all(
+        "#plan [data-audience]", "els => els.map(e => [e.id, e.textContent.trim()])"
+    )
+    assert audiences == [
+        ["aud-aspiration", "Who can read this: Only you"],
+        ["aud-goal-0", "Who can read this: Only you"],
+        ["aud-goal-1", "Who can read this: Only you"],
+        ["aud-goal-2", "Who can read this: Only you"],
+        ["aud-strengths", "Who can read this: Only you"],
+        ["aud-obstacles", "Who can read this: Only you"],
+    ]
+    assert ana.locator("#goal-0-what").get_attribute("aria-describedby") == "aud-goal-0"
+    assert [ana.locator(f'#sharing input[value="{p}"]').is_checked() for p in PARTS] == [
+        False,
+        False,
+        False,
+        False,
+    ]
+    expect(ana.locator("#sharing-state")).to_have_text(
+        "You share nothing yet: every part of your plan is for you only."
+    )
+    ana.locator("#goal-0-what").type("Ask before I advise")
+    ana.locator("#plan-strengths").type("Patience with people")
+    ana.wait_for_selector('#plan-status[data-state="saved"]', timeout=15_000)
+
+    ben = _sign_in(browser, live_server, codes["Ben"])
+    ben.goto(f"{base}/p/people/{world.ana.id}/plan")
+    expect(ben.locator("#shared-plan")).to_have_text("Nothing shared yet.")
+    assert ben.locator("#comment-form").count() == 0
+    facilitator = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    facilitator.goto(f"{base}/login")
+    facilitator.fill("input[name=email]", "fay@example.com")
+    facilitator.fill("input[name=password]", FAC_PASSWORD)
+    facilitator.click("button[type=submit]")
+    facilitator.wait_for_url(f"{base}/cohorts")
+    overview = f"{base}/cohorts/{world.cohort.slug}/plans"
+    facilitator.goto(overview)
+    row = facilitator.locator(f'#plan-states tr[data-participant="{world.ana.id}"] td')
+    assert row.all_inner_texts() == ["yes", "no", "no"]
+
+    ana.check('#sharing input[value="goals"]')
+    with ana.expect_navigation():
+        ana.click("#save-sharing")
+    expect(ana.locator("#aud-goal-2")).to_have_text("Who can read this: You and your buddy")
+    expect(ana.locator("#aud-strengths")).to_have_text("Who can read this: Only you")
+    expect(ana.locator("#sharing-state")).to_have_text("You share: My goals.")
+    ben.reload()
+    shared = ben.locator("#shared-plan").inner_text()
+    assert "Ask before I advise" in shared
+    assert "Patience" not in shared
+    facilitator.goto(overview)
+    assert row.all_inner_texts() == ["yes", "yes", "no"]
 
 
 def test_a_plan_page_rendered_before_the_last_save_shows_what_was_saved(

@@ -113,8 +113,8 @@ def build_route_world(folder: Path) -> RouteWorld:
         )
         session.add(pending)
         session.flush()
-        # An empty plan (version 0, goals shared) is enough for a buddy's comment.
-        plans.ensure_plan(session, participant=w.ana)
+        # An empty plan whose goals Ana shared is enough for a buddy's comment.
+        plans.set_shared_parts(session, participant=w.ana, parts=["goals"])
         comment = plans.add_plan_comment(
             session, author=w.ben, owner=w.ana, part="goals", text="Which team first?"
         )

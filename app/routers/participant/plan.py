@@ -17,12 +17,7 @@ from app.services import plans, privacy
 
 router = APIRouter(include_in_schema=False)
 
-PART_LABELS = {
-    "aspiration": "My aspiration",
-    "goals": "My goals",
-    "strengths": "Strengths I will build on",
-    "obstacles": "What could get in the way",
-}
+PART_LABELS = privacy.PLAN_PART_LABELS
 
 
 class PlanSave(BaseModel):
@@ -35,14 +30,17 @@ class PlanSave(BaseModel):
 
 @router.get("/p/plan")
 def plan_page(request: Request, session: SessionDep, me: CurrentParticipant) -> Response:
+    plan = privacy.read_plan(session, viewer=me, owner=me)
+    buddies = privacy.buddies_of(session, participant=me)
     return render(
         request,
         "participant/plan.html",
         {
             "me": me,
-            "plan": privacy.read_plan(session, viewer=me, owner=me),
+            "plan": plan,
+            "audiences": privacy.plan_audiences(plan, buddy_count=max(len(buddies), 1)),
             "comments": privacy.read_plan_comments(session, viewer=me, owner=me),
-            "buddies": privacy.buddies_of(session, participant=me),
+            "buddies": buddies,
             "drafts": plans.exercise_drafts(session, participant=me),
             "part_labels": PART_LABELS,
             "parts": PLAN_PARTS,

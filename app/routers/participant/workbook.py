@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from app.core.templating import render
 from app.deps import CurrentParticipant, SessionDep, SettingsDep
-from app.services import workbooks
+from app.services import privacy, workbooks
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,10 +43,23 @@ def pair_workbook(
     return _pdf(pdf, "our-pair-workbook.pdf")
 
 
+@router.get("/p/workbook/printing")
+def printing_page(request: Request, session: SessionDep, me: CurrentParticipant) -> Response:
+    """What the facilitators may print for me, read before I allow it (or take it back)."""
+    return render(
+        request,
+        "participant/printing.html",
+        {"terms": privacy.print_terms(session, participant=me)},
+    )
+
+
 @router.post("/p/workbook/print-consent")
 def set_print_consent(
-    session: SessionDep, me: CurrentParticipant, allow: Annotated[bool, Form()] = False
+    session: SessionDep,
+    settings: SettingsDep,
+    me: CurrentParticipant,
+    allow: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Let the facilitators print my filled workbook for me (or take that back)."""
-    workbooks.set_print_consent(session, participant=me, allow=allow)
-    return RedirectResponse("/p", status_code=303)
+    """Let the facilitators print what I shared with my buddy (or take that back)."""
+    privacy.set_print_consent(session, participant=me, allow=allow, settings=settings)
+    return RedirectResponse("/p/workbook/printing", status_code=303)

@@ -8,6 +8,7 @@ from app.services.ops.audit import record_event
 from app.services.ops.backup import backup_database, restore_database
 from app.services.ops.jobs import (
     InProcessBackend,
+    JobOutcome,
     create_job,
     get_job,
     job_dir,
@@ -24,6 +25,7 @@ from app.services.ops.queue_backend import (
 
 __all__ = [
     "InProcessBackend",
+    "JobOutcome",
     "QueueBackend",
     "backup_database",
     "create_job",

@@ -14,6 +14,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,8 +28,18 @@ from app.models import Cohort, Job, utcnow
 
 log = logging.getLogger("tandem.jobs")
 
-JobHandler = Callable[[Session, Job, Settings, Callable[[int, int], None]], list[str]]
-"""Does a job's work: returns the names of the files it wrote under ``job_dir``."""
+
+@dataclass(frozen=True, slots=True)
+class JobOutcome:
+    """What a finished job made: its files and a line for the page (what was left out, why)."""
+
+    files: list[str]
+    message: str = ""
+
+
+JobHandler = Callable[[Session, Job, Settings, Callable[[int, int], None]], list[str] | JobOutcome]
+"""Does a job's work: returns the names of the files it wrote under ``job_dir`` (and, in a
+JobOutcome, a message saying what it left out)."""
 
 _HANDLERS: dict[str, JobHandler] = {}
 
@@ -114,12 +125,18 @@ def run_job(engine: Engine, settings: Settings, job_id: int) -> None:
         with session_scope(engine, write=False) as s:
             job = s.get(Job, job_id)
             assert job is not None
-            files = _HANDLERS[job.kind](s, job, settings, _progress(engine, job_id))
+            made = _HANDLERS[job.kind](s, job, settings, _progress(engine, job_id))
+        outcome = made if isinstance(made, JobOutcome) else JobOutcome(made)
         with session_scope(engine) as s:
             s.exec(
                 update(Job)
                 .where(col(Job.id) == job_id)
-                .values(files=files, state="done", finished_at=utcnow())
+                .values(
+                    files=outcome.files,
+                    message=outcome.message[:500],
+                    state="done",
+                    finished_at=utcnow(),
+                )
             )
     except Exception as exc:  # a job must end in a state the page can show
         message = exc.message if isinstance(exc, DomainError) else "the job failed unexpectedly"

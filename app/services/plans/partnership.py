@@ -71,19 +71,28 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def working_day(day: date) -> date:
+    """``day``, or the Monday after it when it falls on a Saturday or a Sunday."""
+    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+
+
 def checkin_dates(rhythm: str, *, start: date) -> list[date]:
-    """The check-in dates of a rhythm counted from the program's last day."""
+    """The check-in dates of a rhythm counted from the program's last day, each moved to the
+    next working day when it would fall on a weekend (check-ins happen at work)."""
     if rhythm == "30-60-90":
-        return [start + timedelta(days=n) for n in (30, 60, 90)]
-    if rhythm == "monthly-6":
-        return [_add_months(start, n) for n in range(1, 7)]
-    if rhythm == "six-weekly":
-        return [start + timedelta(weeks=6 * n) for n in range(1, 5)]
-    if rhythm == "quarterly-4":
-        return [_add_months(start, 3 * n) for n in range(1, 5)]
-    raise InvalidInput(
-        "unknown rhythm", [Problem("rhythm", "must be one of: " + ", ".join(RHYTHMS), "rhythm")]
-    )
+        days = [start + timedelta(days=n) for n in (30, 60, 90)]
+    elif rhythm == "monthly-6":
+        days = [_add_months(start, n) for n in range(1, 7)]
+    elif rhythm == "six-weekly":
+        days = [start + timedelta(weeks=6 * n) for n in range(1, 5)]
+    elif rhythm == "quarterly-4":
+        days = [_add_months(start, 3 * n) for n in range(1, 5)]
+    else:
+        raise InvalidInput(
+            "unknown rhythm",
+            [Problem("rhythm", "must be one of: " + ", ".join(RHYTHMS), "rhythm")],
+        )
+    return [working_day(d) for d in days]
 
 
 def partnership_group_of(session: Session, *, participant: Participant) -> BuddyGroup:

@@ -27,6 +27,7 @@ from app.models import Cohort, Participant, utcnow
 from app.models.plans import PLAN_PARTS, Plan, PlanComment, PlanSaveReceipt, PlanVersion
 from app.services import privacy
 from app.services.library import program_of
+from app.services.ops import record_event
 from app.services.printing import Goal, PlanSection
 from app.services.tablet import KEY_PATTERN
 
@@ -309,6 +310,16 @@ def set_shared_parts(session: Session, *, participant: Participant, parts: list[
     plan.shared_parts = [p for p in PLAN_PARTS if p in parts]
     session.add(plan)
     session.flush()
+    # Part names only, never content: from now on it is knowable that the writer chose.
+    record_event(
+        session,
+        actor=f"participant:{participant.id}",
+        action="plan.sharing.set",
+        object_type="plan",
+        object_id=plan.id or "",
+        cohort_id=participant.cohort_id,
+        detail={"parts": list(plan.shared_parts)},
+    )
     return list(plan.shared_parts)
 
 
@@ -404,7 +415,9 @@ def workbook_plan(
     texts: dict[str, list[str]] = {"aspiration": [], "strengths": [], "obstacles": []}
     goals: list[Goal] = []
     for owner in owners:
-        parts = privacy.printable_plan(session, owner=owner, edition=edition, requester=requester)
+        parts = privacy.printable_plan(
+            session, owner=owner, edition=edition, requester=requester, pair=owners
+        )
         if not parts:
             continue
         label = owner.name if named else ""

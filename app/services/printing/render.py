@@ -150,6 +150,8 @@ class WorkbookData:
     plan: PlanSection | None
     checkins: list[CheckInLine]
     notes_pages: int
+    privacy_note: str = "Facilitators see whether an exercise is done, never what you wrote."
+    """The inside cover's cone-of-silence sentence, true for who this copy was printed for."""
 
 
 @cache

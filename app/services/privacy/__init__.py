@@ -12,9 +12,16 @@ from app.services.privacy.data_rights import (
     purge_due,
     purgeable_cohorts,
 )
+from app.services.privacy.print_consent import (
+    print_terms,
+    set_print_consent,
+    workbook_privacy_note,
+)
 from app.services.privacy.visibility import (
     PLAN_NOT_FOUND,
+    PLAN_PART_LABELS,
     BuddyAnswers,
+    ReadableAnswer,
     StepView,
     Viewer,
     audience_label,
@@ -22,7 +29,9 @@ from app.services.privacy.visibility import (
     current_group_of,
     members_of,
     participant_for,
+    plan_audiences,
     printable_answers,
+    printable_pair_answers,
     printable_plan,
     read_agreed_steps,
     read_answers,
@@ -35,7 +44,9 @@ from app.services.privacy.visibility import (
 
 __all__ = [
     "PLAN_NOT_FOUND",
+    "PLAN_PART_LABELS",
     "BuddyAnswers",
+    "ReadableAnswer",
     "StepView",
     "Viewer",
     "audience_label",
@@ -46,7 +57,10 @@ __all__ = [
     "export_my_data",
     "members_of",
     "participant_for",
+    "plan_audiences",
+    "print_terms",
     "printable_answers",
+    "printable_pair_answers",
     "printable_plan",
     "purge_cohort_content",
     "purge_due",
@@ -57,5 +71,7 @@ __all__ = [
     "read_plan",
     "read_plan_comments",
     "read_plan_versions",
+    "set_print_consent",
     "shared_with",
+    "workbook_privacy_note",
 ]

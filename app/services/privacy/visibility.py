@@ -8,7 +8,9 @@ Every read of answer content in the app goes through this module. The rules:
   nobody copies and nobody writes for an audience before they have said their own piece;
 - in a trio each member reads both others' shared answers;
 - a former buddy (the group ended) reads nothing any more;
-- facilitators and admins never read content, whatever page, API or export asks;
+- facilitators and admins never read content, whatever page, API or export asks; on paper,
+  a participant who consented to printing has their ``buddy`` answers and shared plan parts
+  printed for them, never an "Only you" answer;
 - anyone else gets ``NotFound``: saying "forbidden" would confirm the answer exists.
 """
 
@@ -166,49 +168,92 @@ def participant_for(session: Session, *, viewer: Viewer, participant_id: int) ->
     return owner
 
 
-def printable_answers(
-    session: Session,
-    *,
-    owner: Participant,
-    exercise: BoundExercise,
-    edition: str,
-    requester: Viewer,
-) -> dict[str, ReadableAnswer]:
-    """The answers of ``owner`` that a printed ``edition`` made for ``requester`` may carry.
+def _shared_prompts(exercise: BoundExercise) -> set[str]:
+    return {p.id for p in exercise.spec.prompts if p.visibility == "buddy"}
 
-    - blank editions carry none;
-    - a participant's own download carries what they may read on screen (participant
-      edition: all their own answers; pair edition: only answers marked ``buddy``);
-    - a facilitator's export (requester is a facilitator, admin or the CLI) carries the
-      owner's answers only when the owner chose to have their answers printed, and a pair
-      edition only the ``buddy`` ones: facilitators never read, they only hand out paper.
+
+def printable_answers(
+    session: Session, *, owner: Participant, exercise: BoundExercise, requester: Viewer
+) -> dict[str, ReadableAnswer]:
+    """The answers of ``owner`` their own (participant) edition may carry for ``requester``.
+
+    - the owner's own download carries everything they wrote, "Only you" answers included;
+    - a facilitator's export (a facilitator, an admin or the CLI) carries only what the owner
+      consented to: their answers to prompts marked ``buddy``. Answers marked "Only you", such
+      as a letter to oneself, never reach a facilitator's paper, consent or not;
+    - anyone else's request carries nothing.
     """
-    if edition == "blank" or exercise.row.cohort_id != owner.cohort_id:
+    if exercise.row.cohort_id != owner.cohort_id:
         return {}
     assert owner.id is not None
-    shared = {p.id for p in exercise.spec.prompts if p.visibility == "buddy"}
     if isinstance(requester, Participant):
-        answers = read_answers(session, viewer=requester, owner=owner, exercise=exercise)
-        if edition == "pair":
-            return {k: v for k, v in answers.items() if k in shared}
-        return answers if requester.id == owner.id else {}
+        if requester.id != owner.id:
+            return {}
+        return read_answers(session, viewer=requester, owner=owner, exercise=exercise)
     if not owner.print_answers:
         return {}
-    rows = [r for r in _stored(session, owner_ids=[owner.id], exercise=exercise) if r.answered]
-    if edition == "pair":
-        rows = [r for r in rows if r.prompt_id in shared]
-    return {r.prompt_id: _readable(r) for r in rows}
+    shared = _shared_prompts(exercise)
+    rows = _stored(session, owner_ids=[owner.id], exercise=exercise)
+    return {r.prompt_id: _readable(r) for r in rows if r.answered and r.prompt_id in shared}
+
+
+def is_current_pair(session: Session, *, owners: Sequence[Participant]) -> bool:
+    """True when ``owners`` are exactly the members of one published buddy group."""
+    if not owners:
+        return False
+    group = current_group_of(session, participant=owners[0])
+    if group is None:
+        return False
+    return {m.id for m in members_of(session, group=group)} == {o.id for o in owners}
+
+
+def printable_pair_answers(
+    session: Session, *, owners: Sequence[Participant], exercise: BoundExercise, requester: Viewer
+) -> dict[int, dict[str, ReadableAnswer]]:
+    """Per owner id, the answers a pair edition of ``owners`` may carry for ``requester``.
+
+    The pair edition is one book for the pair, so it is the same whoever asks: a prompt marked
+    ``buddy`` is printed once every member has answered it (on screen each reads the others'
+    answer only after giving their own, so paper may not show more to anyone). A member of the
+    current pair may print it; a facilitator's export carries the words of the members who
+    consented to printing; anyone else gets nothing.
+    """
+    ids = {o.id for o in owners}
+    if any(o.cohort_id != exercise.row.cohort_id for o in owners):
+        return {}
+    if isinstance(requester, Participant):
+        if requester.id not in ids or not is_current_pair(session, owners=owners):
+            return {}
+        printed = ids
+    else:
+        printed = {o.id for o in owners if o.print_answers}
+    shared = _shared_prompts(exercise)
+    rows = [
+        r
+        for r in _stored(session, owner_ids=[i for i in ids if i is not None], exercise=exercise)
+        if r.answered and r.prompt_id in shared
+    ]
+    answered_by: dict[str, set[int]] = {}
+    for r in rows:
+        answered_by.setdefault(r.prompt_id, set()).add(r.participant_id)
+    complete = {prompt for prompt, who in answered_by.items() if who == ids}
+    result: dict[int, dict[str, ReadableAnswer]] = {}
+    for r in rows:
+        if r.prompt_id in complete and r.participant_id in printed:
+            result.setdefault(r.participant_id, {})[r.prompt_id] = _readable(r)
+    return result
 
 
 # ---- development plans and the partnership after the program --------------------------------
 # The same rules for plans: the owner reads all of it; a current buddy reads the parts the owner
-# chose to share (the goals unless they chose otherwise) and the comments on those parts; a
+# chose to share (nothing until they choose) and the comments on those parts; a
 # former buddy, anyone else, facilitators and admins get NotFound. Private check-in notes are
 # read by their writer only; agreed next steps by the members of the group that agreed them.
 
 from datetime import date, datetime  # noqa: E402  (appended section)
 
 from app.models.plans import (  # noqa: E402
+    PLAN_PARTS,
     AgreedStep,
     CheckInNote,
     Plan,
@@ -217,6 +262,12 @@ from app.models.plans import (  # noqa: E402
 )
 
 PLAN_NOT_FOUND = "no such plan"
+PLAN_PART_LABELS = {
+    "aspiration": "My aspiration",
+    "goals": "My goals",
+    "strengths": "Strengths I will build on",
+    "obstacles": "What could get in the way",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,11 +340,21 @@ def read_plan(session: Session, *, viewer: Viewer, owner: Participant) -> PlanVi
         if plan is not None and plan.content
         else {"aspiration": "", "goals": [], "strengths": "", "obstacles": ""}
     )
-    shared = list(plan.shared_parts) if plan is not None else ["goals"]
+    shared = list(plan.shared_parts) if plan is not None else []
     parts = content if access == "own" else {k: v for k, v in content.items() if k in shared}
     return PlanView(
         owner.id, plan.id if plan else None, access, plan.version if plan else 0, parts, shared
     )
+
+
+def plan_audiences(view: PlanView, *, buddy_count: int) -> dict[str, str]:
+    """Who can read each part of a plan, in the words shown above the field before typing."""
+    return {
+        part: audience_label(
+            "buddy" if part in view.shared_parts else "private", buddy_count=buddy_count
+        )
+        for part in PLAN_PARTS
+    }
 
 
 def read_plan_comments(
@@ -335,30 +396,38 @@ def read_plan_versions(
 
 
 def printable_plan(
-    session: Session, *, owner: Participant, edition: str, requester: Viewer
+    session: Session,
+    *,
+    owner: Participant,
+    edition: str,
+    requester: Viewer,
+    pair: Sequence[Participant] = (),
 ) -> dict[str, Any] | None:
-    """The parts of ``owner``'s plan a printed ``edition`` made for ``requester`` may carry:
-    none for blank; a participant's own download what they may read on screen (the pair
-    edition only shared parts); a facilitator's export only when the owner chose printing."""
+    """The parts of ``owner``'s plan a printed ``edition`` made for ``requester`` may carry.
+
+    The owner's own (participant) edition carries the whole plan; the pair edition of ``pair``
+    carries the parts the owner shares with the buddy, for a member of that current pair; a
+    facilitator's export carries those shared parts only when the owner consented to printing.
+    """
     if edition == "blank":
-        return None
-    if isinstance(requester, Participant):
-        try:
-            view = read_plan(session, viewer=requester, owner=owner)
-        except NotFound:
-            return None
-        if edition == "pair":
-            return {k: v for k, v in view.parts.items() if k in view.shared_parts}
-        return view.parts if view.access == "own" else None
-    if not owner.print_answers:
         return None
     plan = _plan_row(session, owner)
     if plan is None:
         return None
     content = dict(plan.content or {})
-    if edition == "pair":
-        return {k: v for k, v in content.items() if k in plan.shared_parts}
-    return content
+    shared = {k: v for k, v in content.items() if k in plan.shared_parts}
+    if isinstance(requester, Participant):
+        if edition != "pair":
+            return content if requester.id == owner.id else None
+        members = {p.id for p in pair}
+        if (
+            requester.id in members
+            and owner.id in members
+            and is_current_pair(session, owners=pair)
+        ):
+            return shared
+        return None
+    return shared if owner.print_answers else None
 
 
 def read_checkin_notes(session: Session, *, viewer: Viewer, owner: Participant) -> list[NoteView]:

@@ -4,14 +4,13 @@ data and export editions (participant, pair, blank) as background jobs.
 What other packages, the routers and the CLI may use; the modules beside this file are
 internal to the package."""
 
+from app.services.workbooks.export import export_workbooks
 from app.services.workbooks.service import (
     EDITIONS,
     PAPERS,
-    export_workbooks,
     forget_printed_copies,
     pair_workbook_pdf,
     participant_workbook_pdf,
-    set_print_consent,
 )
 
 __all__ = [
@@ -21,5 +20,4 @@ __all__ = [
     "forget_printed_copies",
     "pair_workbook_pdf",
     "participant_workbook_pdf",
-    "set_print_consent",
 ]

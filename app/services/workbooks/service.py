@@ -1,27 +1,28 @@
 """Printed workbooks: collect a cohort's data into WorkbookData and export PDFs.
 
-This module decides *what* goes to paper; every answer it prints comes from
-``privacy.printable_answers``, so the cone of silence holds on paper as on screen.
+This module decides *what* goes to paper; every answer and plan part it prints comes from
+``privacy.printable_answers`` / ``printable_pair_answers`` / ``printable_plan``, so the cone
+of silence holds on paper as on screen. A cohort's export lives in ``workbook_export``.
 Rendering itself (HTML, PDF, pool, cache) lives in ``workbook_render``.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, Literal
 
 from sqlmodel import Session
 
 from app.core.config import Settings
-from app.core.errors import InvalidInput, Problem
-from app.models import Cohort, Job, Participant
+from app.core.errors import InvalidInput, NotFound, Problem
+from app.models import Cohort, Participant
 from app.services import plans, privacy
 from app.services.agenda import get_agenda
 from app.services.library import AGREEMENT_ID, BoundExercise, program_of
 from app.services.matching import group_of
-from app.services.ops import job_dir, job_handler, list_jobs, record_event
+from app.services.ops import job_dir, list_jobs
 from app.services.printing import (
     AgendaLine,
     Answer,
@@ -31,13 +32,8 @@ from app.services.printing import (
     Person,
     PromptSection,
     WorkbookData,
-    get_default_pool,
-    merge_pdfs,
-    render_many,
     render_workbook_pdf,
-    zip_pdfs,
 )
-from app.services.roster import list_participants
 
 Edition = Literal["participant", "pair", "blank"]
 EDITIONS: tuple[Edition, ...] = ("participant", "pair", "blank")
@@ -118,6 +114,26 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def _printable(
+    session: Session,
+    bound: BoundExercise,
+    authors: Sequence[Participant],
+    edition: Edition,
+    requester: privacy.Viewer,
+) -> list[tuple[Participant, dict[str, privacy.ReadableAnswer]]]:
+    if edition == "blank":
+        return []
+    if edition == "pair":
+        by_owner = privacy.printable_pair_answers(
+            session, owners=authors, exercise=bound, requester=requester
+        )
+        return [(a, by_owner.get(a.id or 0, {})) for a in authors]
+    return [
+        (a, privacy.printable_answers(session, owner=a, exercise=bound, requester=requester))
+        for a in authors
+    ]
+
+
 def _sections(
     session: Session,
     *,
@@ -132,15 +148,11 @@ def _sections(
     for bound in program:
         spec = bound.spec
         answers: dict[str, list[Answer]] = {}
-        if edition != "blank":
-            for author in authors:
-                readable = privacy.printable_answers(
-                    session, owner=author, exercise=bound, edition=edition, requester=requester
-                )
-                for prompt_id, answer in readable.items():
-                    text = format_value(answer.value)
-                    if text:
-                        answers.setdefault(prompt_id, []).append(Answer(author.name, text))
+        for author, readable in _printable(session, bound, authors, edition, requester):
+            for prompt_id, answer in readable.items():
+                text = format_value(answer.value)
+                if text:
+                    answers.setdefault(prompt_id, []).append(Answer(author.name, text))
         sections.append(
             ExerciseSection(
                 id=spec.id,
@@ -194,10 +206,15 @@ def collect_workbook(
         raise InvalidInput(
             "unknown paper size", [Problem("paper", "must be A4 or Letter", "paper")]
         )
+    if edition == "pair":
+        # One order whoever asks, so that both buddies' copies are the same book.
+        owners = sorted(owners, key=lambda o: (o.name, o.id or 0))
     program = program_of(session, cohort=cohort)
     days, day_of = _agenda(session, cohort)
     first = owners[0]
     group = group_of(session, participant=first)
+    if isinstance(requester, Participant) and group and group.group.state != "published":
+        group = None  # a participant learns their buddy when the pairs are published
     buddies = [m for m in (group.members if group else []) if m.id not in {o.id for o in owners}]
     reasons = list(group.group.participant_reasons) if group and edition != "blank" else []
     return WorkbookData(
@@ -225,6 +242,9 @@ def collect_workbook(
             session, owners=owners, edition=edition, requester=requester
         ),
         notes_pages=2,
+        privacy_note=privacy.workbook_privacy_note(
+            edition=edition, owners=owners, requester=requester
+        ),
     )
 
 
@@ -253,7 +273,9 @@ def pair_workbook_pdf(
     cohort = session.get(Cohort, participant.cohort_id)
     assert cohort is not None
     view = group_of(session, participant=participant)
-    members = view.members if view else [participant]
+    if view is None or view.group.state != "published":
+        raise NotFound("you have no buddy right now, so there is no pair workbook to print")
+    members = view.members
     data = collect_workbook(
         session,
         cohort=cohort,
@@ -264,22 +286,6 @@ def pair_workbook_pdf(
         paper=paper,
     )
     return render_workbook_pdf(data, cache=pdf_cache(settings))
-
-
-def set_print_consent(session: Session, *, participant: Participant, allow: bool) -> None:
-    """Record whether facilitators may print this participant's filled workbook."""
-    participant.print_answers = allow
-    session.add(participant)
-    session.flush()
-    record_event(
-        session,
-        actor=f"participant:{participant.id}",
-        action="print_consent.set",
-        object_type="participant",
-        object_id=participant.id or "",
-        cohort_id=participant.cohort_id,
-        detail={"allow": allow},
-    )
 
 
 def forget_printed_copies(session: Session, *, settings: Settings, cohort: Cohort) -> int:
@@ -303,116 +309,3 @@ def forget_printed_copies(session: Session, *, settings: Settings, cohort: Cohor
             session.add(job)
     session.flush()
     return removed
-
-
-def cohort_workbooks(
-    session: Session, *, cohort: Cohort, edition: Edition, settings: Settings, paper: str = "A4"
-) -> list[WorkbookData]:
-    """One workbook per participant (or per pair) for a facilitator's export.
-
-    Facilitators never read answers: a filled edition carries content only where the policy
-    allows it (the participant opted in to printed answers); everyone else gets theirs blank.
-    """
-    people = [p for p in list_participants(session, cohort=cohort) if not p.excluded]
-    if edition != "pair":
-        return [
-            collect_workbook(
-                session,
-                cohort=cohort,
-                owners=[p],
-                edition=edition,
-                settings=settings,
-                requester=None,
-                paper=paper,
-            )
-            for p in people
-        ]
-    seen: set[int] = set()
-    books = []
-    for p in people:
-        if p.id in seen:
-            continue
-        view = group_of(session, participant=p)
-        members = view.members if view else [p]
-        seen.update(m.id for m in members if m.id is not None)
-        books.append(
-            collect_workbook(
-                session,
-                cohort=cohort,
-                owners=members,
-                edition="pair",
-                settings=settings,
-                requester=None,
-                paper=paper,
-            )
-        )
-    return books
-
-
-def export_workbooks(
-    session: Session,
-    *,
-    cohort: Cohort,
-    edition: Edition,
-    settings: Settings,
-    out_dir: Any,
-    paper: str = "A4",
-    as_zip: bool = False,
-    merged: bool = False,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> list[str]:
-    """Render every workbook of the cohort into ``out_dir``; returns the files written."""
-    books = cohort_workbooks(
-        session, cohort=cohort, edition=edition, settings=settings, paper=paper
-    )
-    if not books:
-        raise InvalidInput(
-            "nothing to export", [Problem("roster", "the cohort has no participants")]
-        )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    named = list(
-        render_many(
-            books,
-            pool=get_default_pool(),
-            cache=pdf_cache(settings),
-            on_progress=on_progress,
-        )
-    )
-    files: list[str] = []
-    stem = f"{cohort.slug}-{edition}"
-    if as_zip:
-        (out_dir / f"{stem}.zip").write_bytes(zip_pdfs(named))
-        files.append(f"{stem}.zip")
-    if merged:
-        # One outline entry per workbook, titled with its owners' names.
-        titled = [
-            (" & ".join(o.name for o in book.owners), pdf)
-            for book, (_, pdf) in zip(books, named, strict=True)
-        ]
-        (out_dir / f"{stem}.pdf").write_bytes(merge_pdfs(titled))
-        files.append(f"{stem}.pdf")
-    if not as_zip and not merged:
-        for name, pdf in named:
-            (out_dir / name).write_bytes(pdf)
-            files.append(name)
-    return files
-
-
-@job_handler("workbooks")
-def _run_export(
-    session: Session, job: Job, settings: Settings, progress: Callable[[int, int], None]
-) -> list[str]:
-    cohort = session.get(Cohort, job.cohort_id)
-    assert cohort is not None
-    assert job.id is not None
-    return export_workbooks(
-        session,
-        cohort=cohort,
-        edition=job.params.get("edition", "blank"),
-        settings=settings,
-        out_dir=job_dir(settings, job.id),
-        paper=job.params.get("paper", "A4"),
-        as_zip=bool(job.params.get("zip", True)),
-        merged=bool(job.params.get("merged", True)),
-        on_progress=progress,
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -28,16 +28,29 @@ def _unfold(ics: bytes) -> list[str]:
     return lines
 
 
-def test_checkin_dates_count_from_the_last_day() -> None:
+def test_checkin_dates_count_from_the_last_day_and_fall_on_working_days() -> None:
+    # 3 April 2027 is a Saturday and 28 February 2027 a Sunday: both move to the Monday.
     assert partnership.checkin_dates("30-60-90", start=date(2027, 3, 4)) == [
-        date(2027, 4, 3),
+        date(2027, 4, 5),
         date(2027, 5, 3),
         date(2027, 6, 2),
     ]
     assert partnership.checkin_dates("monthly-6", start=date(2027, 1, 31))[:2] == [
-        date(2027, 2, 28),
+        date(2027, 3, 1),
         date(2027, 3, 31),
     ]
+
+
+def test_no_rhythm_ever_suggests_a_saturday_or_a_sunday() -> None:
+    last_days = [date(2027, 1, 1) + timedelta(days=n) for n in range(366)]
+    weekend = [
+        (rhythm, last, d)
+        for rhythm in partnership.RHYTHMS
+        for last in last_days
+        for d in partnership.checkin_dates(rhythm, start=last)
+        if d.weekday() >= 5
+    ]
+    assert weekend == []
 
 
 def test_agreed_rhythm_downloads_as_calendar_events_for_both(
@@ -53,7 +66,7 @@ def test_agreed_rhythm_downloads_as_calendar_events_for_both(
         )
         starts = [line.split(":", 1)[1] for line in lines if line.startswith("DTSTART")]
         summaries = [line.split(":", 1)[1] for line in lines if line.startswith("SUMMARY")]
-        assert starts == ["20270403", "20270503", "20270602"]
+        assert starts == ["20270405", "20270503", "20270602"]
         assert summaries == [f"Buddy check-in {n}: Ana & Ben" for n in (1, 2, 3)]
 
 

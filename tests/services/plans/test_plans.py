@@ -113,6 +113,10 @@ def test_buddy_reads_only_shared_parts_and_others_get_not_found(
         base_version=0,
         idempotency_key="key-share1",
     )
+    # Nothing is shared until the writer shares it.
+    unshared = visibility.read_plan(session, viewer=world.ben, owner=world.ana)
+    assert (unshared.parts, unshared.shared_parts) == ({}, [])
+    plans.set_shared_parts(session, participant=world.ana, parts=["goals"])
     seen = visibility.read_plan(session, viewer=world.ben, owner=world.ana)
     assert seen.parts == {
         "goals": [
@@ -149,6 +153,11 @@ def test_buddy_comments_on_shared_parts_and_owner_resolves(session: Session, wor
         base_version=0,
         idempotency_key="key-comm01",
     )
+    with pytest.raises(NotFound):
+        plans.add_plan_comment(
+            session, author=world.ben, owner=world.ana, part="goals", text="not shared yet"
+        )
+    plans.set_shared_parts(session, participant=world.ana, parts=["goals"])
     comment = plans.add_plan_comment(
         session,
         author=world.ben,

@@ -74,6 +74,8 @@ def planted(session: Session) -> World:
     partnership.propose_rhythm(session, participant=world.ana, rhythm="30-60-90")
     _plant(session, world, world.ana, "ANA")
     _plant(session, world, world.ben, "BEN")
+    for who in (world.ana, world.ben):
+        plans.set_shared_parts(session, participant=who, parts=["goals"])
     plans.add_plan_comment(
         session, author=world.ben, owner=world.ana, part="goals", text="BEN-COMMENT-ON-ANA"
     )
