@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     UniqueConstraint,
     event,
+    select,
 )
 from sqlmodel import Field, SQLModel
 
@@ -54,9 +55,12 @@ class BuddyGroup(SQLModel, table=True):
     """TRUE while proposed or published, NULL once ended (kept in step with ``state``)."""
 
 
-@event.listens_for(BuddyGroup.state, "set")
-def _live_follows_state(target: BuddyGroup, value: Any, _old: Any, _initiator: Any) -> None:
-    target.live = None if value == "ended" else True
+@event.listens_for(BuddyGroup, "before_insert")
+@event.listens_for(BuddyGroup, "before_update")
+def _live_follows_state(_mapper: Any, _connection: Any, target: BuddyGroup) -> None:
+    # At flush rather than on assignment: a constructor sets ``live``'s default after
+    # ``state``, and any code path that ends a group gets its memberships released.
+    target.live = None if target.state == "ended" else True
 
 
 class BuddyMember(SQLModel, table=True):
@@ -81,8 +85,14 @@ class BuddyMember(SQLModel, table=True):
             Integer, ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, index=True
         )
     )
-    live: bool | None = Field(default=True, sa_column=Column(Boolean, nullable=True))
-    """The group's ``live``, copied by the database; never set by hand."""
+    live: bool | None = Field(default=None, sa_column=Column(Boolean, nullable=True))
+    """The group's ``live``: copied on insert, then kept by the database; never set by hand."""
+
+
+@event.listens_for(BuddyMember, "before_insert")
+def _member_copies_live(_mapper: Any, connection: Any, target: BuddyMember) -> None:
+    table = BuddyGroup.__table__  # type: ignore[attr-defined]
+    target.live = connection.scalar(select(table.c.live).where(table.c.id == target.group_id))
 
 
 class PairingHistory(SQLModel, table=True):
