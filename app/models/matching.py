@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    UniqueConstraint,
+    event,
+    select,
+)
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JSONType, UTCDateTime, utcnow
@@ -13,8 +24,18 @@ GROUP_STATES = ("proposed", "published", "ended")
 END_REASONS = ("completed", "left_program", "conflict_of_interest", "other")
 
 
+# A person is never in two live (proposed or published) groups, and the database says so:
+# ``live`` is TRUE on a live group and NULL on an ended one; each membership copies it through
+# a foreign key that follows the group (ON UPDATE CASCADE), and (participant, live) is unique.
+# NULLs never collide, so ended memberships are unlimited while live ones are one per person.
+LIVE_CONSTRAINT = "uq_buddy_member_participant_id"
+
+
 class BuddyGroup(SQLModel, table=True):
     __tablename__ = "buddy_group"
+    # A unique index rather than a constraint: SQLite adds it without rebuilding the table
+    # (a rebuild would cascade-delete every row that points at a group).
+    __table_args__ = (Index("ix_buddy_group_id_live", "id", "live", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(
         sa_column=Column(Integer, ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
@@ -30,10 +51,30 @@ class BuddyGroup(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    live: bool | None = Field(default=True, sa_column=Column(Boolean, nullable=True))
+    """TRUE while proposed or published, NULL once ended (kept in step with ``state``)."""
+
+
+@event.listens_for(BuddyGroup, "before_insert")
+@event.listens_for(BuddyGroup, "before_update")
+def _live_follows_state(_mapper: Any, _connection: Any, target: BuddyGroup) -> None:
+    # At flush rather than on assignment: a constructor sets ``live``'s default after
+    # ``state``, and any code path that ends a group gets its memberships released.
+    target.live = None if target.state == "ended" else True
 
 
 class BuddyMember(SQLModel, table=True):
     __tablename__ = "buddy_member"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "live"),
+        ForeignKeyConstraint(
+            ["group_id", "live"],
+            ["buddy_group.id", "buddy_group.live"],
+            name="fk_buddy_member_live_buddy_group",
+            onupdate="CASCADE",
+            ondelete="CASCADE",
+        ),
+    )
     group_id: int = Field(
         sa_column=Column(
             Integer, ForeignKey("buddy_group.id", ondelete="CASCADE"), primary_key=True
@@ -44,6 +85,14 @@ class BuddyMember(SQLModel, table=True):
             Integer, ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, index=True
         )
     )
+    live: bool | None = Field(default=None, sa_column=Column(Boolean, nullable=True))
+    """The group's ``live``: copied on insert, then kept by the database; never set by hand."""
+
+
+@event.listens_for(BuddyMember, "before_insert")
+def _member_copies_live(_mapper: Any, connection: Any, target: BuddyMember) -> None:
+    table = BuddyGroup.__table__  # type: ignore[attr-defined]
+    target.live = connection.scalar(select(table.c.live).where(table.c.id == target.group_id))
 
 
 class PairingHistory(SQLModel, table=True):

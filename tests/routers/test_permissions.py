@@ -80,6 +80,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/cohorts/{slug}/matching/why"): COHORT,
     ("POST", "/cohorts/{slug}/matching/weights"): COHORT,
     ("POST", "/cohorts/{slug}/matching/groups/{group_id}/end"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/groups/{group_id}/join"): COHORT,
     ("GET", "/cohorts/{slug}/matching/matrix"): COHORT,
     ("GET", "/cohorts/{slug}/agenda"): COHORT,
     ("POST", "/cohorts/{slug}/agenda/build"): COHORT,

@@ -15,8 +15,12 @@ router = api_router()
 
 @router.get("/cohorts/{slug}/matching")
 def get_matching(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
-    """The current groups (proposed or published), total and unpaired participants."""
-    return matching.result_to_json(matching.current_result(session, cohort=cohort))
+    """The pairing's state (not_paired, proposed, published), its groups, total and who has
+    no buddy (after publishing: who is waiting since their pairing ended)."""
+    return matching.result_to_json(
+        matching.current_result(session, cohort=cohort),
+        state=matching.pairing_state(session, cohort=cohort),
+    )
 
 
 @router.post(

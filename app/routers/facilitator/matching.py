@@ -33,6 +33,8 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     result = matching.current_result(session, cohort=cohort)
+    state = matching.pairing_state(session, cohort=cohort)
+    participants = list_participants(session, cohort=cohort)
     return render(
         request,
         "facilitator/matching.html",
@@ -41,14 +43,18 @@ def _page(
             "groups": matching.list_groups(session, cohort=cohort),
             "ended": matching.list_groups(session, cohort=cohort, states=("ended",)),
             "result": result,
-            "participants": list_participants(session, cohort=cohort),
+            "state": state,
+            "names": {p.email: p.name for p in participants},
+            "waiting": matching.waiting_people(session, cohort=cohort)
+            if state == "published"
+            else [],
+            "participants": participants,
+            "ready": sum(not p.excluded for p in participants),
             "weights": matching.cohort_weights(cohort),
             "history_mode": matching.history_mode(cohort),
             "weight_names": list(Weights.model_fields),
             "end_reasons": END_REASONS,
-            "published": any(
-                v.group.state == "published" for v in matching.list_groups(session, cohort=cohort)
-            ),
+            "published": state == "published",
             "diff": diff,
             "why": why,
             "problems": problems or [],
@@ -187,6 +193,33 @@ def end(
             session,
             cohort,
             problems=problems or [Problem("end", exc.message)],
+            status_code=422,
+        )
+    return _back(cohort)
+
+
+@router.post("/cohorts/{slug}/matching/groups/{group_id}/join")
+def join(
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    group_id: int,
+    participant_id: Annotated[int, Form()],
+) -> Response:
+    person = matching.participant_by_id(session, cohort=cohort, participant_id=participant_id)
+    try:
+        matching.join_group(
+            session, cohort=cohort, participant=person, group_id=group_id, actor=user
+        )
+    except DomainError as exc:
+        session.rollback()
+        problems = exc.problems if isinstance(exc, InvalidInput) else []
+        return _page(
+            request,
+            session,
+            cohort,
+            problems=problems or [Problem("join", exc.message)],
             status_code=422,
         )
     return _back(cohort)

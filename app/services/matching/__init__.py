@@ -7,15 +7,11 @@ internal to the package."""
 from app.services.matching.context import MatchContext, build_context
 from app.services.matching.engine import solve_context
 from app.services.matching.pairing import (
-    cohort_weights,
     compatibility,
     current_result,
-    end_group,
     explain_pair,
-    group_of,
-    history_mode,
-    list_groups,
     matrix_to_json,
+    pairing_state,
     participant_by_id,
     publish,
     result_to_json,
@@ -25,6 +21,13 @@ from app.services.matching.pairing import (
     set_locked,
     set_weights,
     swap_people,
+)
+from app.services.matching.pairing_end import end_group, join_group, waiting_people
+from app.services.matching.pairing_store import (
+    cohort_weights,
+    group_of,
+    history_mode,
+    list_groups,
 )
 from app.services.matching.types import MatchPerson, ResultDiff, Weights
 
@@ -41,8 +44,10 @@ __all__ = [
     "explain_pair",
     "group_of",
     "history_mode",
+    "join_group",
     "list_groups",
     "matrix_to_json",
+    "pairing_state",
     "participant_by_id",
     "publish",
     "result_to_json",
@@ -53,4 +58,5 @@ __all__ = [
     "set_weights",
     "solve_context",
     "swap_people",
+    "waiting_people",
 ]

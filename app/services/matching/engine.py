@@ -47,6 +47,7 @@ __all__ = [
     "build_context",
     "diff_results",
     "group_for",
+    "preferred_pairs",
     "rank_level",
     "repair_after_end",
     "score_matrix",
@@ -90,18 +91,32 @@ def _locked_positions(
     return groups
 
 
+def preferred_pairs(ctx: MatchContext, groups: Sequence[Sequence[str]]) -> set[frozenset[int]]:
+    """Return every two-person link inside ``groups`` as positions (unknown keys skipped)."""
+    found: set[frozenset[int]] = set()
+    for group in groups:
+        members = sorted({i for k in group if (i := ctx.index.get(normalise_key(k))) is not None})
+        found.update(frozenset(p) for p in itertools.combinations(members, 2))
+    return found
+
+
 def solve_context(
     ctx: MatchContext,
     *,
     locked: Sequence[Sequence[str]] = (),
     excluded: Collection[str] = (),
+    prefer: Sequence[Sequence[str]] = (),
 ) -> MatchResult:
-    """Return the best grouping of a prepared roster; locked groups stay, excluded keys stay out."""
+    """Return the best grouping of a prepared roster; locked groups stay, excluded keys stay out.
+
+    Among groupings of equal score, the one keeping most of the ``prefer`` groups' pairs wins,
+    so a re-run moves nobody for nothing.
+    """
     gone = {ctx.position(k) for k in excluded}
     locked_groups = _locked_positions(ctx, locked, gone)
     taken = gone | {i for g in locked_groups for i in g}
     pool = [i for i in range(len(ctx.people)) if i not in taken]
-    found = solve_pool(ctx, pool)
+    found = solve_pool(ctx, pool, prefer=preferred_pairs(ctx, prefer))
     groups = [describe_group(ctx, g, locked=True) for g in locked_groups]
     groups += [
         describe_group(ctx, p, points=points)
@@ -140,6 +155,7 @@ def solve(
     extra_manager_links: Mapping[str, str] | None = None,
     locked: Sequence[Sequence[str]] = (),
     excluded: Collection[str] = (),
+    prefer: Sequence[Sequence[str]] = (),
 ) -> MatchResult:
     """Return the best buddy groups for ``people`` under every hard constraint, explained."""
     ctx = build_context(
@@ -149,7 +165,7 @@ def solve(
         history_mode=history_mode,
         extra_manager_links=extra_manager_links,
     )
-    return solve_context(ctx, locked=locked, excluded=excluded)
+    return solve_context(ctx, locked=locked, excluded=excluded, prefer=prefer)
 
 
 def score_matrix(

@@ -19,6 +19,7 @@ from app.services.matching.types import (
     Group,
     MatchPerson,
     MatchProblem,
+    tenure_band,
 )
 
 _RULE_NAMES = {
@@ -100,6 +101,7 @@ class _Card:
     function: str | None
     region: str | None
     years: str | None
+    band: int | None
     tags: tuple[tuple[str, str], ...]
     tag_spelling: dict[str, str]
     language_spelling: dict[str, str]
@@ -114,6 +116,7 @@ def _card(person: MatchPerson) -> _Card:
         function=person.function or None,
         region=person.region or None,
         years=None if person.tenure_years is None else _years(person.tenure_years),
+        band=tenure_band(person.tenure_years),
         tags=tags,
         tag_spelling=_spelled(person.tags),
         language_spelling=_spelled(person.languages),
@@ -132,71 +135,109 @@ def _alike(values: Sequence[str]) -> str | None:
     return values[0] if all(v.lower() == first for v in values) else None
 
 
-def _likeness(cards: Sequence[_Card]) -> tuple[list[str], list[str]]:
-    """Return the facilitator and the participant wording of what members share and differ in."""
+# What participants read about their own group. Everything from HR about the other person
+# (level, title, function, region, tenure, hire date, experience tags, languages) is theirs:
+# a buddy learns it from them, if they choose to tell. So these sentences say only *that*
+# the group is alike or differs where the pairing scores it, never a value. Shared languages
+# are not named either: the pair finds its language in the first sentence it exchanges, and
+# a roster's language list can hold what people tell only whom they choose.
+PARTICIPANT_LEVEL = "You are at a similar level, so you face similar kinds of decisions"
+PARTICIPANT_FUNCTION = "You work in different functions, so each of you brings a fresh view"
+PARTICIPANT_REGION = "You are based in different regions"
+PARTICIPANT_TENURE = "You have been with the company for different lengths of time"
+PARTICIPANT_EXPERIENCE = "You bring different experience to each other"
+PARTICIPANT_SHARED = "You also have some experience in common"
+PARTICIPANT_LANGUAGE = "You share a working language"
+
+
+def _all_differ(values: Sequence[str | int | None]) -> bool:
+    """Return whether every member has a known value and no two members share one."""
+    known = [str(v).lower() for v in values if v is not None]
+    return len(known) == len(values) and len(set(known)) == len(values)
+
+
+def _participant_likeness(cards: Sequence[_Card]) -> list[str]:
+    """Return what the members may read about why they are together (no one's values)."""
+    said: list[str] = []
+    levels = [c.level for c in cards]
+    ranks = [c.rank for c in cards]
+    if all(levels):
+        known = [r for r in ranks if r is not None]
+        same = _alike([str(lv) for lv in levels]) is not None
+        if same or (len(known) == len(ranks) and max(known) - min(known) <= 1):
+            said.append(PARTICIPANT_LEVEL)
+    if _all_differ([c.function for c in cards]):
+        said.append(PARTICIPANT_FUNCTION)
+    if _all_differ([c.region for c in cards]):
+        said.append(PARTICIPANT_REGION)
+    if _all_differ([c.band for c in cards]):
+        said.append(PARTICIPANT_TENURE)
+    owners = [
+        c
+        for c in cards
+        if any(
+            low not in set().union(*(o.tag_spelling for o in cards if o is not c))
+            for _t, low in c.tags
+        )
+    ]
+    if len(owners) >= 2:
+        said.append(PARTICIPANT_EXPERIENCE)
+    if _shared([c.tag_spelling for c in cards]):
+        said.append(PARTICIPANT_SHARED)
+    if _shared([c.language_spelling for c in cards]):
+        said.append(PARTICIPANT_LANGUAGE)
+    return said
+
+
+def _likeness(cards: Sequence[_Card]) -> list[str]:
+    """Return the facilitator wording of what members share and differ in, with values."""
     facilitator: list[str] = []
-    participant: list[str] = []
-
-    def both_say(text: str) -> None:
-        facilitator.append(text)
-        participant.append(text)
-
     group = _both(len(cards))
-    you = group.lower()
     levels = [c.level for c in cards]
     if all(levels):
         shown = [str(lv) for lv in levels]
         if _alike(shown) is not None:
-            label = _level_label(shown[0])
-            facilitator.append(f"{group} {label}")
-            participant.append(f"You are {you} {label}")
+            facilitator.append(f"{group} {_level_label(shown[0])}")
         else:
             ranks = [c.rank for c in cards]
             known = [r for r in ranks if r is not None]
             similar = len(known) == len(ranks) and max(known) - min(known) <= 1
-            both_say(f"{'Similar' if similar else 'Different'} levels: {_join(_distinct(shown))}")
+            facilitator.append(
+                f"{'Similar' if similar else 'Different'} levels: {_join(_distinct(shown))}"
+            )
     functions = [c.function for c in cards]
     if all(functions):
         shown = [str(f) for f in functions]
         if (function := _alike(shown)) is not None:
             facilitator.append(f"{group} in {function}")
-            participant.append(f"You {you} work in {function}")
         else:
-            both_say(f"Different functions: {_join(_distinct(shown))}")
+            facilitator.append(f"Different functions: {_join(_distinct(shown))}")
     regions = [c.region for c in cards]
     if all(regions):
         shown = [str(r) for r in regions]
         if (region := _alike(shown)) is not None:
             facilitator.append(f"{group} based in {region}")
-            participant.append(f"You are {you} based in {region}")
         else:
-            both_say(f"Different regions: {_join(_distinct(shown))}")
+            facilitator.append(f"Different regions: {_join(_distinct(shown))}")
     years = [c.years for c in cards]
     if all(y is not None for y in years):
         text = f"{_join([str(y) for y in years])} years in the company"
         facilitator.append(text[0].upper() + text[1:])
-        participant.append(f"You have {text}")
-    own_tags: list[str] = []
     named: list[str] = []
     for card in cards:
         others = set().union(*(o.tag_spelling for o in cards if o is not card))
         own = [t for t, low in card.tags if low not in others]
         if own:
-            listed = _join(own)
-            own_tags.append(listed)
-            named.append(f"{card.name} brings {listed}")
-    if own_tags:
+            named.append(f"{card.name} brings {_join(own)}")
+    if named:
         facilitator.append("; ".join(named))
-        participant.append(f"You bring different experience: {'; '.join(own_tags)}")
     shared_tags = _shared([c.tag_spelling for c in cards])
     if shared_tags:
-        both_say(f"Shared experience: {_join(shared_tags)}")
+        facilitator.append(f"Shared experience: {_join(shared_tags)}")
     languages = _shared([c.language_spelling for c in cards])
     if languages:
-        spoken = _join(languages)
-        facilitator.append(f"{group} speak {spoken}")
-        participant.append(f"You {you} speak {spoken}")
-    return facilitator, participant
+        facilitator.append(f"{group} speak {_join(languages)}")
+    return facilitator
 
 
 def describe_group(
@@ -210,7 +251,8 @@ def describe_group(
     if points is None:
         points = sum(ctx.score(a, b) for a, b in itertools.combinations(ordered, 2))
     people = [ctx.people[i] for i in ordered]
-    reasons, participant = _likeness([_card(p) for p in people])
+    cards = [_card(p) for p in people]
+    reasons, participant = _likeness(cards), _participant_likeness(cards)
     for x, a in enumerate(ordered):
         penalised = ctx.penalised[a]
         if not penalised:

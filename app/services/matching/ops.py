@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from app.core.errors import InvalidInput, Problem
 from app.services.matching.context import MatchContext
@@ -18,7 +18,9 @@ def _total(groups: Sequence[Group]) -> float:
 
 def _check_members(ctx: MatchContext, members: Sequence[int], action: str) -> None:
     problems = [
-        Problem(f"{ctx.key(a)} and {ctx.key(b)}", describe_rule(ctx, a, b, rule), rule)
+        Problem(
+            f"{ctx.people[a].name} and {ctx.people[b].name}", describe_rule(ctx, a, b, rule), rule
+        )
         for a, b in itertools.combinations(sorted(members), 2)
         for rule in ctx.block_rules(a, b)
     ]
@@ -30,15 +32,17 @@ def swap_members(result: MatchResult, a: str, b: str, ctx: MatchContext) -> Matc
     """Return ``result`` with ``a`` and ``b`` trading places; InvalidInput names a broken rule."""
     ia, ib = ctx.position(a), ctx.position(b)
     ka, kb = ctx.key(ia), ctx.key(ib)
+    na, nb = ctx.people[ia].name, ctx.people[ib].name
     ga = next((g for g in result.groups if ka in g.members), None)
     gb = next((g for g in result.groups if kb in g.members), None)
     if ga is None and gb is None:
-        raise InvalidInput(f"Cannot swap: neither {ka} nor {kb} is in a group")
+        raise InvalidInput(f"Cannot swap: neither {na} nor {nb} is in a group")
     if ga is gb:
-        raise InvalidInput(f"Cannot swap: {ka} and {kb} are already in the same group")
+        raise InvalidInput(f"Cannot swap: {na} and {nb} are already in the same group")
     for group in (ga, gb):
         if group is not None and group.locked:
-            raise InvalidInput(f"Cannot swap: the group of {', '.join(group.members)} is locked")
+            names = [ctx.people[ctx.position(k)].name for k in group.members]
+            raise InvalidInput(f"Cannot swap: the group of {' and '.join(names)} is locked")
     replaced: dict[int, Group] = {}
     new_groups: list[Group] = []
     for group, leaving, joining in ((ga, ka, ib), (gb, kb, ia)):
@@ -66,8 +70,14 @@ def swap_members(result: MatchResult, a: str, b: str, ctx: MatchContext) -> Matc
     )
 
 
-def diff_results(old: MatchResult, new: MatchResult) -> ResultDiff:
-    """Return the groups added, removed and kept, who changed buddies and the score change."""
+def diff_results(
+    old: MatchResult, new: MatchResult, *, names: Mapping[str, str] | None = None
+) -> ResultDiff:
+    """Return the groups added, removed and kept, who changed buddies and the score change.
+
+    ``changes`` name people by ``names`` (key to name) where given, else by key.
+    """
+    named = names or {}
     before = {g.members: g for g in old.groups}
     after = {g.members: g for g in new.groups}
     partners_before = {k: g.members for g in old.groups for k in g.members}
@@ -79,11 +89,12 @@ def diff_results(old: MatchResult, new: MatchResult) -> ResultDiff:
     )
 
     def describe(key: str, members: tuple[str, ...] | None) -> str:
-        others = [m for m in members or () if m != key]
-        return "with " + " and ".join(others) if others else "unpaired"
+        others = [named.get(m, m) for m in members or () if m != key]
+        return "with " + " and ".join(others) if others else "without a buddy"
 
     changes = [
-        f"{k}: {describe(k, partners_before.get(k))} -> {describe(k, partners_after.get(k))}"
+        f"{named.get(k, k)} was {describe(k, partners_before.get(k))} "
+        f"and is now {describe(k, partners_after.get(k))}"
         for k in moved
     ]
     return ResultDiff(
@@ -96,110 +107,57 @@ def diff_results(old: MatchResult, new: MatchResult) -> ResultDiff:
     )
 
 
-def _place_single(
-    ctx: MatchContext,
-    x: int,
-    groups: list[list[int]],
-    fixed: set[int],
-    forbid: set[frozenset[int]],
-) -> bool:
-    """Place ``x`` into ``groups`` in place; return False when nowhere is allowed.
-
-    Preference: no group of three yet -> join the pair where x adds the most; a trio
-    exists -> take one trio member out to pair with x (no second trio); otherwise join a
-    pair as a second trio. Groups at positions in ``fixed`` (locked) are never touched.
-    """
-
-    def ok(a: int, b: int) -> bool:
-        return ctx.allowed(a, b) and frozenset((a, b)) not in forbid
-
-    open_groups = [n for n in range(len(groups)) if n not in fixed]
-    pairs = [n for n in open_groups if len(groups[n]) == 2]
-    trios = [n for n in open_groups if len(groups[n]) == 3]
-    join = [
-        (ctx.score(x, groups[n][0]) + ctx.score(x, groups[n][1]), -n, n)
-        for n in pairs
-        if ok(x, groups[n][0]) and ok(x, groups[n][1])
-    ]
-    has_trio = any(len(g) == 3 for g in groups)
-    if join and not has_trio:
-        groups[max(join)[2]].append(x)
-        return True
-    split = [
-        (ctx.score(t, x) - sum(ctx.score(t, o) for o in groups[n] if o != t), -n, -t, n, t)
-        for n in trios
-        for t in groups[n]
-        if ok(t, x)
-    ]
-    if split:
-        *_rest, n, t = max(split)
-        groups[n].remove(t)
-        groups.append([t, x])
-        return True
-    if join:
-        groups[max(join)[2]].append(x)
-        return True
-    return False
-
-
 def repair_after_end(
     groups: Sequence[Group],
     *,
     ctx: MatchContext,
     ended: Sequence[Sequence[str]] = (),
     removed: Collection[str] = (),
+    waiting: Collection[str] = (),
+    apart: Sequence[Sequence[str]] = (),
 ) -> MatchResult:
-    """Re-pair people whose group ended or lost members, leaving every other group untouched.
+    """Re-pair the people whose group ended (or lost members), touching no other group.
 
-    Members of an ended group never go back together. A trio that loses one member stays a
-    pair. Orphans are paired among themselves first (best score); a remaining single joins
-    the unlocked pair they add most to when no trio exists yet; when one exists, a member of
-    that trio moves to the single instead, so a second trio is made only when nothing else
-    is allowed. Anyone still alone is reported with the rules that cause it.
+    ``waiting`` are people already without a group; ``apart`` are earlier groups whose
+    members must not be put together again (members of an ``ended`` group never are). A trio
+    that loses one member stays a pair. The people to re-pair are grouped among themselves
+    at the optimum (a trio only when no group of three is left); nobody is moved into or
+    out of another group, so anyone still alone waits and is reported with the reason.
     """
     gone = {ctx.position(k) for k in removed}
     ended_sets = {frozenset(ctx.position(k) for k in group) for group in ended}
     known = {frozenset(ctx.position(k) for k in g.members) for g in groups}
     for members in sorted(ended_sets - known, key=sorted):
-        names = ", ".join(sorted(ctx.key(i) for i in members))
+        names = ", ".join(sorted(ctx.people[i].name for i in members))
         raise InvalidInput(f"No current group has exactly the members {names}")
-    forbid = {frozenset(p) for s in ended_sets for p in itertools.combinations(sorted(s), 2)}
-    kept: list[Group | None] = []
-    current: list[list[int]] = []
-    orphans: list[int] = []
+    separate = [*ended_sets, *(frozenset(ctx.position(k) for k in g) for g in apart)]
+    forbid = {frozenset(p) for s in separate for p in itertools.combinations(sorted(s), 2)}
+    result: list[Group] = []
+    orphans = sorted({ctx.position(k) for k in waiting} - gone)
     for group in groups:
         positions = sorted(ctx.position(k) for k in group.members)
         staying = [i for i in positions if i not in gone]
         if frozenset(positions) in ended_sets or len(staying) < 2:
             orphans.extend(staying)
-            continue
-        kept.append(group if len(staying) == len(positions) else None)
-        current.append(staying)
-    fixed = {n for n, g in enumerate(kept) if g is not None and g.locked}
-    found = solve_pool(ctx, orphans, allow_trio=False, forbid=forbid)
-    current.extend(list(p) for p in found.pairs)
-    kept.extend(None for _ in found.pairs)
-    alone = [x for x in found.unpaired if not _place_single(ctx, x, current, fixed, forbid)]
-    if len(alone) >= 3 and not any(len(g) == 3 for g in current):
-        retry = solve_pool(ctx, alone, allow_trio=True, forbid=forbid)
-        if retry.trio is not None:
-            current.append(list(retry.trio))
-            current.extend(list(p) for p in retry.pairs)
-            alone = retry.unpaired
-    kept.extend(None for _ in range(len(current) - len(kept)))
-    result: list[Group] = []
-    for before, after in zip(kept, current, strict=True):
-        if before is not None and sorted(ctx.position(k) for k in before.members) == sorted(after):
-            result.append(before)
+        elif len(staying) == len(positions):
+            result.append(group)
         else:
-            result.append(describe_group(ctx, after))
+            result.append(describe_group(ctx, staying))
+    has_trio = any(len(g.members) == 3 for g in result)
+    found = solve_pool(ctx, sorted(set(orphans)), allow_trio=not has_trio, forbid=forbid)
+    result.extend(
+        describe_group(ctx, p, points=points)
+        for p, points in zip(found.pairs, found.pair_points, strict=True)
+    )
+    if found.trio is not None:
+        result.append(describe_group(ctx, found.trio, points=found.trio_points))
     result.sort(key=lambda g: g.members)
-    pool = sorted({i for g in current for i in g} | set(alone))
-    problems: list[MatchProblem] = explain_unpaired(ctx, alone, pool)
+    pool = sorted({ctx.position(k) for g in result for k in g.members} | set(found.unpaired))
+    problems: list[MatchProblem] = explain_unpaired(ctx, found.unpaired, pool)
     return MatchResult(
         groups=result,
         total=_total(result),
-        unpaired=[ctx.key(i) for i in sorted(alone)],
+        unpaired=[ctx.key(i) for i in sorted(found.unpaired)],
         problems=problems,
         optimal=False,
     )

@@ -1,89 +1,91 @@
 """Buddy pairing for a cohort: the thin persistence around the pure matching engine.
 
 Flow: run -> inspect -> lock / swap / exclude -> re-run keeping the locks -> publish.
-After publishing, a pairing can end (neutral reason) and only its people are re-paired.
+After publishing, a pairing can end (neutral reason) and only its people are re-paired
+(``pairing_end``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
-from itertools import combinations
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session, col, delete, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
-from app.models import (
-    BuddyGroup,
-    BuddyMember,
-    Cohort,
-    Facilitator,
-    PairingHistory,
-    Participant,
-    utcnow,
-)
-from app.models.matching import END_REASONS
+from app.models import AuditEvent, BuddyGroup, Cohort, Facilitator, Participant, utcnow
 from app.services.matching.engine import (
     Group,
-    HistoryMode,
-    MatchContext,
-    MatchPerson,
     MatchResult,
     Matrix,
     ResultDiff,
     Weights,
-    build_context,
     diff_results,
-    rank_level,
-    repair_after_end,
+    score_matrix,
     solve_context,
     swap_members,
     why_not,
 )
 from app.services.matching.explain import explain_unpaired
+from app.services.matching.pairing_end import end_group, join_group, waiting_people
+from app.services.matching.pairing_store import (
+    LIVE_STATES,
+    GroupView,
+    actor_label,
+    as_result,
+    cohort_weights,
+    engine_input,
+    get_group,
+    group_of,
+    history_mode,
+    list_groups,
+    match_context,
+    people_of,
+    remember_pairs,
+    store_groups,
+)
 from app.services.ops import record_event
-from app.services.roster import list_participants
 
-LIVE_STATES = ("proposed", "published")
+__all__ = [
+    "LIVE_STATES",
+    "GroupView",
+    "MatchRun",
+    "PairingState",
+    "cohort_weights",
+    "compatibility",
+    "current_result",
+    "end_group",
+    "explain_pair",
+    "get_group",
+    "group_of",
+    "history_mode",
+    "join_group",
+    "list_groups",
+    "match_context",
+    "matrix_to_json",
+    "names_of",
+    "pairing_state",
+    "participant_by_email",
+    "participant_by_id",
+    "publish",
+    "result_to_json",
+    "run_matching",
+    "set_excluded",
+    "set_history_mode",
+    "set_locked",
+    "set_weights",
+    "swap_people",
+    "waiting_people",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class GroupView:
-    group: BuddyGroup
-    members: list[Participant]
+HISTORY_MODES = ("forbid", "penalty")
+PairingState = Literal["not_paired", "proposed", "published"]
 
 
 @dataclass(frozen=True, slots=True)
 class MatchRun:
     result: MatchResult
     diff: ResultDiff | None
-
-
-def _actor(actor: Facilitator | None) -> str:
-    return f"facilitator:{actor.id}" if actor is not None else "cli"
-
-
-def _tenure(p: Participant, on: date) -> float | None:
-    if p.hire_date is not None:
-        return max(0.0, (on - p.hire_date).days / 365.25)
-    return p.tenure_years
-
-
-HISTORY_MODES = ("forbid", "penalty")
-
-
-def cohort_weights(cohort: Cohort) -> Weights:
-    """The cohort's matching weights (defaults where none were set)."""
-    return Weights.model_validate(
-        {k: v for k, v in (cohort.weights or {}).items() if k != "history_mode"}
-    )
-
-
-def history_mode(cohort: Cohort) -> HistoryMode:
-    """Whether earlier buddies are never paired again ("forbid") or only scored down."""
-    return "penalty" if (cohort.weights or {}).get("history_mode") == "penalty" else "forbid"
 
 
 def set_history_mode(session: Session, *, cohort: Cohort, mode: str) -> None:
@@ -116,173 +118,53 @@ def set_weights(session: Session, *, cohort: Cohort, values: dict[str, float]) -
     return weights
 
 
-def _people(session: Session, cohort: Cohort) -> list[Participant]:
-    return list_participants(session, cohort=cohort)
+def names_of(session: Session, *, cohort: Cohort) -> dict[str, str]:
+    """Each participant's name by e-mail, for messages a facilitator reads."""
+    return {p.email: p.name for p in people_of(session, cohort)}
 
 
-def _person(p: Participant, on: date) -> MatchPerson:
-    return MatchPerson(
-        key=p.email,
-        name=p.name,
-        level=p.level or None,
-        level_rank=rank_level(p.level) if p.level else None,
-        function=p.function or None,
-        region=p.region or None,
-        tenure_years=_tenure(p, on),
-        manager_key=p.manager_email or None,
-        languages=frozenset(p.languages),
-        tags=frozenset(p.tags),
-        avoid=frozenset(p.avoid),
-        conflict_groups=frozenset({p.conflict_group}) if p.conflict_group else frozenset(),
-    )
-
-
-def _history(
-    session: Session, cohort: Cohort, people: Sequence[Participant]
-) -> set[frozenset[str]]:
-    by_person = {p.person_id: p.email for p in people}
-    rows = session.exec(
-        select(PairingHistory).where(
-            col(PairingHistory.person_a_id).in_(by_person),
-            col(PairingHistory.person_b_id).in_(by_person),
+def pairing_state(session: Session, *, cohort: Cohort) -> PairingState:
+    """Whether the cohort has not been paired yet, has proposed pairs, or published ones."""
+    states = {v.group.state for v in list_groups(session, cohort=cohort)}
+    if "published" in states:
+        return "published"
+    if states:
+        return "proposed"
+    # A run can propose no group at all (every pair blocked); it still was a run, and the
+    # page must then say why nobody has a buddy.
+    ran = session.exec(
+        select(AuditEvent.id).where(
+            AuditEvent.cohort_id == cohort.id, AuditEvent.action == "matching.run"
         )
-    ).all()
-    return {
-        frozenset({by_person[r.person_a_id], by_person[r.person_b_id]})
-        for r in rows
-        if r.cohort_id != cohort.id
-    }
-
-
-def _outside_manager_links(session: Session, people: Sequence[Participant]) -> dict[str, str]:
-    # Managers outside this cohort may be participants elsewhere: their own managers extend
-    # the chain, so a director two levels up is still never paired with their report.
-    inside = {p.email for p in people}
-    links: dict[str, str] = {}
-    rows = session.exec(
-        select(Participant.email, Participant.manager_email)
-        .where(col(Participant.manager_email) != "")
-        .order_by(col(Participant.updated_at))
-    ).all()
-    for email, manager in rows:
-        if email not in inside:
-            links[email] = manager
-    return links
-
-
-def _engine_input(session: Session, cohort: Cohort) -> tuple[list[MatchPerson], dict[str, Any]]:
-    people = _people(session, cohort)
-    options: dict[str, Any] = {
-        "weights": cohort_weights(cohort),
-        "history": _history(session, cohort, people),
-        "history_mode": history_mode(cohort),
-        "extra_manager_links": _outside_manager_links(session, people),
-    }
-    return [_person(p, cohort.start_date) for p in people], options
-
-
-def match_context(session: Session, *, cohort: Cohort) -> MatchContext:
-    """The pure engine's view of the cohort: people, weights, history and manager chains."""
-    people, options = _engine_input(session, cohort)
-    return build_context(people, **options)
-
-
-def list_groups(
-    session: Session, *, cohort: Cohort, states: Sequence[str] = LIVE_STATES
-) -> list[GroupView]:
-    """The cohort's buddy groups in these states, each with its members."""
-    groups = session.exec(
-        select(BuddyGroup)
-        .where(BuddyGroup.cohort_id == cohort.id, col(BuddyGroup.state).in_(states))
-        .order_by(col(BuddyGroup.id))
-    ).all()
-    ids = [g.id for g in groups]
-    members: dict[int, list[Participant]] = {gid: [] for gid in ids if gid is not None}
-    rows = session.exec(
-        select(BuddyMember.group_id, Participant)
-        .join(Participant, col(Participant.id) == col(BuddyMember.participant_id))
-        .where(col(BuddyMember.group_id).in_(ids))
-        .order_by(col(Participant.name))
-    ).all()
-    for group_id, participant in rows:
-        members[group_id].append(participant)
-    return [GroupView(g, members[g.id]) for g in groups if g.id is not None]
-
-
-def group_of(session: Session, *, participant: Participant) -> GroupView | None:
-    """The participant's current (proposed or published) group, if any."""
-    row = session.exec(
-        select(BuddyGroup)
-        .join(BuddyMember, col(BuddyMember.group_id) == col(BuddyGroup.id))
-        .where(BuddyMember.participant_id == participant.id, col(BuddyGroup.state).in_(LIVE_STATES))
     ).first()
-    if row is None:
-        return None
-    cohort = session.get(Cohort, participant.cohort_id)
-    assert cohort is not None
-    return next(v for v in list_groups(session, cohort=cohort) if v.group.id == row.id)
-
-
-def _as_result(views: Sequence[GroupView], unpaired: Sequence[str] = ()) -> MatchResult:
-    groups = [
-        Group(
-            members=tuple(sorted(p.email for p in v.members)),
-            score=v.group.score,
-            reasons=list(v.group.reasons),
-            participant_reasons=list(v.group.participant_reasons),
-            locked=v.group.locked,
-        )
-        for v in views
-    ]
-    groups.sort(key=lambda g: g.members)
-    return MatchResult(
-        groups=groups,
-        total=round(sum(g.score for g in groups), 6),
-        unpaired=list(unpaired),
-        optimal=False,
-    )
+    return "proposed" if ran is not None else "not_paired"
 
 
 def current_result(session: Session, *, cohort: Cohort) -> MatchResult:
-    """The stored groups as a result, with everyone not in a group listed as unpaired."""
+    """The stored groups as a result, with who has no buddy and why.
+
+    Before the first run nobody is "without a buddy": nobody has been paired yet. After
+    publishing, the people without a buddy are those waiting since their pairing ended.
+    """
+    state = pairing_state(session, cohort=cohort)
+    if state == "not_paired":
+        return MatchResult(groups=[], total=0.0, optimal=False)
     views = list_groups(session, cohort=cohort)
+    if state == "published":
+        waiting = waiting_people(session, cohort=cohort)
+        result = as_result(views, [w.participant.email for w in waiting])
+        return replace(result, problems=[w.problem for w in waiting])
     grouped = {p.email for v in views for p in v.members}
-    unpaired = sorted(
-        p.email for p in _people(session, cohort) if p.email not in grouped and not p.excluded
-    )
-    result = _as_result(views, unpaired)
+    people = people_of(session, cohort)
+    unpaired = sorted(p.email for p in people if p.email not in grouped and not p.excluded)
+    result = as_result(views, unpaired)
     if not unpaired:
         return result
     # Say why each person without a buddy has none, and what would help.
     ctx = match_context(session, cohort=cohort)
-    pool = [ctx.position(p.email) for p in _people(session, cohort) if not p.excluded]
+    pool = [ctx.position(p.email) for p in people if not p.excluded]
     problems = explain_unpaired(ctx, [ctx.position(k) for k in unpaired], pool)
     return replace(result, problems=problems)
-
-
-def _store(
-    session: Session, cohort: Cohort, groups: Sequence[Group], *, state: str = "proposed"
-) -> None:
-    assert cohort.id is not None
-    ids = {p.email: p.id for p in _people(session, cohort)}
-    for g in groups:
-        row = BuddyGroup(
-            cohort_id=cohort.id,
-            score=g.score,
-            reasons=list(g.reasons),
-            participant_reasons=list(g.participant_reasons),
-            locked=g.locked,
-            state=state,
-            published_at=utcnow() if state == "published" else None,
-        )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        for key in g.members:
-            member_id = ids[key]
-            assert member_id is not None
-            session.add(BuddyMember(group_id=row.id, participant_id=member_id))
-    session.flush()
 
 
 def _has_published(session: Session, cohort: Cohort) -> bool:
@@ -290,39 +172,37 @@ def _has_published(session: Session, cohort: Cohort) -> bool:
 
 
 def run_matching(session: Session, *, cohort: Cohort, actor: Facilitator | None = None) -> MatchRun:
-    """Propose the best groups, keeping locked ones; says what changed against the last run."""
+    """Propose the best groups, keeping locked ones; says what changed against the last run.
+
+    Among equally good groupings the one keeping most of the proposed pairs wins, so a
+    re-run never moves reviewed pairs for nothing.
+    """
     if _has_published(session, cohort):
         raise Conflict("the pairs are published; end a pairing to re-pair its people")
     before = list_groups(session, cohort=cohort, states=("proposed",))
-    old = _as_result(before) if before else None
+    old = as_result(before) if before else None
     ctx = match_context(session, cohort=cohort)
     locked = [[p.email for p in v.members] for v in before if v.group.locked]
-    excluded = [p.email for p in _people(session, cohort) if p.excluded]
-    result = solve_context(ctx, locked=locked, excluded=excluded)
+    reviewed = [[p.email for p in v.members] for v in before if not v.group.locked]
+    excluded = [p.email for p in people_of(session, cohort) if p.excluded]
+    result = solve_context(ctx, locked=locked, excluded=excluded, prefer=reviewed)
     session.exec(
         delete(BuddyGroup).where(
             col(BuddyGroup.cohort_id) == cohort.id, col(BuddyGroup.state) == "proposed"
         )
     )
-    _store(session, cohort, result.groups)
+    store_groups(session, cohort, result.groups)
     record_event(
         session,
-        actor=_actor(actor),
+        actor=actor_label(actor),
         action="matching.run",
         object_type="cohort",
         object_id=cohort.id or "",
         cohort_id=cohort.id,
         detail={"groups": len(result.groups), "unpaired": len(result.unpaired)},
     )
-    return MatchRun(result, diff_results(old, result) if old is not None else None)
-
-
-def get_group(session: Session, *, cohort: Cohort, group_id: int) -> BuddyGroup:
-    """A group of this cohort (NotFound otherwise)."""
-    group = session.get(BuddyGroup, group_id)
-    if group is None or group.cohort_id != cohort.id:
-        raise NotFound("no such buddy group")
-    return group
+    names = {p.key: p.name for p in ctx.people}
+    return MatchRun(result, diff_results(old, result, names=names) if old is not None else None)
 
 
 def set_locked(session: Session, *, cohort: Cohort, group_id: int, locked: bool) -> BuddyGroup:
@@ -354,14 +234,14 @@ def swap_people(
         if {p.email for p in view.members} & changed_keys:
             session.delete(view.group)
     session.flush()
-    _store(
+    store_groups(
         session,
         cohort,
         [Group(g.members, g.score, g.reasons, g.participant_reasons, True) for g in changed],
     )
     record_event(
         session,
-        actor=_actor(actor),
+        actor=actor_label(actor),
         action="matching.swap",
         object_type="cohort",
         object_id=cohort.id or "",
@@ -390,20 +270,24 @@ def publish(session: Session, *, cohort: Cohort, actor: Facilitator | None = Non
         raise Conflict("there is nothing to publish: run the matching first")
     unpaired = current_result(session, cohort=cohort).unpaired
     if unpaired:
-        raise Conflict(f"{len(unpaired)} participant(s) have no buddy yet: " + ", ".join(unpaired))
+        names = names_of(session, cohort=cohort)
+        raise Conflict(
+            f"{len(unpaired)} participant(s) have no buddy yet: "
+            + ", ".join(names.get(k, k) for k in unpaired)
+        )
     now = utcnow()
     for view in views:
         view.group.state = "published"
         view.group.published_at = now
         session.add(view.group)
-        _remember(session, cohort, view.members)
+        remember_pairs(session, cohort, view.members)
     if cohort.status == "draft":
         cohort.status = "paired"
         session.add(cohort)
     session.flush()
     record_event(
         session,
-        actor=_actor(actor),
+        actor=actor_label(actor),
         action="matching.publish",
         object_type="cohort",
         object_id=cohort.id or "",
@@ -413,88 +297,19 @@ def publish(session: Session, *, cohort: Cohort, actor: Facilitator | None = Non
     return len(views)
 
 
-def _remember(session: Session, cohort: Cohort, members: Sequence[Participant]) -> None:
-    for x, y in combinations(sorted(members, key=lambda p: p.person_id), 2):
-        session.add(
-            PairingHistory(person_a_id=x.person_id, person_b_id=y.person_id, cohort_id=cohort.id)
-        )
-
-
-def end_group(
-    session: Session,
-    *,
-    cohort: Cohort,
-    group_id: int,
-    reason: str,
-    actor: Facilitator | None = None,
-) -> MatchResult:
-    """End a published pairing for a neutral reason and re-pair only its people."""
-    if reason not in END_REASONS:
-        raise InvalidInput(
-            "unknown reason",
-            [Problem("reason", "must be one of: " + ", ".join(END_REASONS), "reason")],
-        )
-    group = get_group(session, cohort=cohort, group_id=group_id)
-    if group.state != "published":
-        raise Conflict("only a published pairing can end")
-    views = list_groups(session, cohort=cohort, states=("published",))
-    ended = next(v for v in views if v.group.id == group.id)
-    ctx = match_context(session, cohort=cohort)
-    leaving = [p.email for p in ended.members if p.excluded] if reason == "left_program" else []
-    result = repair_after_end(
-        _as_result(views).groups,
-        ctx=ctx,
-        ended=[[p.email for p in ended.members]],
-        removed=leaving,
-    )
-    before = {tuple(sorted(p.email for p in v.members)): v for v in views}
-    group.state = "ended"
-    group.end_reason = reason
-    group.ended_at = utcnow()
-    session.add(group)
-    fresh = [g for g in result.groups if g.members not in before]
-    for g in fresh:
-        # Someone who joined an existing pair makes it a trio: that pair ends and the trio
-        # replaces it, so old buddies keep each other.
-        for key, view in before.items():
-            if view.group.id != group.id and set(key) < set(g.members):
-                view.group.state = "ended"
-                view.group.end_reason = "other"
-                view.group.ended_at = utcnow()
-                session.add(view.group)
-    session.flush()
-    _store(session, cohort, fresh, state="published")
-    people = {p.email: p for p in _people(session, cohort)}
-    for g in fresh:
-        _remember(session, cohort, [people[k] for k in g.members])
-    session.flush()
-    record_event(
-        session,
-        actor=_actor(actor),
-        action="matching.end",
-        object_type="buddy_group",
-        object_id=group.id or "",
-        cohort_id=cohort.id,
-        detail={"reason": reason},
-    )
-    return result
-
-
 def explain_pair(session: Session, *, cohort: Cohort, a: Participant, b: Participant) -> list[str]:
     """Why two people are not (or could be) buddies: each blocking rule, or their score."""
     ctx = match_context(session, cohort=cohort)
     locked = [
         [p.email for p in v.members] for v in list_groups(session, cohort=cohort) if v.group.locked
     ]
-    excluded = [p.email for p in _people(session, cohort) if p.excluded]
+    excluded = [p.email for p in people_of(session, cohort) if p.excluded]
     return why_not(a.email, b.email, ctx, locked=locked, excluded=excluded)
 
 
 def compatibility(session: Session, *, cohort: Cohort) -> Matrix:
     """Every pair's score and every blocked pair with its rule (for audit and the heat map)."""
-    from app.services.matching.engine import score_matrix
-
-    people, options = _engine_input(session, cohort)
+    people, options = engine_input(session, cohort)
     return score_matrix(people, **options)
 
 
@@ -527,9 +342,11 @@ def matrix_to_json(matrix: Matrix) -> dict[str, Any]:
     }
 
 
-def result_to_json(result: MatchResult) -> dict[str, Any]:
-    """Groups, total and unpaired, plus why anyone is unpaired."""
+def result_to_json(result: MatchResult, *, state: PairingState | None = None) -> dict[str, Any]:
+    """Groups, total and unpaired, plus why anyone is unpaired (and the pairing's state)."""
     data = result.to_json()
+    if state is not None:
+        data = {"state": state, **data}
     data["problems"] = [
         {"people": list(p.keys), "message": p.message, "relaxations": list(p.relaxations)}
         for p in result.problems

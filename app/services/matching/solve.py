@@ -24,6 +24,13 @@ Method, in the order the code runs it:
 5. Trio (``matching_trio``), when someone is left and a group of three is allowed.
 6. Bound for inexact results: from the duals, sum(y) for pairs; with a trio abc also at
    most sum(y) + y_a + y_b + y_c, or sum(y) - y_c + s(ac) + s(bc).
+
+Preferred pairs (the pairs a facilitator already reviewed) break ties among equal optima.
+Every score is multiplied by K and each preferred pair gains 1. An arrangement has at most
+(n + 3) / 2 pairs (a trio counts three), so with K above that the bonuses of any
+arrangement sum to less than one thousandth of a point: an optimum of the working scores
+is an optimum of the real ones, the one keeping the most preferred pairs. Totals are read
+from the real scores; a bound B on the working scores bounds the real total by floor(B / K).
 """
 
 from __future__ import annotations
@@ -199,22 +206,47 @@ def _trio_bound(scores: IntMatrix, allowed: BoolMatrix, doubled: IntArray) -> in
     return int(doubled.sum()) + min(three, attach)
 
 
+def _tie_break(
+    points: IntMatrix, local: dict[int, int], prefer: Collection[frozenset[int]]
+) -> tuple[IntMatrix, int]:
+    """Return working scores favouring ``prefer`` among equal optima, and their scale K."""
+    ends = [
+        (local[a], local[b])
+        for pair in prefer
+        if len(pair) == 2 and all(p in local for p in pair)
+        for a, b in [tuple(pair)]
+    ]
+    if not ends:
+        return points, 1
+    scale = min(len(ends), (len(points) + 3) // 2) + 1
+    scores = points * scale
+    for a, b in ends:
+        scores[a, b] += 1
+        scores[b, a] += 1
+    return scores, scale
+
+
 def solve_pool(
     ctx: MatchContext,
     pool: Sequence[int],
     *,
     allow_trio: bool = True,
     forbid: Collection[frozenset[int]] = (),
+    prefer: Collection[frozenset[int]] = (),
 ) -> Arrangement:
-    """Return the best arrangement of ``pool`` (positions) into pairs and at most one trio."""
+    """Return the best arrangement of ``pool`` (positions) into pairs and at most one trio.
+
+    Among arrangements of equal score, the one keeping the most ``prefer`` pairs is returned.
+    """
     table = score_pool(ctx, sorted(pool))
-    scores, allowed, back = table.scores, table.allowed, table.pool
+    points, allowed, back = table.scores, table.allowed, table.pool
     size = len(back)
     local = {p: k for k, p in enumerate(back)}
     for pair in forbid:
         if len(pair) == 2 and all(p in local for p in pair):
             a, b = (local[p] for p in pair)
             allowed[a, b] = allowed[b, a] = False
+    scores, scale = _tie_break(points, local, prefer)
     if size < 2:
         return Arrangement([], None, list(back), 0, 0, True)
     exact = size <= DENSE_LIMIT
@@ -244,13 +276,16 @@ def solve_pool(
             # Any trio arrangement is a k-matching of pool - c plus c's two links.
             with_trio = min(with_trio, base + int(_top(scores, allowed, 2).max()))
         bound = max(bound, with_trio)
+    pair_points = _points(points, pairs)
+    trio_points = 0 if trio is None else _total(points, _sides(trio))
+    real = sum(pair_points) + trio_points
     return Arrangement(
         pairs=[(back[a], back[b]) for a, b in pairs],
         trio=None if trio is None else (back[trio[0]], back[trio[1]], back[trio[2]]),
         unpaired=[back[v] for v in free],
-        total=total,
-        upper_bound=max(bound, total),
+        total=real,
+        upper_bound=real if optimal else max(bound // scale, real),
         optimal=optimal,
-        pair_points=_points(scores, pairs),
-        trio_points=0 if trio is None else _total(scores, _sides(trio)),
+        pair_points=pair_points,
+        trio_points=trio_points,
     )

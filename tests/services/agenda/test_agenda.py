@@ -107,12 +107,12 @@ def test_build_binds_the_program_places_every_exercise_and_schedules(
 def test_trio_in_a_live_group_lengthens_pair_exercises(
     session: Session, cohort: Cohort, library: Library
 ) -> None:
-    ana, ben, cy, dee = people(session, cohort, ["Ana", "Ben", "Cy", "Dee"])
+    ana, ben, cy, dee, eve = people(session, cohort, ["Ana", "Ben", "Cy", "Dee", "Eve"])
     group(session, cohort, [ana, ben, cy], "ended")
     group(session, cohort, [ana, dee], "published")
     pairs_only = slots(agenda.build_agenda(session, cohort=cohort, library=library).agenda)
     assert agenda.get_agenda(session, cohort=cohort, library=library).has_trio is False
-    group(session, cohort, [ben, cy, dee], "proposed")
+    group(session, cohort, [ben, cy, eve], "proposed")
     view = agenda.build_agenda(session, cohort=cohort, library=library).agenda
     assert view.has_trio is True
     start, end = slots(view)["career-stories"][1:]

@@ -55,24 +55,36 @@ def rosters(draw: st.DrawFn, min_size: int = 2, max_size: int = 12) -> list[Matc
 
 def brute_force(ctx: MatchContext, pool: list[int]) -> tuple[int, int]:
     """Return (people covered, total thousandths) of the best partition with at most one trio."""
+    covered, points, _kept = brute_force_keeping(ctx, pool, frozenset())
+    return covered, points
+
+
+def brute_force_keeping(
+    ctx: MatchContext, pool: list[int], prefer: frozenset[frozenset[int]]
+) -> tuple[int, int, int]:
+    """Return (covered, thousandths, preferred pairs kept) of the best partition, compared in
+    that order: the most people, then the highest score, then the most ``prefer`` pairs."""
+
+    def kept(*members: int) -> int:
+        return sum(frozenset(p) in prefer for p in itertools.combinations(members, 2))
 
     @cache
-    def best(rest: frozenset[int], trio_used: bool) -> tuple[int, int]:
+    def best(rest: frozenset[int], trio_used: bool) -> tuple[int, int, int]:
         if not rest:
-            return (0, 0)
+            return (0, 0, 0)
         x = min(rest)
         others = rest - {x}
         options = [best(others, trio_used)]
         for y in others:
             if ctx.allowed(x, y):
-                covered, points = best(others - {y}, trio_used)
-                options.append((covered + 2, points + ctx.score(x, y)))
+                covered, points, pairs = best(others - {y}, trio_used)
+                options.append((covered + 2, points + ctx.score(x, y), pairs + kept(x, y)))
         if not trio_used:
             for y, z in itertools.combinations(sorted(others), 2):
                 if ctx.allowed(x, y) and ctx.allowed(x, z) and ctx.allowed(y, z):
-                    covered, points = best(others - {y, z}, True)
+                    covered, points, pairs = best(others - {y, z}, True)
                     value = ctx.score(x, y) + ctx.score(x, z) + ctx.score(y, z)
-                    options.append((covered + 3, points + value))
+                    options.append((covered + 3, points + value, pairs + kept(x, y, z)))
         return max(options)
 
     return best(frozenset(pool), False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import networkx as nx
@@ -14,8 +15,11 @@ from app.core.errors import InvalidInput
 from app.services.matching.bound import rounded_matching
 from app.services.matching.engine import (
     MatchPerson,
+    MatchResult,
     Weights,
     build_context,
+    diff_results,
+    preferred_pairs,
     rank_level,
     score_matrix,
     solve,
@@ -23,7 +27,13 @@ from app.services.matching.engine import (
     tenure_band,
 )
 from app.services.matching.solve import solve_pool
-from tests.services.matching.factories import brute_force, person, rosters, violations
+from tests.services.matching_factories import (
+    brute_force,
+    brute_force_keeping,
+    person,
+    rosters,
+    violations,
+)
 
 PROPERTY = settings(max_examples=60, deadline=None)
 
@@ -69,6 +79,67 @@ def test_solve_total_equals_brute_force_and_breaks_no_rule(people: list[MatchPer
     assert violations(ctx, result) == []
     assert sum(len(g.members) == 3 for g in result.groups) <= 1
     assert result.optimal is True
+
+
+def _kept(result: MatchResult, prefer: set[frozenset[int]], ctx: object) -> int:
+    return sum(
+        frozenset(ctx.position(k) for k in pair) in prefer  # type: ignore[attr-defined]
+        for g in result.groups
+        for pair in itertools.combinations(g.members, 2)
+    )
+
+
+@PROPERTY
+@given(rosters(), st.randoms(use_true_random=False))
+def test_solve_prefers_reviewed_pairs_only_among_equal_optima(
+    people: list[MatchPerson], rnd: random.Random
+) -> None:
+    ctx = build_context(people, extra_manager_links={"outside@corp.example": "p01@corp.example"})
+    keys = [p.key for p in ctx.people]
+    rnd.shuffle(keys)
+    reviewed = [keys[i : i + rnd.choice((2, 3))] for i in range(0, len(keys), 2)]
+    prefer = preferred_pairs(ctx, reviewed)
+    plain = solve_context(ctx)
+    kept = solve_context(ctx, prefer=reviewed)
+    covered, points, most = brute_force_keeping(ctx, list(range(len(people))), frozenset(prefer))
+    assert (len(people) - len(kept.unpaired), round(kept.total * 1000)) == (covered, points)
+    assert (kept.total, kept.upper_bound, kept.optimal) == (plain.total, plain.total, True)
+    assert _kept(kept, prefer, ctx) == most
+    assert violations(ctx, kept) == []
+    assert sum(len(g.members) == 3 for g in kept.groups) <= 1
+
+
+@pytest.mark.parametrize("size", [23, 91, 541])
+def test_solve_rerun_with_a_lock_keeps_the_reviewed_pairs_and_its_bound(size: int) -> None:
+    rnd = random.Random(15 if size == 23 else size)
+    people = [
+        person(
+            f"p{i:03d}@x.example",
+            level=rnd.choice(["Manager", "Director"]),
+            function=rnd.choice(["Finance", "Sales", "IT"]),
+            region=rnd.choice(["EMEA", "APAC"]),
+            tenure_years=rnd.choice([1, 3, 7, 12]),
+        )
+        for i in range(size)
+    ]
+    ctx = build_context(people)
+    first = solve_context(ctx)
+    locked = [list(first.groups[0].members)]
+    reviewed = [list(g.members) for g in first.groups[1:]]
+    plain = solve_context(ctx, locked=locked)
+    again = solve_context(ctx, locked=locked, prefer=reviewed)
+    assert again.upper_bound is not None
+    assert plain.upper_bound is not None
+    # Each bound holds for the other arrangement too: the tie-break never lifts a bound
+    # below a reachable total, and never changes what is reachable.
+    assert again.total <= again.upper_bound
+    assert plain.total <= again.upper_bound
+    assert again.total <= plain.upper_bound
+    assert again.total == plain.total
+    assert again.optimal == plain.optimal == (size <= 80)
+    if size == 23:
+        assert len(diff_results(first, plain).moved) == 8
+    assert diff_results(first, again).moved == []
 
 
 @PROPERTY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from hypothesis import given, settings
 
@@ -43,13 +44,12 @@ def test_group_reasons_say_what_the_pair_shares_and_how_it_differs() -> None:
         "Both speak French",
     ]
     assert group.participant_reasons == [
-        "You are both directors",
-        "Different functions: Finance and Operations",
-        "You are both based in EMEA",
-        "You have 3 and 12 years in the company",
-        "You bring different experience: M&A; launch",
-        "Shared experience: audit",
-        "You both speak French",
+        "You are at a similar level, so you face similar kinds of decisions",
+        "You work in different functions, so each of you brings a fresh view",
+        "You have been with the company for different lengths of time",
+        "You bring different experience to each other",
+        "You also have some experience in common",
+        "You share a working language",
     ]
 
 
@@ -101,12 +101,10 @@ def test_trio_reasons_say_all_three_and_keep_the_first_spelling() -> None:
         "Locked by the facilitator",
     ]
     assert group.participant_reasons == [
-        "You are all three at level L5",
-        "You all three work in Finance",
-        "Different regions: EMEA and APAC",
-        "You bring different experience: M&A; launch",
-        "Shared experience: Audit",
-        "You all three speak English",
+        "You are at a similar level, so you face similar kinds of decisions",
+        "You bring different experience to each other",
+        "You also have some experience in common",
+        "You share a working language",
     ]
     assert group.score == 16.0
 
@@ -159,6 +157,60 @@ def test_participant_reasons_never_mention_rules_names_or_groups() -> None:
     ):
         assert word not in text
     assert len(result.groups) == 2
+
+
+def test_participant_reasons_say_that_the_pair_differs_never_the_buddys_hr_values() -> None:
+    people = [
+        person(
+            "ana@x.example",
+            level="M3 - Senior Manager",
+            level_rank=3,
+            function="Quantum Treasury",
+            region="Patagonia North",
+            tenure_years=13.9,
+            languages=frozenset({"Esperanto", "English"}),
+            tags=frozenset({"zeppelin rescue", "audit"}),
+        ),
+        person(
+            "ben@x.example",
+            level="M4 - Director",
+            level_rank=4,
+            function="Glacier Logistics",
+            region="Tasmania East",
+            tenure_years=1.5,
+            languages=frozenset({"Esperanto", "Klingon"}),
+            tags=frozenset({"volcano survey", "audit"}),
+        ),
+    ]
+    [group] = solve(people).groups
+    assert group.participant_reasons == [
+        "You are at a similar level, so you face similar kinds of decisions",
+        "You work in different functions, so each of you brings a fresh view",
+        "You are based in different regions",
+        "You have been with the company for different lengths of time",
+        "You bring different experience to each other",
+        "You also have some experience in common",
+        "You share a working language",
+    ]
+    assert "Similar levels: M3 - Senior Manager and M4 - Director" in group.reasons
+    assert "13.9 and 1.5 years in the company" in group.reasons
+
+
+def _hr_values(person: MatchPerson) -> set[str]:
+    values = {person.level, person.function, person.region, *person.tags, *person.languages}
+    if person.tenure_years is not None:
+        values |= {f"{person.tenure_years:g}", f"{person.tenure_years:.1f}"}
+    return {v.lower() for v in values if v}
+
+
+@settings(max_examples=60, deadline=None)
+@given(rosters(min_size=2, max_size=10))
+def test_participant_reasons_never_hold_any_members_hr_value(people: list[MatchPerson]) -> None:
+    by_key = {p.key: p for p in people}
+    for group in solve(people).groups:
+        text = " ".join(group.participant_reasons).lower()
+        values = set().union(*(_hr_values(by_key[k]) for k in group.members))
+        assert [v for v in sorted(values) if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text)] == []
 
 
 def test_repeat_pair_is_told_to_the_facilitator_only() -> None:

@@ -63,9 +63,13 @@ def test_diff_results_lists_moves_and_score_change() -> None:
     a, b = old.groups[0].members[0], old.groups[1].members[0]
     assert diff.kept == [old.groups[2]]
     assert diff.moved == sorted([*old.groups[0].members, *old.groups[1].members])
+    names = {p.key: p.name for p in ctx.people}
+    named = diff_results(old, new, names=names)
     assert (
-        f"{a}: with {old.groups[0].members[1]} -> with {old.groups[1].members[1]}" in diff.changes
+        f"{names[a]} was with {names[old.groups[0].members[1]]} and is now with "
+        in (named.changes[0])
     )
+    assert all("@" not in line for line in named.changes)
     assert diff.score_change == 0.0
     assert [g.members for g in diff.removed] == [old.groups[0].members, old.groups[1].members]
     assert b in diff.moved
@@ -82,28 +86,49 @@ def test_repair_after_end_pairs_the_two_singles_and_touches_no_one_else() -> Non
     assert sorted(len(g.members) for g in repaired.groups) == [2, 2, 2]
 
 
-def test_repair_after_end_joins_a_single_to_the_best_pair_as_a_trio() -> None:
+def test_repair_after_end_leaves_a_single_waiting_and_every_other_group_as_it_was() -> None:
     ctx = _ctx()
     groups = solve_context(ctx).groups
     repaired = repair_after_end(groups, ctx=ctx, removed=[groups[0].members[0]])
-    left = groups[0].members[1]
-    trio = [g for g in repaired.groups if len(g.members) == 3]
-    assert len(trio) == 1
-    assert left in trio[0].members
-    assert len(repaired.groups) == 2
-    assert repaired.unpaired == []
+    assert repaired.groups == groups[1:]
+    assert repaired.unpaired == [groups[0].members[1]]
 
 
-def test_repair_after_end_with_a_trio_moves_one_trio_member_instead_of_a_second_trio() -> None:
+def test_repair_after_end_never_splits_a_trio_nor_makes_a_second_one() -> None:
     people = [person(f"p{i}@x.example", function="FSITLMN"[i]) for i in range(7)]
     ctx = build_context(people)
     groups = solve_context(ctx).groups
-    trio = next(g for g in groups if len(g.members) == 3)
     pair = next(g for g in groups if len(g.members) == 2)
-    repaired = repair_after_end(groups, ctx=ctx, removed=[pair.members[0]])
-    assert sorted(len(g.members) for g in repaired.groups) == [2, 2, 2]
+    repaired = repair_after_end(groups, ctx=ctx, ended=[pair.members])
+    assert repaired.groups == [g for g in groups if g != pair]
+    assert repaired.unpaired == sorted(pair.members)
+
+
+def test_repair_after_end_pairs_the_ended_people_with_those_already_waiting() -> None:
+    ctx = _ctx()
+    groups = solve_context(ctx).groups
+    ended, kept = groups[0], groups[1:]
+    waiting = list(groups[1].members)
+    repaired = repair_after_end(
+        groups[:1] + groups[2:], ctx=ctx, ended=[ended.members], waiting=waiting
+    )
+    assert [g for g in repaired.groups if g in kept] == groups[2:]
+    fresh = [set(g.members) for g in repaired.groups if g not in kept]
+    assert sorted(len(g) for g in fresh) == [2, 2]
+    assert all(len(g & set(ended.members)) == 1 for g in fresh)
     assert repaired.unpaired == []
-    assert trio not in repaired.groups
+
+
+def test_repair_after_end_keeps_earlier_ended_groups_apart() -> None:
+    ctx = _ctx()
+    groups = solve_context(ctx).groups
+    first, second = groups[0].members, groups[1].members
+    crossed = [[first[0], second[0]], [first[1], second[1]]]
+    repaired = repair_after_end(
+        groups[2:], ctx=ctx, waiting=[*first, *second], apart=[first, second, *crossed]
+    )
+    fresh = {frozenset(g.members) for g in repaired.groups if g not in groups[2:]}
+    assert fresh == {frozenset((first[0], second[1])), frozenset((first[1], second[0]))}
 
 
 def test_repair_after_end_rejects_an_unknown_group() -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from itertools import combinations
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.core.errors import Conflict, InvalidInput
 from app.demo import read_demo_roster
-from app.models import Cohort, PairingHistory
+from app.models import BuddyGroup, BuddyMember, Cohort, PairingHistory
 from app.services.cohorts import service as cohorts
 from app.services.matching import pairing
 from app.services.roster import service as roster
@@ -147,34 +148,166 @@ def test_rerun_after_publish_is_a_conflict(session: Session) -> None:
         pairing.run_matching(session, cohort=cohort)
 
 
-def test_ending_a_pairing_repairs_only_its_people(session: Session) -> None:
-    cohort = _cohort(
-        session,
-        "End",
-        [
-            *ROWS[:4],
-            "Fay Lu,fay@x.com,Manager,HR,China,2,,,\n",
-            "Gus Rey,gus@x.com,Manager,Marketing,Chile,15,,,\n",
-        ],
-    )
+SIX = [
+    *ROWS[:4],
+    "Fay Lu,fay@x.com,Manager,HR,China,2,,,\n",
+    "Gus Rey,gus@x.com,Manager,Marketing,Chile,15,,,\n",
+]
+SEVEN = [*SIX, "Hal Ito,hal@x.com,Manager,Design,Japan,6,,,\n"]
+
+
+def _published(session: Session, name: str, rows: list[str]) -> Cohort:
+    cohort = _cohort(session, name, rows)
     pairing.run_matching(session, cohort=cohort)
     pairing.publish(session, cohort=cohort)
+    session.commit()
+    return cohort
+
+
+def _live_memberships(session: Session, cohort: Cohort) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for view in pairing.list_groups(session, cohort=cohort):
+        for p in view.members:
+            counts[p.email] = counts.get(p.email, 0) + 1
+    return counts
+
+
+def _end(session: Session, cohort: Cohort, view: pairing.GroupView, reason: str = "other") -> None:
+    assert view.group.id is not None
+    pairing.end_group(session, cohort=cohort, group_id=view.group.id, reason=reason)
+    session.commit()
+
+
+def test_ending_a_pairing_changes_no_other_pair_and_its_people_wait(session: Session) -> None:
+    cohort = _published(session, "End", SIX)
     views = pairing.list_groups(session, cohort=cohort)
     ending = views[0]
-    untouched = {frozenset(p.email for p in v.members) for v in views[1:]}
-    assert ending.group.id is not None
-    pairing.end_group(
-        session, cohort=cohort, group_id=ending.group.id, reason="conflict_of_interest"
-    )
+    others = {v.group.id: frozenset(p.email for p in v.members) for v in views[1:]}
+    _end(session, cohort, ending, "conflict_of_interest")
+    after = pairing.list_groups(session, cohort=cohort)
+    assert {v.group.id: frozenset(p.email for p in v.members) for v in after} == others
+    assert (ending.group.state, ending.group.end_reason) == ("ended", "conflict_of_interest")
+    a, b = ending.members
+    result = pairing.current_result(session, cohort=cohort)
+    assert result.unpaired == sorted([a.email, b.email])
+    assert [p.message for p in result.problems] == [
+        f"{x.name} is waiting for a buddy: their pairing with {y.name} ended, and nobody "
+        "else without a buddy can be paired with them"
+        for x, y in sorted([(a, b), (b, a)], key=lambda xy: xy[0].email)
+    ]
+    [first, *_rest] = pairing.waiting_people(session, cohort=cohort)
+    assert [o.group_id for o in first.options] != []
+    assert {o.group_id for o in first.options} <= set(others)
+
+
+def test_ending_a_second_pairing_pairs_the_waiting_people_across(session: Session) -> None:
+    cohort = _published(session, "Across", SIX)
+    views = pairing.list_groups(session, cohort=cohort)
+    first, second, third = views
+    _end(session, cohort, first)
+    _end(session, cohort, second)
+    after = pairing.list_groups(session, cohort=cohort)
+    assert after[0].group.id == third.group.id
+    fresh = [frozenset(p.email for p in v.members) for v in after[1:]]
+    assert sorted(len(g) for g in fresh) == [2, 2]
+    old = [frozenset(p.email for p in v.members) for v in (first, second)]
+    assert all(len(g & o) == 1 for g in fresh for o in old)
+    assert set(_live_memberships(session, cohort).values()) == {1}
+    assert pairing.current_result(session, cohort=cohort).unpaired == []
+
+
+def test_ending_a_pair_beside_the_trio_never_puts_anyone_in_two_groups(session: Session) -> None:
+    cohort = _published(session, "Trio", SEVEN)
+    views = pairing.list_groups(session, cohort=cohort)
+    trio = next(v for v in views if len(v.members) == 3)
+    pair = next(v for v in views if len(v.members) == 2)
+    _end(session, cohort, pair)
+    after = pairing.list_groups(session, cohort=cohort)
+    assert trio.group.id in {v.group.id for v in after}
+    assert trio.group.state == "published"
+    assert set(_live_memberships(session, cohort).values()) == {1}
+    assert len(after) == len(views) - 1
+
+
+def test_the_database_refuses_a_second_live_group_for_one_person(session: Session) -> None:
+    cohort = _published(session, "Twice", ROWS[:4])
+    [first, second] = pairing.list_groups(session, cohort=cohort)
+    assert cohort.id is not None
+    extra = BuddyGroup(cohort_id=cohort.id, state="published")
+    session.add(extra)
+    session.flush()
+    assert extra.id is not None
+    for member in (first.members[0], second.members[0]):
+        assert member.id is not None
+        session.add(BuddyMember(group_id=extra.id, participant_id=member.id))
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+    ended = pairing.list_groups(session, cohort=cohort)[0]
+    assert ended.members[0].id is not None
+    ended.group.state = "ended"
+    session.add(ended.group)
+    session.flush()
+    # A live membership cannot hang on an ended group either: the database copies the
+    # group's state onto each membership and checks it.
+    revive = text("UPDATE buddy_member SET live = :yes WHERE group_id = :g")
+    with pytest.raises(IntegrityError):
+        session.execute(revive, {"yes": True, "g": ended.group.id})
+    session.rollback()
+
+
+def test_a_waiting_person_joins_a_pair_only_when_every_rule_allows_it(session: Session) -> None:
+    rows = [*SIX[:5], "Gus Rey,gus@x.com,Manager,Marketing,Chile,15,ana@x.com,,\n"]
+    cohort = _published(session, "Join", rows)
+    views = pairing.list_groups(session, cohort=cohort)
+    gus_view = next(v for v in views if "gus@x.com" in {p.email for p in v.members})
+    _end(session, cohort, gus_view)
+    gus = pairing.participant_by_email(session, cohort=cohort, email="gus@x.com")
+    with_ana = next(v for v in views if "ana@x.com" in {p.email for p in v.members})
+    assert with_ana.group.id is not None
+    with pytest.raises(InvalidInput) as refused:
+        pairing.join_group(session, cohort=cohort, participant=gus, group_id=with_ana.group.id)
+    assert refused.value.message == "Gus Rey cannot join this pair"
+    [waiting] = [w for w in pairing.waiting_people(session, cohort=cohort) if w.participant == gus]
+    assert with_ana.group.id not in {o.group_id for o in waiting.options}
+    target = waiting.options[0]
+    joined = pairing.join_group(session, cohort=cohort, participant=gus, group_id=target.group_id)
     session.commit()
-    now = _pairs(session, cohort, ("published",))
-    ended_pair = frozenset(p.email for p in ending.members)
-    assert ended_pair not in now
-    assert {p for g in now for p in g} == {p for g in [*untouched, ended_pair] for p in g}
-    for a, b in combinations(sorted(ended_pair), 2):
-        assert not any({a, b} <= g for g in now)
-    assert ending.group.state == "ended"
-    assert ending.group.end_reason == "conflict_of_interest"
+    assert [p.email for p in joined.members] == sorted(
+        [*target_emails(session, cohort, target.group_id)]
+    )
+    assert len(joined.members) == 3
+    assert joined.group.score == target.score
+    assert "gus@x.com" not in pairing.current_result(session, cohort=cohort).unpaired
+
+
+def target_emails(session: Session, cohort: Cohort, group_id: int) -> list[str]:
+    view = next(v for v in pairing.list_groups(session, cohort=cohort) if v.group.id == group_id)
+    return sorted(p.email for p in view.members)
+
+
+def test_before_the_first_run_nobody_is_without_a_buddy(session: Session) -> None:
+    cohort = _cohort(session, "Fresh")
+    assert pairing.pairing_state(session, cohort=cohort) == "not_paired"
+    result = pairing.current_result(session, cohort=cohort)
+    assert (result.groups, result.unpaired, result.problems) == ([], [], [])
+
+
+def test_publish_with_someone_unpaired_names_them(session: Session) -> None:
+    first = _cohort(session, "Before", ROWS[:2])
+    pairing.run_matching(session, cohort=first)
+    pairing.publish(session, cohort=first)
+    again = _cohort(session, "After", [*ROWS[:2], *ROWS[2:4]])
+    pairing.run_matching(session, cohort=again)
+    views = pairing.list_groups(session, cohort=again)
+    assert views
+    ana = pairing.participant_by_email(session, cohort=again, email="ana@x.com")
+    pairing.set_excluded(session, cohort=again, participant=ana, excluded=True)
+    pairing.set_excluded(session, cohort=again, participant=ana, excluded=False)
+    with pytest.raises(Conflict) as refused:
+        pairing.publish(session, cohort=again)
+    assert "Ana Silva" in refused.value.message
+    assert "@" not in refused.value.message
 
 
 def test_end_with_unknown_reason_is_refused(session: Session) -> None:
