@@ -1,4 +1,5 @@
-"""Sign-in cards: the cohort's card page, printing new cards (PDF), re-issue and revoke."""
+"""Sign-in cards: the cohort's card page, printing new cards (PDF), re-issue, revoke,
+and resetting a participant's PIN."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.responses import Response
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
 from app.models import Cohort
-from app.services import roster, signin
+from app.services import roster, signin, signin_pin
 from app.services.signin_cards import CardData, render_cards_pdf
 
 router = APIRouter(include_in_schema=False)
@@ -88,4 +89,13 @@ def revoke_card(
 ) -> Response:
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     signin.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")
+    return RedirectResponse(f"/cohorts/{cohort.slug}/cards", status_code=303)
+
+
+@router.post("/cohorts/{slug}/cards/{participant_id}/reset-pin")
+def reset_pin(
+    participant_id: int, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+) -> Response:
+    person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
+    signin_pin.reset_pin(session, participant=person, actor=f"facilitator:{user.id}")
     return RedirectResponse(f"/cohorts/{cohort.slug}/cards", status_code=303)
