@@ -122,6 +122,8 @@ class ParticipantBadge:
     cohort_name: str
     store_key: str
     """Encrypts what the tablet keeps for this participant (see ``signin.device_store_key``)."""
+    idle_seconds: int
+    """After this long without reaching the server, the page leaves the screen."""
 
 
 def get_current_participant(
@@ -137,7 +139,10 @@ def get_current_participant(
     if accounts.touch_due(web):
         _touch(request, session, web)
     key = signin.device_store_key(participant.id, secret=request.app.state.secret_key)
-    request.state.participant = ParticipantBadge(participant.id, participant.name, cohort.name, key)
+    idle = request.app.state.settings.participant_idle_minutes * 60
+    request.state.participant = ParticipantBadge(
+        participant.id, participant.name, cohort.name, key, idle
+    )
     return participant
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.models import Participant
 from app.services import plans, signin
-from tests.e2e.conftest import SECRET, TABLET, LiveServer
+from tests.e2e.conftest import SECRET, TABLET, LiveServer, sign_in_tablet
 from tests.services.tablet_factories import World, make_world
 
 pytestmark = pytest.mark.browser
@@ -21,10 +21,7 @@ pytestmark = pytest.mark.browser
 def _sign_in(browser: Any, live: LiveServer, code: str) -> Any:
     page = browser.new_context(viewport=TABLET, has_touch=True).new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live.base_url}/join")
-    page.fill("#code", code)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live.base_url}/p")
+    sign_in_tablet(page, live, code)
     return page
 
 
@@ -122,9 +119,9 @@ def test_a_plan_change_left_unsent_is_sent_from_another_page_and_never_wiped_at_
     assert ana.url == f"{live_server.base_url}/p"
     assert (
         ana.evaluate(
-            "JSON.parse(localStorage.getItem('tandem.' + "
+            "TandemStore.load('tandem.' + "
             "document.getElementById('tablet').dataset.participant + "
-            "'.plan.queue')).length"
+            "'.plan.queue', null).length"
         )
         == 1
     )

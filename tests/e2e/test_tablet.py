@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from app.models import Cohort, Participant
 from app.models.tablet import Answer
 from app.services import agenda, responses, signin, tablet_views
-from tests.e2e.conftest import SECRET, TABLET, LiveServer
+from tests.e2e.conftest import SECRET, TABLET, LiveServer, sign_in_tablet
 from tests.services.tablet_factories import World, make_world
 
 pytestmark = pytest.mark.browser
@@ -44,11 +44,7 @@ def _answer(live: LiveServer, who: Participant, prompt: str) -> Any:
         return row.value if row else None
 
 
-def _sign_in(page: Any, live: LiveServer, code: str) -> None:
-    page.goto(f"{live.base_url}/join")
-    page.fill("#code", code)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live.base_url}/p")
+_sign_in = sign_in_tablet
 
 
 def _saved(page: Any) -> None:
@@ -152,8 +148,8 @@ def test_a_page_rendered_before_the_last_save_shows_what_was_saved(
     page.reload()
     expect(box).to_have_value("First words. Then more. The end.")
     kept = page.evaluate(
-        "Object.keys(JSON.parse(localStorage.getItem('tandem.' + "
-        "document.getElementById('tablet').dataset.participant + '.acked') || '{}'))"
+        "Object.keys(TandemStore.load('tandem.' + "
+        "document.getElementById('tablet').dataset.participant + '.acked', {}))"
     )
     assert kept == []
 

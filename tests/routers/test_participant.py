@@ -235,6 +235,9 @@ def test_printing_cards_issues_new_ones_as_one_pdf(
         assert name in text
     codes = re.findall(r"\b[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}\b", text)
     assert len(codes) == 4
+    # The card names the page where the code is typed, not the facilitators' sign-in.
+    help_lines = re.findall(r"Scan the square with the tablet, or open (\S+) and type", text)
+    assert help_lines == ["testserver/join"] * 4
     assert old.code not in codes
     tablet = TestClient(client.app, follow_redirects=False)
     assert (

@@ -141,6 +141,7 @@
         });
     }).then(function (res) {
       if (watchdog) { clearTimeout(watchdog); }
+      if (res.status < 400) { lastContact = Date.now(); }
       return res;
     }, function (err) {
       if (watchdog) { clearTimeout(watchdog); }
@@ -206,6 +207,25 @@
   function ownName(name) { return !!pid && name.indexOf("tandem." + pid + ".") === 0; }
   pruneAllAcked();
   window.setInterval(pruneAllAcked, 60 * 1000);
+
+  // A tablet left alone is signed out by the server; the page must not keep showing the
+  // participant's words to whoever picks it up. The server counts a page load or a save as
+  // use (to the minute), so the page leaves a minute early and ends the session itself.
+  // Unsent changes stay on the tablet, encrypted, for the participant's next sign-in.
+  var idleMs = root ? (parseInt(root.getAttribute("data-idle-seconds"), 10) || 0) * 1000 : 0;
+  var lastContact = Date.now();
+  if (key && idleMs) {
+    var idleTimer = window.setInterval(function () {
+      if (Date.now() - lastContact < Math.max(idleMs - 60 * 1000, 60 * 1000)) { return; }
+      window.clearInterval(idleTimer);
+      var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+      var leave = function () { window.location.replace("/join?idle=1"); };
+      window.fetch("/p/signout", {
+        method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: { "X-CSRF-Token": csrfMeta ? csrfMeta.getAttribute("content") : "" }
+      }).then(leave, leave);
+    }, 15 * 1000);
+  }
 
   window.TandemStore = {
     load: load,
