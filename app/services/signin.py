@@ -303,3 +303,34 @@ def card_is_live(session: Session, card: SignInCard) -> bool:
         and card.expires_at > utcnow()
         and session.get(Participant, card.participant_id) is not None
     )
+
+
+TICKET_SECONDS = 300
+"""How long a card shown on a tablet waits for its PIN."""
+
+
+def _ticket_mac(secret: str, card_id: int, expires: int, device: str) -> str:
+    message = f"signin|{card_id}|{expires}|{device}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def pending_ticket(card: SignInCard, *, device: str, secret: str) -> str:
+    """A signed note that ``card`` was shown on the tablet ``device``: it lets that tablet,
+    and no other, ask for the card's PIN for the next five minutes."""
+    assert card.id is not None
+    expires = int(utcnow().timestamp()) + TICKET_SECONDS
+    return f"{card.id}.{expires}.{_ticket_mac(secret, card.id, expires, device)}"
+
+
+def pending_card(session: Session, *, ticket: str, device: str, secret: str) -> SignInCard | None:
+    """The live card behind a ticket from ``pending_ticket``, or None when it is forged, from
+    another tablet, expired, or its card no longer works."""
+    parts = ticket.split(".")
+    if len(parts) != 3 or not (parts[0].isdigit() and parts[1].isdigit()) or len(parts[0]) > 12:
+        return None
+    card_id, expires = int(parts[0]), int(parts[1])
+    mac = _ticket_mac(secret, card_id, expires, device)
+    if not hmac.compare_digest(mac, parts[2]) or expires < utcnow().timestamp():
+        return None
+    card = session.get(SignInCard, card_id)
+    return card if card is not None and card_is_live(session, card) else None

@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from app.models.tablet import Answer
 from app.services import signin
-from tests.e2e.conftest import PIN, SECRET, LiveServer, sign_in_tablet
+from tests.e2e.conftest import PIN, SECRET, TABLET, LiveServer, sign_in_tablet
+from tests.e2e.test_tablet import _serious_violations, _small_targets
 from tests.services.tablet_factories import World, make_world
 
 pytestmark = pytest.mark.browser
@@ -228,3 +229,22 @@ def test_a_tablet_left_alone_leaves_the_screen_and_keeps_the_unsent_words_locked
     expect(page.locator("#q-their-week")).to_have_value("IDLE-WORDS")
     page.wait_for_selector('#save-status[data-state="saved"]', timeout=15_000)
     assert _answer(live_server, world.ana, "their-week") == "IDLE-WORDS"
+
+
+def test_the_sign_in_steps_have_big_touch_targets_and_no_serious_accessibility_faults(
+    live_server: LiveServer, browser: Any
+) -> None:
+    _, cards = _seed(live_server)
+    # Injecting axe is an inline script; the pages' own CSP is checked by the router tests.
+    context = browser.new_context(viewport=TABLET, has_touch=True, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.base_url}/join/{cards['Ana'].token}")
+    link_page = (page.url, _small_targets(page), _serious_violations(page))
+    page.click("#join-link button[type=submit]")
+    page.wait_for_url(f"{live_server.base_url}/join/pin")
+    pin_page = (page.url, _small_targets(page), _serious_violations(page))
+    assert [link_page, pin_page] == [
+        (f"{live_server.base_url}/join", [], []),
+        (f"{live_server.base_url}/join/pin", [], []),
+    ]
+    context.close()

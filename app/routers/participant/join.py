@@ -8,8 +8,6 @@ remembers which card was shown.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from typing import Annotated, Any
@@ -34,7 +32,6 @@ DEVICE_COOKIE = "tandem_device"
 """A random id per tablet: throttling counts per tablet, and a sign-in ends the previous
 participant's session on the same tablet."""
 SIGNIN_COOKIE = "tandem_signin"
-TICKET_SECONDS = 300
 DEVICE_SECONDS = 400 * 86400
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
@@ -114,30 +111,14 @@ def _join_page(
     return response
 
 
-# ---- the pending sign-in between card and PIN -----------------------------------------------
-def _ticket_mac(secret: str, card_id: int, expires: int, device: str) -> str:
-    message = f"signin|{card_id}|{expires}|{device}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
-def _ticket(secret: str, card: SignInCard, device: str) -> str:
-    assert card.id is not None
-    expires = int(utcnow().timestamp()) + TICKET_SECONDS
-    return f"{card.id}.{expires}.{_ticket_mac(secret, card.id, expires, device)}"
-
-
 def _pending_card(request: Request, session: Session) -> SignInCard | None:
-    """The card shown on this tablet in the last five minutes, if it still works."""
-    parts = request.cookies.get(SIGNIN_COOKIE, "").split(".")
-    if len(parts) != 3 or not (parts[0].isdigit() and parts[1].isdigit()) or len(parts[0]) > 12:
-        return None
-    card_id, expires = int(parts[0]), int(parts[1])
     device, _ = device_of(request)
-    mac = _ticket_mac(request.app.state.secret_key, card_id, expires, device)
-    if not hmac.compare_digest(mac, parts[2]) or expires < utcnow().timestamp():
-        return None
-    card = session.get(SignInCard, card_id)
-    return card if card is not None and signin.card_is_live(session, card) else None
+    return signin.pending_card(
+        session,
+        ticket=request.cookies.get(SIGNIN_COOKIE, ""),
+        device=device,
+        secret=request.app.state.secret_key,
+    )
 
 
 def _to_pin(request: Request, card: SignInCard, settings: Settings) -> Response:
@@ -145,8 +126,8 @@ def _to_pin(request: Request, card: SignInCard, settings: Settings) -> Response:
     response = RedirectResponse("/join/pin", status_code=303)
     response.set_cookie(
         SIGNIN_COOKIE,
-        _ticket(request.app.state.secret_key, card, device),
-        max_age=TICKET_SECONDS,
+        signin.pending_ticket(card, device=device, secret=request.app.state.secret_key),
+        max_age=signin.TICKET_SECONDS,
         httponly=True,
         samesite="lax",
         secure=_secure(settings),
