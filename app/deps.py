@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.core.config import Settings
@@ -17,7 +19,7 @@ from app.core.db import WRITE_TURN_TIMEOUT_S, writer
 from app.core.errors import Unavailable
 from app.core.security import SESSION_COOKIE
 from app.models import Cohort, Facilitator, Participant, WebSession
-from app.services import accounts, cohorts
+from app.services import accounts, cohorts, tablet
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,11 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 def get_web_session(request: Request, session: SessionDep) -> WebSession | None:
     token = request.cookies.get(SESSION_COOKIE)
-    return accounts.load_session(session, token=token) if token else None
+    if not token:
+        return None
+    settings: Settings = request.app.state.settings
+    idle = timedelta(minutes=settings.participant_idle_minutes)
+    return accounts.load_session(session, token=token, participant_idle=idle)
 
 
 WebSessionDep = Annotated[WebSession | None, Depends(get_web_session)]
@@ -114,6 +120,10 @@ class ParticipantBadge:
     id: int
     name: str
     cohort_name: str
+    store_key: str
+    """Encrypts what the tablet keeps for this participant (see ``tablet.device_store_key``)."""
+    idle_seconds: int
+    """After this long without reaching the server, the page leaves the screen."""
 
 
 def get_current_participant(
@@ -126,8 +136,40 @@ def get_current_participant(
     cohort = session.get(Cohort, participant.cohort_id) if participant else None
     if participant is None or cohort is None or participant.id is None:
         raise NotSignedIn
-    request.state.participant = ParticipantBadge(participant.id, participant.name, cohort.name)
+    if accounts.touch_due(web):
+        _touch(request, session, web)
+    key = tablet.device_store_key(participant.id, secret=request.app.state.secret_key)
+    idle = request.app.state.settings.participant_idle_minutes * 60
+    request.state.participant = ParticipantBadge(
+        participant.id, participant.name, cohort.name, key, idle
+    )
     return participant
+
+
+def _touch(request: Request, session: Session, web: WebSession) -> None:
+    """Keep a participant's session alive when they use it: a save or a page they open.
+
+    Background requests (the "now" panel's polling, its event stream) do not count, or a
+    tablet left open would never time out. A writing request updates its own transaction; a
+    page view writes in a short transaction of its own, best effort: it is retried a minute
+    later if the database is busy.
+    """
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        accounts.touch_session(session, session_id=web.id)
+        return
+    mode = request.headers.get("sec-fetch-mode")
+    navigating = mode == "navigate" or (
+        mode is None and "text/html" in request.headers.get("accept", "")
+    )
+    if not navigating:
+        return
+    engine: Engine = request.app.state.engine
+    try:
+        with Session(writer(engine)) as own:
+            accounts.touch_session(own, session_id=web.id)
+            own.commit()
+    except OperationalError:
+        pass
 
 
 CurrentParticipant = Annotated[Participant, Depends(get_current_participant)]

@@ -190,6 +190,23 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
     return csrf_of(client, "/cohorts")
 
 
+TABLET_PIN = "2580"
+
+
+def join_tablet(client: TestClient, code: str, pin: str = TABLET_PIN) -> str:
+    """Sign a tablet in through the real pages: the card's code, then the PIN (chosen at the
+    first sign-in). Returns the CSRF token of the signed-in tablet page."""
+    response = client.post("/join", data={"code": code, "csrf_token": csrf_of(client, "/join")})
+    assert (response.status_code, response.headers.get("location")) == (303, "/join/pin")
+    page = client.get("/join/pin")
+    data = {"pin": pin, "csrf_token": csrf_of(client, "/join/pin")}
+    if 'name="pin_again"' in page.text:
+        data["pin_again"] = pin
+    response = client.post("/join/pin", data=data)
+    assert (response.status_code, response.headers.get("location")) == (303, "/p"), response.text
+    return csrf_of(client, "/p")
+
+
 @pytest.fixture
 def facilitator(session: Session) -> Facilitator:
     return make_facilitator(session, "fran@example.com")

@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     library_dirs: list[Path] = Field(default_factory=list)
     """Extra exercise folders (an organisation's own) loaded beside the shipped ``exercises/``."""
     session_hours: int = 12
+    participant_idle_minutes: int = 30
+    """A tablet left alone this long is signed out: the next person must not find it open."""
+    participant_session_hours: int = 12
+    """However busy, a participant signs in again after this long (one day in the room)."""
+    card_attempts_per_device: int = 10
+    """Wrong codes or PINs one tablet may try per window (``login_window_seconds``)."""
+    card_attempts_per_address: int = 300
+    """Wrong codes or PINs per network address and window: a room of tablets shares one."""
     followup_days: int = 180
     retention_days: int = 365
     login_attempts_per_window: int = 10

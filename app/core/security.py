@@ -83,7 +83,7 @@ class SecurityHeadersMiddleware:
                 extra = {
                     b"content-security-policy": CSP.encode(),
                     b"x-content-type-options": b"nosniff",
-                    b"referrer-policy": b"same-origin",
+                    b"referrer-policy": b"no-referrer",
                     b"x-frame-options": b"DENY",
                     b"cross-origin-opener-policy": b"same-origin",
                 }

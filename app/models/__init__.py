@@ -1,7 +1,7 @@
 """All tables, imported here so that Alembic and ``create_all`` see the whole metadata."""
 
 from app.models import agenda, plans, tablet  # noqa: F401  (tables registered on import)
-from app.models.accounts import Facilitator, LoginAttempt, WebSession
+from app.models.accounts import Facilitator, LoginAttempt, ParticipantPin, WebSession
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.cohorts import Cohort, CohortFacilitator, Participant, Person, RosterImport
@@ -21,6 +21,7 @@ __all__ = [
     "LoginAttempt",
     "PairingHistory",
     "Participant",
+    "ParticipantPin",
     "Person",
     "RosterImport",
     "WebSession",

@@ -40,6 +40,10 @@ class WebSession(SQLModel, table=True):
     csrf_secret: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the participant last used it (at most a minute stale): the idle timeout."""
+    device: str | None = Field(default=None, max_length=64, index=True)
+    """Hash of the tablet's device cookie: a new sign-in there ends this session."""
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -49,3 +53,22 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=300, index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ParticipantPin(SQLModel, table=True):
+    """The personal PIN a participant chooses at first sign-in; without it a card opens nothing
+    once its owner has started. Stored as an HMAC (see ``signin_pin``), never in clear."""
+
+    __tablename__ = "participant_pin"
+    participant_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    pin_hash: str | None = Field(default=None, max_length=64)
+    """None until chosen, and again after a facilitator's reset."""
+    salt: str = Field(max_length=32)
+    set_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failures: int = 0
+    """Wrong PINs in a row since the last right one: too many lock the PIN until a reset."""
+    reset_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -9,7 +9,7 @@ from app.core.db import create_db_engine
 from app.core.migrations import downgrade_database, upgrade_database
 from app.models.plans import Plan
 from tests.core.test_migrations import empty_url  # noqa: F401  (the fixture)
-from tests.services.tablet_factories import make_world
+from tests.services.tablet.factories import make_world
 
 REVISION = "20261203plans"
 

@@ -98,6 +98,23 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+PIN = "2580"
+
+
+def sign_in_tablet(page: Any, live: LiveServer, code: str, pin: str = PIN) -> None:
+    """Sign ``page`` in as a participant does: the card's code, then the PIN (chosen at the
+    first sign-in, typed at every later one)."""
+    page.goto(f"{live.base_url}/join")
+    page.fill("#code", code)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live.base_url}/join/pin")
+    page.fill("#pin", pin)
+    if page.locator("#pin_again").count():
+        page.fill("#pin_again", pin)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live.base_url}/p")
+
+
 @pytest.fixture
 def tablet_page(browser: Any) -> Iterator[Any]:
     """A fresh page on a 10-inch tablet in portrait, with touch."""

@@ -15,8 +15,8 @@ from app.services.accounts import service as accounts
 from app.services.cohorts import service as cohorts
 from app.services.plans import service as plans
 from app.services.tablet import signin
-from tests.e2e.conftest import SECRET, TABLET, LiveServer
-from tests.services.tablet_factories import World, make_world
+from tests.e2e.conftest import SECRET, TABLET, LiveServer, sign_in_tablet
+from tests.services.tablet.factories import World, make_world
 
 pytestmark = pytest.mark.browser
 FAC_PASSWORD = "a-long-enough-password"
@@ -26,10 +26,7 @@ PARTS = ("aspiration", "goals", "strengths", "obstacles")
 def _sign_in(browser: Any, live: LiveServer, code: str) -> Any:
     page = browser.new_context(viewport=TABLET, has_touch=True).new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live.base_url}/join")
-    page.fill("#code", code)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live.base_url}/p")
+    sign_in_tablet(page, live, code)
     return page
 
 
@@ -206,9 +203,9 @@ def test_a_plan_change_left_unsent_is_sent_from_another_page_and_never_wiped_at_
     assert ana.url == f"{live_server.base_url}/p"
     assert (
         ana.evaluate(
-            "JSON.parse(localStorage.getItem('tandem.' + "
+            "TandemStore.load('tandem.' + "
             "document.getElementById('tablet').dataset.participant + "
-            "'.plan.queue')).length"
+            "'.plan.queue', null).length"
         )
         == 1
     )

@@ -16,7 +16,7 @@ from app.models.tablet import Answer
 from app.services.agenda import service as agenda
 from app.services.tablet import responses, signin
 from app.services.tablet import views as tablet_views
-from tests.e2e.conftest import SECRET, TABLET, LiveServer
+from tests.e2e.conftest import SECRET, TABLET, LiveServer, sign_in_tablet
 from tests.services.tablet.factories import World, make_world
 
 pytestmark = pytest.mark.browser
@@ -46,11 +46,7 @@ def _answer(live: LiveServer, who: Participant, prompt: str) -> Any:
         return row.value if row else None
 
 
-def _sign_in(page: Any, live: LiveServer, code: str) -> None:
-    page.goto(f"{live.base_url}/join")
-    page.fill("#code", code)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live.base_url}/p")
+_sign_in = sign_in_tablet
 
 
 def _saved(page: Any) -> None:
@@ -154,8 +150,8 @@ def test_a_page_rendered_before_the_last_save_shows_what_was_saved(
     page.reload()
     expect(box).to_have_value("First words. Then more. The end.")
     kept = page.evaluate(
-        "Object.keys(JSON.parse(localStorage.getItem('tandem.' + "
-        "document.getElementById('tablet').dataset.participant + '.acked') || '{}'))"
+        "Object.keys(TandemStore.load('tandem.' + "
+        "document.getElementById('tablet').dataset.participant + '.acked', {}))"
     )
     assert kept == []
 

@@ -29,7 +29,7 @@ from sqlmodel import Session, SQLModel
 
 from app.models import Facilitator
 from app.services.tablet import signin
-from tests.conftest import csrf_of, sign_in
+from tests.conftest import join_tablet, sign_in
 from tests.services.tablet.factories import World, make_world
 
 EXAMPLES_PER_MODE = 2
@@ -55,11 +55,7 @@ def _as_caller(
             session, cohort=world.cohort, participants=[world.ana], secret=secret, followup_days=180
         )
         session.commit()
-        joined = client.post(
-            "/join", data={"code": card.code, "csrf_token": csrf_of(client, "/join")}
-        )
-        assert joined.status_code == 303
-        return {"X-CSRF-Token": csrf_of(client, "/p")}
+        return {"X-CSRF-Token": join_tablet(client, card.code)}
     return {}
 
 

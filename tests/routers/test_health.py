@@ -28,7 +28,7 @@ def test_every_page_has_security_headers_and_no_store(client: TestClient) -> Non
     assert "'unsafe-inline'" not in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["referrer-policy"] == "no-referrer"
     assert response.headers["cache-control"] == "no-store"
 
 

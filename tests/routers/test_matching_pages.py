@@ -18,7 +18,7 @@ from app.services.matching import pairing
 from app.services.roster import service as roster
 from app.services.tablet import signin
 from tests.conftest import csrf_of
-from tests.services.tablet_factories import make_cohort
+from tests.services.tablet.factories import make_cohort
 
 
 @pytest.fixture

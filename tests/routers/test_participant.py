@@ -14,7 +14,7 @@ from app.models import Facilitator, Participant
 from app.services.agenda import service as agenda
 from app.services.cohorts import service as cohorts
 from app.services.tablet import signin
-from tests.conftest import csrf_of, sign_in
+from tests.conftest import csrf_of, join_tablet, sign_in
 from tests.services.tablet.factories import World, add_participant, make_world
 
 SECRET = "x" * 48
@@ -33,12 +33,7 @@ def _card(session: Session, world: World, who: Participant) -> signin.IssuedCard
     return card
 
 
-def join(client: TestClient, code: str) -> str:
-    """Sign a tablet in by typing ``code``; returns the CSRF token of the signed-in page."""
-    response = client.post("/join", data={"code": code, "csrf_token": csrf_of(client, "/join")})
-    assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/p"
-    return csrf_of(client, "/p")
+join = join_tablet
 
 
 def _put(
@@ -55,45 +50,6 @@ def _put(
         headers={"X-CSRF-Token": token, "Accept": "application/json"},
         json={"value": value, "base_version": base, "idempotency_key": key},
     )
-
-
-def test_typed_code_signs_in_with_a_strict_cookie_until_card_expiry(
-    client: TestClient, session: Session, world: World
-) -> None:
-    card = _card(session, world, world.ana)
-    response = client.post(
-        "/join", data={"code": card.code.lower(), "csrf_token": csrf_of(client, "/join")}
-    )
-    assert response.status_code == 303
-    cookie = next(
-        c for c in response.headers.get_list("set-cookie") if c.startswith("tandem_session=")
-    )
-    assert "HttpOnly" in cookie
-    assert "SameSite=lax" in cookie
-    max_age = int(re.search(r"Max-Age=(\d+)", cookie).group(1))  # type: ignore[union-attr]
-    assert max_age > 150 * 86400
-    home = client.get("/p")
-    assert home.status_code == 200
-    assert home.headers["cache-control"] == "no-store"
-    assert "Hello, Ana" in home.text
-
-
-def test_qr_link_signs_in(client: TestClient, session: Session, world: World) -> None:
-    card = _card(session, world, world.ben)
-    response = client.get(f"/join/{card.token}")
-    assert (response.status_code, response.headers["location"]) == (303, "/p")
-    assert "Hello, Ben" in client.get("/p").text
-
-
-def test_wrong_code_is_refused_and_then_throttled(client: TestClient, world: World) -> None:
-    token = csrf_of(client, "/join")
-    for _ in range(signin.CARD_ATTEMPTS_PER_WINDOW):
-        wrong = client.post("/join", data={"code": "AAAA-AAAA", "csrf_token": token})
-        assert wrong.status_code == 400
-    assert "That code did not work" in wrong.text
-    throttled = client.post("/join", data={"code": "AAAA-AAAA", "csrf_token": token})
-    assert throttled.status_code == 429
-    assert throttled.headers["retry-after"] == "300"
 
 
 def test_signed_out_tablet_goes_to_join_and_api_answers_401(client: TestClient) -> None:
@@ -281,6 +237,9 @@ def test_printing_cards_issues_new_ones_as_one_pdf(
         assert name in text
     codes = re.findall(r"\b[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}\b", text)
     assert len(codes) == 4
+    # The card names the page where the code is typed, not the facilitators' sign-in.
+    help_lines = re.findall(r"Scan the square with the tablet, or open (\S+) and type", text)
+    assert help_lines == ["testserver/join"] * 4
     assert old.code not in codes
     tablet = TestClient(client.app, follow_redirects=False)
     assert (

@@ -45,6 +45,7 @@ from tests.routers.route_world import (
 PUBLIC, FACILITATOR, COHORT, COHORT_MISSING = "public", "facilitator", "cohort", "cohort_missing"
 PARTICIPANT, CONTENT, STREAM = "participant", "content", "stream"
 SIGN_OUT = "sign_out"
+SIGN_IN_STEP = "sign_in_step"  # the PIN step: without a card shown first, back to /join
 OWNER, BUDDY, PARTNER, CHECKINS, ADMIN = "owner", "buddy", "partner", "checkins", "admin"
 
 ROUTES: dict[tuple[str, str], str] = {
@@ -100,6 +101,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/cohorts/{slug}/cards.pdf"): COHORT,
     ("POST", "/cohorts/{slug}/cards/{participant_id}/reissue"): COHORT,
     ("POST", "/cohorts/{slug}/cards/{participant_id}/revoke"): COHORT,
+    ("POST", "/cohorts/{slug}/cards/{participant_id}/reset-pin"): COHORT,
     ("GET", "/cohorts/{slug}/workbooks"): COHORT,
     ("POST", "/cohorts/{slug}/workbooks"): COHORT,
     ("GET", "/cohorts/{slug}/jobs/{job_id}"): COHORT_MISSING,
@@ -119,6 +121,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/join"): PUBLIC,
     ("POST", "/join"): PUBLIC,
     ("GET", "/join/{token}"): PUBLIC,
+    ("POST", "/join/link"): PUBLIC,
+    ("GET", "/join/pin"): SIGN_IN_STEP,
+    ("POST", "/join/pin"): PUBLIC,
     ("POST", "/p/signout"): SIGN_OUT,
     ("GET", "/p"): PARTICIPANT,
     ("GET", "/p/exercises/{exercise_id}"): PARTICIPANT,
@@ -181,6 +186,8 @@ def expected(rule: str, viewer: str) -> str:
         return "ok"
     if rule == SIGN_OUT:
         return "redirect"
+    if rule == SIGN_IN_STEP:
+        return "join"
     if rule in (FACILITATOR, COHORT, COHORT_MISSING, ADMIN):
         if viewer not in FACILITATORS:
             return "login"

@@ -1,4 +1,5 @@
-"""Sign-in cards: the cohort's card page, printing new cards (PDF), re-issue and revoke."""
+"""Sign-in cards: the cohort's card page, printing new cards (PDF), re-issue, revoke,
+and resetting a participant's PIN."""
 
 from __future__ import annotations
 
@@ -88,4 +89,13 @@ def revoke_card(
 ) -> Response:
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     tablet.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")
+    return RedirectResponse(f"/cohorts/{cohort.slug}/cards", status_code=303)
+
+
+@router.post("/cohorts/{slug}/cards/{participant_id}/reset-pin")
+def reset_pin(
+    participant_id: int, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+) -> Response:
+    person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
+    tablet.reset_pin(session, participant=person, actor=f"facilitator:{user.id}")
     return RedirectResponse(f"/cohorts/{cohort.slug}/cards", status_code=303)

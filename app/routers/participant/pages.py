@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.core.templating import render
 from app.deps import CurrentParticipant, SessionDep
 from app.models import utcnow
+from app.routers.participant.join import device_of
 from app.services import agenda, tablet
 from app.services.library import AGREEMENT_ID
 
@@ -24,8 +25,12 @@ def home(request: Request, session: SessionDep, participant: CurrentParticipant)
         if view.now is not None
         else agenda.follow_version(session, cohort_id=participant.cohort_id)
     )
+    device, _ = device_of(request)
+    account = tablet.account_activity(session, participant=participant, device=device)
     return render(
-        request, "participant/home.html", {"view": view, "me": participant, "now_version": version}
+        request,
+        "participant/home.html",
+        {"view": view, "me": participant, "now_version": version, "account": account},
     )
 
 

@@ -12,7 +12,10 @@ from app.services.accounts.service import (
     end_session,
     hash_token,
     load_session,
+    start_participant_session,
     start_session,
+    touch_due,
+    touch_session,
 )
 
 __all__ = [
@@ -23,5 +26,8 @@ __all__ = [
     "end_session",
     "hash_token",
     "load_session",
+    "start_participant_session",
     "start_session",
+    "touch_due",
+    "touch_session",
 ]

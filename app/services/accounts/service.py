@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, func, select, update
 
 from app.core.errors import Conflict, InvalidInput, Problem
 from app.models import Facilitator, LoginAttempt, WebSession, utcnow
@@ -146,12 +146,71 @@ def start_session(
     return NewSession(token=token, session=row)
 
 
-def load_session(session: Session, *, token: str) -> WebSession | None:
-    """The live session behind a cookie value, or None when unknown or expired."""
+TOUCH_EVERY = timedelta(minutes=1)
+"""A participant session's last use is written at most this often: idle time is measured to
+the minute without a database write on every request."""
+
+
+def start_participant_session(
+    session: Session,
+    *,
+    participant_id: int,
+    device: str,
+    card_expires_at: datetime,
+    hours: int,
+    replacing: str | None = None,
+) -> NewSession:
+    """Open a participant session on a tablet; any session still open on that tablet (the
+    previous participant's, or the one in its cookie, ``replacing``) ends first."""
+    ended = delete(WebSession).where(
+        col(WebSession.device) == device, col(WebSession.participant_id).is_not(None)
+    )
+    session.exec(ended)
+    if replacing:
+        end_session(session, token=replacing)
+    now = utcnow()
+    opened = start_session(
+        session,
+        hours=hours,
+        participant_id=participant_id,
+        expires_at=min(card_expires_at, now + timedelta(hours=hours)),
+    )
+    opened.session.device = device
+    opened.session.last_seen_at = now
+    session.add(opened.session)
+    session.flush()
+    return opened
+
+
+def load_session(
+    session: Session, *, token: str, participant_idle: timedelta | None = None
+) -> WebSession | None:
+    """The live session behind a cookie value, or None when unknown, expired, or (for a
+    participant) unused for longer than ``participant_idle``."""
     row = session.get(WebSession, hash_token(token))
-    if row is None or row.expires_at <= utcnow():
+    now = utcnow()
+    if row is None or row.expires_at <= now:
+        return None
+    if (
+        row.participant_id is not None
+        and participant_idle is not None
+        and (row.last_seen_at or row.created_at) + participant_idle <= now
+    ):
         return None
     return row
+
+
+def touch_due(row: WebSession) -> bool:
+    """True when a participant session's last use is more than a minute old."""
+    seen = row.last_seen_at or row.created_at
+    return row.participant_id is not None and utcnow() - seen >= TOUCH_EVERY
+
+
+def touch_session(session: Session, *, session_id: str) -> None:
+    """Record that a participant session was used just now."""
+    session.exec(
+        update(WebSession).where(col(WebSession.id) == session_id).values(last_seen_at=utcnow())
+    )
 
 
 def end_session(session: Session, *, token: str) -> None:

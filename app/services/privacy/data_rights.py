@@ -26,6 +26,7 @@ from app.models import (
     Cohort,
     PairingHistory,
     Participant,
+    ParticipantPin,
     Person,
     RosterImport,
     WebSession,
@@ -352,6 +353,9 @@ REGISTRY: dict[str, Coverage] = {
     "signin_card": Coverage("signin_cards", _export_cards, _by_participant(SignInCard)),
     "web_session": Coverage(
         "", "sign-in tokens: secrets, not information about the person", _by_participant(WebSession)
+    ),
+    "participant_pin": Coverage(
+        "", "a keyed hash of the PIN: a secret, not information", _by_participant(ParticipantPin)
     ),
     "pair_agreement": Coverage("agreements", _export_agreements, _by_participant(PairAgreement)),
     "buddy_member": Coverage("buddy_groups", _export_groups, _by_participant(BuddyMember)),

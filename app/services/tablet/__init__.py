@@ -5,6 +5,21 @@ What other packages, the routers and the CLI may use; the modules beside this fi
 internal to the package."""
 
 from app.services.tablet.cards import CardData, render_cards_pdf
+from app.services.tablet.pin import (
+    PIN_MAX,
+    PIN_MIN,
+    PinLocked,
+    PinRejected,
+    account_activity,
+    cohort_zone,
+    describe_device,
+    needs_new_pin,
+    pin_reset_at,
+    record_signin,
+    reset_pin,
+    set_pin,
+    verify_pin,
+)
 from app.services.tablet.progress import AGREEMENT_LABELS, STATUS_LABELS, progress_board
 from app.services.tablet.responses import (
     KEY_PATTERN,
@@ -13,10 +28,15 @@ from app.services.tablet.responses import (
     save_answer,
 )
 from app.services.tablet.signin import (
+    TICKET_SECONDS,
+    Attempt,
     CardRejected,
     IssuedCard,
     card_statuses,
+    device_store_key,
     issue_cards,
+    pending_card,
+    pending_ticket,
     redeem_card,
     revoke_card,
 )
@@ -29,20 +49,38 @@ from app.services.tablet.views import (
 __all__ = [
     "AGREEMENT_LABELS",
     "KEY_PATTERN",
+    "PIN_MAX",
+    "PIN_MIN",
     "STATUS_LABELS",
+    "TICKET_SECONDS",
+    "Attempt",
     "CardData",
     "CardRejected",
     "IssuedCard",
+    "PinLocked",
+    "PinRejected",
     "StaleAnswer",
     "accept_agreement",
+    "account_activity",
     "card_statuses",
+    "cohort_zone",
+    "describe_device",
+    "device_store_key",
     "exercise_for",
     "issue_cards",
+    "needs_new_pin",
     "participant_exercise",
     "participant_home",
+    "pending_card",
+    "pending_ticket",
+    "pin_reset_at",
     "progress_board",
+    "record_signin",
     "redeem_card",
     "render_cards_pdf",
+    "reset_pin",
     "revoke_card",
     "save_answer",
+    "set_pin",
+    "verify_pin",
 ]

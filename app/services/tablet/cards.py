@@ -28,14 +28,22 @@ def render_cards_html(cohort_name: str, cards: list[CardData], *, paper: Paper =
             "cannot print cards", [Problem("cards", f"unknown paper {paper!r}", "paper")]
         )
     pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
-    hosts = {urlsplit(card.url).netloc for card in cards}
+    join_pages = {join_page_of(card.url) for card in cards}
     template = workbook_environment().get_template("cards.html")
     return template.render(
         cohort_name=cohort_name,
         pages=pages,
         paper=paper,
-        host=hosts.pop() if len(hosts) == 1 else "",
+        join_page=join_pages.pop() if len(join_pages) == 1 else "",
     )
+
+
+def join_page_of(card_url: str) -> str:
+    """Where the code is typed, as a person types it: ``tandem.example.org/join`` for the
+    card link ``https://tandem.example.org/join/<token>`` (the site's root is the
+    facilitators' sign-in, not the tablet's)."""
+    parts = urlsplit(card_url)
+    return parts.netloc + parts.path.rsplit("/", 1)[0]
 
 
 def render_cards_pdf(

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, func, select
 
-from app.models import Cohort, LoginAttempt, Participant, WebSession, utcnow
+from app.models import Cohort, LoginAttempt, Participant, ParticipantPin, WebSession, utcnow
 from app.models.tablet import SignInCard
 from app.services.accounts import Throttled, hash_token
 from app.services.cohorts import cohort_end_date
@@ -27,9 +27,8 @@ from app.services.ops import record_event
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 """No I, L, O, 0 or 1: they are misread on paper and mistyped on glass."""
 CODE_LENGTH = 8
-CARD_ATTEMPTS_PER_WINDOW = 30
-"""Failed redemptions allowed per client and window. Higher than the facilitator limit because
-a whole room of tablets shares one address; 30 guesses in 31**8 codes still find nothing."""
+PIN_LOCK_AFTER = 10
+"""Wrong PINs in a row after which only a facilitator's reset opens the account again."""
 
 
 class CardRejected(Exception):
@@ -54,6 +53,8 @@ class CardStatus:
     issued_at: datetime | None
     expires_at: datetime | None
     revoked: bool
+    pin: str = "none"
+    """``none`` (not chosen yet), ``set``, or ``locked`` after too many wrong tries."""
 
 
 def format_code(raw: str) -> str:
@@ -76,6 +77,17 @@ def card_expiry(cohort: Cohort, *, followup_days: int) -> datetime:
     """Cards stay valid until the end of the follow-up period after the last day."""
     last = cohort_end_date(cohort) + timedelta(days=followup_days)
     return datetime.combine(last, time(23, 59, 59), ZoneInfo(cohort.timezone))
+
+
+def device_store_key(participant_id: int, *, secret: str) -> str:
+    """The key a tablet encrypts this participant's unsent words with (hex, 256 bits).
+
+    It is handed only to pages of the participant's own sessions, so the next person on a
+    shared tablet finds ciphertext; it stays the same across sessions, so the words wait,
+    locked, until their writer signs in on that tablet again and they are sent.
+    """
+    message = f"tablet-store|{participant_id}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def _new_code() -> str:
@@ -108,6 +120,8 @@ def issue_cards(
     for old in _active_cards(session, ids):
         old.revoked_at = now
         session.add(old)
+    # A reprint retires the old cards; tablets signed in with them must not stay open.
+    session.exec(delete(WebSession).where(col(WebSession.participant_id).in_(ids)))
     expires = card_expiry(cohort, followup_days=followup_days)
     issued = []
     for participant in participants:
@@ -179,58 +193,87 @@ def card_statuses(session: Session, *, participants: Sequence[Participant]) -> l
         .order_by(col(SignInCard.id))
     ).all():
         newest[card.participant_id] = card
+    pins = {
+        row.participant_id: row
+        for row in session.exec(
+            select(ParticipantPin).where(col(ParticipantPin.participant_id).in_(ids))
+        )
+    }
     statuses = []
     for p in participants:
         last = newest.get(p.id or 0)
+        pin = pins.get(p.id or 0)
         statuses.append(
             CardStatus(
                 p,
                 last.issued_at if last else None,
                 last.expires_at if last else None,
                 bool(last and last.revoked_at is not None),
+                "none"
+                if pin is None or pin.pin_hash is None
+                else "locked"
+                if pin.failures >= PIN_LOCK_AFTER
+                else "set",
             )
         )
     return statuses
 
 
-def _throttle_key(client: str) -> str:
-    return f"card|{client}"
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """Where a sign-in attempt comes from: the tablet (its device cookie, hashed) and the
+    network address, which a whole room of tablets shares."""
+
+    device: str
+    address: str
+    window_seconds: int
+    per_device: int = 10
+    per_address: int = 300
+
+    def keys(self, extra: Sequence[tuple[str, int]] = ()) -> list[tuple[str, int]]:
+        """Each throttle key with its limit: this tablet, this address, and ``extra``."""
+        return [
+            (f"card-device|{self.device}", self.per_device),
+            (f"card-address|{self.address}", self.per_address),
+            *extra,
+        ]
 
 
-def check_card_throttle(
-    session: Session,
-    *,
-    client: str,
-    window_seconds: int,
-    max_attempts: int = CARD_ATTEMPTS_PER_WINDOW,
+def check_throttle(
+    session: Session, *, attempt: Attempt, extra: Sequence[tuple[str, int]] = ()
 ) -> None:
-    """Raise Throttled when ``client`` has failed too often within the window."""
-    since = utcnow() - timedelta(seconds=window_seconds)
+    """Raise Throttled when this tablet, this address or an ``extra`` key (a card) has failed
+    too often within the window: one person mistyping locks only their own tablet."""
+    since = utcnow() - timedelta(seconds=attempt.window_seconds)
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < since))
-    failures = session.exec(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.key == _throttle_key(client))
-    ).one()
-    if failures >= max_attempts:
-        raise Throttled(window_seconds)
+    for key, limit in attempt.keys(extra):
+        failures = session.exec(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key)
+        ).one()
+        if failures >= limit:
+            raise Throttled(attempt.window_seconds)
+
+
+def count_failure(
+    session: Session, *, attempt: Attempt, extra: Sequence[tuple[str, int]] = ()
+) -> None:
+    """Count one failed attempt against every key it is throttled by."""
+    for key, _ in attempt.keys(extra):
+        session.add(LoginAttempt(key=key))
+    session.flush()
 
 
 def redeem_card(
     session: Session,
     *,
-    client: str,
+    attempt: Attempt,
     secret: str,
-    window_seconds: int,
     code: str | None = None,
     token: str | None = None,
-    max_attempts: int = CARD_ATTEMPTS_PER_WINDOW,
 ) -> SignInCard:
-    """The live card behind a typed code or a QR token; a miss is counted against ``client``
-    (CardRejected), too many misses raise Throttled."""
-    check_card_throttle(
-        session, client=client, window_seconds=window_seconds, max_attempts=max_attempts
-    )
+    """The live card behind a typed code or a QR token; a miss is counted against the tablet
+    and the address (CardRejected), too many misses raise Throttled."""
+    check_throttle(session, attempt=attempt)
     card = None
     if code is not None and len(normalise_code(code)) == CODE_LENGTH:
         card = session.exec(
@@ -240,14 +283,54 @@ def redeem_card(
         card = session.exec(
             select(SignInCard).where(SignInCard.token_hash == hash_token(token))
         ).first()
-    participant = session.get(Participant, card.participant_id) if card else None
-    if (
-        card is None
-        or card.revoked_at is not None
-        or card.expires_at <= utcnow()
-        or participant is None
-    ):
-        session.add(LoginAttempt(key=_throttle_key(client)))
-        session.flush()
+    if card is None or not card_is_live(session, card):
+        count_failure(session, attempt=attempt)
+        record_event(
+            session,
+            actor="tablet",
+            action="signin.refused",
+            object_type="card",
+            detail={"step": "code" if code is not None else "link"},
+        )
         raise CardRejected("that code is not valid")
     return card
+
+
+def card_is_live(session: Session, card: SignInCard) -> bool:
+    """True while the card is neither revoked nor expired and its participant exists."""
+    return (
+        card.revoked_at is None
+        and card.expires_at > utcnow()
+        and session.get(Participant, card.participant_id) is not None
+    )
+
+
+TICKET_SECONDS = 300
+"""How long a card shown on a tablet waits for its PIN."""
+
+
+def _ticket_mac(secret: str, card_id: int, expires: int, device: str) -> str:
+    message = f"signin|{card_id}|{expires}|{device}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def pending_ticket(card: SignInCard, *, device: str, secret: str) -> str:
+    """A signed note that ``card`` was shown on the tablet ``device``: it lets that tablet,
+    and no other, ask for the card's PIN for the next five minutes."""
+    assert card.id is not None
+    expires = int(utcnow().timestamp()) + TICKET_SECONDS
+    return f"{card.id}.{expires}.{_ticket_mac(secret, card.id, expires, device)}"
+
+
+def pending_card(session: Session, *, ticket: str, device: str, secret: str) -> SignInCard | None:
+    """The live card behind a ticket from ``pending_ticket``, or None when it is forged, from
+    another tablet, expired, or its card no longer works."""
+    parts = ticket.split(".")
+    if len(parts) != 3 or not (parts[0].isdigit() and parts[1].isdigit()) or len(parts[0]) > 12:
+        return None
+    card_id, expires = int(parts[0]), int(parts[1])
+    mac = _ticket_mac(secret, card_id, expires, device)
+    if not hmac.compare_digest(mac, parts[2]) or expires < utcnow().timestamp():
+        return None
+    card = session.get(SignInCard, card_id)
+    return card if card is not None and card_is_live(session, card) else None

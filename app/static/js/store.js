@@ -1,6 +1,14 @@
 // What a tablet keeps for the signed-in participant in localStorage, shared by the answer
 // autosave (autosave.js) and the plan editor (plan.js). Handing the tablet back removes every
 // key under the participant's prefix.
+//
+// A shared tablet also holds what earlier participants left unsent (their session timed out
+// while offline, or someone else signed in): it must wait for them, and the next person must
+// not read it. So every value is encrypted (ChaCha20, RFC 8439, a fresh random nonce per
+// write) with a key the server puts only into the pages of that participant's own sessions.
+// Pure script rather than WebCrypto: crypto.subtle exists only on https:// and localhost, and
+// tablets in a room usually reach the server over plain http on the local network; and a
+// synchronous cipher keeps the queue's write-before-send order exactly as it was.
 (function () {
   "use strict";
 
@@ -8,19 +16,89 @@
   // never kept on a shared device for longer than this.
   var ACKED_FOR_MS = 10 * 60 * 1000;
 
-  function load(key, fallback) {
+  // ---- ChaCha20 --------------------------------------------------------------------------------
+  function rotl(v, c) { return (v << c) | (v >>> (32 - c)); }
+  function quarter(x, a, b, c, d) {
+    x[a] = (x[a] + x[b]) | 0; x[d] = rotl(x[d] ^ x[a], 16);
+    x[c] = (x[c] + x[d]) | 0; x[b] = rotl(x[b] ^ x[c], 12);
+    x[a] = (x[a] + x[b]) | 0; x[d] = rotl(x[d] ^ x[a], 8);
+    x[c] = (x[c] + x[d]) | 0; x[b] = rotl(x[b] ^ x[c], 7);
+  }
+  function words(bytes, count) {
+    var out = [];
+    for (var i = 0; i < count; i++) {
+      out.push(bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24));
+    }
+    return out;
+  }
+  // XOR ``data`` with the ChaCha20 key stream (block counter from 1): encrypts and decrypts.
+  function chacha20(key, nonce, data) {
+    var k = words(key, 8), n = words(nonce, 3), out = new Uint8Array(data.length);
+    for (var off = 0, counter = 1; off < data.length; off += 64, counter++) {
+      var init = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574].concat(k, [counter], n);
+      var x = init.slice();
+      for (var r = 0; r < 10; r++) {
+        quarter(x, 0, 4, 8, 12); quarter(x, 1, 5, 9, 13); quarter(x, 2, 6, 10, 14); quarter(x, 3, 7, 11, 15);
+        quarter(x, 0, 5, 10, 15); quarter(x, 1, 6, 11, 12); quarter(x, 2, 7, 8, 13); quarter(x, 3, 4, 9, 14);
+      }
+      for (var i = 0; i < 64 && off + i < data.length; i++) {
+        var w = (x[i >> 2] + init[i >> 2]) | 0;
+        out[off + i] = data[off + i] ^ ((w >>> (8 * (i & 3))) & 255);
+      }
+    }
+    return out;
+  }
+  function toBase64(bytes) {
+    var bin = "";
+    for (var i = 0; i < bytes.length; i++) { bin += String.fromCharCode(bytes[i]); }
+    return window.btoa(bin);
+  }
+  function fromBase64(text) {
+    var bin = window.atob(text), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { out[i] = bin.charCodeAt(i); }
+    return out;
+  }
+  function fromHex(hex) {
+    var out = new Uint8Array(hex.length / 2);
+    for (var i = 0; i < out.length; i++) { out[i] = parseInt(hex.substr(2 * i, 2), 16); }
+    return out;
+  }
+
+  var meta = document.querySelector('meta[name="tandem-store-key"]');
+  var keyHex = meta ? meta.getAttribute("content") : "";
+  var key = /^[0-9a-f]{64}$/.test(keyHex) ? fromHex(keyHex) : null;
+
+  function seal(value) {
+    var nonce = new Uint8Array(12);
+    window.crypto.getRandomValues(nonce);
+    var plain = new TextEncoder().encode(JSON.stringify(value));
+    return JSON.stringify({ v: 1, at: Date.now(), n: toBase64(nonce), c: toBase64(chacha20(key, nonce, plain)) });
+  }
+  // The stored envelope, or null for a value that is not one.
+  function envelope(raw) {
     try {
-      var raw = window.localStorage.getItem(key);
-      return raw ? JSON.parse(raw) : fallback;
-    } catch (e) { return fallback; }
+      var e = JSON.parse(raw);
+      return e && e.v === 1 && typeof e.n === "string" && typeof e.c === "string" ? e : null;
+    } catch (err) { return null; }
+  }
+
+  function load(name, fallback) {
+    try {
+      var raw = window.localStorage.getItem(name);
+      if (!raw) { return fallback; }
+      var e = envelope(raw);
+      if (!e) { return JSON.parse(raw); }  // written before values were encrypted
+      if (!key) { return fallback; }
+      return JSON.parse(new TextDecoder().decode(chacha20(key, fromBase64(e.n), fromBase64(e.c))));
+    } catch (err) { return fallback; }
   }
   // Set when the tablet is handed back: a request that finishes afterwards must not write the
   // previous participant's words back onto the device.
   var sealed = false;
-  function save(key, value) {
-    if (sealed) { return; }
+  function save(name, value) {
+    if (sealed || !key) { return; }
     // Memory stays the source of truth when storage is full or refused.
-    try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* kept in memory */ }
+    try { window.localStorage.setItem(name, seal(value)); } catch (e) { /* kept in memory */ }
   }
   // Remove every key under ``prefix`` and refuse later writes on this page.
   function clearAll(prefix) {
@@ -63,6 +141,7 @@
         });
     }).then(function (res) {
       if (watchdog) { clearTimeout(watchdog); }
+      if (res.status < 400) { lastContact = Date.now(); }
       return res;
     }, function (err) {
       if (watchdog) { clearTimeout(watchdog); }
@@ -104,19 +183,49 @@
   };
 
   // Acknowledged copies hold answer text: forget old ones for every participant who used this
-  // tablet, not only the one signed in, at each page load and every minute.
+  // tablet, not only the one signed in, at each page load and every minute. Another
+  // participant's copies cannot be read here, but their envelope says when it was last
+  // written: every copy in it is at least that old, so past the limit it goes whole.
   function pruneAllAcked() {
-    var names = [];
+    var names = [], cutoff = Date.now() - ACKED_FOR_MS;
     try {
       for (var i = 0; i < window.localStorage.length; i++) {
         var name = window.localStorage.key(i);
         if (name && /^tandem\.[^.]+\.(plan\.)?acked$/.test(name)) { names.push(name); }
       }
-    } catch (e) { return; }
-    names.forEach(function (name) { new Acked(name).prune(); });
+      names.forEach(function (name) {
+        var e = envelope(window.localStorage.getItem(name));
+        // Copies the server acknowledged are never the only ones, so dropping them is safe: an
+        // old envelope, or another participant's copies from before values were encrypted.
+        if (e ? !(e.at >= cutoff) : !ownName(name)) { window.localStorage.removeItem(name); return; }
+        if (key && ownName(name)) { new Acked(name).prune(); }
+      });
+    } catch (err) { /* storage refused: nothing kept either */ }
   }
+  var root = document.getElementById("tablet");
+  var pid = root && root.getAttribute("data-participant");
+  function ownName(name) { return !!pid && name.indexOf("tandem." + pid + ".") === 0; }
   pruneAllAcked();
   window.setInterval(pruneAllAcked, 60 * 1000);
+
+  // A tablet left alone is signed out by the server; the page must not keep showing the
+  // participant's words to whoever picks it up. The server counts a page load or a save as
+  // use (to the minute), so the page leaves a minute early and ends the session itself.
+  // Unsent changes stay on the tablet, encrypted, for the participant's next sign-in.
+  var idleMs = root ? (parseInt(root.getAttribute("data-idle-seconds"), 10) || 0) * 1000 : 0;
+  var lastContact = Date.now();
+  if (key && idleMs) {
+    var idleTimer = window.setInterval(function () {
+      if (Date.now() - lastContact < Math.max(idleMs - 60 * 1000, 60 * 1000)) { return; }
+      window.clearInterval(idleTimer);
+      var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+      var leave = function () { window.location.replace("/join?idle=1"); };
+      window.fetch("/p/signout", {
+        method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: { "X-CSRF-Token": csrfMeta ? csrfMeta.getAttribute("content") : "" }
+      }).then(leave, leave);
+    }, 15 * 1000);
+  }
 
   window.TandemStore = {
     load: load,

@@ -27,7 +27,7 @@ from app.services.matching.engine import (
     tenure_band,
 )
 from app.services.matching.solve import solve_pool
-from tests.services.matching_factories import (
+from tests.services.matching.factories import (
     brute_force,
     brute_force_keeping,
     person,

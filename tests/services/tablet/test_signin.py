@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app.models import WebSession
+from app.models import AuditEvent, WebSession
 from app.models.tablet import SignInCard
 from app.services.accounts import service as accounts
 from app.services.accounts.service import Throttled
@@ -33,10 +33,12 @@ def _issue(session: Session, world: World) -> list[signin.IssuedCard]:
     )
 
 
+def _attempt(device: str = "tablet-1", address: str = "10.0.0.1") -> signin.Attempt:
+    return signin.Attempt(device=device, address=address, window_seconds=300)
+
+
 def _redeem(session: Session, **kwargs: str) -> SignInCard:
-    return signin.redeem_card(
-        session, client="10.0.0.1", secret=SECRET, window_seconds=300, **kwargs
-    )
+    return signin.redeem_card(session, attempt=_attempt(), secret=SECRET, **kwargs)
 
 
 def test_cards_have_grouped_unambiguous_codes_and_only_hashes_are_stored(
@@ -95,31 +97,58 @@ def test_expired_cards_are_refused(session: Session, world: World) -> None:
         _redeem(session, code=ana.code)
 
 
-def test_failed_redemptions_are_throttled_per_client(session: Session, world: World) -> None:
-    ana, _ = _issue(session, world)
+def test_wrong_codes_lock_only_the_tablet_that_typed_them(session: Session, world: World) -> None:
+    """A room of tablets shares one address: one person's mistakes must not lock the room."""
+    ana, ben = _issue(session, world)
+    clumsy = signin.Attempt(device="tablet-1", address="10.0.0.9", window_seconds=300, per_device=3)
     for _ in range(3):
         with pytest.raises(signin.CardRejected):
-            signin.redeem_card(
-                session,
-                client="10.0.0.9",
-                secret=SECRET,
-                window_seconds=300,
-                code="AAAA-AAAA",
-                max_attempts=3,
-            )
+            signin.redeem_card(session, attempt=clumsy, secret=SECRET, code="AAAA-AAAA")
     with pytest.raises(Throttled):
-        signin.redeem_card(
-            session,
-            client="10.0.0.9",
-            secret=SECRET,
-            window_seconds=300,
-            code=ana.code,
-            max_attempts=3,
-        )
-    other = signin.redeem_card(
-        session, client="10.0.0.7", secret=SECRET, window_seconds=300, code=ana.code, max_attempts=3
+        signin.redeem_card(session, attempt=clumsy, secret=SECRET, code=ana.code)
+    neighbour = signin.Attempt(device="tablet-2", address="10.0.0.9", window_seconds=300)
+    assert (
+        signin.redeem_card(session, attempt=neighbour, secret=SECRET, code=ben.code).participant_id
+        == world.ben.id
     )
-    assert other.participant_id == world.ana.id
+
+
+def test_an_address_has_a_generous_ceiling_against_scripted_guessing(
+    session: Session, world: World
+) -> None:
+    ana, _ = _issue(session, world)
+    for n in range(4):  # a script inventing a new device id for every guess
+        attempt = signin.Attempt(
+            device=f"made-up-{n}", address="10.0.0.66", window_seconds=300, per_address=4
+        )
+        with pytest.raises(signin.CardRejected):
+            signin.redeem_card(session, attempt=attempt, secret=SECRET, code="AAAA-AAAA")
+    fifth = signin.Attempt(
+        device="made-up-5", address="10.0.0.66", window_seconds=300, per_address=4
+    )
+    with pytest.raises(Throttled):
+        signin.redeem_card(session, attempt=fifth, secret=SECRET, code=ana.code)
+    elsewhere = signin.Attempt(device="made-up-6", address="10.0.0.67", window_seconds=300)
+    assert signin.redeem_card(session, attempt=elsewhere, secret=SECRET, code=ana.code)
+
+
+def test_refused_attempts_are_audited_without_the_code(session: Session, world: World) -> None:
+    _issue(session, world)
+    with pytest.raises(signin.CardRejected):
+        _redeem(session, code="AAAA-AAAA")
+    [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "signin.refused")).all()
+    assert (event.object_type, event.detail) == ("card", {"step": "code"})
+    assert "AAAA" not in repr(event)
+
+
+def test_printing_new_cards_ends_the_sessions_opened_with_the_old_ones(
+    session: Session, world: World
+) -> None:
+    _issue(session, world)
+    accounts.start_session(session, hours=1, participant_id=world.ana.id)
+    accounts.start_session(session, hours=1, participant_id=world.cai.id)
+    _issue(session, world)  # Ana and Ben get new cards; Cai keeps hers
+    assert [w.participant_id for w in session.exec(select(WebSession))] == [world.cai.id]
 
 
 def test_card_statuses_show_dates_and_revocation(session: Session, world: World) -> None:
