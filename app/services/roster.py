@@ -35,6 +35,7 @@ from app.services.roster_profile import (
 __all__ = [
     "ImportPreview",
     "RowChange",
+    "UnacceptedWarnings",
     "apply_pending_import",
     "choose_pending_reading",
     "export_roster",
@@ -48,6 +49,11 @@ __all__ = [
     "review_pending_import",
     "update_participant",
 ]
+
+
+class UnacceptedWarnings(InvalidInput):
+    """The file is valid but has warnings that have not been confirmed as read."""
+
 
 COMPARED = (
     "name",
@@ -277,7 +283,7 @@ def _check_applicable(preview: ImportPreview, accept_warnings: bool) -> None:
         noun = "problem" if count == 1 else "problems"
         raise InvalidInput(f"the roster file has {count} {noun}", preview.problems)
     if preview.warnings and not accept_warnings:
-        raise InvalidInput(
+        raise UnacceptedWarnings(
             "read the warnings and confirm that you have checked them; nothing was saved",
             preview.warnings,
         )

@@ -84,6 +84,14 @@ def describe_preview(parsed: ParsedRoster) -> PreviewView:
     return view
 
 
+def reading_lines(parsed: ParsedRoster) -> list[str]:
+    """How the file was read, in the lines the command line prints."""
+    view = PreviewView()
+    _describe_dates(view, parsed)
+    note = encoding_note(parsed.encoding, parsed.encoding_status) if parsed.encoding else ""
+    return [line for line in (note, view.date_note) if line]
+
+
 def field_choices() -> list[tuple[str, str]]:
     """The targets a column may be mapped to, "ignore" first."""
     return [(IGNORE, "(leave out)")] + [
