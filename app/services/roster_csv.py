@@ -36,7 +36,7 @@ from app.services.roster_dates import (
     decide_date_format,
     spell_date,
 )
-from app.services.roster_encoding import encoding_problems, encoding_warning
+from app.services.roster_encoding import encoding_problems, encoding_warning, guessed_samples
 from app.services.roster_rows import MAX_FIELD_CHARS, MAX_LIST_CHARS, RosterRow, RowReader
 from app.services.roster_text import (
     SURE,
@@ -85,7 +85,8 @@ class ParsedRoster:
 
     ``warnings`` never block an import but must be seen before it is applied; ``dates`` says
     how 11/03/2016-style dates were read and why; ``encoding_status`` how the encoding was
-    decided (see roster_text.Decoded) and ``unreadable`` the first cells it could not read.
+    decided (see roster_text.Decoded) and ``encoding_samples`` the bytes of the first cells
+    whose reading depends on it (unreadable ones, or non-ASCII names in a guessed encoding).
     """
 
     rows: list[RosterRow]
@@ -100,7 +101,7 @@ class ParsedRoster:
     fields_read: tuple[str, ...] = ()
     warnings: list[Problem] = field(default_factory=list)
     encoding_status: str = SURE
-    unreadable: tuple[bytes, ...] = ()
+    encoding_samples: tuple[bytes, ...] = ()
     dates: DateReading | None = None
 
     @property
@@ -179,7 +180,7 @@ def parse_roster(
     )  # fmt: skip
     unreadable, samples = encoding_problems(decoded, table.header_row, table.headers, table.records)
     if unreadable:
-        return replace(base, problems=unreadable, unreadable=samples)
+        return replace(base, problems=unreadable, encoding_samples=samples)
     merged = merge_mappings(table.headers, explicit=mapping or {}, remembered=remembered or {})
     plan = plan_columns(table.headers, mapping=merged, header_row=table.header_row)
     plan.ignored.extend(_unnamed_columns_with_data(table))
@@ -215,6 +216,7 @@ def parse_roster(
     problems = [problem for *_, problem in sorted(reader.problems, key=lambda p: p[:2])]
     warnings = [problem for *_, problem in sorted(reader.warnings, key=lambda p: p[:2])]
     guessed = encoding_warning(decoded, rows)
+    samples = guessed_samples(decoded, rows)
     return replace(
         base,
         rows=rows,
@@ -225,6 +227,7 @@ def parse_roster(
         fields_read=tuple(plan.columns),
         warnings=([guessed] if guessed else []) + warnings,
         dates=dates,
+        encoding_samples=samples,
     )
 
 

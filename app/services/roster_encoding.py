@@ -90,6 +90,14 @@ def encoding_warning(decoded: Decoded, rows: Sequence[RosterRow]) -> Problem | N
     return Problem("", message, "encoding")
 
 
+def guessed_samples(decoded: Decoded, rows: Sequence[RosterRow]) -> tuple[bytes, ...]:
+    """The bytes of the first non-ASCII names of a file read with a guessed encoding."""
+    if decoded.status != GUESSED:
+        return ()
+    names = [row.name for row in rows if not row.name.isascii()][:_SAMPLES]
+    return tuple(name.encode(decoded.encoding, "replace") for name in names)
+
+
 @dataclass(frozen=True, slots=True)
 class EncodingOption:
     name: str
@@ -113,6 +121,8 @@ def encoding_options(samples: Sequence[bytes]) -> list[EncodingOption]:
 
 def encoding_note(encoding: str, status: str) -> str:
     """One line for the preview saying how the encoding was decided."""
+    if status == UNDECIDED:
+        return "The file's encoding is not known yet."
     label = encoding_label(encoding)
     if status == CHOSEN:
         return f"Read as {label}, as you chose."

@@ -74,10 +74,13 @@ def describe_preview(parsed: ParsedRoster) -> PreviewView:
     for row in parsed.rows:
         cells = [_cell(key, row, names, ambiguous.get(row.row_number)) for key, _ in view.columns]
         view.rows.append(RowView(row.row_number, cells, row.row_number in warned))
-    view.mapping = [(h, parsed.mapping.get(h, IGNORE)) for h in parsed.headers if h]
+    if not parsed.encoding_samples or parsed.mapping:
+        # Until the encoding is settled no column was matched: offering "leave out" for all
+        # of them would be wrong.
+        view.mapping = [(h, parsed.mapping.get(h, IGNORE)) for h in parsed.headers if h]
     if parsed.encoding_status != SURE:
         view.encoding_note = encoding_note(parsed.encoding, parsed.encoding_status)
-        view.encoding_options = encoding_options(parsed.unreadable)
+        view.encoding_options = encoding_options(parsed.encoding_samples)
     elif parsed.encoding:
         view.encoding_note = f"Read as {encoding_label(parsed.encoding.removesuffix('-sig'))}."
     _describe_dates(view, parsed)

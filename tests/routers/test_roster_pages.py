@@ -304,6 +304,8 @@ def test_a_file_that_is_not_utf8_asks_for_its_encoding_before_anything_is_saved(
     assert "row 3, column Name</span>: “Jos�” holds bytes that are not valid UTF-8" in page.text
     assert 'value="cp1252"' in page.text
     assert "Windows Western European (cp1252): <q>José</q>" in page.text
+    assert "The file&#39;s encoding is not known yet." in page.text
+    assert "Use this mapping" not in page.text
     assert client.post(f"{preview_url}/confirm", data={"csrf_token": signed_in}).status_code == 422
     session.rollback()
     assert roster.list_participants(session, cohort=cohort) == []

@@ -12,6 +12,7 @@ from app.models import Cohort, RosterProfile
 from app.services import cohorts, roster
 from app.services.roster_columns import suggest_field
 from app.services.roster_csv import parse_roster
+from app.services.roster_preview import describe_preview
 
 TODAY = date(2026, 11, 26)
 HEADER = "Name,Email,Level,Hire Date,Pool Label\n"
@@ -202,6 +203,8 @@ def test_a_guessed_cp1252_file_says_so_and_the_right_encoding_can_be_chosen(
         "encoding of Excel on Windows; check the names below (such as row 2: £ukasz Wójcik) and "
         "choose another encoding if they look wrong"
     ]
+    options = {o.name: o.sample for o in describe_preview(guessed).encoding_options}
+    assert (options["cp1252"], options["cp1250"]) == ("£ukasz Wójcik", "Łukasz Wójcik")
     with pytest.raises(roster.UnacceptedWarnings):
         roster.import_roster(session, cohort=cohort, data=polish, today=TODAY)
 
