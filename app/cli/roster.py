@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from app.cli._common import fail, session
-from app.core.errors import DomainError
+from app.core.errors import DomainError, InvalidInput
 
 app = typer.Typer(rich_markup_mode=None, help="Cohort rosters.", no_args_is_help=True)
 
@@ -22,10 +22,28 @@ def import_cmd(
         list[str] | None,
         typer.Option("--map", help='Column mapping "Header=field" (repeatable).'),
     ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format", help="How the file writes 11/03/2016: dd/mm/yyyy or mm/dd/yyyy."
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="The file's encoding when it is not UTF-8, e.g. cp1252."),
+    ] = None,
+    accept_warnings: Annotated[
+        bool,
+        typer.Option("--accept-warnings", help="Apply although the file has warnings."),
+    ] = False,
 ) -> None:
-    """Import FILE into COHORT, all or nothing; exit 1 with one line per problem."""
+    """Import FILE into COHORT, all or nothing; exit 1 with one line per problem.
+
+    Columns, date format and encoding are read as for the cohort's last import unless
+    --map, --date-format or --encoding say otherwise.
+    """
     from app.services import cohorts, roster
-    from app.services.roster import parse_mapping_args
+    from app.services.roster import parse_mapping_args, reading_lines
 
     try:
         data = file.read_bytes()
@@ -36,8 +54,21 @@ def import_cmd(
         with session() as s:
             c = cohorts.get_cohort(s, ref=cohort, viewer=None)
             preview = roster.import_roster(
-                s, cohort=c, data=data, mapping=mapping or None, dry_run=dry_run
+                s,
+                cohort=c,
+                data=data,
+                mapping=mapping or None,
+                dry_run=dry_run,
+                date_format=date_format,
+                encoding=encoding,
+                accept_warnings=accept_warnings,
             )
+    except roster.UnacceptedWarnings as exc:
+        for problem in exc.problems:
+            typer.echo(f"warning: {problem}", err=True)
+        fail("nothing was written; run again with --accept-warnings to import as written")
+    except InvalidInput as exc:
+        fail_with_hints(exc)
     except DomainError as exc:
         fail(exc)
     summary = preview.summary()
@@ -52,6 +83,27 @@ def import_cmd(
             typer.echo(f"  {label} {row.email} {row.name}" + (f" ({detail})" if detail else ""))
     if preview.parsed.ignored_columns:
         typer.echo(f"ignored columns: {', '.join(preview.parsed.ignored_columns)}")
+    for line in reading_lines(preview.parsed):
+        typer.echo(line)
+    for problem in preview.warnings:
+        typer.echo(f"warning: {problem}")
+
+
+def fail_with_hints(error: InvalidInput) -> NoReturn:
+    """Fail with every problem, then the option that answers a question the file raised."""
+    from app.services.roster import ENCODINGS
+
+    fields = {problem.field for problem in error.problems}
+    hints = []
+    if "date_format" in fields:
+        hints.append("choose with --date-format dd/mm/yyyy or --date-format mm/dd/yyyy")
+    if "encoding" in fields:
+        hints.append(f"choose with --encoding, one of: {', '.join(ENCODINGS)}")
+    if not hints:
+        fail(error)
+    for line in [*(str(p) for p in error.problems), *hints]:
+        typer.echo(line, err=True)
+    raise typer.Exit(1)
 
 
 @app.command("export")

@@ -4,7 +4,14 @@ from app.models import agenda, plans, tablet  # noqa: F401  (tables registered o
 from app.models.accounts import Facilitator, LoginAttempt, ParticipantPin, WebSession
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
-from app.models.cohorts import Cohort, CohortFacilitator, Participant, Person, RosterImport
+from app.models.cohorts import (
+    Cohort,
+    CohortFacilitator,
+    Participant,
+    Person,
+    RosterImport,
+    RosterProfile,
+)
 from app.models.jobs import Job
 from app.models.matching import BuddyGroup, BuddyMember, PairingHistory
 from app.models.program import CohortExercise
@@ -24,6 +31,7 @@ __all__ = [
     "ParticipantPin",
     "Person",
     "RosterImport",
+    "RosterProfile",
     "WebSession",
     "utcnow",
 ]

@@ -88,5 +88,25 @@ class RosterImport(SQLModel, table=True):
     filename: str = Field(default="", max_length=255)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     mapping: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)
+    date_format: str = Field(default="", max_length=3)
+    """"dmy" or "mdy" when the facilitator chose how this file's dates read."""
+    encoding: str = Field(default="", max_length=20)
+    """The encoding the facilitator chose for this file, if any."""
     base_roster_version: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RosterProfile(SQLModel, table=True):
+    """How a cohort's roster files are read, remembered from its last applied import.
+
+    Re-importing the same file then reads every column, date and character as before.
+    """
+
+    __tablename__ = "roster_profile"
+    cohort_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)
+    )
+    mapping: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)
+    date_format: str = Field(default="", max_length=3)
+    encoding: str = Field(default="", max_length=20)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -51,6 +51,12 @@ class RowChangePublic(BaseModel):
     changes: dict[str, list[object]] = Field(default_factory=dict)
 
 
+class ProblemPublic(BaseModel):
+    where: str
+    field: str | None = None
+    message: str
+
+
 class ImportResult(BaseModel):
     dry_run: bool
     applied: bool
@@ -61,3 +67,10 @@ class ImportResult(BaseModel):
     ignored_columns: list[str]
     encoding: str
     delimiter: str
+    date_format: str | None = Field(
+        default=None, description='"dmy" or "mdy" when some date depended on the order'
+    )
+    warnings: list[ProblemPublic] = Field(
+        default_factory=list,
+        description="Values to check (e.g. formula-like names); applying needs accept_warnings",
+    )

@@ -14,6 +14,7 @@ from app.schemas.cohorts import (
     CohortPublic,
     ImportResult,
     ParticipantPublic,
+    ProblemPublic,
     RowChangePublic,
 )
 from app.services import cohorts, roster
@@ -105,6 +106,15 @@ async def import_roster(
     mapping: Annotated[
         str, Query(max_length=4000, description='JSON object {"File header": "field"}')
     ] = "",
+    date_format: Annotated[
+        str | None, Query(max_length=20, description="dd/mm/yyyy or mm/dd/yyyy (dmy, mdy)")
+    ] = None,
+    encoding: Annotated[
+        str | None, Query(max_length=20, description="The file's encoding if not UTF-8")
+    ] = None,
+    accept_warnings: Annotated[
+        bool, Query(description="Apply although the file has warnings (after reading them)")
+    ] = False,
 ) -> ImportResult:
     """Import a roster CSV: all or nothing; with ``dry_run`` nothing is written."""
     explicit: dict[str, str] | None = None
@@ -130,6 +140,9 @@ async def import_roster(
         dry_run=dry_run,
         actor=user,
         max_bytes=settings.max_upload_bytes,
+        date_format=date_format,
+        encoding=encoding,
+        accept_warnings=accept_warnings,
     )
     return ImportResult(
         dry_run=dry_run,
@@ -141,4 +154,8 @@ async def import_roster(
         ignored_columns=list(preview.parsed.ignored_columns),
         encoding=preview.parsed.encoding,
         delimiter=preview.parsed.delimiter,
+        date_format=preview.parsed.date_format,
+        warnings=[
+            ProblemPublic(where=w.where, field=w.field, message=w.message) for w in preview.warnings
+        ],
     )

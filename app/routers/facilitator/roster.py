@@ -12,7 +12,7 @@ from app.core.errors import InvalidInput, Problem
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
 from app.services import roster
-from app.services.roster import FIELDS, detect_columns
+from app.services.roster import FIELDS, describe_preview, field_choices
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,17 +67,15 @@ async def upload_roster(
     )
 
 
-@router.get("/cohorts/{slug}/roster/imports/{import_id}")
-def import_preview_page(
-    request: Request, session: SessionDep, cohort: CohortDep, import_id: int
+def _preview_page(
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    import_id: int,
+    refused: list[Problem] | None = None,
 ) -> Response:
     preview = roster.review_pending_import(session, cohort=cohort, import_id=import_id)
     pending = roster.get_pending_import(session, cohort=cohort, import_id=import_id)
-    try:
-        headers, suggested = detect_columns(pending.data)
-    except InvalidInput:
-        headers, suggested = [], {}
-    current = {**suggested, **pending.mapping}
     return render(
         request,
         "facilitator/roster_preview.html",
@@ -85,12 +83,19 @@ def import_preview_page(
             "cohort": cohort,
             "preview": preview,
             "pending": pending,
-            "headers": headers,
-            "mapping": current,
-            "fields": FIELDS,
+            "view": describe_preview(preview.parsed),
+            "fields": field_choices(),
+            "refused": refused or [],
         },
-        status_code=200 if preview.valid else 422,
+        status_code=200 if preview.valid and not refused else 422,
     )
+
+
+@router.get("/cohorts/{slug}/roster/imports/{import_id}")
+def import_preview_page(
+    request: Request, session: SessionDep, cohort: CohortDep, import_id: int
+) -> Response:
+    return _preview_page(request, session, cohort, import_id)
 
 
 @router.post("/cohorts/{slug}/roster/imports/{import_id}/mapping")
@@ -113,11 +118,42 @@ async def set_mapping(
     return RedirectResponse(f"/cohorts/{cohort.slug}/roster/imports/{import_id}", status_code=303)
 
 
+@router.post("/cohorts/{slug}/roster/imports/{import_id}/reading")
+def set_reading(
+    session: SessionDep,
+    cohort: CohortDep,
+    import_id: int,
+    date_format: Annotated[str | None, Form(max_length=20)] = None,
+    encoding: Annotated[str | None, Form(max_length=20)] = None,
+) -> Response:
+    roster.choose_pending_reading(
+        session, cohort=cohort, import_id=import_id, date_format=date_format, encoding=encoding
+    )
+    return RedirectResponse(f"/cohorts/{cohort.slug}/roster/imports/{import_id}", status_code=303)
+
+
 @router.post("/cohorts/{slug}/roster/imports/{import_id}/confirm")
 def confirm_import(
-    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, import_id: int
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    import_id: int,
+    accept_warnings: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    roster.apply_pending_import(session, cohort=cohort, import_id=import_id, actor=user)
+    try:
+        roster.apply_pending_import(
+            session,
+            cohort=cohort,
+            import_id=import_id,
+            actor=user,
+            accept_warnings=accept_warnings == "yes",
+        )
+    except InvalidInput as exc:
+        # The page lists the problems and warnings themselves; say why nothing was applied.
+        session.rollback()
+        refused = [Problem("", exc.message)]
+        return _preview_page(request, session, cohort, import_id, refused)
     return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)
 
 

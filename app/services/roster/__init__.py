@@ -5,34 +5,44 @@ What other packages, the routers and the CLI may use; the modules beside this fi
 internal to the package."""
 
 from app.services.roster.columns import FIELDS, parse_mapping_args
-from app.services.roster.csv_file import detect_columns
-from app.services.roster.service import (
-    RowChange,
-    apply_pending_import,
+from app.services.roster.people import (
     export_roster,
     get_participant,
-    get_pending_import,
-    import_roster,
     list_participants,
-    preview_import,
-    remap_pending_import,
     remove_participant,
-    review_pending_import,
     update_participant,
 )
+from app.services.roster.preview import describe_preview, field_choices, reading_lines
+from app.services.roster.service import (
+    RowChange,
+    UnacceptedWarnings,
+    apply_pending_import,
+    choose_pending_reading,
+    get_pending_import,
+    import_roster,
+    preview_import,
+    remap_pending_import,
+    review_pending_import,
+)
+from app.services.roster.text import ENCODINGS
 
 __all__ = [
+    "ENCODINGS",
     "FIELDS",
     "RowChange",
+    "UnacceptedWarnings",
     "apply_pending_import",
-    "detect_columns",
+    "choose_pending_reading",
+    "describe_preview",
     "export_roster",
+    "field_choices",
     "get_participant",
     "get_pending_import",
     "import_roster",
     "list_participants",
     "parse_mapping_args",
     "preview_import",
+    "reading_lines",
     "remap_pending_import",
     "remove_participant",
     "review_pending_import",

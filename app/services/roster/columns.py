@@ -25,7 +25,10 @@ FIELDS: dict[str, str] = {
     "languages": "Languages spoken, separated by , ; / or |",
     "tags": "Background and experience tags, separated by , ; / or |",
     "avoid": "E-mails of people never to pair with, separated by , ; / or |",
-    "conflict_group": "Label shared by people who may compete for the same role",
+    "conflict_group": (
+        "Succession pool or slate: people sharing it may compete for one role, so they are "
+        "never buddies"
+    ),
     "ignore": "Leave this column out of the import",
 }
 """Every target of a column mapping, with the one line a mapping page shows beside it."""
@@ -96,7 +99,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "profile",
     ),
     "avoid": ("avoid", "do not pair with", "avoid pairing with", "not with", "avoid emails"),
-    "conflict_group": ("conflict group", "competing for", "succession group", "conflict"),
+    # People on one succession slate may compete for the same role: never buddies.
+    "conflict_group": (
+        "conflict group", "competing for", "succession group", "conflict", "succession pool",
+        "talent pool", "succession slate", "successor for", "successor to", "succession for",
+        "succession", "successor pool", "succession candidate for", "candidate for",
+        "succession plan", "succession role", "rival group", "rivals",
+    ),
 }
 # fmt: on
 """Header names as HR exports spell them; matching ignores case, accents and punctuation."""
@@ -261,3 +270,27 @@ def _check_required(plan: ColumnPlan, row: int) -> None:
             "or map first_name and last_name"
         )
         plan.problems.append((-1, Problem(f"row {row}", message, "name")))
+
+
+def merge_mappings(
+    headers: Sequence[str], *, explicit: Mapping[str, str], remembered: Mapping[str, str]
+) -> dict[str, str]:
+    """The mapping for a file: this upload's choices over the cohort's remembered ones.
+
+    A remembered choice counts only for a header this file has, and not when this upload maps
+    another column to the same single-valued field (that would be two e-mail columns).
+    """
+    present = {header_key(h) for h in headers if h}
+    chosen_keys = {header_key(h) for h in explicit}
+    chosen_targets = {normalise_field_name(t) for t in explicit.values()}
+    merged: dict[str, str] = {}
+    for header, target in remembered.items():
+        name = normalise_field_name(target)
+        key = header_key(header)
+        if name is None or key not in present or key in chosen_keys:
+            continue
+        if name in chosen_targets and name not in LIST_FIELDS and name != IGNORE:
+            continue
+        merged[header] = name
+    merged.update(explicit)
+    return merged

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from app.core.errors import InvalidInput, Problem
@@ -22,19 +22,26 @@ from app.services.roster.columns import (
     FIELDS,
     ColumnPlan,
     header_key,
+    merge_mappings,
     parse_mapping_args,
     plan_columns,
     suggest_field,
 )
+from app.services.roster.dates import UNDECIDED as DATE_UNDECIDED
+from app.services.roster.dates import DateCell, DateReading, decide_date_format, spell_date
+from app.services.roster.encoding import encoding_problems, encoding_warning, guessed_samples
 from app.services.roster.rows import MAX_FIELD_CHARS, MAX_LIST_CHARS, RosterRow, RowReader
 from app.services.roster.text import (
+    SURE,
+    Decoded,
     RecordError,
     UnreadableFile,
     decode_roster,
     read_records,
+    readable,
     sniff_delimiter,
 )
-from app.services.roster.values import clean_cell, guard_formula, infer_day_first
+from app.services.roster.values import clean_cell, guard_formula
 
 __all__ = [
     "EXPORT_HEADER",
@@ -67,7 +74,13 @@ _HEADER_SEARCH = 10
 
 @dataclass(frozen=True, slots=True)
 class ParsedRoster:
-    """What a roster file holds: sound rows, every problem, and how the file was read."""
+    """What a roster file holds: sound rows, every problem, and how the file was read.
+
+    ``warnings`` never block an import but must be seen before it is applied; ``dates`` says
+    how 11/03/2016-style dates were read and why; ``encoding_status`` how the encoding was
+    decided (see roster_text.Decoded) and ``encoding_samples`` the bytes of the first cells
+    whose reading depends on it (unreadable ones, or non-ASCII names in a guessed encoding).
+    """
 
     rows: list[RosterRow]
     problems: list[Problem]
@@ -77,11 +90,29 @@ class ParsedRoster:
     delimiter: str
     header_row: int = 1
     day_first: bool = True
+    headers: list[str] = field(default_factory=list)
+    fields_read: tuple[str, ...] = ()
+    warnings: list[Problem] = field(default_factory=list)
+    encoding_status: str = SURE
+    encoding_samples: tuple[bytes, ...] = ()
+    dates: DateReading | None = None
 
     @property
     def is_valid(self) -> bool:
         """True when the whole file may be applied: no problem anywhere."""
         return not self.problems
+
+    @property
+    def date_format(self) -> str | None:
+        """ "dmy" or "mdy" when some date in the file depends on the order, else None."""
+        return self.dates.date_format if self.dates else None
+
+    @property
+    def ambiguous_rows(self) -> dict[int, str]:
+        """Row -> text of the dates that read differently day first and month first."""
+        if self.dates is None:
+            return {}
+        return {cell.row: cell.text for cell, _, _ in self.dates.ambiguous}
 
 
 @dataclass(slots=True)
@@ -105,34 +136,54 @@ def parse_roster(
     mapping: Mapping[str, str] | None = None,
     today: date | None = None,
     day_first: bool | None = None,
+    encoding: str | None = None,
+    remembered: Mapping[str, str] | None = None,
+    remembered_day_first: bool | None = None,
+    remembered_encoding: str | None = None,
     max_bytes: int = MAX_BYTES,
     max_rows: int = MAX_ROWS,
     max_columns: int = MAX_COLUMNS,
 ) -> ParsedRoster:
     """Parse a roster export into sound rows plus every problem, sorted by row; writes nothing.
 
-    ``mapping`` (header -> field) overrides the header aliases; ``day_first`` fixes how
-    03/04/2019 reads, otherwise the hire-date column decides (day first when it cannot).
+    ``mapping`` (header -> field) overrides the header aliases, and ``remembered`` (the
+    cohort's mapping of its last import) applies to the headers this file has. ``day_first``
+    fixes how 11/03/2016 reads; otherwise a date that reads only one way decides, then
+    ``remembered_day_first``; failing all three, every such date is a problem until chosen.
+    ``encoding`` likewise overrides the detection, and ``remembered_encoding`` is used for a
+    file that is not UTF-8 before any guess.
     """
     today = today or date.today()
-    encoding, delimiter = "", ","
+    delimiter = ","
+    decoded = Decoded("", "", SURE)
     try:
-        text, encoding = _decode(data, max_bytes=max_bytes)
-        delimiter = sniff_delimiter(text)
-        table = _read_table(text, delimiter, mapping or {}, max_rows=max_rows)
+        decoded = _decode(
+            data, max_bytes=max_bytes, encoding=encoding, fallback=remembered_encoding
+        )
+        delimiter = sniff_delimiter(decoded.text)
+        wanted = {**(remembered or {}), **(mapping or {})}
+        table = _read_table(decoded.text, delimiter, wanted, max_rows=max_rows)
         _check_width(table, max_columns)
     except _Refused as exc:
         problem = Problem(exc.where, str(exc))
-        return ParsedRoster([], [problem], [], {}, encoding, delimiter)
-    plan = plan_columns(table.headers, mapping=mapping, header_row=table.header_row)
+        return ParsedRoster([], [problem], [], {}, decoded.encoding, delimiter)
+    base = ParsedRoster(
+        [], [], [], {}, decoded.encoding, delimiter, table.header_row,
+        headers=[readable(h) for h in table.headers], encoding_status=decoded.status,
+    )  # fmt: skip
+    unreadable, samples = encoding_problems(decoded, table.header_row, table.headers, table.records)
+    if unreadable:
+        return replace(base, problems=unreadable, encoding_samples=samples)
+    merged = merge_mappings(table.headers, explicit=mapping or {}, remembered=remembered or {})
+    plan = plan_columns(table.headers, mapping=merged, header_row=table.header_row)
     plan.ignored.extend(_unnamed_columns_with_data(table))
     if plan.problems:
         problems = [problem for _, problem in sorted(plan.problems, key=lambda p: p[0])]
-        return ParsedRoster(
-            [], problems, plan.ignored, plan.mapping, encoding, delimiter, table.header_row
-        )
-    used_day_first = day_first if day_first is not None else _infer_day_first(plan, table)
-    reader = RowReader(plan, today=today, day_first=used_day_first)
+        return replace(base, problems=problems, ignored_columns=plan.ignored, mapping=plan.mapping)
+    dates = decide_date_format(
+        _date_cells(plan, table), today=today, chosen=day_first, remembered=remembered_day_first
+    )
+    reader = RowReader(plan, today=today, day_first=dates.day_first)
     width = len(table.headers)
     for row, cells in table.records:
         extra = [cell for cell in cells[width:] if cell]
@@ -146,17 +197,30 @@ def parse_roster(
         reader.read(row, cells[:width] + [""] * (width - len(cells)))
     if not table.records:
         reader.add(table.header_row, None, "there are no data rows below the header")
+    if dates.source == DATE_UNDECIDED:
+        for cell, day, month in dates.ambiguous:
+            message = (
+                f"\u201c{cell.text}\u201d can be {spell_date(day)} (day first) or "
+                f"{spell_date(month)} (month first); choose the file's date format"
+            )
+            where = f"row {cell.row}, column {table.headers[cell.column]}"
+            reader.problems.append((cell.row, cell.column, Problem(where, message, "date_format")))
     rows = reader.finish()
     problems = [problem for *_, problem in sorted(reader.problems, key=lambda p: p[:2])]
-    return ParsedRoster(
+    warnings = [problem for *_, problem in sorted(reader.warnings, key=lambda p: p[:2])]
+    guessed = encoding_warning(decoded, rows)
+    samples = guessed_samples(decoded, rows)
+    return replace(
+        base,
         rows=rows,
         problems=problems,
         ignored_columns=plan.ignored,
         mapping=plan.mapping,
-        encoding=encoding,
-        delimiter=delimiter,
-        header_row=table.header_row,
-        day_first=used_day_first,
+        day_first=dates.day_first,
+        fields_read=tuple(plan.columns),
+        warnings=([guessed] if guessed else []) + warnings,
+        dates=dates,
+        encoding_samples=samples,
     )
 
 
@@ -195,14 +259,14 @@ def detect_columns(
     Raises InvalidInput when the file cannot be read as CSV at all.
     """
     try:
-        text, _ = _decode(data, max_bytes=max_bytes)
+        text = _decode(data, max_bytes=max_bytes).text
         table = _read_table(text, sniff_delimiter(text), {}, max_rows=None)
     except _Refused as exc:
         raise InvalidInput(
             "the roster file cannot be read", [Problem(exc.where, str(exc))]
         ) from None
     plan: ColumnPlan = plan_columns(table.headers, header_row=table.header_row)
-    return [header for header in table.headers if header], plan.mapping
+    return [readable(header) for header in table.headers if header], plan.mapping
 
 
 def export_roster_csv(rows: Iterable[RosterRow]) -> str:
@@ -230,16 +294,18 @@ def export_roster_csv(rows: Iterable[RosterRow]) -> str:
     return buffer.getvalue()
 
 
-def _decode(data: bytes | str, *, max_bytes: int) -> tuple[str, str]:
-    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+def _decode(
+    data: bytes | str, *, max_bytes: int, encoding: str | None = None, fallback: str | None = None
+) -> Decoded:
+    size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
     if size > max_bytes:
         raise _Refused("", f"the file is {_size(size)}; the limit is {_size(max_bytes)}")
     if isinstance(data, str):
-        return data.removeprefix("\ufeff"), "utf-8"
+        return Decoded(data.removeprefix("\ufeff"), "utf-8", SURE)
     if not data.strip():
         raise _Refused("", "the file is empty")
     try:
-        return decode_roster(data)
+        return decode_roster(data, encoding=encoding, fallback=fallback)
     except UnreadableFile as exc:
         raise _Refused("", str(exc)) from None
 
@@ -300,11 +366,14 @@ def _unnamed_columns_with_data(table: _Table) -> list[str]:
     return found
 
 
-def _infer_day_first(plan: ColumnPlan, table: _Table) -> bool:
+def _date_cells(plan: ColumnPlan, table: _Table) -> list[DateCell]:
     indexes = plan.columns.get("hire_date", []) + plan.columns.get("tenure", [])
-    values = (cells[i] for _, cells in table.records for i in indexes if i < len(cells))
-    inferred = infer_day_first(values)
-    return True if inferred is None else inferred
+    return [
+        DateCell(row, i, cells[i])
+        for row, cells in table.records
+        for i in indexes
+        if i < len(cells) and cells[i]
+    ]
 
 
 def _column_letter(index: int) -> str:

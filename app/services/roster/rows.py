@@ -10,6 +10,7 @@ from app.services.roster.columns import LIST_FIELDS, ColumnPlan
 from app.services.roster.values import (
     collapse_text,
     is_email,
+    looks_like_formula,
     name_key,
     name_keys,
     normalise_email,
@@ -19,6 +20,11 @@ from app.services.roster.values import (
 
 MAX_FIELD_CHARS = 200
 MAX_LIST_CHARS = 2000
+_PRINTED_FIELDS = (
+    "name", "first_name", "preferred_name", "last_name", "title", "level", "function", "region",
+    "languages", "tags", "conflict_group",
+)  # fmt: skip
+"""Text that reaches pages, cards and workbooks as written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,7 @@ class RowReader:
         self.today = today
         self.day_first = day_first
         self.problems: list[tuple[int, int, Problem]] = []
+        self.warnings: list[tuple[int, int, Problem]] = []
         self._failed: set[int] = set()
         self._drafts: list[_Draft] = []
 
@@ -89,6 +96,7 @@ class RowReader:
         self._read_tenure(draft, cells, skip)
         self._read_manager(draft, cells, skip)
         self._read_lists(draft, cells, skip)
+        self._warn_formulas(row, cells, skip)
         self._drafts.append(draft)
 
     def finish(self) -> list[RosterRow]:
@@ -118,6 +126,20 @@ class RowReader:
                 )
             )
         return rows
+
+    def _warn_formulas(self, row: int, cells: list[str], skip: set[int]) -> None:
+        for target in _PRINTED_FIELDS:
+            for index in self.plan.columns.get(target, []):
+                value = cells[index]
+                if index in skip or not looks_like_formula(value):
+                    continue
+                message = (
+                    f"\u201c{value}\u201d starts with \u201c{value[0]}\u201d like a spreadsheet "
+                    "formula; it will be imported, shown and printed exactly as written, as "
+                    "plain text. Check that this is really what belongs here"
+                )
+                where = f"row {row}, column {self.plan.headers[index]}"
+                self.warnings.append((row, index, Problem(where, message, target)))
 
     def _check_lengths(self, row: int, cells: list[str]) -> set[int]:
         too_long: set[int] = set()

@@ -6,12 +6,50 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
 from app.models import Cohort, Facilitator, Participant, Person, RosterImport, utcnow
 from app.services.ops import record_event
-from app.services.roster.csv_file import ParsedRoster, RosterRow, export_roster_csv, parse_roster
+from app.services.roster.csv_file import ParsedRoster, RosterRow, parse_roster
+from app.services.roster.people import (
+    export_roster,
+    get_participant,
+    list_participants,
+    remove_participant,
+    update_participant,
+)
+from app.services.roster.profile import (
+    ReadingChoices,
+    checked_choices,
+    get_profile,
+    parse_options,
+    remember_reading,
+    set_pending_choices,
+)
+
+__all__ = [
+    "ImportPreview",
+    "RowChange",
+    "UnacceptedWarnings",
+    "apply_pending_import",
+    "choose_pending_reading",
+    "export_roster",
+    "get_participant",
+    "get_pending_import",
+    "import_roster",
+    "list_participants",
+    "preview_import",
+    "remap_pending_import",
+    "remove_participant",
+    "review_pending_import",
+    "update_participant",
+]
+
+
+class UnacceptedWarnings(InvalidInput):
+    """The file is valid but has warnings that have not been confirmed as read."""
+
 
 COMPARED = (
     "name",
@@ -50,6 +88,11 @@ class ImportPreview:
     @property
     def problems(self) -> list[Problem]:
         return self.parsed.problems
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """What must be seen before applying (formula-like names, a guessed encoding)."""
+        return self.parsed.warnings
 
     @property
     def valid(self) -> bool:
@@ -97,17 +140,6 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[An
     return {k: (old[k], new[k]) for k in keys if old[k] != new[k]}
 
 
-def list_participants(session: Session, *, cohort: Cohort) -> list[Participant]:
-    """The cohort's participants by name."""
-    return list(
-        session.exec(
-            select(Participant)
-            .where(Participant.cohort_id == cohort.id)
-            .order_by(col(Participant.name), col(Participant.email))
-        ).all()
-    )
-
-
 def _diff(session: Session, cohort: Cohort, parsed: ParsedRoster) -> ImportPreview:
     preview = ImportPreview(parsed=parsed)
     if parsed.problems:
@@ -131,6 +163,26 @@ def _diff(session: Session, cohort: Cohort, parsed: ParsedRoster) -> ImportPrevi
     return preview
 
 
+def _parse(
+    session: Session,
+    cohort: Cohort,
+    data: bytes,
+    *,
+    mapping: dict[str, str] | None,
+    choices: ReadingChoices,
+    today: date | None,
+    max_bytes: int = 2_000_000,
+) -> ParsedRoster:
+    profile = get_profile(session, cohort=cohort)
+    return parse_roster(
+        data,
+        mapping=mapping,
+        today=today or date.today(),
+        max_bytes=max_bytes,
+        **parse_options(profile, choices),  # type: ignore[arg-type]
+    )
+
+
 def preview_import(
     session: Session,
     *,
@@ -141,14 +193,21 @@ def preview_import(
     today: date | None = None,
     keep: bool = True,
     max_bytes: int = 2_000_000,
+    date_format: str | None = None,
+    encoding: str | None = None,
 ) -> ImportPreview:
     """Parse and validate a roster file and say what applying it would change.
 
-    With ``keep`` the file is stored (valid or not) so that the facilitator can fix the column
-    mapping without uploading again, and the confirm step applies exactly what was previewed,
-    only if the roster has not changed in between.
+    The file is read as this cohort's last import was (column mapping, date format, encoding)
+    unless ``mapping``, ``date_format`` or ``encoding`` say otherwise. With ``keep`` the file
+    is stored (valid or not) so that the facilitator can fix the reading without uploading
+    again, and the confirm step applies exactly what was previewed, only if the roster has not
+    changed in between.
     """
-    parsed = parse_roster(data, mapping=mapping, today=today or date.today(), max_bytes=max_bytes)
+    choices = checked_choices(date_format=date_format, encoding=encoding)
+    parsed = _parse(
+        session, cohort, data, mapping=mapping, choices=choices, today=today, max_bytes=max_bytes
+    )
     preview = _diff(session, cohort, parsed)
     if keep:
         assert cohort.id is not None
@@ -157,6 +216,8 @@ def preview_import(
             filename=filename[:255],
             data=data,
             mapping=dict(mapping or {}),
+            date_format=choices.date_format,
+            encoding=choices.encoding,
             base_roster_version=cohort.roster_version,
         )
         session.add(pending)
@@ -184,17 +245,44 @@ def remap_pending_import(
     return pending
 
 
+def choose_pending_reading(
+    session: Session,
+    *,
+    cohort: Cohort,
+    import_id: int,
+    date_format: str | None = None,
+    encoding: str | None = None,
+) -> RosterImport:
+    """Set how a stored upload's dates ("dmy"/"mdy") or characters (an encoding) are read."""
+    pending = get_pending_import(session, cohort=cohort, import_id=import_id)
+    return set_pending_choices(session, pending=pending, date_format=date_format, encoding=encoding)
+
+
 def review_pending_import(
     session: Session, *, cohort: Cohort, import_id: int, today: date | None = None
 ) -> ImportPreview:
     """Recompute the preview of a stored upload (the roster may have changed meanwhile)."""
     pending = get_pending_import(session, cohort=cohort, import_id=import_id)
-    parsed = parse_roster(
-        pending.data, mapping=pending.mapping or None, today=today or date.today()
-    )
+    choices = ReadingChoices(pending.date_format, pending.encoding)
+    parsed = _parse(
+        session, cohort, pending.data, mapping=pending.mapping or None, choices=choices,
+        today=today, max_bytes=max(len(pending.data), 1),
+    )  # fmt: skip
     preview = _diff(session, cohort, parsed)
     preview.import_id = pending.id
     return preview
+
+
+def _check_applicable(preview: ImportPreview, accept_warnings: bool) -> None:
+    if not preview.valid:
+        count = len(preview.problems)
+        noun = "problem" if count == 1 else "problems"
+        raise InvalidInput(f"the roster file has {count} {noun}", preview.problems)
+    if preview.warnings and not accept_warnings:
+        raise UnacceptedWarnings(
+            "read the warnings and confirm that you have checked them; nothing was saved",
+            preview.warnings,
+        )
 
 
 def apply_pending_import(
@@ -204,15 +292,19 @@ def apply_pending_import(
     import_id: int,
     actor: Facilitator | None = None,
     today: date | None = None,
+    accept_warnings: bool = False,
 ) -> ImportPreview:
-    """Apply a previewed upload, all or nothing; Conflict if the roster changed since preview."""
+    """Apply a previewed upload, all or nothing; Conflict if the roster changed since preview.
+
+    A file with warnings is applied only with ``accept_warnings`` (they have been seen).
+    """
     pending = get_pending_import(session, cohort=cohort, import_id=import_id)
     if pending.base_roster_version != cohort.roster_version:
         raise Conflict("the roster changed since this preview; review the changes again")
     preview = review_pending_import(session, cohort=cohort, import_id=import_id, today=today)
-    if not preview.valid:
-        raise InvalidInput("the roster file has problems", preview.problems)
+    _check_applicable(preview, accept_warnings)
     _apply(session, cohort, preview, actor)
+    remember_reading(session, cohort=cohort, parsed=preview.parsed, explicit=pending.mapping)
     session.delete(pending)
     session.flush()
     return preview
@@ -228,8 +320,14 @@ def import_roster(
     actor: Facilitator | None = None,
     today: date | None = None,
     max_bytes: int = 2_000_000,
+    date_format: str | None = None,
+    encoding: str | None = None,
+    accept_warnings: bool = False,
 ) -> ImportPreview:
-    """Validate and (unless ``dry_run``) apply a roster file in one step (CLI and API)."""
+    """Validate and (unless ``dry_run``) apply a roster file in one step (CLI and API).
+
+    Applying a file with warnings needs ``accept_warnings``; a dry run shows them.
+    """
     preview = preview_import(
         session,
         cohort=cohort,
@@ -238,13 +336,13 @@ def import_roster(
         today=today,
         keep=False,
         max_bytes=max_bytes,
+        date_format=date_format,
+        encoding=encoding,
     )
-    if not preview.valid:
-        raise InvalidInput(
-            f"the roster file has {len(preview.problems)} problem(s)", preview.problems
-        )
+    _check_applicable(preview, accept_warnings or dry_run)
     if not dry_run:
         _apply(session, cohort, preview, actor)
+        remember_reading(session, cohort=cohort, parsed=preview.parsed, explicit=mapping or {})
     return preview
 
 
@@ -298,109 +396,3 @@ def _apply(
         cohort_id=cohort.id,
         detail=preview.summary(),
     )
-
-
-def get_participant(session: Session, *, cohort: Cohort, participant_id: int) -> Participant:
-    """A participant of this cohort (NotFound for any other id)."""
-    participant = session.get(Participant, participant_id)
-    if participant is None or participant.cohort_id != cohort.id:
-        raise NotFound("no such participant")
-    return participant
-
-
-def update_participant(
-    session: Session,
-    *,
-    cohort: Cohort,
-    participant: Participant,
-    values: dict[str, Any],
-    actor: Facilitator | None = None,
-) -> Participant:
-    """Edit one participant's roster attributes, validated like an imported row."""
-    known = {p.email for p in list_participants(session, cohort=cohort)}
-    problems: list[Problem] = []
-    name = " ".join(str(values.get("name", "")).split())
-    if not name:
-        problems.append(Problem("name", "is required", "name"))
-    for key in ("title", "level", "function", "region", "conflict_group"):
-        if len(str(values.get(key, ""))) > 200:
-            problems.append(Problem(key.replace("_", " "), "is longer than 200 characters", key))
-    manager = str(values.get("manager_email", "")).strip().lower()
-    if manager and ("@" not in manager or manager == participant.email):
-        problems.append(
-            Problem("manager e-mail", "must be another person's e-mail address", "manager_email")
-        )
-    avoid = [a.strip().lower() for a in values.get("avoid", []) if a.strip()]
-    for a in avoid:
-        if "@" not in a:
-            problems.append(Problem("avoid", f"'{a}' is not an e-mail address", "avoid"))
-    tenure = values.get("tenure_years")
-    if tenure is not None and not 0 <= float(tenure) <= 70:
-        problems.append(Problem("tenure", "must be between 0 and 70 years", "tenure_years"))
-    if problems:
-        raise InvalidInput("the participant cannot be saved", problems)
-    participant.name = name
-    for key in ("title", "level", "function", "region", "conflict_group"):
-        setattr(participant, key, str(values.get(key, "")).strip())
-    participant.manager_email = manager
-    participant.languages = [x.strip() for x in values.get("languages", []) if x.strip()]
-    participant.tags = [x.strip() for x in values.get("tags", []) if x.strip()]
-    participant.avoid = avoid
-    participant.tenure_years = float(tenure) if tenure is not None else None
-    participant.updated_at = utcnow()
-    session.add(participant)
-    cohort.roster_version += 1
-    session.add(cohort)
-    session.flush()
-    record_event(
-        session,
-        actor=f"facilitator:{actor.id}" if actor else "cli",
-        action="participant.update",
-        object_type="participant",
-        object_id=participant.id or "",
-        cohort_id=cohort.id,
-        detail={"known_avoid": sum(1 for a in avoid if a in known)},
-    )
-    return participant
-
-
-def remove_participant(
-    session: Session, *, cohort: Cohort, participant: Participant, actor: Facilitator | None = None
-) -> None:
-    """Take a participant off the roster (their person and history stay)."""
-    session.delete(participant)
-    cohort.roster_version += 1
-    session.add(cohort)
-    session.flush()
-    record_event(
-        session,
-        actor=f"facilitator:{actor.id}" if actor else "cli",
-        action="participant.remove",
-        object_type="participant",
-        object_id=participant.id or "",
-        cohort_id=cohort.id,
-    )
-
-
-def export_roster(session: Session, *, cohort: Cohort) -> str:
-    """The roster as CSV, safe to open in a spreadsheet (formula injection neutralised)."""
-    rows = [
-        RosterRow(
-            row_number=i,
-            name=p.name,
-            email=p.email,
-            title=p.title or None,
-            level=p.level or None,
-            function=p.function or None,
-            region=p.region or None,
-            tenure_years=p.tenure_years,
-            hire_date=p.hire_date,
-            manager_email=p.manager_email or None,
-            languages=tuple(p.languages),
-            tags=tuple(p.tags),
-            avoid=tuple(p.avoid),
-            conflict_group=p.conflict_group or None,
-        )
-        for i, p in enumerate(list_participants(session, cohort=cohort), start=2)
-    ]
-    return export_roster_csv(rows)

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 DELIMITERS = (",", ";", "\t")
 """Candidates in tie-break order: comma first, as most exports use it."""
@@ -19,32 +20,111 @@ class UnreadableFile(ValueError):
     """The bytes are not a text CSV we can read; the message says why for the user."""
 
 
-def decode_roster(data: bytes) -> tuple[str, str]:
-    """Decode export bytes to (text, encoding name): BOMs, BOM-less UTF-16, UTF-8, cp1252."""
+ENCODINGS: dict[str, str] = {
+    "utf-8": "UTF-8 (Unicode)",
+    "cp1252": "Windows Western European (cp1252)",
+    "cp1250": "Windows Central European (cp1250)",
+    "cp1251": "Windows Cyrillic (cp1251)",
+    "cp1254": "Windows Turkish (cp1254)",
+    "mac_roman": "Mac Roman",
+    "utf-16": "UTF-16 (Unicode)",
+}
+"""Encodings a facilitator may choose for a file that is not valid UTF-8, with their labels."""
+
+SURE, GUESSED, CHOSEN, REMEMBERED, UNDECIDED = (
+    "sure",
+    "guessed",
+    "chosen",
+    "remembered",
+    "undecided",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A file's text and how its encoding was decided.
+
+    Bytes the encoding cannot read stay in ``text`` as lone surrogates (U+DC80-U+DCFF), so that
+    the caller can say which row and column hold them; ``status`` is one of SURE (a BOM, UTF-16
+    or valid UTF-8), GUESSED (not UTF-8 but clean Windows-1252), CHOSEN (asked for), REMEMBERED
+    (the cohort's choice of a previous import) or UNDECIDED (someone has to choose).
+    """
+
+    text: str
+    encoding: str
+    status: str
+
+
+def decode_roster(
+    data: bytes, *, encoding: str | None = None, fallback: str | None = None
+) -> Decoded:
+    """Decode export bytes: a chosen encoding, else BOMs, UTF-16, UTF-8, a remembered or guess.
+
+    A file that is not valid UTF-8 is read as Windows-1252 only when nothing in it looks like
+    UTF-8 and every byte is a cp1252 character; otherwise it is UNDECIDED, never garbled quietly.
+    """
     if data.startswith(b"PK\x03\x04"):
         raise UnreadableFile("this is an Excel workbook (.xlsx), not a CSV; save it as CSV first")
-    for bom, encoding in (
+    if encoding:
+        return Decoded(_lenient(data, encoding), encoding, CHOSEN)
+    for bom, name in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
         (codecs.BOM_UTF16_BE, "utf-16-be"),
     ):
         if data.startswith(bom):
-            return _decode(data[len(bom) :], encoding), encoding
+            return Decoded(_decode(data[len(bom) :], name), name, SURE)
     sniffed = _utf16_without_bom(data)
     if sniffed:
-        return _decode(data, sniffed), sniffed
+        return Decoded(_decode(data, sniffed), sniffed, SURE)
     try:
-        text, encoding = data.decode("utf-8"), "utf-8"
+        return Decoded(_without_nul(data.decode("utf-8")), "utf-8", SURE)
     except UnicodeDecodeError:
+        pass
+    if fallback:
+        return Decoded(_lenient(data, fallback), fallback, REMEMBERED)
+    if _UTF8_SEQUENCE_RE.search(data) is None and not any(b in data for b in _CP1252_UNDEFINED):
         # Excel on Windows saves "CSV" in the ANSI code page; cp1252 covers Western Europe.
-        # Latin-1 only catches the five bytes cp1252 leaves undefined, so nothing is refused.
-        try:
-            text, encoding = data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("latin-1"), "latin-1"
+        return Decoded(_without_nul(data.decode("cp1252")), "cp1252", GUESSED)
+    return Decoded(_lenient(data, "utf-8"), "", UNDECIDED)
+
+
+_UTF8_SEQUENCE_RE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+"""A multi-byte UTF-8 character: in a file that is not valid UTF-8 it means mixed or damaged
+UTF-8 ("MÃ¼ller" when read as cp1252), not a Windows-1252 file."""
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+
+
+def _lenient(data: bytes, encoding: str) -> str:
+    if encoding in ("utf-8", "utf-8-sig"):
+        data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return _without_nul(data.decode(encoding, "surrogateescape"))
+    except (LookupError, UnicodeError):
+        raise UnreadableFile(f"the file cannot be read as {encoding}") from None
+
+
+def _without_nul(text: str) -> str:
     if "\x00" in text:
         raise UnreadableFile("the file contains NUL bytes; it is not a text CSV file")
-    return text, encoding
+    return text
+
+
+def has_unreadable(text: str) -> bool:
+    """Tell whether decoded text holds bytes its encoding could not read."""
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def original_bytes(text: str, encoding: str) -> bytes:
+    """The bytes a leniently decoded ``text`` came from."""
+    return text.encode(encoding or "utf-8", "surrogateescape")
+
+
+def readable(text: str) -> str:
+    """``text`` with each unreadable byte shown as U+FFFD, safe to display."""
+    return "".join("\ufffd" if "\udc80" <= ch <= "\udcff" else ch for ch in text)
 
 
 def _decode(payload: bytes, encoding: str) -> str:
@@ -54,9 +134,7 @@ def _decode(payload: bytes, encoding: str) -> str:
         raise UnreadableFile(
             f"the file starts like {encoding} text but byte {exc.start} cannot be decoded"
         ) from None
-    if "\x00" in text:
-        raise UnreadableFile("the file contains NUL bytes; it is not a text CSV file")
-    return text
+    return _without_nul(text)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

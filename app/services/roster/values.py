@@ -120,6 +120,33 @@ def name_keys(name: str) -> list[str]:
     return keys
 
 
+_NUMBERISH_RE = re.compile(r"^[+\-][\d\s.,()\-]*$")
+
+
+def looks_like_formula(value: str) -> bool:
+    """Tell whether a spreadsheet would evaluate a cell ("=HYPERLINK(...)", "@SUM(A1)")."""
+    if len(value) < 2 or not value.startswith(FORMULA_TRIGGERS):
+        return False
+    # "-", "--" or "+44 20 7946" are placeholders and numbers, not formulas.
+    return not (value[0] in "+-" and _NUMBERISH_RE.match(value))
+
+
+def numeric_readings(text: str, *, today: date) -> tuple[date | None, date | None] | None:
+    """For 11/03/2016-style text, the day-first and month-first dates (None where invalid).
+
+    Returns None when the text is not a numeric day/month date at all (ISO, "12 Mar 2019").
+    """
+    if not _NUMERIC_RE.match(text.strip()):
+        return None
+    readings: list[date | None] = []
+    for day_first in (True, False):
+        try:
+            readings.append(parse_date(text, day_first=day_first, today=today))
+        except ValueError:
+            readings.append(None)
+    return readings[0], readings[1]
+
+
 def infer_day_first(values: Iterable[str]) -> bool | None:
     """Decide from a column whether 03/04/2019-style dates put the day first (None: no clue)."""
     day_first = month_first = 0
