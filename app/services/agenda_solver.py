@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time as clock
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
@@ -37,9 +38,12 @@ __all__ = [
 ]
 
 # Objective weights. A missed preferred day outweighs a phase inversion, which outweighs any
-# amount of imbalance or idle time a four-day programme can produce.
+# amount of moved coffee breaks, which outweighs any imbalance or idle time a four-day
+# programme can produce: a break moves only so that an exercise keeps its day or its phase.
 WEIGHT_PREFERRED_DAY = 10_000
 WEIGHT_PHASE_INVERSION = 2_000
+WEIGHT_BREAK_MOVE_PER_MIN = 5
+BREAK_WINDOW_MIN = 30
 WEIGHT_BALANCE_PER_MIN = 4
 WEIGHT_COMPACT_PER_MIN = 1
 _DAY = 1440
@@ -61,10 +65,22 @@ def solve_agenda(
         problems.append(Problem("agenda", "the gap between items cannot be negative", "gap"))
     if problems:
         raise InvalidInput("the agenda cannot be built", problems)
-    model = AgendaModel(days, exercises, pins=pins, has_trio=has_trio, gap=gap_minutes)
-    model.add_objective()
     recorder = _FirstSolution(started)
+    # Breaks stay where the facilitator put them unless moving one lets an exercise keep its
+    # day or its phase order: only then is the second model, with coffee breaks free, used.
+    model = AgendaModel(
+        days, exercises, pins=pins, has_trio=has_trio, gap=gap_minutes, float_breaks=False
+    )
+    model.add_objective()
     status = model.solve(time_limit_s, recorder)
+    fixed_misses = _misses(model, status, exercises)
+    if fixed_misses:
+        floating = AgendaModel(days, exercises, pins=pins, has_trio=has_trio, gap=gap_minutes)
+        floating.add_objective()
+        left = max(time_limit_s - (clock.perf_counter() - started), time_limit_s / 2)
+        floating_status = floating.solve(left, recorder)
+        if _misses(floating, floating_status, exercises) < fixed_misses:
+            model, status = floating, floating_status
     elapsed = clock.perf_counter() - started
     if status == cp_model.INFEASIBLE:
         raise InvalidInput("the agenda cannot be built", diagnose_infeasible(model, time_limit_s))
@@ -75,6 +91,7 @@ def solve_agenda(
         )
         raise InvalidInput("the agenda cannot be built", [Problem("agenda", message)])
     items = model.placements()
+    solved_days = settle_breaks(days, model.solved_days(), items)
     warnings.extend(_soft_warnings(items, exercises))
     if status != cp_model.OPTIMAL:
         warnings.append("the time limit ended the search; this agenda is valid but may improve")
@@ -86,7 +103,15 @@ def solve_agenda(
         first_solution_s=recorder.first_s if recorder.first_s is not None else elapsed,
         best_solution_s=recorder.best_s if recorder.best_s is not None else elapsed,
         solve_s=elapsed,
+        days=solved_days,
     )
+
+
+def _misses(model: AgendaModel, status: int, exercises: Sequence[AgendaExercise]) -> float:
+    """Count the missed days and phase inversions of a solve; no solution counts as endless."""
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return math.inf
+    return len(_soft_warnings(model.placements(), exercises))
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
@@ -119,8 +144,11 @@ class AgendaModel:
         skip_pin: str | None = None,
         use_after: bool = True,
         skip_edge: tuple[str, str] | None = None,
+        float_breaks: bool = True,
     ) -> None:
         self.days, self.exercises, self.pins = list(days), list(exercises), list(pins)
+        self.float_breaks = float_breaks
+        self.moved: list[tuple[int, Block, cp_model.IntVar]] = []
         self.has_trio, self.gap = has_trio, gap
         self.skip_edge = skip_edge if use_after else ("*", "*")
         self.length = {e.id: exercise_minutes(e, has_trio=has_trio) for e in exercises}
@@ -155,11 +183,7 @@ class AgendaModel:
         m, gap = self.model, self._u(self.gap)
         per_day: dict[int, list[cp_model.IntervalVar]] = {d.day: [] for d in self.days}
         for d in self.days:
-            for block in d.breaks:
-                size = self._u(minutes_of(block.end) - minutes_of(block.start))
-                per_day[d.day].append(
-                    m.new_fixed_size_interval_var(self._u(minutes_of(block.start)), size, "")
-                )
+            per_day[d.day] += self._add_blocks(d)
         lo = min(self._u(minutes_of(d.start)) for d in self.days)
         hi = max(self._u(minutes_of(d.end)) for d in self.days)
         for e in self.exercises:
@@ -167,9 +191,11 @@ class AgendaModel:
             local = m.new_int_var(lo, hi, f"local_{e.id}")
             day_no = []
             for d in self.days:
+                # A coffee break can make room by moving, so only the fixed blocks cut the day
+                # into stretches here; the no-overlap below keeps every exercise off the breaks.
                 fits = [
                     (self._u(a), self._u(b) - size)
-                    for a, b in free_segments(d)
+                    for a, b in free_segments(_fixed_only(d))
                     if b - a >= self.length[e.id]
                 ]
                 p = m.new_bool_var(f"p_{e.id}_{d.day}")
@@ -188,6 +214,28 @@ class AgendaModel:
             self.glob[e.id] = sum(day_no) + local
         for intervals in per_day.values():
             m.add_no_overlap(intervals)
+
+    def _add_blocks(self, d: DayPlan) -> list[cp_model.IntervalVar]:
+        """Lunch and fixed blocks stay put; a coffee break may move a little, keeping its order."""
+        m, intervals = self.model, []
+        day_lo, day_hi = self._u(minutes_of(d.start)), self._u(minutes_of(d.end))
+        previous_end: cp_model.LinearExpr | int | None = None
+        for block in sorted(d.breaks, key=lambda b: minutes_of(b.start)):
+            start, size = self._u(minutes_of(block.start)), self._u(_length(block))
+            if block.kind == "break" and self.float_breaks:
+                window = self._u(BREAK_WINDOW_MIN)
+                lo, hi = max(day_lo, start - window), min(day_hi - size, start + window)
+                var = m.new_int_var(min(lo, start), max(hi, start), "")
+                self.moved.append((d.day, block, var))
+                intervals.append(m.new_fixed_size_interval_var(var, size, ""))
+                begin: cp_model.LinearExpr | int = var
+            else:
+                intervals.append(m.new_fixed_size_interval_var(start, size, ""))
+                begin = start
+            if previous_end is not None and not (isinstance(begin, int) and isinstance(previous_end, int)):
+                m.add(begin >= previous_end)
+            previous_end = begin + size
+        return intervals
 
     def _add_pins(self, skip: str | None) -> None:
         for pin in self.pins:
@@ -221,6 +269,10 @@ class AgendaModel:
                     inverted = m.new_bool_var(f"inv_{a.id}_{b.id}")
                     m.add(self.glob[b.id] >= self.glob[a.id]).only_enforce_if(~inverted)
                     terms.append(WEIGHT_PHASE_INVERSION * inverted)
+        for _day, block, var in self.moved:
+            shift = m.new_int_var(0, self._u(BREAK_WINDOW_MIN), "")
+            m.add_abs_equality(shift, var - self._u(minutes_of(block.start)))
+            terms.append(WEIGHT_BREAK_MOVE_PER_MIN * self.grid * shift)
         # Minimising each day's finish proves optimal far faster than a sum of starts; the idle
         # gaps it leaves before the last item are closed afterwards by ``_pack_left``.
         for d in self.days:
@@ -260,7 +312,14 @@ class AgendaModel:
                     end = start + self.length[e.id]
                     items.append(Placed(e.id, d.day, time_of(start), time_of(end), e.id in pinned))
         items.sort(key=lambda p: (p.day, p.start, p.exercise_id))
-        return _pack_left(items, self.days, self.gap)
+        return _pack_left(items, self.solved_days(), self.gap)
+
+    def solved_days(self) -> list[DayPlan]:
+        """Return the days with their coffee breaks where the solver put them."""
+        at = {(day, block): self.solver.value(var) * self.grid for day, block, var in self.moved}
+        return [
+            replace(d, breaks=[_moved(b, at.get((d.day, b))) for b in d.breaks]) for d in self.days
+        ]
 
 
 def _pack_left(items: list[Placed], days: Sequence[DayPlan], gap: int) -> list[Placed]:
@@ -281,6 +340,46 @@ def _pack_left(items: list[Placed], days: Sequence[DayPlan], gap: int) -> list[P
         packed.append(Placed(p.exercise_id, p.day, time_of(start), time_of(end), p.pinned))
         cursor[p.day] = end + gap
     return packed
+
+
+def _length(block: Block) -> int:
+    return minutes_of(block.end) - minutes_of(block.start)
+
+
+def _fixed_only(day: DayPlan) -> DayPlan:
+    return replace(day, breaks=[b for b in day.breaks if b.kind != "break"])
+
+
+def _moved(block: Block, start: int | None) -> Block:
+    if start is None or start == minutes_of(block.start):
+        return block
+    return replace(block, start=time_of(start), end=time_of(start + _length(block)))
+
+
+def settle_breaks(
+    original: Sequence[DayPlan], solved: Sequence[DayPlan], items: Sequence[Placed]
+) -> list[DayPlan]:
+    """Slide each moved coffee break back towards its planned time as far as the items allow."""
+    settled = []
+    for before, after in zip(original, solved, strict=True):
+        taken = [
+            (minutes_of(p.start), minutes_of(p.end)) for p in items if p.day == before.day
+        ]
+        breaks = list(after.breaks)
+        for i, (planned, now) in enumerate(zip(before.breaks, after.breaks, strict=True)):
+            if planned == now:
+                continue
+            others = taken + [
+                (minutes_of(b.start), minutes_of(b.end)) for j, b in enumerate(breaks) if j != i
+            ]
+            target, current, size = minutes_of(planned.start), minutes_of(now.start), _length(now)
+            step = 1 if target > current else -1
+            for candidate in range(target, current, -step):
+                if all(candidate + size <= a or b <= candidate for a, b in others):
+                    breaks[i] = _moved(now, candidate)
+                    break
+        settled.append(replace(after, breaks=breaks))
+    return settled
 
 
 def _grid(days: Sequence[DayPlan], lengths: Iterable[int], pins: Sequence[Pin], gap: int) -> int:
@@ -307,13 +406,20 @@ def _ordered_pairs(exercises: Sequence[AgendaExercise]) -> set[tuple[str, str]]:
     return pairs
 
 
-def _soft_warnings(items: Sequence[Placed], exercises: Sequence[AgendaExercise]) -> list[str]:
+def day_miss_warnings(items: Sequence[Placed], exercises: Sequence[AgendaExercise]) -> list[str]:
+    """One line per unpinned exercise the solver put away from its preferred day."""
     by_id = {e.id: e for e in exercises}
     warnings = []
     for p in items:
         e = by_id[p.exercise_id]
         if e.preferred_day is not None and e.preferred_day != p.day and not p.pinned:
             warnings.append(f"'{e.title}' prefers day {e.preferred_day} but is on day {p.day}")
+    return warnings
+
+
+def _soft_warnings(items: Sequence[Placed], exercises: Sequence[AgendaExercise]) -> list[str]:
+    by_id = {e.id: e for e in exercises}
+    warnings = day_miss_warnings(items, exercises)
     highest = -1
     for p in items:
         e = by_id[p.exercise_id]
