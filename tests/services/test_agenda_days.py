@@ -22,6 +22,10 @@ def library() -> Library:
 
 @pytest.fixture
 def trio_cohort(session: Session) -> Cohort:
+    return demo_trio_cohort(session)
+
+
+def demo_trio_cohort(session: Session) -> Cohort:
     """The demo roster as a facilitator imports it, 23 of its people paired: one trio."""
     cohort = cohorts.create_cohort(
         session, name="Lakeside", start_date=date(2027, 3, 1), timezone="Europe/Amsterdam"
