@@ -12,7 +12,9 @@ from sqlmodel import Session
 from app.core.config import get_settings
 from app.core.errors import Problem
 from app.models import Cohort
-from app.services.agenda_solver import day_miss_warnings, solve_agenda, validate_placement
+from app.services.agenda_gaps import explain_day_misses, free_stretches
+from app.services.agenda_pack import day_miss_warnings
+from app.services.agenda_solver import solve_agenda, validate_placement
 from app.services.agenda_store import (
     agenda_exercises,
     bump_version,
@@ -23,7 +25,6 @@ from app.services.agenda_store import (
     save_items,
     save_moved_breaks,
 )
-from app.services.agenda_gaps import explain_day_misses, free_stretches
 from app.services.agenda_types import Pin, Placed, time_of
 from app.services.audit import record_event
 from app.services.library import ExerciseSpec, Library
@@ -118,10 +119,14 @@ def get_agenda(session: Session, *, cohort: Cohort, library: Library | None = No
             if i.placed.day == d.day
         ]
         entries.sort(key=lambda e: (e.start, e.end))
-        free = [
-            Entry("free", "Free time", time_of(a), time_of(b))
-            for a, b in free_stretches(d, [i.placed for i in items])
-        ] if items else []
+        free = (
+            [
+                Entry("free", "Free time", time_of(a), time_of(b))
+                for a, b in free_stretches(d, [i.placed for i in items])
+            ]
+            if items
+            else []
+        )
         views.append(DayView(d.day, d.date, d.start, d.end, entries, d.day in edited, free))
     exercises = agenda_exercises(selected)
     notes = explain_day_misses(days, exercises, [i.placed for i in items], has_trio=has_trio)

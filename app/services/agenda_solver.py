@@ -11,6 +11,14 @@ from ortools.sat.python import cp_model
 
 from app.core.errors import InvalidInput, Problem
 from app.services.agenda_checks import check_agenda_inputs, validate_placement
+from app.services.agenda_pack import (
+    block_length,
+    fixed_only,
+    moved_block,
+    pack_left,
+    settle_breaks,
+    soft_warnings,
+)
 from app.services.agenda_types import (
     AgendaExercise,
     AgendaSolution,
@@ -92,7 +100,7 @@ def solve_agenda(
         raise InvalidInput("the agenda cannot be built", [Problem("agenda", message)])
     items = model.placements()
     solved_days = settle_breaks(days, model.solved_days(), items)
-    warnings.extend(_soft_warnings(items, exercises))
+    warnings.extend(soft_warnings(items, exercises))
     if status != cp_model.OPTIMAL:
         warnings.append("the time limit ended the search; this agenda is valid but may improve")
     return AgendaSolution(
@@ -111,7 +119,7 @@ def _misses(model: AgendaModel, status: int, exercises: Sequence[AgendaExercise]
     """Count the missed days and phase inversions of a solve; no solution counts as endless."""
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return math.inf
-    return len(_soft_warnings(model.placements(), exercises))
+    return len(soft_warnings(model.placements(), exercises))
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
@@ -195,7 +203,7 @@ class AgendaModel:
                 # into stretches here; the no-overlap below keeps every exercise off the breaks.
                 fits = [
                     (self._u(a), self._u(b) - size)
-                    for a, b in free_segments(_fixed_only(d))
+                    for a, b in free_segments(fixed_only(d))
                     if b - a >= self.length[e.id]
                 ]
                 p = m.new_bool_var(f"p_{e.id}_{d.day}")
@@ -221,7 +229,7 @@ class AgendaModel:
         day_lo, day_hi = self._u(minutes_of(d.start)), self._u(minutes_of(d.end))
         previous_end: cp_model.LinearExpr | int | None = None
         for block in sorted(d.breaks, key=lambda b: minutes_of(b.start)):
-            start, size = self._u(minutes_of(block.start)), self._u(_length(block))
+            start, size = self._u(minutes_of(block.start)), self._u(block_length(block))
             if block.kind == "break" and self.float_breaks:
                 window = self._u(BREAK_WINDOW_MIN)
                 lo, hi = max(day_lo, start - window), min(day_hi - size, start + window)
@@ -232,7 +240,8 @@ class AgendaModel:
             else:
                 intervals.append(m.new_fixed_size_interval_var(start, size, ""))
                 begin = start
-            if previous_end is not None and not (isinstance(begin, int) and isinstance(previous_end, int)):
+            both_fixed = isinstance(begin, int) and isinstance(previous_end, int)
+            if previous_end is not None and not both_fixed:
                 m.add(begin >= previous_end)
             previous_end = begin + size
         return intervals
@@ -312,74 +321,15 @@ class AgendaModel:
                     end = start + self.length[e.id]
                     items.append(Placed(e.id, d.day, time_of(start), time_of(end), e.id in pinned))
         items.sort(key=lambda p: (p.day, p.start, p.exercise_id))
-        return _pack_left(items, self.solved_days(), self.gap)
+        return pack_left(items, self.solved_days(), self.gap)
 
     def solved_days(self) -> list[DayPlan]:
         """Return the days with their coffee breaks where the solver put them."""
         at = {(day, block): self.solver.value(var) * self.grid for day, block, var in self.moved}
         return [
-            replace(d, breaks=[_moved(b, at.get((d.day, b))) for b in d.breaks]) for d in self.days
+            replace(d, breaks=[moved_block(b, at.get((d.day, b))) for b in d.breaks])
+            for d in self.days
         ]
-
-
-def _pack_left(items: list[Placed], days: Sequence[DayPlan], gap: int) -> list[Placed]:
-    """Slide unpinned items earlier in their running order; no constraint can break."""
-    segments = {d.day: (free_segments(d), minutes_of(d.end)) for d in days}
-    packed: list[Placed] = []
-    cursor: dict[int, int] = {d.day: minutes_of(d.start) for d in days}
-    for p in items:
-        start, end = minutes_of(p.start), minutes_of(p.end)
-        if not p.pinned:
-            free, day_end = segments[p.day]
-            for a, b in free:
-                candidate = max(a, cursor[p.day])
-                room = b if b == day_end else b - gap
-                if candidate + end - start <= room and candidate <= start:
-                    start, end = candidate, candidate + end - start
-                    break
-        packed.append(Placed(p.exercise_id, p.day, time_of(start), time_of(end), p.pinned))
-        cursor[p.day] = end + gap
-    return packed
-
-
-def _length(block: Block) -> int:
-    return minutes_of(block.end) - minutes_of(block.start)
-
-
-def _fixed_only(day: DayPlan) -> DayPlan:
-    return replace(day, breaks=[b for b in day.breaks if b.kind != "break"])
-
-
-def _moved(block: Block, start: int | None) -> Block:
-    if start is None or start == minutes_of(block.start):
-        return block
-    return replace(block, start=time_of(start), end=time_of(start + _length(block)))
-
-
-def settle_breaks(
-    original: Sequence[DayPlan], solved: Sequence[DayPlan], items: Sequence[Placed]
-) -> list[DayPlan]:
-    """Slide each moved coffee break back towards its planned time as far as the items allow."""
-    settled = []
-    for before, after in zip(original, solved, strict=True):
-        taken = [
-            (minutes_of(p.start), minutes_of(p.end)) for p in items if p.day == before.day
-        ]
-        breaks = list(after.breaks)
-        for i, (planned, now) in enumerate(zip(before.breaks, after.breaks, strict=True)):
-            if planned == now:
-                continue
-            others = taken + [
-                (minutes_of(b.start), minutes_of(b.end)) for j, b in enumerate(breaks) if j != i
-            ]
-            target, current, size = minutes_of(planned.start), minutes_of(now.start), _length(now)
-            step = 1 if target > current else -1
-            for candidate in range(target, current, -step):
-                if all(candidate + size <= a or b <= candidate for a, b in others):
-                    breaks[i] = _moved(now, candidate)
-                    break
-        settled.append(replace(after, breaks=breaks))
-    return settled
 
 
 def _grid(days: Sequence[DayPlan], lengths: Iterable[int], pins: Sequence[Pin], gap: int) -> int:
@@ -404,31 +354,6 @@ def _ordered_pairs(exercises: Sequence[AgendaExercise]) -> set[tuple[str, str]]:
                 stack.extend(direct[b])
         pairs.update((b, e.id) for b in seen)
     return pairs
-
-
-def day_miss_warnings(items: Sequence[Placed], exercises: Sequence[AgendaExercise]) -> list[str]:
-    """One line per unpinned exercise the solver put away from its preferred day."""
-    by_id = {e.id: e for e in exercises}
-    warnings = []
-    for p in items:
-        e = by_id[p.exercise_id]
-        if e.preferred_day is not None and e.preferred_day != p.day and not p.pinned:
-            warnings.append(f"'{e.title}' prefers day {e.preferred_day} but is on day {p.day}")
-    return warnings
-
-
-def _soft_warnings(items: Sequence[Placed], exercises: Sequence[AgendaExercise]) -> list[str]:
-    by_id = {e.id: e for e in exercises}
-    warnings = day_miss_warnings(items, exercises)
-    highest = -1
-    for p in items:
-        e = by_id[p.exercise_id]
-        if e.phase_rank < highest:
-            warnings.append(
-                f"'{e.title}' (phase {e.phase_rank}) comes after a phase {highest} item"
-            )
-        highest = max(highest, e.phase_rank)
-    return warnings
 
 
 def diagnose_infeasible(model: AgendaModel, time_limit_s: float) -> list[Problem]:

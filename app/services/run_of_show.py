@@ -278,5 +278,3 @@ def _length_min(item: ShowItem) -> int:
 
 def _at(day: date, clock_time: time, tz: Any) -> datetime:
     return datetime.combine(day, clock_time, tzinfo=tz)
-
-

@@ -121,8 +121,10 @@ def test_the_run_of_show_asks_before_another_date_and_keeps_breaks_whole(
     assert [minutes(line)[1] for line in lines if "Coffee break" in line] == [15, 15]
     assert lengths["Lunch"] == 60
     starts = [minutes(line)[0] for line in lines]
-    unwrapped = [s + 1440 * sum(b < a for a, b in zip(starts, starts[1:i + 1], strict=False))
-                 for i, s in enumerate(starts)]  # fmt: skip
+    unwrapped, days_passed = [], 0
+    for i, start in enumerate(starts):
+        days_passed += i > 0 and start < starts[i - 1]
+        unwrapped.append(start + 1440 * days_passed)
     assert unwrapped == sorted(unwrapped)
 
     with Session(live_server.engine, expire_on_commit=False) as session:
