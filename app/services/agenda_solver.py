@@ -13,6 +13,7 @@ from app.core.errors import InvalidInput, Problem
 from app.services.agenda_checks import check_agenda_inputs, validate_placement
 from app.services.agenda_pack import (
     block_length,
+    day_miss_warnings,
     fixed_only,
     moved_block,
     pack_left,
@@ -52,6 +53,7 @@ WEIGHT_PREFERRED_DAY = 10_000
 WEIGHT_PHASE_INVERSION = 2_000
 WEIGHT_BREAK_MOVE_PER_MIN = 5
 BREAK_WINDOW_MIN = 30
+MIN_SECOND_SOLVE_S = 0.3
 WEIGHT_BALANCE_PER_MIN = 4
 WEIGHT_COMPACT_PER_MIN = 1
 _DAY = 1440
@@ -75,17 +77,18 @@ def solve_agenda(
         raise InvalidInput("the agenda cannot be built", problems)
     recorder = _FirstSolution(started)
     # Breaks stay where the facilitator put them unless moving one lets an exercise keep its
-    # day or its phase order: only then is the second model, with coffee breaks free, used.
+    # planned day: only then, and only in the time left, is a second model with coffee breaks
+    # free to move solved; it replaces the first when it misses fewer days.
     model = AgendaModel(
         days, exercises, pins=pins, has_trio=has_trio, gap=gap_minutes, float_breaks=False
     )
     model.add_objective()
     status = model.solve(time_limit_s, recorder)
     fixed_misses = _misses(model, status, exercises)
-    if fixed_misses:
+    left = time_limit_s - (clock.perf_counter() - started)
+    if fixed_misses[0] and left >= MIN_SECOND_SOLVE_S:
         floating = AgendaModel(days, exercises, pins=pins, has_trio=has_trio, gap=gap_minutes)
         floating.add_objective()
-        left = max(time_limit_s - (clock.perf_counter() - started), time_limit_s / 2)
         floating_status = floating.solve(left, recorder)
         if _misses(floating, floating_status, exercises) < fixed_misses:
             model, status = floating, floating_status
@@ -115,11 +118,15 @@ def solve_agenda(
     )
 
 
-def _misses(model: AgendaModel, status: int, exercises: Sequence[AgendaExercise]) -> float:
-    """Count the missed days and phase inversions of a solve; no solution counts as endless."""
+def _misses(
+    model: AgendaModel, status: int, exercises: Sequence[AgendaExercise]
+) -> tuple[float, int]:
+    """Count the missed days, then the phase inversions, of a solve; no solution misses all."""
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return math.inf
-    return len(soft_warnings(model.placements(), exercises))
+        return math.inf, 0
+    items = model.placements()
+    days = len(day_miss_warnings(items, exercises))
+    return days, len(soft_warnings(items, exercises)) - days
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
