@@ -125,7 +125,7 @@ def main() -> None:
     firsts, bests, totals, statuses = [], [], [], []
     for _ in range(repeats):
         solution = solve_agenda(days, exercises, time_limit_s=limit)
-        assert validate_placement(days, exercises, solution.items) == []
+        assert validate_placement(solution.days, exercises, solution.items) == []
         firsts.append(solution.first_solution_s)
         bests.append(solution.best_solution_s)
         totals.append(solution.solve_s)

@@ -47,6 +47,7 @@ def test_services_folder_holds_only_domain_packages() -> None:
         "library",
         "matching",
         "ops",
+        "overview",
         "plans",
         "printing",
         "privacy",

@@ -24,7 +24,13 @@ def _act(live: LiveServer, cohort_id: int, action: str) -> str:
         cohort = session.get(Cohort, cohort_id)
         assert cohort is not None
         view = agenda.act_on_run(
-            session, cohort=cohort, action=action, now=utcnow(), day=1, actor="facilitator:test"
+            session,
+            cohort=cohort,
+            action=action,
+            now=utcnow(),
+            day=1,
+            actor="facilitator:test",
+            other_date=True,
         )
         session.commit()
     assert view.current is not None

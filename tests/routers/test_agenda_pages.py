@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.core.config import SHIPPED_LIBRARY
-from app.models import Cohort, Facilitator, Participant, Person, WebSession
+from app.models import Cohort, Facilitator, Participant, Person, WebSession, utcnow
 from app.routers.participant import now as now_router
 from app.services.accounts.service import hash_token
 from app.services.agenda import service as agenda
@@ -130,12 +130,26 @@ def test_agenda_pages_need_a_facilitator_of_the_cohort(client: TestClient, built
     assert client.get(f"/cohorts/{built.slug}/now").status_code == 303
 
 
-def test_now_view_runs_the_day(client: TestClient, signed_in: str, built: Cohort) -> None:
+def test_now_view_runs_the_day(
+    client: TestClient, signed_in: str, built: Cohort, session: Session
+) -> None:
     page = client.get(f"/cohorts/{built.slug}/now?day=1")
     assert "Not started" in page.text
     assert '<script src="/static/js/now.js" defer></script>' in page.text
-    start = client.post(
+    asked = client.post(
         f"/cohorts/{built.slug}/now/start", data={"csrf_token": signed_in, "day": "1"}
+    )
+    assert asked.status_code == 409
+    assert "Start day 1 today?" in asked.text
+    assert f"Day 1 is planned for Monday 01 March 2027, and today is {utcnow():%A %d %B %Y}." in (
+        asked.text
+    )
+    session.refresh(built)
+    assert built.status == "scheduled"
+    assert "Not started" in client.get(f"/cohorts/{built.slug}/now?day=1").text
+    start = client.post(
+        f"/cohorts/{built.slug}/now/start",
+        data={"csrf_token": signed_in, "day": "1", "other_date": "true"},
     )
     assert start.status_code == 303
     running = client.get(f"/cohorts/{built.slug}/now").text
@@ -144,7 +158,8 @@ def test_now_view_runs_the_day(client: TestClient, signed_in: str, built: Cohort
     panel = client.get(f"/cohorts/{built.slug}/now/panel").text
     assert '<h1 class="now-title">Meet your learning buddy</h1>' in panel
     again = client.post(
-        f"/cohorts/{built.slug}/now/start", data={"csrf_token": signed_in, "day": "1"}
+        f"/cohorts/{built.slug}/now/start",
+        data={"csrf_token": signed_in, "day": "1", "other_date": "true"},
     )
     assert again.status_code == 409
 
@@ -177,7 +192,9 @@ def test_tablet_now_json_follows_the_run_version(
 ) -> None:
     participant_client(client, session, built)
     first = client.get("/p/now").json()
-    agenda.act_on_run(session, cohort=built, action="start", now=datetime.now(UTC), day=1)
+    agenda.act_on_run(
+        session, cohort=built, action="start", now=datetime.now(UTC), day=1, other_date=True
+    )
     session.commit()
     second = client.get("/p/now").json()
     assert second["version"] == first["version"] + 1

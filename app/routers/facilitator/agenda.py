@@ -288,20 +288,27 @@ def now_panel(
 
 @router.post("/cohorts/{slug}/now/{action}")
 def run_action(
+    request: Request,
     session: SessionDep,
     cohort: CohortDep,
     user: CurrentFacilitator,
     action: str,
     day: Annotated[int | None, Form()] = None,
     minutes: Annotated[int, Form()] = 0,
+    other_date: Annotated[bool, Form()] = False,
 ) -> Response:
-    agenda.act_on_run(
-        session,
-        cohort=cohort,
-        action=action,
-        now=utcnow(),
-        day=day,
-        minutes=minutes,
-        actor=_actor(user),
-    )
+    try:
+        agenda.act_on_run(
+            session,
+            cohort=cohort,
+            action=action,
+            now=utcnow(),
+            day=day,
+            minutes=minutes,
+            actor=_actor(user),
+            other_date=other_date,
+        )
+    except agenda.OtherDate as asked:
+        context = {**_now_context(session, cohort, asked.day), "confirm": asked}
+        return render(request, "facilitator/now.html", context, status_code=409)
     return RedirectResponse(f"/cohorts/{cohort.slug}/now", status_code=303)

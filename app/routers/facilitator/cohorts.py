@@ -12,7 +12,8 @@ from starlette.responses import Response
 from app.core.errors import InvalidInput, Problem
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
-from app.services import cohorts
+from app.models import utcnow
+from app.services import cohorts, overview
 
 router = APIRouter(include_in_schema=False)
 
@@ -96,6 +97,7 @@ def cohort_page(request: Request, session: SessionDep, cohort: CohortDep) -> Res
             "cohort": cohort,
             "participant_count": cohorts.count_participants(session, cohort=cohort),
             "end_date": cohorts.cohort_end_date(cohort),
+            "dash": overview.cohort_dashboard(session, cohort=cohort, now=utcnow()),
         },
     )
 

@@ -25,6 +25,7 @@ from app.services.agenda.ics import IcsItem, build_checkin_ics, load_zone
 from app.services.agenda.run import (
     NowInfo,
     NowItem,
+    OtherDate,
     act_on_run,
     follow_participant,
     participant_cohort,
@@ -41,6 +42,7 @@ __all__ = [
     "IcsItem",
     "NowInfo",
     "NowItem",
+    "OtherDate",
     "Pin",
     "act_on_run",
     "add_block",

@@ -13,6 +13,8 @@ from app.core.config import get_settings
 from app.core.errors import Problem
 from app.models import Cohort
 from app.services.agenda.checks import validate_placement
+from app.services.agenda.gaps import explain_day_misses, free_stretches
+from app.services.agenda.pack import day_miss_warnings
 from app.services.agenda.store import (
     agenda_exercises,
     bump_version,
@@ -21,8 +23,9 @@ from app.services.agenda.store import (
     load_days,
     load_items,
     save_items,
+    save_moved_breaks,
 )
-from app.services.agenda.types import Pin, Placed
+from app.services.agenda.types import Pin, Placed, time_of
 from app.services.library import (
     BoundExercise,
     ExerciseSpec,
@@ -60,6 +63,12 @@ class DayView:
     end: time
     entries: list[Entry]
     edited: bool
+    free: list[Entry] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[Entry]:
+        """The day's entries with its free time between them, in time order."""
+        return sorted([*self.entries, *self.free], key=lambda e: (e.start, e.end))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +81,7 @@ class AgendaView:
     addable: list[ExerciseSpec]
     has_trio: bool
     built: bool
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +125,17 @@ def get_agenda(session: Session, *, cohort: Cohort, library: Library | None = No
             if i.placed.day == d.day
         ]
         entries.sort(key=lambda e: (e.start, e.end))
-        views.append(DayView(d.day, d.date, d.start, d.end, entries, d.day in edited))
+        free = (
+            [
+                Entry("free", "Free time", time_of(a), time_of(b))
+                for a, b in free_stretches(d, [i.placed for i in items])
+            ]
+            if items
+            else []
+        )
+        views.append(DayView(d.day, d.date, d.start, d.end, entries, d.day in edited, free))
     exercises = agenda_exercises(selected)
+    notes = explain_day_misses(days, exercises, [i.placed for i in items], has_trio=has_trio)
     conflicts = validate_placement(days, exercises, [i.placed for i in items], has_trio=has_trio)
     placed_ids = {i.placed.exercise_id for i in items}
     unscheduled = [b.spec for b in selected if b.spec.id not in placed_ids]
@@ -129,7 +148,7 @@ def get_agenda(session: Session, *, cohort: Cohort, library: Library | None = No
     unselected = [b.spec for b in program if not b.row.selected]
     lib_extra = [s for s in (library or default_library()).ordered() if s.id not in bound_ids]
     addable = unselected + [s for s in lib_extra if s.id not in {u.id for u in unselected}]
-    return AgendaView(views, conflicts, unscheduled, addable, has_trio, bool(items))
+    return AgendaView(views, conflicts, unscheduled, addable, has_trio, bool(items), notes)
 
 
 def build_agenda(
@@ -186,6 +205,7 @@ def solve_and_save(
         for p in solution.items
     ]
     save_items(session, cohort=cohort, placed=placed, program=program)
+    moved = save_moved_breaks(session, cohort=cohort, before=days, after=solution.days)
     if cohort.status in SCHEDULED_FROM:
         cohort.status = "scheduled"
         session.add(cohort)
@@ -199,9 +219,12 @@ def solve_and_save(
         cohort_id=cohort.id,
         detail={"items": len(placed), "pins": len(pins), "status": solution.status},
     )
+    view = get_agenda(session, cohort=cohort, library=library)
+    # A missed day is explained beside the agenda itself, with its reason; not twice.
+    missed = set(day_miss_warnings(solution.items, agenda_exercises(program)))
     return BuildResult(
-        get_agenda(session, cohort=cohort, library=library),
-        solution.warnings,
+        view,
+        moved + list(view.notes.values()) + [w for w in solution.warnings if w not in missed],
         solution.status,
         solution.solve_s,
     )
@@ -230,6 +253,13 @@ def agenda_to_json(view: AgendaView) -> dict[str, Any]:
                     }
                     for e in d.entries
                 ],
+                "free": [
+                    {
+                        "start": e.start.isoformat(timespec="minutes"),
+                        "end": e.end.isoformat(timespec="minutes"),
+                    }
+                    for e in d.free
+                ],
             }
             for d in view.days
         ],
@@ -237,4 +267,5 @@ def agenda_to_json(view: AgendaView) -> dict[str, Any]:
             {"where": p.where, "field": p.field, "message": p.message} for p in view.conflicts
         ],
         "unscheduled": [s.id for s in view.unscheduled],
+        "off_their_day": view.notes,
     }

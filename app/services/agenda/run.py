@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from sqlmodel import Session
@@ -37,6 +37,18 @@ from app.services.ops import record_event
 RunAction = Literal["start", "next", "back", "skip", "extend", "reset"]
 RUN_ACTIONS: tuple[RunAction, ...] = ("start", "next", "back", "skip", "extend", "reset")
 BLOCK_PREFIX = "block:"
+
+
+class OtherDate(Conflict):
+    """Starting a day on a date that is not its own needs the facilitator's word first."""
+
+    def __init__(self, *, day: int, planned: date, today: date) -> None:
+        super().__init__(
+            f"Day {day} is planned for {planned:%A %d %B %Y}, and today is "
+            f"{today:%A %d %B %Y}. Starting it now marks the cohort as live, and every tablet "
+            "follows this run."
+        )
+        self.day, self.planned, self.today = day, planned, today
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +125,7 @@ def show_items_by_day(session: Session, *, cohort: Cohort) -> dict[int, list[Sho
     by_day: dict[int, list[ShowItem]] = {}
     for d in load_days(session, cohort=cohort):
         items = [
-            ShowItem(f"{BLOCK_PREFIX}{b.start:%H%M}", b.title, b.start, b.end, fixed=True)
+            ShowItem(f"{BLOCK_PREFIX}{b.start:%H%M}", b.title, b.start, b.end, kind=b.kind)
             for b in d.breaks
         ]
         items += [
@@ -124,6 +136,10 @@ def show_items_by_day(session: Session, *, cohort: Cohort) -> dict[int, list[Sho
         items.sort(key=lambda i: (i.start, i.end))
         by_day[d.day] = items
     return by_day
+
+
+def _day_end(session: Session, cohort: Cohort, day: int) -> time | None:
+    return next((d.end for d in load_days(session, cohort=cohort) if d.day == day), None)
 
 
 def programme_day(cohort: Cohort, *, now: datetime) -> int:
@@ -156,8 +172,13 @@ def act_on_run(
     day: int | None = None,
     minutes: int = 0,
     actor: str = "cli",
+    other_date: bool = False,
 ) -> RunView:
-    """Apply one run-of-show step (start, next, back, skip, extend, reset) and record it."""
+    """Apply one run-of-show step (start, next, back, skip, extend, reset) and record it.
+
+    Starting a day on a date that is not its own raises OtherDate unless ``other_date`` says
+    the facilitator confirmed it (a rehearsal, a moved session).
+    """
     if action not in RUN_ACTIONS:
         listed = ", ".join(RUN_ACTIONS)
         problem = Problem("action", f"'{action}' is not one of: {listed}", "action")
@@ -168,6 +189,9 @@ def act_on_run(
     active, state = _active(session, cohort)
     if action == "start":
         active = day or programme_day(cohort, now=now)
+        planned = day_date(cohort, active)
+        if local.date() != planned and not other_date:
+            raise OtherDate(day=active, planned=planned, today=local.date())
         stored = runs.get(str(active))
         items = show_items(session, cohort=cohort, day=active)
         base = run_from_dict(stored) if isinstance(stored, dict) else new_run(active, items=items)
@@ -239,7 +263,7 @@ def view_run_of_show(
         for e in state.log
     ]
     try:
-        view = view_run(state, items, now=local)
+        view = view_run(state, items, now=local, day_end=_day_end(session, cohort, shown))
     except Conflict as error:
         return RunView(
             shown,
@@ -289,7 +313,7 @@ def participant_now(session: Session, *, cohort: Cohort, now: datetime) -> NowIn
     if active is not None and state is not None and state.current_index is not None:
         items = show_items(session, cohort=cohort, day=active)
         try:
-            view = view_run(state, items, now=local)
+            view = view_run(state, items, now=local, day_end=_day_end(session, cohort, active))
         except Conflict:
             view = None
         if view is not None and view.current is not None and state.started_at is not None:
@@ -317,7 +341,7 @@ def _planned_now(
         for d, items in show_items_by_day(session, cohort=cohort).items()
         for item in items
     ]
-    if not any(not item.fixed for _, _, item in timeline):
+    if not any(not item.is_block for _, _, item in timeline):
         return None
     current = next(
         (

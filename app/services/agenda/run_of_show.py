@@ -16,13 +16,22 @@ MAX_EXTENSION_MIN = 240
 
 @dataclass(frozen=True, slots=True)
 class ShowItem:
-    """One entry of the day's running order; ``fixed`` blocks (breaks, lunch, keynotes) stay put."""
+    """One entry of the day's running order: an exercise, or a break, lunch or fixed block.
+
+    Only a ``fixed`` block (a keynote, a guest) keeps its clock time when the day runs late;
+    breaks and lunch move with the day and keep their length.
+    """
 
     id: str
     title: str
     start: time
     end: time
-    fixed: bool = False
+    kind: str = "exercise"
+
+    @property
+    def is_block(self) -> bool:
+        """Whether this is a break, lunch or fixed block rather than an exercise."""
+        return self.kind != "exercise"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,55 +145,45 @@ def view_run(
 ) -> NowView:
     """Return the current item, time left, overrun and the rest of the day re-timed from now.
 
-    Movable items start no earlier than planned and no earlier than the previous item ends.
-    A fixed block keeps its planned end and absorbs lateness by starting later (shorter); once
-    it has started, it resets the day to plan. Items ending after ``day_end`` (default: the
-    last planned end) are named in the warnings.
+    Before the day starts the rest is the plan itself. Once it runs, every item keeps its
+    length and its place in the order and starts no earlier than planned and no earlier than
+    the previous item ends: a late morning pushes the coffee break and lunch back, whole. A
+    fixed block cannot move, so one reached late is named in the warnings, and so is every
+    item now ending after ``day_end`` (default: the last planned end).
     """
     if [i.id for i in items] != [p[0] for p in state.planned]:
         raise Conflict("the day's items changed since the run started; restart the run")
-    base = now.date()
-    tz = now.tzinfo
     current = state.current_index
-    time_left: int | None = None
-    overrun = 0
     if state.finished:
         return NowView(None, None, None, 0, [], [])
+    ahead = [i for i in range(len(items)) if i not in state.skipped]
     if current is None or state.started_at is None:
-        cursor, rest_from = now, 0
-    else:
-        length = timedelta(minutes=state.planned[current][1] + state.extensions_min)
-        ends = state.started_at + length
-        time_left = int((ends - now).total_seconds())
-        overrun = max(0, -time_left)
-        cursor, rest_from = max(ends, now), current + 1
+        plan = [(items[i].id, items[i].start, items[i].end) for i in ahead]
+        return NowView(None, None, items[ahead[0]] if ahead else None, 0, plan, [])
+    base, tz = state.started_at.date(), now.tzinfo
+    ends = state.started_at + timedelta(minutes=state.planned[current][1] + state.extensions_min)
+    time_left = int((ends - now).total_seconds())
+    cursor = max(ends, now)
     rest, warnings = [], []
     limit = _at(base, day_end or max(i.end for i in items), tz)
-    for index in range(rest_from, len(items)):
-        if index in state.skipped:
-            continue
+    for index in (i for i in ahead if i > current):
         item = items[index]
         start, end = _at(base, item.start, tz), _at(base, item.end, tz)
-        if item.fixed and cursor >= end:
-            new_start = new_end = end
-            warnings.append(f"'{item.title}' is squeezed out by the delay")
-        elif item.fixed:
-            new_start, new_end = max(start, cursor), end
-            if new_start > start:
-                late = _minutes(new_start - start)
-                warnings.append(f"'{item.title}' starts {late} min late and is {late} min shorter")
-        else:
-            new_start = max(start, cursor)
-            new_end = new_start + (end - start)
+        new_start = max(start, cursor)
+        new_end = new_start + (end - start)
+        if item.kind == "fixed" and new_start > start:
+            warnings.append(
+                f"'{item.title}' is fixed at {start:%H:%M} but the day only reaches it at "
+                f"{new_start:%H:%M}"
+            )
         if new_end > limit:
             warnings.append(
                 f"'{item.title}' now ends at {new_end:%H:%M}, after the day ends ({limit:%H:%M})"
             )
         rest.append((item.id, new_start.time(), new_end.time()))
-        cursor = max(cursor, new_end)
-    nxt = next((items[i] for i in range(rest_from, len(items)) if i not in state.skipped), None)
-    now_item = items[current] if current is not None else None
-    return NowView(now_item, time_left, nxt, overrun, rest, warnings)
+        cursor = new_end
+    nxt = next((items[i] for i in ahead if i > current), None)
+    return NowView(items[current], time_left, nxt, max(0, -time_left), rest, warnings)
 
 
 def run_to_dict(state: RunState) -> dict[str, Any]:
@@ -279,7 +278,3 @@ def _length_min(item: ShowItem) -> int:
 
 def _at(day: date, clock_time: time, tz: Any) -> datetime:
     return datetime.combine(day, clock_time, tzinfo=tz)
-
-
-def _minutes(delta: timedelta) -> int:
-    return int(delta.total_seconds() // 60)

@@ -5,11 +5,21 @@ from __future__ import annotations
 import math
 import time as clock
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
 from app.core.errors import InvalidInput, Problem
 from app.services.agenda.checks import check_agenda_inputs, validate_placement
+from app.services.agenda.pack import (
+    block_length,
+    day_miss_warnings,
+    fixed_only,
+    moved_block,
+    pack_left,
+    settle_breaks,
+    soft_warnings,
+)
 from app.services.agenda.types import (
     AgendaExercise,
     AgendaSolution,
@@ -37,9 +47,13 @@ __all__ = [
 ]
 
 # Objective weights. A missed preferred day outweighs a phase inversion, which outweighs any
-# amount of imbalance or idle time a four-day programme can produce.
+# amount of moved coffee breaks, which outweighs any imbalance or idle time a four-day
+# programme can produce: a break moves only so that an exercise keeps its day or its phase.
 WEIGHT_PREFERRED_DAY = 10_000
 WEIGHT_PHASE_INVERSION = 2_000
+WEIGHT_BREAK_MOVE_PER_MIN = 5
+BREAK_WINDOW_MIN = 30
+MIN_SECOND_SOLVE_S = 0.3
 WEIGHT_BALANCE_PER_MIN = 4
 WEIGHT_COMPACT_PER_MIN = 1
 _DAY = 1440
@@ -61,10 +75,23 @@ def solve_agenda(
         problems.append(Problem("agenda", "the gap between items cannot be negative", "gap"))
     if problems:
         raise InvalidInput("the agenda cannot be built", problems)
-    model = AgendaModel(days, exercises, pins=pins, has_trio=has_trio, gap=gap_minutes)
-    model.add_objective()
     recorder = _FirstSolution(started)
+    # Breaks stay where the facilitator put them unless moving one lets an exercise keep its
+    # planned day: only then, and only in the time left, is a second model with coffee breaks
+    # free to move solved; it replaces the first when it misses fewer days.
+    model = AgendaModel(
+        days, exercises, pins=pins, has_trio=has_trio, gap=gap_minutes, float_breaks=False
+    )
+    model.add_objective()
     status = model.solve(time_limit_s, recorder)
+    fixed_misses = _misses(model, status, exercises)
+    left = time_limit_s - (clock.perf_counter() - started)
+    if fixed_misses[0] and left >= MIN_SECOND_SOLVE_S:
+        floating = AgendaModel(days, exercises, pins=pins, has_trio=has_trio, gap=gap_minutes)
+        floating.add_objective()
+        floating_status = floating.solve(left, recorder)
+        if _misses(floating, floating_status, exercises) < fixed_misses:
+            model, status = floating, floating_status
     elapsed = clock.perf_counter() - started
     if status == cp_model.INFEASIBLE:
         raise InvalidInput("the agenda cannot be built", diagnose_infeasible(model, time_limit_s))
@@ -75,7 +102,8 @@ def solve_agenda(
         )
         raise InvalidInput("the agenda cannot be built", [Problem("agenda", message)])
     items = model.placements()
-    warnings.extend(_soft_warnings(items, exercises))
+    solved_days = settle_breaks(days, model.solved_days(), items)
+    warnings.extend(soft_warnings(items, exercises))
     if status != cp_model.OPTIMAL:
         warnings.append("the time limit ended the search; this agenda is valid but may improve")
     return AgendaSolution(
@@ -86,7 +114,19 @@ def solve_agenda(
         first_solution_s=recorder.first_s if recorder.first_s is not None else elapsed,
         best_solution_s=recorder.best_s if recorder.best_s is not None else elapsed,
         solve_s=elapsed,
+        days=solved_days,
     )
+
+
+def _misses(
+    model: AgendaModel, status: int, exercises: Sequence[AgendaExercise]
+) -> tuple[float, int]:
+    """Count the missed days, then the phase inversions, of a solve; no solution misses all."""
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return math.inf, 0
+    items = model.placements()
+    days = len(day_miss_warnings(items, exercises))
+    return days, len(soft_warnings(items, exercises)) - days
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
@@ -119,8 +159,11 @@ class AgendaModel:
         skip_pin: str | None = None,
         use_after: bool = True,
         skip_edge: tuple[str, str] | None = None,
+        float_breaks: bool = True,
     ) -> None:
         self.days, self.exercises, self.pins = list(days), list(exercises), list(pins)
+        self.float_breaks = float_breaks
+        self.moved: list[tuple[int, Block, cp_model.IntVar]] = []
         self.has_trio, self.gap = has_trio, gap
         self.skip_edge = skip_edge if use_after else ("*", "*")
         self.length = {e.id: exercise_minutes(e, has_trio=has_trio) for e in exercises}
@@ -155,11 +198,7 @@ class AgendaModel:
         m, gap = self.model, self._u(self.gap)
         per_day: dict[int, list[cp_model.IntervalVar]] = {d.day: [] for d in self.days}
         for d in self.days:
-            for block in d.breaks:
-                size = self._u(minutes_of(block.end) - minutes_of(block.start))
-                per_day[d.day].append(
-                    m.new_fixed_size_interval_var(self._u(minutes_of(block.start)), size, "")
-                )
+            per_day[d.day] += self._add_blocks(d)
         lo = min(self._u(minutes_of(d.start)) for d in self.days)
         hi = max(self._u(minutes_of(d.end)) for d in self.days)
         for e in self.exercises:
@@ -167,9 +206,11 @@ class AgendaModel:
             local = m.new_int_var(lo, hi, f"local_{e.id}")
             day_no = []
             for d in self.days:
+                # A coffee break can make room by moving, so only the fixed blocks cut the day
+                # into stretches here; the no-overlap below keeps every exercise off the breaks.
                 fits = [
                     (self._u(a), self._u(b) - size)
-                    for a, b in free_segments(d)
+                    for a, b in free_segments(fixed_only(d))
                     if b - a >= self.length[e.id]
                 ]
                 p = m.new_bool_var(f"p_{e.id}_{d.day}")
@@ -188,6 +229,29 @@ class AgendaModel:
             self.glob[e.id] = sum(day_no) + local
         for intervals in per_day.values():
             m.add_no_overlap(intervals)
+
+    def _add_blocks(self, d: DayPlan) -> list[cp_model.IntervalVar]:
+        """Lunch and fixed blocks stay put; a coffee break may move a little, keeping its order."""
+        m, intervals = self.model, []
+        day_lo, day_hi = self._u(minutes_of(d.start)), self._u(minutes_of(d.end))
+        previous_end: cp_model.LinearExpr | int | None = None
+        for block in sorted(d.breaks, key=lambda b: minutes_of(b.start)):
+            start, size = self._u(minutes_of(block.start)), self._u(block_length(block))
+            if block.kind == "break" and self.float_breaks:
+                window = self._u(BREAK_WINDOW_MIN)
+                lo, hi = max(day_lo, start - window), min(day_hi - size, start + window)
+                var = m.new_int_var(min(lo, start), max(hi, start), "")
+                self.moved.append((d.day, block, var))
+                intervals.append(m.new_fixed_size_interval_var(var, size, ""))
+                begin: cp_model.LinearExpr | int = var
+            else:
+                intervals.append(m.new_fixed_size_interval_var(start, size, ""))
+                begin = start
+            both_fixed = isinstance(begin, int) and isinstance(previous_end, int)
+            if previous_end is not None and not both_fixed:
+                m.add(begin >= previous_end)
+            previous_end = begin + size
+        return intervals
 
     def _add_pins(self, skip: str | None) -> None:
         for pin in self.pins:
@@ -221,6 +285,10 @@ class AgendaModel:
                     inverted = m.new_bool_var(f"inv_{a.id}_{b.id}")
                     m.add(self.glob[b.id] >= self.glob[a.id]).only_enforce_if(~inverted)
                     terms.append(WEIGHT_PHASE_INVERSION * inverted)
+        for _day, block, var in self.moved:
+            shift = m.new_int_var(0, self._u(BREAK_WINDOW_MIN), "")
+            m.add_abs_equality(shift, var - self._u(minutes_of(block.start)))
+            terms.append(WEIGHT_BREAK_MOVE_PER_MIN * self.grid * shift)
         # Minimising each day's finish proves optimal far faster than a sum of starts; the idle
         # gaps it leaves before the last item are closed afterwards by ``_pack_left``.
         for d in self.days:
@@ -260,27 +328,15 @@ class AgendaModel:
                     end = start + self.length[e.id]
                     items.append(Placed(e.id, d.day, time_of(start), time_of(end), e.id in pinned))
         items.sort(key=lambda p: (p.day, p.start, p.exercise_id))
-        return _pack_left(items, self.days, self.gap)
+        return pack_left(items, self.solved_days(), self.gap)
 
-
-def _pack_left(items: list[Placed], days: Sequence[DayPlan], gap: int) -> list[Placed]:
-    """Slide unpinned items earlier in their running order; no constraint can break."""
-    segments = {d.day: (free_segments(d), minutes_of(d.end)) for d in days}
-    packed: list[Placed] = []
-    cursor: dict[int, int] = {d.day: minutes_of(d.start) for d in days}
-    for p in items:
-        start, end = minutes_of(p.start), minutes_of(p.end)
-        if not p.pinned:
-            free, day_end = segments[p.day]
-            for a, b in free:
-                candidate = max(a, cursor[p.day])
-                room = b if b == day_end else b - gap
-                if candidate + end - start <= room and candidate <= start:
-                    start, end = candidate, candidate + end - start
-                    break
-        packed.append(Placed(p.exercise_id, p.day, time_of(start), time_of(end), p.pinned))
-        cursor[p.day] = end + gap
-    return packed
+    def solved_days(self) -> list[DayPlan]:
+        """Return the days with their coffee breaks where the solver put them."""
+        at = {(day, block): self.solver.value(var) * self.grid for day, block, var in self.moved}
+        return [
+            replace(d, breaks=[moved_block(b, at.get((d.day, b))) for b in d.breaks])
+            for d in self.days
+        ]
 
 
 def _grid(days: Sequence[DayPlan], lengths: Iterable[int], pins: Sequence[Pin], gap: int) -> int:
@@ -305,24 +361,6 @@ def _ordered_pairs(exercises: Sequence[AgendaExercise]) -> set[tuple[str, str]]:
                 stack.extend(direct[b])
         pairs.update((b, e.id) for b in seen)
     return pairs
-
-
-def _soft_warnings(items: Sequence[Placed], exercises: Sequence[AgendaExercise]) -> list[str]:
-    by_id = {e.id: e for e in exercises}
-    warnings = []
-    for p in items:
-        e = by_id[p.exercise_id]
-        if e.preferred_day is not None and e.preferred_day != p.day and not p.pinned:
-            warnings.append(f"'{e.title}' prefers day {e.preferred_day} but is on day {p.day}")
-    highest = -1
-    for p in items:
-        e = by_id[p.exercise_id]
-        if e.phase_rank < highest:
-            warnings.append(
-                f"'{e.title}' (phase {e.phase_rank}) comes after a phase {highest} item"
-            )
-        highest = max(highest, e.phase_rank)
-    return warnings
 
 
 def diagnose_infeasible(model: AgendaModel, time_limit_s: float) -> list[Problem]:

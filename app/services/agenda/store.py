@@ -100,6 +100,29 @@ def materialise_day(session: Session, *, cohort: Cohort, day: int) -> AgendaDay:
     return row
 
 
+def save_moved_breaks(
+    session: Session, *, cohort: Cohort, before: list[DayPlan], after: list[DayPlan]
+) -> list[str]:
+    """Store the coffee breaks the solver moved; return one plain sentence per move."""
+    notes = []
+    for old_day, new_day in zip(before, after, strict=True):
+        moves = [(o, n) for o, n in zip(old_day.breaks, new_day.breaks, strict=True) if o != n]
+        if not moves:
+            continue
+        materialise_day(session, cohort=cohort, day=old_day.day)
+        rows = [b for b in load_blocks(session, cohort=cohort) if b.day == old_day.day]
+        for old, new in moves:
+            row = next(r for r in rows if r.start == old.start and r.title == old.title)
+            row.start, row.end = new.start, new.end
+            session.add(row)
+            notes.append(
+                f"Day {old_day.day}: {old.title} moved from {old.start:%H:%M} to "
+                f"{new.start:%H:%M} so that the day's exercises fit in their order"
+            )
+    session.flush()
+    return notes
+
+
 def load_items(session: Session, *, cohort: Cohort) -> list[StoredItem]:
     """Return the placed exercises of the cohort's program, by day and start."""
     bound = {b.row.id: b for b in program_of(session, cohort=cohort, include_unselected=True)}

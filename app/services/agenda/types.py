@@ -76,6 +76,7 @@ class AgendaSolution:
     first_solution_s: float
     best_solution_s: float
     solve_s: float
+    days: list[DayPlan] = field(default_factory=list)
 
 
 def minutes_of(value: time) -> int:

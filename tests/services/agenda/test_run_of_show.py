@@ -28,9 +28,9 @@ TZ = ZoneInfo("Europe/Berlin")
 ITEMS = [
     ShowItem("welcome", "Welcome", time(9), time(9, 30)),
     ShowItem("walk", "Buddy walk", time(9, 30), time(10, 30)),
-    ShowItem("coffee", "Coffee", time(10, 30), time(10, 45), fixed=True),
+    ShowItem("coffee", "Coffee", time(10, 30), time(10, 45), kind="break"),
     ShowItem("reflect", "Reflection", time(10, 45), time(11, 45)),
-    ShowItem("lunch", "Lunch", time(12), time(13), fixed=True),
+    ShowItem("lunch", "Lunch", time(12), time(13), kind="lunch"),
     ShowItem("close", "Closing circle", time(13), time(13, 30)),
 ]
 
@@ -72,15 +72,25 @@ def test_view_run_retimes_the_rest_when_an_item_overruns() -> None:
     assert (view.time_left_s, view.overrun_s) == (-600, 600)
     assert rest(view.retimed_rest) == [
         ("walk", "09:40", "10:40"),
-        ("coffee", "10:40", "10:45"),
-        ("reflect", "10:45", "11:45"),
+        ("coffee", "10:40", "10:55"),
+        ("reflect", "10:55", "11:55"),
         ("lunch", "12:00", "13:00"),
         ("close", "13:00", "13:30"),
     ]
-    assert view.warnings == ["'Coffee' starts 10 min late and is 10 min shorter"]
+    assert view.warnings == []
 
 
-def test_view_run_warns_when_lunch_is_squeezed_out_and_the_day_runs_late() -> None:
+def test_view_run_before_the_start_warns_of_nothing_at_any_hour() -> None:
+    for hour in (7, 14, 23):
+        view = view_run(new_run(2, items=ITEMS), ITEMS, now=at(hour))
+
+        assert rest(view.retimed_rest) == [
+            (i.id, f"{i.start:%H:%M}", f"{i.end:%H:%M}") for i in ITEMS
+        ]
+        assert view.warnings == []
+
+
+def test_a_late_day_pushes_breaks_back_whole_and_in_order() -> None:
     state = started()
     for minute_mark in (at(9, 30), at(10, 30), at(10, 45)):
         state = advance_run(state, now=minute_mark)
@@ -88,10 +98,43 @@ def test_view_run_warns_when_lunch_is_squeezed_out_and_the_day_runs_late() -> No
     view = view_run(state, ITEMS, now=at(13, 10))
 
     assert view.current == ITEMS[3]
-    assert rest(view.retimed_rest) == [("lunch", "13:00", "13:00"), ("close", "13:10", "13:40")]
+    assert view.next == ITEMS[4]
+    assert rest(view.retimed_rest) == [("lunch", "13:10", "14:10"), ("close", "14:10", "14:40")]
     assert view.warnings == [
-        "'Lunch' is squeezed out by the delay",
-        "'Closing circle' now ends at 13:40, after the day ends (13:30)",
+        "'Lunch' now ends at 14:10, after the day ends (13:30)",
+        "'Closing circle' now ends at 14:40, after the day ends (13:30)",
+    ]
+
+
+def test_a_late_start_keeps_every_break_as_long_as_planned() -> None:
+    state = start_run(new_run(2, items=ITEMS), now=at(10, 0))
+
+    view = view_run(state, ITEMS, now=at(10, 5), day_end=time(17, 30))
+
+    retimed = rest(view.retimed_rest)
+    assert retimed == [
+        ("walk", "10:30", "11:30"),
+        ("coffee", "11:30", "11:45"),
+        ("reflect", "11:45", "12:45"),
+        ("lunch", "12:45", "13:45"),
+        ("close", "13:45", "14:15"),
+    ]
+    assert [s for _i, s, _e in retimed] == sorted(s for _i, s, _e in retimed)
+    assert view.warnings == []
+
+
+def test_a_fixed_block_keeps_its_time_and_says_when_the_day_reaches_it_late() -> None:
+    items = [
+        ShowItem("talk", "Talk", time(9), time(10)),
+        ShowItem("block:1000", "Guest speaker", time(10), time(10, 30), kind="fixed"),
+    ]
+    state = start_run(new_run(1, items=items), now=at(9, 20))
+
+    view = view_run(state, items, now=at(9, 30), day_end=time(17))
+
+    assert rest(view.retimed_rest) == [("block:1000", "10:20", "10:50")]
+    assert view.warnings == [
+        "'Guest speaker' is fixed at 10:00 but the day only reaches it at 10:20"
     ]
 
 
