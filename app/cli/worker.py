@@ -25,7 +25,7 @@ def worker(
     from app.core.config import get_settings
     from app.core.logging import configure_logging
     from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
-    from app.services.ops import ensure_queue_schema, run_worker
+    from app.services.ops import ensure_queue_schema, require_queue_database, run_worker
 
     settings = get_settings()
     configure_logging(settings.log_level)
@@ -34,6 +34,7 @@ def worker(
             created = ensure_queue_schema(settings.database_url)
             typer.echo("job queue created" if created else "job queue already set up")
             return
+        require_queue_database(settings.database_url)
         run_worker(engine(), settings, burst=burst, concurrency=concurrency)
     except DomainError as exc:
         fail(exc)

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 from app.models import Cohort, Participant
 from app.services.accounts import service as accounts
 from app.services.tablet import signin
-from tests.e2e.conftest import SECRET, TABLET, LiveServer
-from tests.services.test_agenda_days import demo_trio_cohort
+from tests.e2e.conftest import SECRET, TABLET, LiveServer, sign_in_tablet
+from tests.services.agenda.test_agenda_days import demo_trio_cohort
 
 pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1366, "height": 768}
@@ -134,10 +134,7 @@ def test_the_run_of_show_asks_before_another_date_and_keeps_breaks_whole(
         )
         session.commit()
     tablet = browser.new_context(viewport=TABLET, has_touch=True).new_page()
-    tablet.goto(f"{live_server.base_url}/join")
-    tablet.fill("#code", card.code)
-    tablet.click("button[type=submit].primary")
-    tablet.wait_for_url(f"{live_server.base_url}/p")
+    sign_in_tablet(tablet, live_server, card.code)
     upcoming = tablet.locator("#now-panel .card", has_text="Next")
     assert "Coffee break" in upcoming.inner_text()
     assert minutes(upcoming.locator(".when").inner_text())[1] == 15

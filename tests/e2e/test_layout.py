@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlmodel import Session
 
 from app.core.config import SHIPPED_LIBRARY
-from app.demo.seed import demo_roster_bytes
+from app.demo import read_demo_roster
 from app.models import Cohort
 from app.services.accounts import service as accounts
 from app.services.agenda import service as agenda
@@ -22,8 +22,8 @@ from app.services.library.loader import load_library
 from app.services.matching import pairing
 from app.services.roster import service as roster
 from app.services.tablet import signin
-from tests.e2e.conftest import SECRET, LiveServer
-from tests.services.tablet_factories import make_world
+from tests.e2e.conftest import SECRET, LiveServer, sign_in_tablet
+from tests.services.tablet.factories import make_world
 
 pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1366, "height": 768}
@@ -42,7 +42,7 @@ def seed_cohort(live: LiveServer) -> Cohort:
             session, name="Lakeside", start_date=date(2027, 3, 1), actor=user
         )
         roster.import_roster(
-            session, cohort=cohort, data=demo_roster_bytes(), today=date(2026, 11, 26)
+            session, cohort=cohort, data=read_demo_roster(), today=date(2026, 11, 26)
         )
         pairing.run_matching(session, cohort=cohort)
         pairing.publish(session, cohort=cohort)
@@ -168,10 +168,7 @@ def test_the_saved_bar_never_covers_the_next_question(
         session.commit()
     # A tablet held in landscape: the next question is below the fold and scrolls up into view.
     page = browser.new_context(viewport=LANDSCAPE_TABLET, has_touch=True).new_page()
-    page.goto(f"{live_server.base_url}/join")
-    page.fill("#code", card.code)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.base_url}/p")
+    sign_in_tablet(page, live_server, card.code)
     page.goto(f"{live_server.base_url}/p/exercises/meet-your-buddy")
     page.locator("#q-their-week").fill("A busy week of hiring.")
     page.wait_for_selector('#save-status[data-state="saved"]', timeout=15_000)

@@ -17,7 +17,7 @@ from app.services.cohorts import service as cohorts
 from app.services.matching import pairing
 from app.services.roster import service as roster
 from app.services.tablet import signin
-from tests.conftest import csrf_of
+from tests.conftest import join_tablet
 from tests.services.tablet.factories import make_cohort
 
 
@@ -211,8 +211,7 @@ def test_nothing_a_participant_reads_about_the_buddy_holds_the_buddys_hr_values(
         session, cohort=cohort, participants=[ana], secret="x" * 48, followup_days=180
     )
     session.commit()
-    signed = client.post("/join", data={"code": card.code, "csrf_token": csrf_of(client, "/join")})
-    assert signed.status_code == 303
+    join_tablet(client, card.code)
     home = client.get("/p").text
     assert "Why we are buddies" in home
     assert "You are at a similar level, so you face similar kinds of decisions" in home

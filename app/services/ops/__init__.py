@@ -20,6 +20,7 @@ from app.services.ops.queue_backend import (
     QueueBackend,
     ensure_queue_schema,
     make_backend,
+    require_queue_database,
     run_worker,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "list_jobs",
     "make_backend",
     "record_event",
+    "require_queue_database",
     "restore_database",
     "run_worker",
 ]

@@ -51,7 +51,8 @@ STALLED_AFTER_SECONDS = 60.0
 """A worker silent this long (it sends a heartbeat every 10 s) is taken for dead."""
 
 
-def _require_postgresql(database_url: str) -> None:
+def require_queue_database(database_url: str) -> None:
+    """Raise InvalidInput naming TANDEM_JOB_BACKEND unless the queue's database is PostgreSQL."""
     if make_url(database_url).get_backend_name() != "postgresql":
         raise InvalidInput(
             "the job queue needs PostgreSQL",
@@ -74,7 +75,7 @@ def queue_conninfo(database_url: str) -> str:
 
 def ensure_queue_schema(database_url: str) -> bool:
     """Create the queue's tables if they are missing; True when this call created them."""
-    _require_postgresql(database_url)
+    require_queue_database(database_url)
     import psycopg
 
     with psycopg.connect(queue_conninfo(database_url)) as conn:
@@ -97,7 +98,7 @@ def create_queue_app(
     engine: Engine, settings: Settings, *, max_connections: int = 4
 ) -> procrastinate.App:
     """A Procrastinate app whose one task runs a Tandem job with this process's engine."""
-    _require_postgresql(settings.database_url)
+    require_queue_database(settings.database_url)
     import procrastinate
 
     connector = procrastinate.PsycopgConnector(
@@ -144,7 +145,7 @@ class QueueBackend:
     """Defers jobs to the PostgreSQL job queue; ``tandem worker`` processes run them."""
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
-        _require_postgresql(settings.database_url)
+        require_queue_database(settings.database_url)
         self.engine = engine
         self.settings = settings
         self.app = create_queue_app(engine, settings, max_connections=2)

@@ -34,7 +34,7 @@ def demo_trio_cohort(session: Session) -> Cohort:
     cohort = cohorts.create_cohort(
         session, name="Lakeside", start_date=date(2027, 3, 1), timezone="Europe/Amsterdam"
     )
-    roster.import_roster(session, cohort=cohort, data=demo.demo_roster_bytes())
+    roster.import_roster(session, cohort=cohort, data=demo.read_demo_roster())
     people = session.exec(
         select(Participant).where(Participant.cohort_id == cohort.id).order_by(col(Participant.id))
     ).all()

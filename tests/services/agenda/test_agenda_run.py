@@ -14,7 +14,7 @@ from app.models import Cohort
 from app.models.agenda import RunOfShow
 from app.services.agenda import service as agenda
 from app.services.library.loader import load_library
-from tests.services.test_agenda_days import demo_trio_cohort
+from tests.services.agenda.test_agenda_days import demo_trio_cohort
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
