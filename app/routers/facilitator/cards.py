@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.core.templating import render
-from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.models import Cohort
 from app.services import roster, signin
 from app.services.signin_cards import CardData, render_cards_pdf
@@ -62,7 +62,7 @@ def print_all_cards(
 
 @router.post("/cohorts/{slug}/cards/{participant_id}/reissue")
 def reissue_card(
-    participant_id: int,
+    participant_id: PathId,
     session: SessionDep,
     settings: SettingsDep,
     request: Request,
@@ -84,7 +84,7 @@ def reissue_card(
 
 @router.post("/cohorts/{slug}/cards/{participant_id}/revoke")
 def revoke_card(
-    participant_id: int, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+    participant_id: PathId, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
 ) -> Response:
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     signin.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
-from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.models import utcnow
 from app.services import data_rights, workbooks
 from app.services.pairing import participant_by_id
@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/cohorts/{slug}/participants/{participant_id}/erase")
 def erase_participant(
-    participant_id: int,
+    participant_id: PathId,
     session: SessionDep,
     settings: SettingsDep,
     cohort: CohortDep,

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
 from app.core.templating import render
-from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.services import roster
 from app.services.roster_csv import FIELDS, detect_columns
 
@@ -69,7 +69,7 @@ async def upload_roster(
 
 @router.get("/cohorts/{slug}/roster/imports/{import_id}")
 def import_preview_page(
-    request: Request, session: SessionDep, cohort: CohortDep, import_id: int
+    request: Request, session: SessionDep, cohort: CohortDep, import_id: PathId
 ) -> Response:
     preview = roster.review_pending_import(session, cohort=cohort, import_id=import_id)
     pending = roster.get_pending_import(session, cohort=cohort, import_id=import_id)
@@ -95,7 +95,7 @@ def import_preview_page(
 
 @router.post("/cohorts/{slug}/roster/imports/{import_id}/mapping")
 async def set_mapping(
-    request: Request, session: SessionDep, cohort: CohortDep, import_id: int
+    request: Request, session: SessionDep, cohort: CohortDep, import_id: PathId
 ) -> Response:
     form = await request.form()
     mapping = {
@@ -115,7 +115,7 @@ async def set_mapping(
 
 @router.post("/cohorts/{slug}/roster/imports/{import_id}/confirm")
 def confirm_import(
-    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, import_id: int
+    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, import_id: PathId
 ) -> Response:
     roster.apply_pending_import(session, cohort=cohort, import_id=import_id, actor=user)
     return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)
@@ -133,7 +133,7 @@ def export_csv(session: SessionDep, cohort: CohortDep) -> Response:
 
 @router.get("/cohorts/{slug}/participants/{participant_id}/edit")
 def edit_participant_page(
-    request: Request, session: SessionDep, cohort: CohortDep, participant_id: int
+    request: Request, session: SessionDep, cohort: CohortDep, participant_id: PathId
 ) -> Response:
     p = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     form = {
@@ -162,7 +162,7 @@ def edit_participant(
     session: SessionDep,
     cohort: CohortDep,
     user: CurrentFacilitator,
-    participant_id: int,
+    participant_id: PathId,
     name: Annotated[str, Form(max_length=200)],
     title: Annotated[str, Form(max_length=300)] = "",
     level: Annotated[str, Form(max_length=300)] = "",
@@ -226,7 +226,7 @@ def edit_participant(
 
 @router.post("/cohorts/{slug}/participants/{participant_id}/remove")
 def remove_participant(
-    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, participant_id: int
+    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, participant_id: PathId
 ) -> Response:
     participant = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     roster.remove_participant(session, cohort=cohort, participant=participant, actor=user)
