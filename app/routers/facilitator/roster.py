@@ -11,7 +11,7 @@ from starlette.responses import Response
 from app.core.errors import InvalidInput, Problem
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
-from app.services import roster
+from app.services import roster, roster_uploads
 from app.services.roster_csv import FIELDS, detect_columns
 
 router = APIRouter(include_in_schema=False)
@@ -42,6 +42,7 @@ async def upload_roster(
     cohort: CohortDep,
     file: UploadFile,
 ) -> Response:
+    roster_uploads.expire_uploads(session, max_age_hours=settings.roster_upload_hours)
     data = await file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         problem = Problem("file", f"is larger than {settings.max_upload_bytes // 1_000_000} MB")
@@ -69,8 +70,13 @@ async def upload_roster(
 
 @router.get("/cohorts/{slug}/roster/imports/{import_id}")
 def import_preview_page(
-    request: Request, session: SessionDep, cohort: CohortDep, import_id: PathId
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    cohort: CohortDep,
+    import_id: PathId,
 ) -> Response:
+    roster_uploads.expire_uploads(session, max_age_hours=settings.roster_upload_hours)
     preview = roster.review_pending_import(session, cohort=cohort, import_id=import_id)
     pending = roster.get_pending_import(session, cohort=cohort, import_id=import_id)
     try:
@@ -115,9 +121,24 @@ async def set_mapping(
 
 @router.post("/cohorts/{slug}/roster/imports/{import_id}/confirm")
 def confirm_import(
+    session: SessionDep,
+    settings: SettingsDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
+    import_id: PathId,
+) -> Response:
+    roster_uploads.expire_uploads(session, max_age_hours=settings.roster_upload_hours)
+    roster.apply_pending_import(session, cohort=cohort, import_id=import_id, actor=user)
+    return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)
+
+
+@router.post("/cohorts/{slug}/roster/imports/{import_id}/cancel")
+def cancel_import(
     session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, import_id: PathId
 ) -> Response:
-    roster.apply_pending_import(session, cohort=cohort, import_id=import_id, actor=user)
+    roster_uploads.cancel_upload(
+        session, cohort=cohort, import_id=import_id, actor=f"facilitator:{user.id}"
+    )
     return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)
 
 
