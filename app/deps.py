@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -19,6 +19,7 @@ from app.core.db import WRITE_TURN_TIMEOUT_S, writer
 from app.core.errors import Unavailable
 from app.core.security import SESSION_COOKIE
 from app.models import Cohort, Facilitator, Participant, WebSession
+from app.models.base import MAX_DB_ID
 from app.services import accounts, cohorts, tablet
 
 
@@ -72,6 +73,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+# Ids and day numbers in addresses and forms are bounded where they are read: a number past
+# what the database stores names nothing, and must be a clear 422, not an overflow deep down.
+PathId = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+FormId = Annotated[int, Form(ge=1, le=MAX_DB_ID)]
+PathDay = Annotated[int, Path(ge=1, le=cohorts.MAX_DAYS)]
 # "function" scope: commit before the response is sent, so that a 200 or a redirect always
 # means the change is stored (the default would commit after the client heard "saved").
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,6 +35,7 @@ from app.routers import docs, health, participant
 from app.routers.api import agenda as api_agenda
 from app.routers.api import matching as api_matching
 from app.routers.api import v1 as api_v1
+from app.routers.api.common import without_default_validation_errors
 from app.routers.facilitator import (
     agenda,
     auth,
@@ -150,22 +152,49 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        problems: list[dict[str, str | None]] = [
-            {
-                "where": ".".join(str(part) for part in err.get("loc", ())),
-                "field": str(err.get("loc", ("",))[-1]),
-                "message": str(err.get("msg", "is invalid")),
-            }
-            for err in exc.errors()
-        ]
+        problems = [_problem_of(err) for err in exc.errors()]
         return _error(request, 422, "The request is not valid.", problems=problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and "json" in request.headers.get("content-type", ""):
+            # A JSON body that is not even UTF-8 is invalid input like any other bad JSON.
+            return _error(request, 422, "The request is not valid.", problems=[_NOT_JSON_PROBLEM])
         message = {404: "Not found.", 405: "Method not allowed."}.get(
             exc.status_code, str(exc.detail)
         )
         return _error(request, exc.status_code, message, headers=exc.headers)
+
+
+_NOT_JSON_PROBLEM: dict[str, str | None] = {
+    "where": "body",
+    "field": None,
+    "message": "is not valid JSON (UTF-8 text)",
+}
+
+
+def _problem_of(err: Mapping[str, Any]) -> dict[str, str | None]:
+    """One of pydantic's errors in the API's problem shape."""
+    if err.get("type") == "json_invalid":
+        position = err.get("loc", ("body", 0))[-1]
+        return {**_NOT_JSON_PROBLEM, "message": f"is not valid JSON (at character {position})"}
+    loc = err.get("loc", ())
+    return {
+        "where": ".".join(str(part) for part in loc),
+        "field": str(loc[-1]) if loc else None,
+        "message": str(err.get("msg", "is invalid")).removeprefix("Value error, "),
+    }
+
+
+def _document_real_errors(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = without_default_validation_errors(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 @asynccontextmanager
@@ -199,6 +228,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_turn = asyncio.Lock() if is_sqlite(app.state.engine) else None
 
     _install_error_handlers(app)
+    _document_real_errors(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     for router in (
         health.router,

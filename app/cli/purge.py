@@ -6,17 +6,19 @@ from typing import Annotated
 
 import typer
 
-from app.cli._common import fail, session
+from app.cli._common import engine, fail, session
 from app.core.errors import DomainError
 
 
 def purge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would go.")] = False,
 ) -> None:
-    """Purge the content of every cohort past the retention period (TANDEM_RETENTION_DAYS)."""
+    """Purge the content of every cohort past the retention period (TANDEM_RETENTION_DAYS)
+    and roster uploads left unconfirmed past TANDEM_ROSTER_UPLOAD_HOURS."""
     from app.core.config import get_settings
+    from app.core.db import checkpoint_erasure
     from app.models import utcnow
-    from app.services import privacy, workbooks
+    from app.services import privacy, roster, workbooks
 
     settings = get_settings()
     today = utcnow().date()
@@ -41,7 +43,18 @@ def purge(
                     f"{cohort.slug}: {verb} {sum(counts.values())} rows "
                     + ", ".join(f"{t}={n}" for t, n in counts.items() if n)
                 )
-            if not cohorts:
+            hours = settings.roster_upload_hours
+            uploads = (
+                roster.count_expired_uploads(s, max_age_hours=hours)
+                if dry_run
+                else roster.expire_uploads(s, max_age_hours=hours)
+            )
+            if uploads:
+                verb = "would delete" if dry_run else "deleted"
+                typer.echo(f"roster uploads: {verb} {uploads} left unconfirmed for {hours:g} h")
+            if not cohorts and not uploads:
                 typer.echo("nothing to purge")
     except DomainError as exc:
         fail(exc)
+    if not dry_run and not checkpoint_erasure(engine()):
+        typer.echo("warning: the database was busy; run `tandem purge` again to empty its log")

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     login_attempts_per_window: int = 10
     login_window_seconds: int = 300
     max_upload_bytes: int = 2_000_000
+    roster_upload_hours: float = 24.0
+    """An uploaded roster waits this long for its confirmation, then it is deleted (it holds
+    everyone's name and e-mail); confirming or cancelling deletes it at once."""
     max_body_bytes: int = 4_000_000
     job_backend: Literal["inprocess", "queue"] = "inprocess"
     """Where workbook jobs run: a thread of the web process, or ``tandem worker`` processes

@@ -1,5 +1,5 @@
-"""Engine and sessions. SQLite gets WAL, foreign keys, a busy timeout and ``BEGIN IMMEDIATE``
-for writes; PostgreSQL is used as it comes."""
+"""Engine and sessions. SQLite gets WAL, foreign keys, a busy timeout, ``secure_delete`` and
+``BEGIN IMMEDIATE`` for writes; PostgreSQL is used as it comes."""
 
 from __future__ import annotations
 
@@ -70,6 +70,9 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, not just unlinked: an erased participant's
+        # words must not stay readable in the file's free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -103,3 +106,20 @@ def is_locked_error(exc: BaseException) -> bool:
         return False
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
     return "database is locked" in text or "database is busy" in text or "lock timeout" in text
+
+
+def checkpoint_erasure(engine: Engine) -> bool:
+    """After an erasure or purge is committed, copy SQLite's write-ahead log into the database
+    and empty it: the log still holds the pages as they were before the delete. True when the
+    log is now empty (or there is none: PostgreSQL, see docs/operations.md on VACUUM)."""
+    if not is_sqlite(engine):
+        return True
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        # Waits up to the busy timeout for readers still on the old pages.
+        busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    return int(busy) == 0

@@ -10,7 +10,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "tandem_csrf"
@@ -116,7 +116,7 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(self.max_bytes)(scope, receive, send)
+            await _too_large(self.max_bytes, scope)(scope, receive, send)
             return
         seen = 0
         exceeded = started = False
@@ -143,14 +143,15 @@ class BodyLimitMiddleware:
         with contextlib.suppress(_BodyTooLarge):
             await self.app(scope, limited_receive, guarded_send)
         if exceeded and not started:
-            await _too_large(self.max_bytes)(scope, receive, send)
+            await _too_large(self.max_bytes, scope)(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):
     pass
 
 
-def _too_large(max_bytes: int) -> Response:
-    return PlainTextResponse(
-        f"The request is larger than the {max_bytes // 1_000_000} MB limit.", status_code=413
-    )
+def _too_large(max_bytes: int, scope: Scope) -> Response:
+    message = f"The request is larger than the {max_bytes // 1_000_000} MB limit."
+    if str(scope.get("path", "")).startswith(("/api/", "/p/api/")):
+        return JSONResponse({"detail": message}, status_code=413)  # the API's one error shape
+    return PlainTextResponse(message, status_code=413)

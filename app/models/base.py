@@ -18,6 +18,9 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+MAX_DB_ID = 2**63 - 1
+"""The largest id either database stores: a larger one names nothing (and must not crash)."""
+
 
 def utcnow() -> datetime:
     """The current instant, timezone-aware in UTC."""

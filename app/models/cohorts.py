@@ -11,6 +11,10 @@ from sqlmodel import Field, SQLModel
 from app.models.base import JSONType, UTCDateTime, utcnow
 
 COHORT_STATUSES = ("draft", "paired", "scheduled", "live", "closed")
+EARLIEST_START = date(2000, 1, 1)
+LATEST_START = date(2199, 12, 31)
+"""The dates a cohort may start on: its program, follow-up check-ins, card expiry and the
+retention period all lie months or years after the start and must stay within the calendar."""
 
 
 class Cohort(SQLModel, table=True):

@@ -125,3 +125,22 @@ def test_list_broken_library_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
         "empty/empty.yaml:1:1: the file is empty: expected the fields of one exercise\n"
         "exercise library has 1 problem\n",
     )
+
+
+def test_validate_a_4301_digit_number_names_its_line_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "our-own.yaml").write_text(
+        "id: our-own\nversion: 1\ntitle: Ours\nsummary: An organisation's exercise.\n"
+        f"kind: solo\nphase: close\nminutes: {'9' * 4301}\nsteps: [Go.]\n"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    result = runner.invoke(root, ["exercises", "validate", "our-own.yaml"])
+
+    assert (result.exit_code, result.output) == (
+        1,
+        "our-own.yaml:7:10: the number 999999999999… (4301 characters) is too large; "
+        "numbers may be at most 1,000,000,000,000,000 (put it in quotes if it is meant as text)\n"
+        "exercise library has 1 problem\n",
+    )

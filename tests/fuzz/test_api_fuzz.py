@@ -1,7 +1,8 @@
 """The JSON API, fuzzed from its own OpenAPI schema as each kind of caller, on both databases.
 
-Every generated request (valid and deliberately invalid) must get a documented status code and
-never a 5xx; a GET must not change any row count. Examples are few per operation so that the
+Every generated request (valid and deliberately invalid) must get a documented status code with
+a body of the documented shape, never a 5xx, and invalid input must be refused; a GET must not
+change any row count. Examples are few per operation so that the
 whole file stays well under a minute; the explicit cases at the end pin the inputs that differ
 between SQLite and PostgreSQL (NUL bytes, lone surrogates, oversized bodies).
 """
@@ -23,7 +24,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
@@ -34,7 +40,15 @@ from tests.services.tablet.factories import World, make_world
 
 EXAMPLES_PER_MODE = 2
 ROLES = ("anonymous", "facilitator", "participant")
-CHECKS = [not_a_server_error, status_code_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+"""No 5xx; every status code, content type and body (errors included) as the document says;
+and input the document calls invalid is refused."""
 
 
 def _row_counts(engine: Engine) -> dict[str, int]:
@@ -172,3 +186,92 @@ def test_api_huge_body_is_refused_with_413(
     )
 
     assert response.status_code == 413
+
+
+def _wrong_requests(operation: Any, slug: str) -> list[tuple[str, Any, dict[str, Any]]]:
+    """(label, case, raw request overrides): one wrong value per typed query parameter, a
+    body missing its fields, and bodies that are not JSON at all."""
+    spec = operation.definition.raw
+    path = {"slug": slug} if "{slug}" in operation.path else None
+    wrong: list[tuple[str, Any, dict[str, Any]]] = []
+    for param in spec.get("parameters", []):
+        if param["in"] == "query" and param["schema"].get("type") in ("boolean", "number"):
+            case = operation.Case(path_parameters=path, query={param["name"]: "not-a-value"})
+            wrong.append((f"query {param['name']}", case, {}))
+    content = spec.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        for label, raw in (("empty object", b"{}"), ("broken", b'{"name": '), ("latin-1", b"\xff")):
+            case = operation.Case(path_parameters=path, body={}, media_type="application/json")
+            wrong.append((f"body {label}", case, {"content": raw}))
+    if "multipart/form-data" in content:
+        case = operation.Case(path_parameters=path, body={}, media_type="multipart/form-data")
+        broken = {"content": b"--b\r\nbroken", "type": "multipart/form-data; boundary=b"}
+        wrong.append(("broken multipart", case, broken))
+    return wrong
+
+
+def test_api_wrong_input_is_refused_in_the_documented_error_shape(
+    web_app: FastAPI, client: TestClient, session: Session, admin: Facilitator
+) -> None:
+    world = make_world(session)
+    headers = {"X-CSRF-Token": sign_in(client, admin.email)}
+    schema = schemathesis.openapi.from_dict(web_app.openapi())
+    answered: dict[str, int] = {}
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for label, case, raw in _wrong_requests(operation, world.cohort.slug):
+            kwargs = _request_kwargs(case, headers)
+            if raw:
+                kwargs.pop("json", None)
+                kwargs.pop("files", None)
+                kwargs.pop("data", None)
+                kwargs["content"] = raw["content"]
+                kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Type": "x"}
+                kwargs["headers"]["Content-Type"] = raw.get("type", "application/json")
+            response = client.request(**kwargs)
+            answered[f"{case.method} {case.path} {label}"] = response.status_code
+            case.validate_response(response, checks=CHECKS)
+
+    assert answered == {
+        "POST /api/v1/cohorts body empty object": 422,
+        "POST /api/v1/cohorts body broken": 422,
+        "POST /api/v1/cohorts body latin-1": 422,
+        "POST /api/v1/cohorts/{slug}/roster/import query dry_run": 422,
+        "POST /api/v1/cohorts/{slug}/roster/import broken multipart": 422,
+        "POST /api/v1/cohorts/{slug}/matching query publish": 422,
+        "POST /api/v1/cohorts/{slug}/agenda/build query time_limit_s": 422,
+    }
+
+
+def test_api_422_body_lists_each_problem_as_documented(
+    client: TestClient, signed_in: str, web_app: FastAPI
+) -> None:
+    response = client.post(
+        "/api/v1/cohorts",
+        content=b'{"name": "", "start_date": 0}',
+        headers={"X-CSRF-Token": signed_in, "Content-Type": "application/json"},
+    )
+    declared = web_app.openapi()["paths"]["/api/v1/cohorts"]["post"]["responses"]["422"]
+
+    assert declared["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorPublic"
+    }
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": "The request is not valid.",
+            "problems": [
+                {
+                    "where": "body.name",
+                    "field": "name",
+                    "message": "String should have at least 1 character",
+                },
+                {
+                    "where": "body.start_date",
+                    "field": "start_date",
+                    "message": "must be a date like 2027-03-01",
+                },
+            ],
+        },
+    )

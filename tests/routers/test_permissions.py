@@ -69,6 +69,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/cohorts/{slug}/roster/imports/{import_id}/mapping"): COHORT,
     ("POST", "/cohorts/{slug}/roster/imports/{import_id}/reading"): COHORT,
     ("POST", "/cohorts/{slug}/roster/imports/{import_id}/confirm"): COHORT,
+    ("POST", "/cohorts/{slug}/roster/imports/{import_id}/cancel"): COHORT,
     ("GET", "/cohorts/{slug}/roster.csv"): COHORT,
     ("GET", "/cohorts/{slug}/participants/{participant_id}/edit"): COHORT,
     ("POST", "/cohorts/{slug}/participants/{participant_id}/edit"): COHORT,

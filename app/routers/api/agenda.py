@@ -8,13 +8,14 @@ from fastapi import Query
 from starlette.responses import Response
 
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
-from app.routers.api.common import CSRF_REFUSED, api_router
+from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
+from app.schemas.errors import ErrorPublic
 from app.services import agenda
 
 router = api_router()
 
 
-@router.get("/cohorts/{slug}/agenda")
+@router.get("/cohorts/{slug}/agenda", responses=COHORT_ERRORS)
 def get_agenda(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
     """The agenda per day (exercises and blocks), its conflicts and unscheduled exercises."""
     return agenda.agenda_to_json(agenda.get_agenda(session, cohort=cohort))
@@ -23,8 +24,13 @@ def get_agenda(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
 @router.post(
     "/cohorts/{slug}/agenda/build",
     responses={
-        **CSRF_REFUSED,
-        422: {"description": "The agenda cannot be built: every reason, located"},
+        **COHORT_ERRORS,
+        **WRITE_ERRORS,
+        **errors(409),
+        422: {
+            "model": ErrorPublic,
+            "description": "The agenda cannot be built, or a parameter is invalid: every reason",
+        },
     },
 )
 def build_agenda(
@@ -48,7 +54,7 @@ def build_agenda(
 @router.get(
     "/cohorts/{slug}/agenda.ics",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses={**COHORT_ERRORS, 200: {"content": {"text/calendar": {}}}},
 )
 def agenda_ics(session: SessionDep, cohort: CohortDep) -> Response:
     """The agenda as an iCalendar file in the cohort's timezone."""

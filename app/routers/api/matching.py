@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
-from app.routers.api.common import CSRF_REFUSED, api_router
+from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
 from app.services import matching
 
 router = api_router()
 
 
-@router.get("/cohorts/{slug}/matching")
+@router.get("/cohorts/{slug}/matching", responses=COHORT_ERRORS)
 def get_matching(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
     """The pairing's state (not_paired, proposed, published), its groups, total and who has
     no buddy (after publishing: who is waiting since their pairing ended)."""
@@ -25,10 +25,7 @@ def get_matching(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
 
 @router.post(
     "/cohorts/{slug}/matching",
-    responses={
-        **CSRF_REFUSED,
-        409: {"description": "Already published"},
-    },
+    responses={**COHORT_ERRORS, **WRITE_ERRORS, **errors(409, 422)},
 )
 def run_matching(
     session: SessionDep,
@@ -43,7 +40,7 @@ def run_matching(
     return matching.result_to_json(run.result)
 
 
-@router.get("/cohorts/{slug}/matching/matrix")
+@router.get("/cohorts/{slug}/matching/matrix", responses=COHORT_ERRORS)
 def get_matrix(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
     """Every pair's score and the blocked pairs with their rule, to audit the result."""
     return matching.matrix_to_json(matching.compatibility(session, cohort=cohort))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import Query, UploadFile
 
 from app.core.errors import InvalidInput, Problem
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
 from app.schemas.cohorts import (
     CohortCreate,
     CohortPublic,
@@ -20,15 +21,7 @@ from app.schemas.cohorts import (
 from app.services import cohorts, roster
 from app.services.roster import RowChange
 
-ERRORS = {
-    401: {"description": "Not signed in"},
-    404: {"description": "No such cohort (or not yours)"},
-    422: {"description": "Invalid input: every problem with its location"},
-    403: {"description": "Missing or wrong CSRF token (send X-CSRF-Token)"},
-    413: {"description": "Request body over the size limit"},
-    503: {"description": "Database busy or unavailable; retry after Retry-After seconds"},
-}
-router = APIRouter(prefix="/api/v1", tags=["v1"], responses={401: ERRORS[401], 503: ERRORS[503]})
+router = api_router()
 
 
 @router.get("/cohorts", response_model=list[CohortPublic])
@@ -41,7 +34,7 @@ def list_cohorts(session: SessionDep, user: CurrentFacilitator) -> list[CohortPu
     "/cohorts",
     response_model=CohortPublic,
     status_code=201,
-    responses={403: ERRORS[403], 413: ERRORS[413], 422: ERRORS[422]},
+    responses={**WRITE_ERRORS, **errors(422)},
 )
 def create_cohort(
     body: CohortCreate, session: SessionDep, user: CurrentFacilitator
@@ -51,7 +44,7 @@ def create_cohort(
     return CohortPublic.model_validate(cohort)
 
 
-@router.get("/cohorts/{slug}", response_model=CohortPublic, responses={404: ERRORS[404]})
+@router.get("/cohorts/{slug}", response_model=CohortPublic, responses=COHORT_ERRORS)
 def get_cohort(cohort: CohortDep) -> CohortPublic:
     """One cohort, by slug or id."""
     return CohortPublic.model_validate(cohort)
@@ -60,7 +53,7 @@ def get_cohort(cohort: CohortDep) -> CohortPublic:
 @router.get(
     "/cohorts/{slug}/participants",
     response_model=list[ParticipantPublic],
-    responses={404: ERRORS[404]},
+    responses=COHORT_ERRORS,
 )
 def list_participants(session: SessionDep, cohort: CohortDep) -> list[ParticipantPublic]:
     """The cohort's roster."""
@@ -88,13 +81,7 @@ def _plain(value: object) -> object:
 @router.post(
     "/cohorts/{slug}/roster/import",
     response_model=ImportResult,
-    responses={
-        400: {"description": "Malformed multipart body"},
-        403: ERRORS[403],
-        404: ERRORS[404],
-        413: ERRORS[413],
-        422: ERRORS[422],
-    },
+    responses={**COHORT_ERRORS, **WRITE_ERRORS, **errors(400, 422)},
 )
 async def import_roster(
     session: SessionDep,

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import time
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
 from app.core.templating import render
-from app.deps import CohortDep, CurrentFacilitator, SessionDep
+from app.deps import CohortDep, CurrentFacilitator, PathDay, PathId, SessionDep
 from app.models import Cohort, Facilitator, utcnow
 from app.services import agenda, roster
+from app.services.cohorts import MAX_DAYS
 
 router = APIRouter(include_in_schema=False)
 Clock = Annotated[str, Form(max_length=8)]
@@ -95,7 +96,7 @@ def set_hours(
     session: SessionDep,
     cohort: CohortDep,
     user: CurrentFacilitator,
-    day: int,
+    day: PathDay,
     start: Clock,
     end: Clock,
 ) -> Response:
@@ -115,7 +116,7 @@ def add_block(
     session: SessionDep,
     cohort: CohortDep,
     user: CurrentFacilitator,
-    day: int,
+    day: PathDay,
     start: Clock,
     end: Clock,
     title: Annotated[str, Form(max_length=200)],
@@ -144,7 +145,7 @@ def remove_block(
     session: SessionDep,
     cohort: CohortDep,
     user: CurrentFacilitator,
-    day: int,
+    day: PathDay,
     start: Clock,
 ) -> Response:
     try:
@@ -162,7 +163,7 @@ def move(
     cohort: CohortDep,
     user: CurrentFacilitator,
     exercise_id: str,
-    day: Annotated[int, Form()],
+    day: Annotated[int, Form(ge=1, le=MAX_DAYS)],
     start: Clock,
     force: Annotated[bool, Form()] = False,
 ) -> Response:
@@ -253,7 +254,7 @@ def agenda_ics(session: SessionDep, cohort: CohortDep) -> Response:
 
 
 @router.get("/cohorts/{slug}/agenda/participants/{participant_id}.ics")
-def participant_ics(session: SessionDep, cohort: CohortDep, participant_id: int) -> Response:
+def participant_ics(session: SessionDep, cohort: CohortDep, participant_id: PathId) -> Response:
     participant = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     body = agenda.build_participant_ics(session, cohort=cohort, participant=participant)
     return _ics(body, f"{cohort.slug}-{participant_id}")
@@ -274,14 +275,20 @@ def _now_context(session: SessionDep, cohort: Cohort, day: int | None) -> dict[s
 
 @router.get("/cohorts/{slug}/now")
 def now_page(
-    request: Request, session: SessionDep, cohort: CohortDep, day: int | None = None
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    day: Annotated[int | None, Query(ge=1, le=MAX_DAYS)] = None,
 ) -> Response:
     return render(request, "facilitator/now.html", _now_context(session, cohort, day))
 
 
 @router.get("/cohorts/{slug}/now/panel")
 def now_panel(
-    request: Request, session: SessionDep, cohort: CohortDep, day: int | None = None
+    request: Request,
+    session: SessionDep,
+    cohort: CohortDep,
+    day: Annotated[int | None, Query(ge=1, le=MAX_DAYS)] = None,
 ) -> Response:
     return render(request, "facilitator/_now_panel.html", _now_context(session, cohort, day))
 
@@ -293,8 +300,8 @@ def run_action(
     cohort: CohortDep,
     user: CurrentFacilitator,
     action: str,
-    day: Annotated[int | None, Form()] = None,
-    minutes: Annotated[int, Form()] = 0,
+    day: Annotated[int | None, Form(ge=1, le=MAX_DAYS)] = None,
+    minutes: Annotated[int, Form(ge=-24 * 60, le=24 * 60)] = 0,
     other_date: Annotated[bool, Form()] = False,
 ) -> Response:
     try:

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.core.templating import render
-from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.models import Cohort
 from app.services import roster, tablet
 from app.services.tablet import CardData, render_cards_pdf
@@ -63,7 +63,7 @@ def print_all_cards(
 
 @router.post("/cohorts/{slug}/cards/{participant_id}/reissue")
 def reissue_card(
-    participant_id: int,
+    participant_id: PathId,
     session: SessionDep,
     settings: SettingsDep,
     request: Request,
@@ -85,7 +85,7 @@ def reissue_card(
 
 @router.post("/cohorts/{slug}/cards/{participant_id}/revoke")
 def revoke_card(
-    participant_id: int, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+    participant_id: PathId, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
 ) -> Response:
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     tablet.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from starlette.background import BackgroundTask
 from starlette.responses import Response
 
+from app.core.db import checkpoint_erasure
 from app.core.errors import InvalidInput, Problem
-from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.models import utcnow
 from app.services import privacy, workbooks
 from app.services.matching import participant_by_id
@@ -17,9 +19,19 @@ from app.services.matching import participant_by_id
 router = APIRouter(include_in_schema=False)
 
 
+def _erased(request: Request, cohort_slug: str) -> Response:
+    # The checkpoint runs once the erasure is committed (after the session dependency).
+    return RedirectResponse(
+        f"/cohorts/{cohort_slug}/plans#data-rights",
+        status_code=303,
+        background=BackgroundTask(checkpoint_erasure, request.app.state.engine),
+    )
+
+
 @router.post("/cohorts/{slug}/participants/{participant_id}/erase")
 def erase_participant(
-    participant_id: int,
+    request: Request,
+    participant_id: PathId,
     session: SessionDep,
     settings: SettingsDep,
     cohort: CohortDep,
@@ -37,12 +49,16 @@ def erase_participant(
         session, participant=person, secret=settings.ensure_secret(), actor=f"facilitator:{user.id}"
     )
     workbooks.forget_printed_copies(session, settings=settings, cohort=cohort)
-    return RedirectResponse(f"/cohorts/{cohort.slug}/plans#data-rights", status_code=303)
+    return _erased(request, cohort.slug)
 
 
 @router.post("/cohorts/{slug}/purge")
 def purge_cohort(
-    session: SessionDep, settings: SettingsDep, cohort: CohortDep, user: CurrentFacilitator
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    cohort: CohortDep,
+    user: CurrentFacilitator,
 ) -> Response:
     privacy.check_admin(user)
     privacy.purge_cohort_content(
@@ -53,4 +69,4 @@ def purge_cohort(
         actor=f"facilitator:{user.id}",
     )
     workbooks.forget_printed_copies(session, settings=settings, cohort=cohort)
-    return RedirectResponse(f"/cohorts/{cohort.slug}/plans#data-rights", status_code=303)
+    return _erased(request, cohort.slug)

@@ -39,7 +39,6 @@ def library_page(
                 "kinds": KINDS,
                 "total": 0,
             },
-            status_code=500,
         )
     exercises = filter_library(library, flt)
     return render(

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from app.core.errors import DomainError, InvalidInput, Problem
 from app.core.templating import render
-from app.deps import CohortDep, CurrentFacilitator, SessionDep
+from app.deps import CohortDep, CurrentFacilitator, FormId, PathId, SessionDep
 from app.models import Cohort
 from app.models.matching import END_REASONS
 from app.services import matching
@@ -91,7 +91,7 @@ def publish(session: SessionDep, cohort: CohortDep, user: CurrentFacilitator) ->
 def lock(
     session: SessionDep,
     cohort: CohortDep,
-    group_id: int,
+    group_id: PathId,
     locked: Annotated[bool, Form()] = True,
 ) -> Response:
     matching.set_locked(session, cohort=cohort, group_id=group_id, locked=locked)
@@ -104,8 +104,8 @@ def swap(
     session: SessionDep,
     cohort: CohortDep,
     user: CurrentFacilitator,
-    a: Annotated[int, Form()],
-    b: Annotated[int, Form()],
+    a: FormId,
+    b: FormId,
 ) -> Response:
     first = matching.participant_by_id(session, cohort=cohort, participant_id=a)
     second = matching.participant_by_id(session, cohort=cohort, participant_id=b)
@@ -127,7 +127,7 @@ def swap(
 def exclude(
     session: SessionDep,
     cohort: CohortDep,
-    participant_id: Annotated[int, Form()],
+    participant_id: FormId,
     excluded: Annotated[bool, Form()] = True,
 ) -> Response:
     person = matching.participant_by_id(session, cohort=cohort, participant_id=participant_id)
@@ -140,8 +140,8 @@ def why_not(
     request: Request,
     session: SessionDep,
     cohort: CohortDep,
-    a: Annotated[int, Form()],
-    b: Annotated[int, Form()],
+    a: FormId,
+    b: FormId,
 ) -> Response:
     first = matching.participant_by_id(session, cohort=cohort, participant_id=a)
     second = matching.participant_by_id(session, cohort=cohort, participant_id=b)
@@ -180,7 +180,7 @@ def end(
     session: SessionDep,
     cohort: CohortDep,
     user: CurrentFacilitator,
-    group_id: int,
+    group_id: PathId,
     reason: Annotated[str, Form(max_length=40)],
 ) -> Response:
     try:

@@ -10,9 +10,15 @@ from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
 from app.core.templating import render
-from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.services import roster
-from app.services.roster import FIELDS, describe_preview, field_choices
+from app.services.roster import (
+    FIELDS,
+    cancel_upload,
+    describe_preview,
+    expire_uploads,
+    field_choices,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,6 +48,7 @@ async def upload_roster(
     cohort: CohortDep,
     file: UploadFile,
 ) -> Response:
+    expire_uploads(session, max_age_hours=settings.roster_upload_hours)
     data = await file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         problem = Problem("file", f"is larger than {settings.max_upload_bytes // 1_000_000} MB")
@@ -71,7 +78,7 @@ def _preview_page(
     request: Request,
     session: SessionDep,
     cohort: CohortDep,
-    import_id: int,
+    import_id: PathId,
     refused: list[Problem] | None = None,
 ) -> Response:
     preview = roster.review_pending_import(session, cohort=cohort, import_id=import_id)
@@ -93,14 +100,19 @@ def _preview_page(
 
 @router.get("/cohorts/{slug}/roster/imports/{import_id}")
 def import_preview_page(
-    request: Request, session: SessionDep, cohort: CohortDep, import_id: int
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    cohort: CohortDep,
+    import_id: PathId,
 ) -> Response:
+    expire_uploads(session, max_age_hours=settings.roster_upload_hours)
     return _preview_page(request, session, cohort, import_id)
 
 
 @router.post("/cohorts/{slug}/roster/imports/{import_id}/mapping")
 async def set_mapping(
-    request: Request, session: SessionDep, cohort: CohortDep, import_id: int
+    request: Request, session: SessionDep, cohort: CohortDep, import_id: PathId
 ) -> Response:
     form = await request.form()
     mapping = {
@@ -122,7 +134,7 @@ async def set_mapping(
 def set_reading(
     session: SessionDep,
     cohort: CohortDep,
-    import_id: int,
+    import_id: PathId,
     date_format: Annotated[str | None, Form(max_length=20)] = None,
     encoding: Annotated[str | None, Form(max_length=20)] = None,
 ) -> Response:
@@ -137,10 +149,12 @@ def confirm_import(
     request: Request,
     session: SessionDep,
     cohort: CohortDep,
+    settings: SettingsDep,
     user: CurrentFacilitator,
-    import_id: int,
+    import_id: PathId,
     accept_warnings: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
+    expire_uploads(session, max_age_hours=settings.roster_upload_hours)
     try:
         roster.apply_pending_import(
             session,
@@ -157,6 +171,14 @@ def confirm_import(
     return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)
 
 
+@router.post("/cohorts/{slug}/roster/imports/{import_id}/cancel")
+def cancel_import(
+    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, import_id: PathId
+) -> Response:
+    cancel_upload(session, cohort=cohort, import_id=import_id, actor=f"facilitator:{user.id}")
+    return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)
+
+
 @router.get("/cohorts/{slug}/roster.csv")
 def export_csv(session: SessionDep, cohort: CohortDep) -> Response:
     body = roster.export_roster(session, cohort=cohort)
@@ -169,7 +191,7 @@ def export_csv(session: SessionDep, cohort: CohortDep) -> Response:
 
 @router.get("/cohorts/{slug}/participants/{participant_id}/edit")
 def edit_participant_page(
-    request: Request, session: SessionDep, cohort: CohortDep, participant_id: int
+    request: Request, session: SessionDep, cohort: CohortDep, participant_id: PathId
 ) -> Response:
     p = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     form = {
@@ -198,7 +220,7 @@ def edit_participant(
     session: SessionDep,
     cohort: CohortDep,
     user: CurrentFacilitator,
-    participant_id: int,
+    participant_id: PathId,
     name: Annotated[str, Form(max_length=200)],
     title: Annotated[str, Form(max_length=300)] = "",
     level: Annotated[str, Form(max_length=300)] = "",
@@ -262,7 +284,7 @@ def edit_participant(
 
 @router.post("/cohorts/{slug}/participants/{participant_id}/remove")
 def remove_participant(
-    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, participant_id: int
+    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, participant_id: PathId
 ) -> Response:
     participant = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     roster.remove_participant(session, cohort=cohort, participant=participant, actor=user)

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
 from app.core.templating import render
-from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.services import ops
 from app.services.workbooks import EDITIONS, PAPERS
 
@@ -62,20 +62,22 @@ def start_export(
 
 
 @router.get("/cohorts/{slug}/jobs/{job_id}")
-def job_page(request: Request, session: SessionDep, cohort: CohortDep, job_id: int) -> Response:
+def job_page(request: Request, session: SessionDep, cohort: CohortDep, job_id: PathId) -> Response:
     job = ops.get_job(session, cohort=cohort, job_id=job_id)
     return render(request, "facilitator/job.html", {"cohort": cohort, "job": job})
 
 
 @router.get("/cohorts/{slug}/jobs/{job_id}/progress")
-def job_progress(request: Request, session: SessionDep, cohort: CohortDep, job_id: int) -> Response:
+def job_progress(
+    request: Request, session: SessionDep, cohort: CohortDep, job_id: PathId
+) -> Response:
     job = ops.get_job(session, cohort=cohort, job_id=job_id)
     return render(request, "facilitator/_job_progress.html", {"cohort": cohort, "job": job})
 
 
 @router.get("/cohorts/{slug}/jobs/{job_id}/files/{name}")
 def job_file(
-    session: SessionDep, settings: SettingsDep, cohort: CohortDep, job_id: int, name: str
+    session: SessionDep, settings: SettingsDep, cohort: CohortDep, job_id: PathId, name: str
 ) -> Response:
     job = ops.get_job(session, cohort=cohort, job_id=job_id)
     path = ops.job_file(settings, job, name)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from app.deps import CurrentParticipant, SessionDep
+from app.deps import CurrentParticipant, PathId, SessionDep
 from app.services import privacy, tablet
 
 router = APIRouter(prefix="/p/api", include_in_schema=False)
@@ -51,7 +51,7 @@ def save_answer(
 
 @router.get("/people/{participant_id}/answers/{exercise_id}")
 def read_answers(
-    participant_id: int,
+    participant_id: PathId,
     exercise_id: Annotated[str, Path(max_length=80)],
     session: SessionDep,
     participant: CurrentParticipant,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from app.core.templating import render
-from app.deps import CurrentParticipant, SessionDep
+from app.deps import CurrentParticipant, PathId, SessionDep
 from app.models.plans import PLAN_PARTS
 from app.services import plans, privacy
 
@@ -93,7 +93,7 @@ def plan_versions(request: Request, session: SessionDep, me: CurrentParticipant)
 
 @router.post("/p/plan/comments/{comment_id}/resolve")
 def resolve_comment(
-    comment_id: int,
+    comment_id: PathId,
     session: SessionDep,
     me: CurrentParticipant,
     resolved: Annotated[bool, Form()] = True,
@@ -104,7 +104,7 @@ def resolve_comment(
 
 @router.get("/p/people/{participant_id}/plan")
 def buddy_plan(
-    request: Request, participant_id: int, session: SessionDep, me: CurrentParticipant
+    request: Request, participant_id: PathId, session: SessionDep, me: CurrentParticipant
 ) -> Response:
     owner = privacy.participant_for(session, viewer=me, participant_id=participant_id)
     return render(
@@ -121,7 +121,7 @@ def buddy_plan(
 
 @router.post("/p/people/{participant_id}/plan/comments")
 def add_comment(
-    participant_id: int,
+    participant_id: PathId,
     session: SessionDep,
     me: CurrentParticipant,
     part: Annotated[str, Form(max_length=20)],

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.core.config import get_settings
-from app.core.errors import Problem
+from app.core.errors import InvalidInput, Problem
 from app.models import Cohort
 from app.services.agenda.checks import validate_placement
 from app.services.agenda.gaps import explain_day_misses, free_stretches
@@ -82,6 +82,8 @@ class AgendaView:
     has_trio: bool
     built: bool
     notes: dict[str, str] = field(default_factory=dict)
+    library_problems: list[Problem] = field(default_factory=list)
+    """Why the configured library cannot offer more exercises; the bound program still runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +148,17 @@ def get_agenda(session: Session, *, cohort: Cohort, library: Library | None = No
         ]
     bound_ids = {b.spec.id for b in selected}
     unselected = [b.spec for b in program if not b.row.selected]
-    lib_extra = [s for s in (library or default_library()).ordered() if s.id not in bound_ids]
+    library_problems: list[Problem] = []
+    try:
+        offered = (library or default_library()).ordered()
+    except InvalidInput as exc:
+        # One broken file must not stop a cohort whose program is already its own snapshot.
+        offered, library_problems = [], exc.problems
+    lib_extra = [s for s in offered if s.id not in bound_ids]
     addable = unselected + [s for s in lib_extra if s.id not in {u.id for u in unselected}]
-    return AgendaView(views, conflicts, unscheduled, addable, has_trio, bool(items), notes)
+    return AgendaView(
+        views, conflicts, unscheduled, addable, has_trio, bool(items), notes, library_problems
+    )
 
 
 def build_agenda(

@@ -4,6 +4,7 @@ What other packages, the routers and the CLI may use; the modules beside this fi
 internal to the package."""
 
 from app.services.cohorts.service import (
+    MAX_DAYS,
     cohort_end_date,
     count_participants,
     create_cohort,
@@ -13,6 +14,7 @@ from app.services.cohorts.service import (
 )
 
 __all__ = [
+    "MAX_DAYS",
     "cohort_end_date",
     "count_participants",
     "create_cohort",

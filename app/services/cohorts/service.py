@@ -11,16 +11,31 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidInput, NotFound, Problem
 from app.models import Cohort, CohortFacilitator, Facilitator, Participant, utcnow
+from app.models.base import MAX_DB_ID
+from app.models.cohorts import EARLIEST_START, LATEST_START
 from app.services.ops import record_event
 
 MAX_DAYS = 14
 
 
 def slugify(text: str) -> str:
-    """A URL-safe slug of ``text`` (ASCII, lower-case, hyphens)."""
+    """A URL-safe slug of ``text`` (ASCII, lower-case, hyphens); never all digits, because
+    cohort addresses also accept an id ("/cohorts/2") and a slug must never read as one."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:60] or "cohort"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    if slug.isdigit():
+        slug = f"cohort-{slug}"
+    return slug or "cohort"
+
+
+def parse_id(ref: str | int) -> int | None:
+    """``ref`` as a database id, or None when it cannot be one (not ASCII digits, too big)."""
+    if isinstance(ref, int):
+        return ref if 1 <= ref <= MAX_DB_ID else None
+    if not (ref.isascii() and ref.isdigit()) or len(ref) > 19:
+        return None
+    value = int(ref)
+    return value if 1 <= value <= MAX_DB_ID else None
 
 
 def _unique_slug(session: Session, base: str) -> str:
@@ -38,8 +53,18 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 databases must refuse them here, before either sees them."""
 
 
-def _validate(name: str, days: int, timezone: str, location: str = "") -> list[Problem]:
+def _validate(
+    name: str, days: int, timezone: str, location: str = "", start_date: date | None = None
+) -> list[Problem]:
     problems: list[Problem] = []
+    if start_date is not None and not EARLIEST_START <= start_date <= LATEST_START:
+        problems.append(
+            Problem(
+                "start date",
+                f"must be between {EARLIEST_START.isoformat()} and {LATEST_START.isoformat()}",
+                "start_date",
+            )
+        )
     for field, value in (("name", name), ("location", location)):
         if _CONTROL.search(value):
             problems.append(Problem(field, "contains control characters", field))
@@ -73,7 +98,7 @@ def create_cohort(
     actor: Facilitator | None = None,
 ) -> Cohort:
     """Create a draft cohort with a unique slug; its creator (if any) facilitates it."""
-    problems = _validate(name, days, timezone, location)
+    problems = _validate(name, days, timezone, location, start_date)
     if problems:
         raise InvalidInput("the cohort cannot be created", problems)
     cohort = Cohort(
@@ -113,7 +138,7 @@ def update_cohort(
     actor: Facilitator | None = None,
 ) -> Cohort:
     """Change a cohort's name, dates, time zone or location (the slug stays)."""
-    problems = _validate(name, days, timezone, location)
+    problems = _validate(name, days, timezone, location, start_date)
     if problems:
         raise InvalidInput("the cohort cannot be saved", problems)
     cohort.name = name.strip()
@@ -144,11 +169,15 @@ def list_cohorts(session: Session, *, viewer: Facilitator | None) -> list[Cohort
 
 
 def get_cohort(session: Session, *, ref: str | int, viewer: Facilitator | None) -> Cohort:
-    """A cohort by slug or id; NotFound when missing or not the viewer's (no 403: no leak)."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        cohort = session.get(Cohort, int(ref))
-    else:
+    """A cohort by slug, else by id; NotFound when missing or not the viewer's (no 403: no
+    leak). The slug comes first so that a cohort created before slugs avoided digits keeps
+    its address."""
+    cohort = None
+    if isinstance(ref, str):
         cohort = session.exec(select(Cohort).where(Cohort.slug == ref)).first()
+    cohort_id = parse_id(ref) if cohort is None else None
+    if cohort_id is not None:
+        cohort = session.get(Cohort, cohort_id)
     if cohort is None or not may_facilitate(session, viewer=viewer, cohort=cohort):
         raise NotFound("no such cohort")
     return cohort

@@ -32,15 +32,20 @@ class LibraryFilter:
         return True
 
 
+def _small_number(value: str) -> int | None:
+    # str.isdigit() also says yes to "²" and "٣", which int() refuses.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else None
+
+
 def parse_filter(
     *, day: str = "", phase: str = "", kind: str = "", max_minutes: str = "", text: str = ""
 ) -> LibraryFilter:
     """A filter from query-string values; unknown or malformed values are simply not applied."""
     return LibraryFilter(
-        day=int(day) if day.isdigit() else None,
+        day=_small_number(day),
         phase=phase if phase in PHASES else None,
         kind=kind if kind in KINDS else None,
-        max_minutes=int(max_minutes) if max_minutes.isdigit() else None,
+        max_minutes=_small_number(max_minutes),
         text=text.strip()[:100],
     )
 

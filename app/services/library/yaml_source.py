@@ -26,6 +26,9 @@ from app.core.errors import Problem
 MAX_FILE_BYTES = 64 * 1024
 MAX_DEPTH = 12
 MAX_SCALAR_CHARS = 10_000
+MAX_NUMBER = 10**15
+"""No exercise field counts past this; a longer number is a typo (and Python refuses to turn
+an integer of more than 4,300 digits into text, so it must be refused before anyone prints it)."""
 
 # ``!!str`` is the one tag worth allowing: it is how YAML spells "this is text" for a value
 # like 2024 or yes; every other tag either builds objects or is a typo of a quote.
@@ -166,7 +169,24 @@ def _build(node: Node, path: KeyPath, doc: MarkedDocument) -> Any:
         )
     builder = _SCALAR_BUILDERS.get(str(node.tag))
     # Dates, timestamps and the rest stay text: no exercise field wants a datetime.
-    return builder(node) if builder is not None else text
+    if builder is None:
+        return text
+    try:
+        value = builder(node)
+    except ValueError:
+        raise _number_too_large(node, text) from None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        raise _number_too_large(node, text)
+    return value
+
+
+def _number_too_large(node: Node, text: str) -> YamlRejected:
+    shown = text if len(text) <= 20 else f"{text[:12]}… ({len(text)} characters)"
+    return YamlRejected(
+        _mark(node.start_mark),
+        f"the number {shown} is too large; numbers may be at most {MAX_NUMBER:,}"
+        " (put it in quotes if it is meant as text)",
+    )
 
 
 def display_path(path: Path) -> str:

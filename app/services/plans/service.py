@@ -120,6 +120,7 @@ def _goal(raw: Any, number: int, problems: list[Problem]) -> dict[str, Any]:
     goal_id = raw.get("id") or new_goal_id()
     if not isinstance(goal_id, str) or not GOAL_ID.match(goal_id):
         problems.append(Problem(where, "has a malformed id", "id"))
+        goal_id = ""  # a list or an object as id must not reach the duplicate check below
     goal: dict[str, Any] = {"id": goal_id}
     for name in GOAL_TEXT_FIELDS:
         goal[name] = _text(raw.get(name), f"{where}, {GOAL_LABELS[name]}", problems, name)
@@ -161,7 +162,7 @@ def clean_plan(content: Any) -> dict[str, Any]:
             Problem("goals", f"has {len(goals)} goals; a plan has one to {MAX_GOALS}", "goals")
         )
     clean["goals"] = [_goal(g, n, problems) for n, g in enumerate(goals, start=1)]
-    ids = [g.get("id") for g in clean["goals"]]
+    ids = [g["id"] for g in clean["goals"] if g.get("id")]
     if len(set(ids)) != len(ids):
         problems.append(Problem("goals", "two goals share one id", "id"))
     if problems:

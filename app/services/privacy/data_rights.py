@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,11 +25,11 @@ from app.models import (
     BuddyGroup,
     BuddyMember,
     Cohort,
+    LoginAttempt,
     PairingHistory,
     Participant,
     ParticipantPin,
     Person,
-    RosterImport,
     WebSession,
 )
 from app.models.plans import (
@@ -43,9 +44,25 @@ from app.models.plans import (
 )
 from app.models.tablet import Answer, PairAgreement, SaveReceipt, SignInCard
 from app.services.cohorts import cohort_end_date
-from app.services.library import program_of
 from app.services.ops import record_event
-from app.services.privacy import visibility
+from app.services.privacy.export import (
+    export_agreements,
+    export_answers,
+    export_cards,
+    export_checkin_plans,
+    export_comments,
+    export_groups,
+    export_history,
+    export_notes,
+    export_participant,
+    export_partnership,
+    export_person,
+    export_plan,
+    export_plan_versions,
+    export_steps,
+    groups_of,
+)
+from app.services.roster import forget_uploads_mentioning
 
 Rows = list[dict[str, Any]]
 Exporter = Callable[[Session, Participant], Any]
@@ -72,169 +89,6 @@ def _iso(value: date | datetime | None) -> str | None:
 
 def _count(session: Session, statement: Any) -> int:
     return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
-
-
-# ---- exporters: each reads only what the participant may read about themselves ------------
-
-
-def _export_participant(session: Session, p: Participant) -> dict[str, Any]:
-    data = p.model_dump(exclude={"id", "cohort_id", "person_id"})
-    return {k: _iso(v) if isinstance(v, date | datetime) else v for k, v in data.items()}
-
-
-def _export_person(session: Session, p: Participant) -> dict[str, Any]:
-    person = session.get(Person, p.person_id)
-    return {"email": person.email, "name": person.name} if person else {}
-
-
-def _export_answers(session: Session, p: Participant) -> Rows:
-    cohort = session.get(Cohort, p.cohort_id)
-    assert cohort is not None
-    rows = []
-    for bound in program_of(session, cohort=cohort, include_unselected=True):
-        answers = visibility.read_answers(session, viewer=p, owner=p, exercise=bound)
-        rows += [
-            {"exercise_id": bound.spec.id, "prompt_id": k, "value": a.value, "version": a.version}
-            for k, a in sorted(answers.items())
-        ]
-    return rows
-
-
-def _export_plan(session: Session, p: Participant) -> dict[str, Any] | None:
-    view = visibility.read_plan(session, viewer=p, owner=p)
-    if view.plan_id is None:
-        return None
-    return {"version": view.version, "content": view.parts, "shared_parts": view.shared_parts}
-
-
-def _export_plan_versions(session: Session, p: Participant) -> Rows:
-    return [
-        {
-            "version": v.version,
-            "content": v.content,
-            "created_at": _iso(v.created_at),
-            "updated_at": _iso(v.updated_at),
-        }
-        for v in visibility.read_plan_versions(session, viewer=p, owner=p)
-    ]
-
-
-def _export_comments(session: Session, p: Participant) -> dict[str, Rows]:
-    received = [
-        {
-            "from": c.author_name,
-            "part": c.part,
-            "text": c.text,
-            "resolved": c.resolved,
-            "created_at": _iso(c.created_at),
-        }
-        for c in visibility.read_plan_comments(session, viewer=p, owner=p)
-    ]
-    written = [
-        {"part": c.part, "text": c.text, "resolved": c.resolved, "created_at": _iso(c.created_at)}
-        for c in session.exec(
-            select(PlanComment).where(PlanComment.author_id == p.id).order_by(col(PlanComment.id))
-        ).all()
-    ]
-    return {"written": written, "received": received}
-
-
-def _groups(session: Session, p: Participant) -> list[int]:
-    return list(
-        session.exec(select(BuddyMember.group_id).where(BuddyMember.participant_id == p.id)).all()
-    )
-
-
-def _export_notes(session: Session, p: Participant) -> Rows:
-    return [
-        {"checkin_date": _iso(n.checkin_date), "text": n.text}
-        for n in visibility.read_checkin_notes(session, viewer=p, owner=p)
-    ]
-
-
-def _export_steps(session: Session, p: Participant) -> Rows:
-    rows: Rows = []
-    for group in session.exec(
-        select(BuddyGroup).where(col(BuddyGroup.id).in_(_groups(session, p)))
-    ).all():
-        rows += [
-            {"text": s.text, "written_by": s.created_by, "created_at": _iso(s.created_at)}
-            for s in visibility.read_agreed_steps(session, viewer=p, group=group)
-        ]
-    return rows
-
-
-def _export_checkin_plans(session: Session, p: Participant) -> Rows:
-    return [
-        {
-            "rhythm": r.rhythm,
-            "dates": r.dates,
-            "proposed_by_me": r.proposed_by == p.id,
-            "agreed_by_me": p.id in r.agreed_by,
-        }
-        for r in session.exec(
-            select(CheckInPlan).where(col(CheckInPlan.group_id).in_(_groups(session, p)))
-        ).all()
-    ]
-
-
-def _export_partnership(session: Session, p: Participant) -> Rows:
-    return [
-        {
-            "state": r.state,
-            "my_reason": r.reason if r.changed_by == p.id else "",
-            "changed_at": _iso(r.changed_at),
-        }
-        for r in session.exec(
-            select(Partnership).where(col(Partnership.group_id).in_(_groups(session, p)))
-        ).all()
-    ]
-
-
-def _export_groups(session: Session, p: Participant) -> Rows:
-    rows = []
-    for group in session.exec(
-        select(BuddyGroup).where(col(BuddyGroup.id).in_(_groups(session, p)))
-    ).all():
-        names = [m.name for m in visibility.members_of(session, group=group) if m.id != p.id]
-        rows.append(
-            {
-                "buddies": names,
-                "state": group.state,
-                "why_we_are_buddies": list(group.participant_reasons),
-            }
-        )
-    return rows
-
-
-def _export_agreements(session: Session, p: Participant) -> Rows:
-    return [
-        {"accepted_at": _iso(a.accepted_at)}
-        for a in session.exec(
-            select(PairAgreement).where(PairAgreement.participant_id == p.id)
-        ).all()
-    ]
-
-
-def _export_cards(session: Session, p: Participant) -> Rows:
-    return [
-        {
-            "issued_at": _iso(c.issued_at),
-            "expires_at": _iso(c.expires_at),
-            "revoked_at": _iso(c.revoked_at),
-        }
-        for c in session.exec(select(SignInCard).where(SignInCard.participant_id == p.id)).all()
-    ]
-
-
-def _export_history(session: Session, p: Participant) -> Rows:
-    rows = session.exec(
-        select(PairingHistory).where(
-            (col(PairingHistory.person_a_id) == p.person_id)
-            | (col(PairingHistory.person_b_id) == p.person_id)
-        )
-    ).all()
-    return [{"cohort_id": r.cohort_id, "created_at": _iso(r.created_at)} for r in rows]
 
 
 # ---- erasers: each removes one table's rows about the participant ---------------------------
@@ -278,7 +132,7 @@ def _erase_steps(session: Session, p: Participant) -> int:
 def _erase_checkin_plans(session: Session, p: Participant) -> int:
     changed = 0
     for row in session.exec(
-        select(CheckInPlan).where(col(CheckInPlan.group_id).in_(_groups(session, p)))
+        select(CheckInPlan).where(col(CheckInPlan.group_id).in_(groups_of(session, p)))
     ).all():
         row.agreed_by = [i for i in row.agreed_by if i != p.id]
         row.proposed_by = None if row.proposed_by == p.id else row.proposed_by
@@ -297,11 +151,7 @@ def _erase_partnership(session: Session, p: Participant) -> int:
 
 
 def _erase_history(session: Session, p: Participant) -> int:
-    others = session.exec(
-        select(func.count())
-        .select_from(Participant)
-        .where(Participant.person_id == p.person_id, Participant.id != p.id)
-    ).one()
+    others = _other_participations(session, p)
     condition = (col(PairingHistory.person_a_id) == p.person_id) | (
         col(PairingHistory.person_b_id) == p.person_id
     )
@@ -310,58 +160,119 @@ def _erase_history(session: Session, p: Participant) -> int:
     return _count(session, delete(PairingHistory).where(condition))
 
 
+def _others_seen_by(session: Session, p: Participant) -> list[Participant]:
+    """Roster rows that may name ``p``: the cohort's, and every cohort's once no other
+    participation of the person is left to need the address."""
+    query = select(Participant).where(Participant.id != p.id)
+    if _other_participations(session, p):
+        query = query.where(Participant.cohort_id == p.cohort_id)
+    return list(session.exec(query).all())
+
+
+def _other_participations(session: Session, p: Participant) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.person_id == p.person_id, Participant.id != p.id)
+        ).one()
+    )
+
+
 def _erase_participant(session: Session, p: Participant) -> int:
-    # The pending roster uploads of the cohort may still carry their row in the raw CSV.
-    for upload in session.exec(
-        select(RosterImport).where(RosterImport.cohort_id == p.cohort_id)
-    ).all():
-        if p.email.lower().encode() in upload.data.lower():
-            session.delete(upload)
+    # Other people's rows keep the address as their manager or someone to avoid; a pending
+    # roster upload keeps the whole row in its file, in whatever encoding it came.
+    email = p.email.lower()
+    for other in _others_seen_by(session, p):
+        avoid = [a for a in other.avoid if a.lower() != email]
+        manager = "" if other.manager_email.lower() == email else other.manager_email
+        if (manager, avoid) != (other.manager_email, other.avoid):
+            other.manager_email, other.avoid = manager, avoid
+            session.add(other)
+    forget_uploads_mentioning(session, texts=[p.email, p.name])
     return _count(session, delete(Participant).where(col(Participant.id) == p.id))
 
 
+def _former(match: re.Match[str]) -> str:
+    return "A former participant" if match.start() == 0 else "a former participant"
+
+
+def _erase_group_mentions(session: Session, p: Participant) -> int:
+    """Rewrite the cohort's pairing reasons that name the participant (in their own groups,
+    the wording for the buddies may use the first name alone)."""
+
+    def pattern(*texts: str) -> re.Pattern[str]:
+        words = [rf"(?<!\w){re.escape(t.strip())}(?!\w)" for t in texts if t.strip()]
+        return re.compile("|".join(words), re.IGNORECASE)
+
+    anywhere = pattern(p.email, p.name)
+    in_own = pattern(p.email, p.name, p.name.split()[0] if p.name.split() else "")
+    own = set(groups_of(session, p))
+    changed = 0
+    for group in session.exec(select(BuddyGroup).where(BuddyGroup.cohort_id == p.cohort_id)):
+        names = in_own if group.id in own else anywhere
+        reasons = [names.sub(_former, r) for r in group.reasons]
+        shared = [names.sub(_former, r) for r in group.participant_reasons]
+        if (reasons, shared) != (group.reasons, group.participant_reasons):
+            group.reasons, group.participant_reasons = reasons, shared
+            session.add(group)
+            changed += 1
+    return changed
+
+
+def _erase_login_attempts(session: Session, p: Participant) -> int:
+    # A participant who typed their address at the facilitator sign-in left it in the throttle.
+    return _count(
+        session,
+        delete(LoginAttempt).where(col(LoginAttempt.key).startswith(f"{p.email.lower()}|")),
+    )
+
+
 def _erase_person(session: Session, p: Participant) -> int:
-    others = session.exec(
-        select(func.count()).select_from(Participant).where(Participant.person_id == p.person_id)
-    ).one()
-    if others:
+    if _other_participations(session, p):
         return 0
     return _count(session, delete(Person).where(col(Person.id) == p.person_id))
 
 
 REGISTRY: dict[str, Coverage] = {
     # Order matters for erasure: rows that point at others go first.
-    "plan_comment": Coverage("plan_comments", _export_comments, _erase_comments, content=True),
-    "plan_version": Coverage("plan_versions", _export_plan_versions, _erase_versions, content=True),
+    "plan_comment": Coverage("plan_comments", export_comments, _erase_comments, content=True),
+    "plan_version": Coverage("plan_versions", export_plan_versions, _erase_versions, content=True),
     "plan_save_receipt": Coverage(
         "",
         "a copy of plan versions already exported",
         _by_participant(PlanSaveReceipt),
         content=True,
     ),
-    "plan": Coverage("plan", _export_plan, _by_participant(Plan), content=True),
+    "plan": Coverage("plan", export_plan, _by_participant(Plan), content=True),
     "checkin_note": Coverage(
-        "checkin_notes", _export_notes, _by_participant(CheckInNote), content=True
+        "checkin_notes", export_notes, _by_participant(CheckInNote), content=True
     ),
-    "agreed_step": Coverage("agreed_steps", _export_steps, _erase_steps, content=True),
-    "checkin_plan": Coverage("checkin_plans", _export_checkin_plans, _erase_checkin_plans),
-    "partnership": Coverage("partnership", _export_partnership, _erase_partnership),
+    "agreed_step": Coverage("agreed_steps", export_steps, _erase_steps, content=True),
+    "checkin_plan": Coverage("checkin_plans", export_checkin_plans, _erase_checkin_plans),
+    "partnership": Coverage("partnership", export_partnership, _erase_partnership),
     "save_receipt": Coverage(
         "", "a copy of the answers already exported", _by_participant(SaveReceipt), content=True
     ),
-    "answer": Coverage("answers", _export_answers, _by_participant(Answer), content=True),
-    "signin_card": Coverage("signin_cards", _export_cards, _by_participant(SignInCard)),
+    "answer": Coverage("answers", export_answers, _by_participant(Answer), content=True),
+    "signin_card": Coverage("signin_cards", export_cards, _by_participant(SignInCard)),
     "web_session": Coverage(
         "", "sign-in tokens: secrets, not information about the person", _by_participant(WebSession)
     ),
     "participant_pin": Coverage(
         "", "a keyed hash of the PIN: a secret, not information", _by_participant(ParticipantPin)
     ),
-    "pair_agreement": Coverage("agreements", _export_agreements, _by_participant(PairAgreement)),
-    "buddy_member": Coverage("buddy_groups", _export_groups, _by_participant(BuddyMember)),
-    "pairing_history": Coverage("pairing_history", _export_history, _erase_history),
-    "participant": Coverage("participant", _export_participant, _erase_participant),
-    "person": Coverage("person", _export_person, _erase_person),
+    "pair_agreement": Coverage("agreements", export_agreements, _by_participant(PairAgreement)),
+    "buddy_group": Coverage(
+        "", "exported with buddy_member (the reasons given to the pair)", _erase_group_mentions
+    ),
+    "buddy_member": Coverage("buddy_groups", export_groups, _by_participant(BuddyMember)),
+    "login_attempt": Coverage(
+        "", "throttle counters, kept minutes: nothing the person wrote", _erase_login_attempts
+    ),
+    "pairing_history": Coverage("pairing_history", export_history, _erase_history),
+    "participant": Coverage("participant", export_participant, _erase_participant),
+    "person": Coverage("person", export_person, _erase_person),
 }
 EXCLUDED: dict[str, str] = {
     "audit_event": "ids and actions only; erasure rewrites the person's ids to a pseudonym",

@@ -25,6 +25,12 @@ from app.services.roster.service import (
     review_pending_import,
 )
 from app.services.roster.text import ENCODINGS
+from app.services.roster.uploads import (
+    cancel_upload,
+    count_expired_uploads,
+    expire_uploads,
+    forget_uploads_mentioning,
+)
 
 __all__ = [
     "ENCODINGS",
@@ -32,10 +38,14 @@ __all__ = [
     "RowChange",
     "UnacceptedWarnings",
     "apply_pending_import",
+    "cancel_upload",
     "choose_pending_reading",
+    "count_expired_uploads",
     "describe_preview",
+    "expire_uploads",
     "export_roster",
     "field_choices",
+    "forget_uploads_mentioning",
     "get_participant",
     "get_pending_import",
     "import_roster",

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import ForeignKey
+from sqlalchemy import Engine, ForeignKey
 from sqlmodel import Session, SQLModel, func, select
 
 import app.models  # noqa: F401  (every table on the metadata)
+from app.core.db import checkpoint_erasure
 from app.core.errors import Conflict
 from app.models import AuditEvent, Participant, Person
 from app.models.tablet import Answer
@@ -117,13 +117,10 @@ def test_erasure_leaves_no_canary_in_the_database_file(
     )
     session.commit()
     bind = session.get_bind()
+    assert isinstance(bind, Engine)
     path = Path(str(bind.url.database))
     session.close()
-    bind.dispose()  # type: ignore[union-attr]
-    raw_db = sqlite3.connect(path, isolation_level=None)
-    raw_db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw_db.execute("VACUUM")
-    raw_db.close()
+    assert checkpoint_erasure(bind)  # as the erase page and `tandem purge` do after committing
     raw = path.read_bytes() + (
         path.with_name(path.name + "-wal").read_bytes()
         if path.with_name(path.name + "-wal").exists()
