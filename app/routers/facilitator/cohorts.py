@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
-from app.models import utcnow
+from app.models import Cohort, utcnow
 from app.services import cohorts, overview
 
 router = APIRouter(include_in_schema=False)
@@ -42,12 +44,58 @@ def cohort_list(request: Request, session: SessionDep, user: CurrentFacilitator)
     return render(request, "facilitator/cohorts.html", {"rows": rows})
 
 
+class CohortForm(BaseModel):
+    """The cohort form as posted; the date stays text so that a typo is shown back as typed."""
+
+    name: str = Field(max_length=200)
+    start_date: str = Field(max_length=20)
+    days: int = Field(4, ge=1, le=14)
+    timezone: str = Field("UTC", max_length=64)
+    location: str = Field("", max_length=200)
+
+    @classmethod
+    def of(cls, cohort: Cohort) -> CohortForm:
+        return cls(
+            name=cohort.name,
+            start_date=cohort.start_date.isoformat(),
+            days=cohort.days,
+            timezone=cohort.timezone,
+            location=cohort.location,
+        )
+
+    def fields(self) -> dict[str, Any]:
+        """The keyword arguments of create_cohort and update_cohort."""
+        values = self.model_dump()
+        return {**values, "start_date": _parse_date(self.start_date)}
+
+
+def _form_page(
+    request: Request, form: CohortForm, cohort: Cohort | None, problems: list[Problem]
+) -> Response:
+    values = {k: str(v) for k, v in form.model_dump().items()}
+    return render(
+        request,
+        "facilitator/cohort_form.html",
+        {"form": values, "cohort": cohort, "problems": problems},
+        status_code=422 if problems else 200,
+    )
+
+
+def _save(
+    request: Request, form: CohortForm, cohort: Cohort | None, save: Callable[[], Cohort]
+) -> Response:
+    """Run ``save``; a refusal shows the form again with what was typed and why."""
+    try:
+        saved = save()
+    except InvalidInput as exc:
+        return _form_page(request, form, cohort, exc.problems)
+    return RedirectResponse(f"/cohorts/{saved.slug}", status_code=303)
+
+
 @router.get("/cohorts/new")
 def new_cohort_page(request: Request, user: CurrentFacilitator) -> Response:
-    form = {"name": "", "start_date": "", "days": "4", "timezone": "Europe/London", "location": ""}
-    return render(
-        request, "facilitator/cohort_form.html", {"form": form, "cohort": None, "problems": []}
-    )
+    blank = CohortForm(name="", start_date="", timezone="Europe/London")
+    return _form_page(request, blank, None, [])
 
 
 @router.post("/cohorts/new")
@@ -55,37 +103,14 @@ def create_cohort(
     request: Request,
     session: SessionDep,
     user: CurrentFacilitator,
-    name: Annotated[str, Form(max_length=200)],
-    start_date: Annotated[str, Form(max_length=20)],
-    days: Annotated[int, Form(ge=1, le=14)] = 4,
-    timezone: Annotated[str, Form(max_length=64)] = "UTC",
-    location: Annotated[str, Form(max_length=200)] = "",
+    form: Annotated[CohortForm, Form()],
 ) -> Response:
-    form = {
-        "name": name,
-        "start_date": start_date,
-        "days": str(days),
-        "timezone": timezone,
-        "location": location,
-    }
-    try:
-        cohort = cohorts.create_cohort(
-            session,
-            name=name,
-            start_date=_parse_date(start_date),
-            days=days,
-            timezone=timezone,
-            location=location,
-            actor=user,
-        )
-    except InvalidInput as exc:
-        return render(
-            request,
-            "facilitator/cohort_form.html",
-            {"form": form, "cohort": None, "problems": exc.problems},
-            status_code=422,
-        )
-    return RedirectResponse(f"/cohorts/{cohort.slug}", status_code=303)
+    return _save(
+        request,
+        form,
+        None,
+        lambda: cohorts.create_cohort(session, **form.fields(), actor=user),
+    )
 
 
 @router.get("/cohorts/{slug}")
@@ -104,16 +129,7 @@ def cohort_page(request: Request, session: SessionDep, cohort: CohortDep) -> Res
 
 @router.get("/cohorts/{slug}/edit")
 def edit_cohort_page(request: Request, cohort: CohortDep) -> Response:
-    form = {
-        "name": cohort.name,
-        "start_date": cohort.start_date.isoformat(),
-        "days": str(cohort.days),
-        "timezone": cohort.timezone,
-        "location": cohort.location,
-    }
-    return render(
-        request, "facilitator/cohort_form.html", {"form": form, "cohort": cohort, "problems": []}
-    )
+    return _form_page(request, CohortForm.of(cohort), cohort, [])
 
 
 @router.post("/cohorts/{slug}/edit")
@@ -122,36 +138,15 @@ def edit_cohort(
     session: SessionDep,
     cohort: CohortDep,
     user: CurrentFacilitator,
-    name: Annotated[str, Form(max_length=200)],
-    start_date: Annotated[str, Form(max_length=20)],
-    days: Annotated[int, Form(ge=1, le=14)] = 4,
-    timezone: Annotated[str, Form(max_length=64)] = "UTC",
-    location: Annotated[str, Form(max_length=200)] = "",
+    form: Annotated[CohortForm, Form()],
 ) -> Response:
-    form = {
-        "name": name,
-        "start_date": start_date,
-        "days": str(days),
-        "timezone": timezone,
-        "location": location,
-    }
-    try:
-        cohorts.update_cohort(
-            session,
-            cohort,
-            name=name,
-            start_date=_parse_date(start_date),
-            days=days,
-            timezone=timezone,
-            location=location,
-            actor=user,
-        )
-    except InvalidInput as exc:
-        session.rollback()
-        return render(
-            request,
-            "facilitator/cohort_form.html",
-            {"form": form, "cohort": cohort, "problems": exc.problems},
-            status_code=422,
-        )
-    return RedirectResponse(f"/cohorts/{cohort.slug}", status_code=303)
+    def save() -> Cohort:
+        try:
+            cohorts.update_cohort(session, cohort, **form.fields(), actor=user)
+        except InvalidInput:
+            # The refused values may already sit on the loaded cohort: show the stored ones.
+            session.rollback()
+            raise
+        return cohort
+
+    return _save(request, form, cohort, save)
