@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import time
 from typing import Annotated
 
@@ -65,6 +66,23 @@ def _refused(
     return _page(request, session, cohort, problems=problems, retry=retry, status_code=422)
 
 
+def _edit(
+    request: Request,
+    session: SessionDep,
+    cohort: Cohort,
+    change: Callable[[], object],
+    *,
+    anchor: Callable[[object], str],
+    retry: dict[str, str] | None = None,
+) -> Response:
+    """Apply one hand edit; a refusal shows the agenda with why (and the form to try again)."""
+    try:
+        outcome = change()
+    except InvalidInput as error:
+        return _refused(request, session, cohort, error, retry)
+    return _back(cohort, anchor(outcome))
+
+
 def _span(day: int, start: str, end: str) -> tuple[time, time]:
     """The typed start and end of a day's span, each named in the error if it is no time."""
     where = f"day {day}"
@@ -100,14 +118,13 @@ def set_hours(
     start: Clock,
     end: Clock,
 ) -> Response:
-    try:
+    def change() -> None:
         begin, finish = _span(day, start, end)
         agenda.set_day_hours(
             session, cohort=cohort, day=day, actor=_actor(user), start=begin, end=finish
         )
-    except InvalidInput as error:
-        return _refused(request, session, cohort, error)
-    return _back(cohort, f"#day-{day}")
+
+    return _edit(request, session, cohort, change, anchor=lambda _: f"#day-{day}")
 
 
 @router.post("/cohorts/{slug}/agenda/days/{day}/blocks")
@@ -122,7 +139,7 @@ def add_block(
     title: Annotated[str, Form(max_length=200)],
     kind: Annotated[str, Form(max_length=10)] = "break",
 ) -> Response:
-    try:
+    def change() -> None:
         begin, finish = _span(day, start, end)
         agenda.add_block(
             session,
@@ -134,9 +151,8 @@ def add_block(
             start=begin,
             end=finish,
         )
-    except InvalidInput as error:
-        return _refused(request, session, cohort, error)
-    return _back(cohort, f"#day-{day}")
+
+    return _edit(request, session, cohort, change, anchor=lambda _: f"#day-{day}")
 
 
 @router.post("/cohorts/{slug}/agenda/days/{day}/blocks/remove")
@@ -148,12 +164,11 @@ def remove_block(
     day: PathDay,
     start: Clock,
 ) -> Response:
-    try:
+    def change() -> None:
         at = agenda.parse_clock(start, where=f"day {day}", field="start")
         agenda.remove_block(session, cohort=cohort, day=day, start=at, actor=_actor(user))
-    except InvalidInput as error:
-        return _refused(request, session, cohort, error)
-    return _back(cohort, f"#day-{day}")
+
+    return _edit(request, session, cohort, change, anchor=lambda _: f"#day-{day}")
 
 
 @router.post("/cohorts/{slug}/agenda/items/{exercise_id}/move")
@@ -167,9 +182,9 @@ def move(
     start: Clock,
     force: Annotated[bool, Form()] = False,
 ) -> Response:
-    try:
+    def change() -> object:
         at = agenda.parse_clock(start, where=f"day {day}", field="start")
-        conflicts = agenda.move_item(
+        return agenda.move_item(
             session,
             cohort=cohort,
             exercise_id=exercise_id,
@@ -178,14 +193,20 @@ def move(
             force=force,
             actor=_actor(user),
         )
-    except InvalidInput as error:
-        retry = {
-            "action": f"/cohorts/{cohort.slug}/agenda/items/{exercise_id}/move",
-            "day": str(day),
-            "start": start,
-        }
-        return _refused(request, session, cohort, error, retry)
-    return _back(cohort, "#conflicts" if conflicts else f"#day-{day}")
+
+    retry = {
+        "action": f"/cohorts/{cohort.slug}/agenda/items/{exercise_id}/move",
+        "day": str(day),
+        "start": start,
+    }
+    return _edit(
+        request,
+        session,
+        cohort,
+        change,
+        anchor=lambda conflicts: "#conflicts" if conflicts else f"#day-{day}",
+        retry=retry,
+    )
 
 
 @router.post("/cohorts/{slug}/agenda/items/{exercise_id}/{action}")
