@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app.core.errors import DomainError, InvalidInput, Problem
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, FormId, PathId, SessionDep
-from app.models import Cohort
+from app.models import Cohort, Participant
 from app.models.matching import END_REASONS
 from app.services import matching
 from app.services.matching import ResultDiff, Weights
@@ -98,6 +98,16 @@ def lock(
     return _back(cohort)
 
 
+def _two_people(
+    session: SessionDep, cohort: Cohort, a: int, b: int
+) -> tuple[Participant, Participant]:
+    """The two participants a form names, each checked to belong to the cohort."""
+    return (
+        matching.participant_by_id(session, cohort=cohort, participant_id=a),
+        matching.participant_by_id(session, cohort=cohort, participant_id=b),
+    )
+
+
 @router.post("/cohorts/{slug}/matching/swap")
 def swap(
     request: Request,
@@ -107,8 +117,7 @@ def swap(
     a: FormId,
     b: FormId,
 ) -> Response:
-    first = matching.participant_by_id(session, cohort=cohort, participant_id=a)
-    second = matching.participant_by_id(session, cohort=cohort, participant_id=b)
+    first, second = _two_people(session, cohort, a, b)
     try:
         matching.swap_people(session, cohort=cohort, a=first, b=second, actor=user)
     except InvalidInput as exc:
@@ -143,8 +152,7 @@ def why_not(
     a: FormId,
     b: FormId,
 ) -> Response:
-    first = matching.participant_by_id(session, cohort=cohort, participant_id=a)
-    second = matching.participant_by_id(session, cohort=cohort, participant_id=b)
+    first, second = _two_people(session, cohort, a, b)
     reasons = matching.explain_pair(session, cohort=cohort, a=first, b=second)
     return _page(request, session, cohort, why=[f"{first.name} and {second.name}:", *reasons])
 
