@@ -13,7 +13,8 @@ import pytest
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine.url import make_url
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401  (every table on the metadata)
@@ -87,17 +88,37 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets a database of its own beside the configured one
+    (``test`` -> ``test_gw0``), created when missing: the workers rebuild schemas freely."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    mine = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": mine.database}
+        ).first()
+        if exists is None:
+            conn.execute(text(f'CREATE DATABASE "{mine.database}"'))
+    engine.dispose()
+    return mine.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def pg_ready() -> str:
     """The PostgreSQL test database, migrated once from empty for the whole run."""
     need(bool(PG_URL), "TANDEM_TEST_DATABASE_URL is not set")
-    engine = create_db_engine(PG_URL)
+    url = _worker_database(PG_URL)
+    engine = create_db_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    build_schema(PG_URL)
-    return PG_URL
+    build_schema(url)
+    return url
 
 
 def _truncate_all(engine: Engine) -> None:
