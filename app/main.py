@@ -21,7 +21,7 @@ from app.core.config import ROOT, Settings, get_settings
 from app.core.db import create_db_engine, is_locked_error, is_sqlite
 from app.core.errors import DomainError, InvalidInput, Unavailable
 from app.core.limits import ConcurrencyLimitMiddleware
-from app.core.logging import RequestContextMiddleware, configure_logging
+from app.core.logging import RequestContextMiddleware, configure_logging, route_of
 from app.core.security import (
     BodyLimitMiddleware,
     CsrfError,
@@ -130,7 +130,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.error(
             "database error on %s %s: %s",
             request.method,
-            request.url.path,
+            route_of(request.scope),
             type(exc.orig).__name__ if exc.orig else type(exc).__name__,
         )
         return _error(
