@@ -51,6 +51,7 @@ from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers j
 from app.services.accounts import Throttled
 from app.services.jobs import InProcessBackend
 from app.services.queue_backend import QueueBackend, make_backend
+from app.services.render_pool import close_default_pool
 
 log = logging.getLogger("tandem")
 
@@ -178,6 +179,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.warning("jobs not resumed: the database is not migrated yet")
     yield
     backend.shutdown()
+    # uvicorn re-raises SIGTERM once it has shut down, so atexit handlers never run: the
+    # render workers must be stopped here or they outlive the server.
+    close_default_pool()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
