@@ -228,7 +228,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
-        SecurityHeadersMiddleware, secure_cookies=settings.base_url.startswith("https://")
+        SecurityHeadersMiddleware,
+        secure_cookies=settings.base_url.startswith("https://"),
+        hsts_seconds=settings.hsts_seconds,
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_middleware(ConcurrencyLimitMiddleware, max_inflight=settings.max_inflight_requests)

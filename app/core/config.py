@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     pdf_cache_hours: float = 24.0
     """A rendered workbook unused for this long is deleted (it may hold words since changed)."""
     log_level: str = "INFO"
+    hsts_seconds: int = Field(default=31_536_000, ge=0)
+    """How long browsers must use HTTPS only (Strict-Transport-Security), sent when the base
+    URL is https or the request came over TLS; 0 sends no header."""
     max_inflight_requests: int = 128
     """Requests handled at once by one process; more get 503 with Retry-After at once."""
 

@@ -11,6 +11,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.core.config import Settings
+from app.main import create_app
 from app.models import Facilitator
 from tests.conftest import csrf_of, need
 from tests.live_server import LiveServer, facilitator_client, seed_world
@@ -129,3 +131,35 @@ def test_render_workers_end_with_the_server(db_url: str, tmp_path: Path, stop: i
         assert _alive(workers, within_s=5.0) == set()
     finally:
         server.kill()
+
+
+@pytest.mark.parametrize(
+    ("base_url", "scheme", "hsts"),
+    [
+        ("https://tandem.example.org", "http", "max-age=31536000; includeSubDomains"),
+        ("http://testserver", "https", "max-age=31536000; includeSubDomains"),
+        ("http://testserver", "http", None),
+    ],
+    ids=["https-base-url-behind-a-proxy", "tls-connection", "plain-http"],
+)
+def test_hsts_is_sent_when_served_over_https(
+    settings: Settings, base_url: str, scheme: str, hsts: str | None
+) -> None:
+    app = create_app(settings.model_copy(update={"base_url": base_url}))
+    with TestClient(app, base_url=f"{scheme}://testserver") as client:
+        response = client.get("/login")
+
+    assert (response.status_code, response.headers.get("strict-transport-security")) == (
+        200,
+        hsts,
+    )
+    app.state.engine.dispose()
+
+
+def test_hsts_can_be_switched_off(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"hsts_seconds": 0}))
+    with TestClient(app, base_url="https://testserver") as client:
+        response = client.get("/login")
+
+    assert "strict-transport-security" not in response.headers
+    app.state.engine.dispose()
