@@ -48,7 +48,7 @@ from app.routers.facilitator import data_rights as facilitator_data_rights
 from app.routers.facilitator import plans_overview as facilitator_plans
 from app.routers.facilitator import progress as facilitator_progress
 from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
-from app.services.accounts import Throttled
+from app.services.accounts import PASSWORD_CHECKS_AT_ONCE, Throttled
 from app.services.jobs import InProcessBackend
 from app.services.queue_backend import QueueBackend, make_backend
 from app.services.render_pool import close_default_pool
@@ -202,6 +202,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.ensure_secret()
     app.state.jobs = make_backend(app.state.engine, settings)
     app.state.write_turn = asyncio.Lock() if is_sqlite(app.state.engine) else None
+    app.state.password_checks = asyncio.Semaphore(PASSWORD_CHECKS_AT_ONCE)
 
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")

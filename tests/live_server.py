@@ -3,6 +3,7 @@ operator sees: every byte it prints, its processes, how it stops."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -49,7 +50,7 @@ def seed_world(db_url: str, *, people: int = 3) -> LiveWorld:
             session,
             email="live@example.com",
             name="Live",
-            password="live-password-123",  # noqa: S106  (a scratch database)
+            password="live-password-123",
             admin=True,
         )
         cohort = cohorts.create_cohort(
@@ -64,9 +65,7 @@ def seed_world(db_url: str, *, people: int = 3) -> LiveWorld:
         )
         token = accounts.start_session(session, hours=4, facilitator_id=user.id).token
         session.commit()
-        cards = [
-            Card(c.participant.id or 0, c.token, c.code.replace("-", "")) for c in issued
-        ]
+        cards = [Card(c.participant.id or 0, c.token, c.code.replace("-", "")) for c in issued]
     engine.dispose()
     return LiveWorld(cohort.slug, token, cards, tablets)
 
@@ -142,10 +141,8 @@ class LiveServer:
         """Make sure nothing of the server's process group is left (test clean-up)."""
         if self.proc is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait()
 
     def client(self, **kwargs: object) -> httpx.Client:

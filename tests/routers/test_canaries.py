@@ -17,9 +17,9 @@ from app.core.logging import SECRET_PATH_PREFIXES, JsonFormatter, redact
 from app.models import Cohort, Participant
 from app.models.plans import AgreedStep, CheckInNote, Plan, PlanComment
 from app.services import program, responses
-from tests.routers.route_world import RouteWorld, all_routes, app_for, build_route_world, client_for
 from tests.conftest import csrf_of
 from tests.live_server import LiveServer, seed_world
+from tests.routers.route_world import RouteWorld, all_routes, app_for, build_route_world, client_for
 from tests.routers.test_permissions import COHORT, FACILITATOR, ROUTES
 
 CANARY = "CANARY-7f3a"
