@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app.core.config import Settings
 from app.core.db import WRITE_TURN_TIMEOUT_S, session_scope, writer
 from app.core.errors import Unavailable
+from app.core.limits import Gate
 from app.core.security import SESSION_COOKIE
 from app.models import Cohort, Facilitator, Participant, WebSession
 from app.services import accounts, cohorts
@@ -119,15 +120,14 @@ PASSWORD_CHECK_WAIT_S = 3.0
 
 @asynccontextmanager
 async def password_check_turn(request: Request) -> AsyncIterator[None]:
-    """Take one of the process's few password-check slots (waiting holds no thread)."""
-    slots: asyncio.Semaphore = request.app.state.password_checks
-    try:
-        await asyncio.wait_for(slots.acquire(), PASSWORD_CHECK_WAIT_S)
-    except TimeoutError:
+    """Take one of the process's few password-check slots (waiting holds no thread); past a
+    short queue, or after waiting too long, the sign-in is asked to retry."""
+    slots: Gate = request.app.state.password_checks
+    if not await slots.acquire(PASSWORD_CHECK_WAIT_S):
         raise Unavailable(
             "Many sign-ins are being checked right now. Please try again in a moment.",
             retry_after=5,
-        ) from None
+        )
     try:
         yield
     finally:

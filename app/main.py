@@ -20,7 +20,7 @@ from starlette.responses import Response
 from app.core.config import ROOT, Settings, get_settings
 from app.core.db import create_db_engine, is_locked_error, is_sqlite
 from app.core.errors import DomainError, InvalidInput, Unavailable
-from app.core.limits import ConcurrencyLimitMiddleware
+from app.core.limits import ConcurrencyLimitMiddleware, Gate
 from app.core.logging import RequestContextMiddleware, configure_logging, route_of
 from app.core.security import (
     BodyLimitMiddleware,
@@ -48,7 +48,7 @@ from app.routers.facilitator import data_rights as facilitator_data_rights
 from app.routers.facilitator import plans_overview as facilitator_plans
 from app.routers.facilitator import progress as facilitator_progress
 from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
-from app.services.accounts import PASSWORD_CHECKS_AT_ONCE, Throttled
+from app.services.accounts import PASSWORD_CHECKS_AT_ONCE, PASSWORD_CHECKS_WAITING, Throttled
 from app.services.jobs import InProcessBackend
 from app.services.queue_backend import QueueBackend, make_backend
 from app.services.render_pool import close_default_pool
@@ -202,7 +202,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.ensure_secret()
     app.state.jobs = make_backend(app.state.engine, settings)
     app.state.write_turn = asyncio.Lock() if is_sqlite(app.state.engine) else None
-    app.state.password_checks = asyncio.Semaphore(PASSWORD_CHECKS_AT_ONCE)
+    app.state.password_checks = Gate(PASSWORD_CHECKS_AT_ONCE, queue=PASSWORD_CHECKS_WAITING)
 
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")

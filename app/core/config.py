@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     retention_days: int = 365
     login_attempts_per_window: int = 10
     login_window_seconds: int = 300
-    login_failures_overall_per_window: int = 50
+    login_failures_overall_per_window: int = 20
     """Failed facilitator sign-ins from everyone together per window; past it every sign-in
     waits for the window (a flood of random e-mails never trips the per-e-mail limit)."""
     max_upload_bytes: int = 2_000_000

@@ -86,6 +86,8 @@ LOGIN_KEY_PREFIX = "login|"
 PASSWORD_CHECKS_AT_ONCE = 1
 """Password checks one web process runs at the same time. Each costs ~180 ms of CPU and 64 MiB
 (argon2): unbounded, a flood of sign-ins takes every core and worker thread from the tablets."""
+PASSWORD_CHECKS_WAITING = 8
+"""Sign-ins that may wait for a password check; more are asked at once to retry."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ the sign-in throttles, security headers) and a server process that ends cleanly.
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
+from app.core.limits import Gate
 from app.main import create_app
 from app.models import Facilitator
 from tests.conftest import csrf_of, need
@@ -163,3 +165,18 @@ def test_hsts_can_be_switched_off(settings: Settings) -> None:
 
     assert "strict-transport-security" not in response.headers
     app.state.engine.dispose()
+
+
+def test_a_gate_with_a_full_queue_refuses_at_once_and_serves_its_queue() -> None:
+    async def scenario() -> tuple[bool, bool, bool]:
+        gate = Gate(1, queue=1)
+        assert await gate.acquire(1.0)
+        queued = asyncio.create_task(gate.acquire(5.0))
+        await asyncio.sleep(0)
+        started = time.monotonic()
+        refused = await gate.acquire(5.0)
+        quick = time.monotonic() - started < 0.5
+        gate.release()
+        return refused, await queued, quick
+
+    assert asyncio.run(scenario()) == (False, True, True)

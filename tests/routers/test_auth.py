@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.core.config import Settings
+from app.core.limits import Gate
 from app.main import create_app
 from app.models import Facilitator, LoginAttempt, WebSession
 from app.services import cohorts
@@ -194,9 +193,9 @@ def test_sign_in_waits_for_a_password_check_slot_and_then_asks_to_retry(
     client: TestClient, web_app: FastAPI, session: Session, facilitator: Facilitator
 ) -> None:
     token = csrf_of(client)
-    slots: asyncio.Semaphore = web_app.state.password_checks
+    slots: Gate = web_app.state.password_checks
     for _ in range(PASSWORD_CHECKS_AT_ONCE):
-        client.portal.call(slots.acquire)  # type: ignore[union-attr]
+        assert client.portal.call(slots.acquire, 1.0)  # type: ignore[union-attr]
     try:
         response = client.post(
             "/login", data={"email": facilitator.email, "password": PASSWORD, "csrf_token": token}

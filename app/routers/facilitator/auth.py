@@ -46,10 +46,6 @@ async def login(
         overall=settings.login_failures_overall_per_window,
         window_seconds=settings.login_window_seconds,
     )
-    # Refused before queueing for a slot, so that a throttled flood costs no password check.
-    await run_reading(
-        request, accounts.check_login_throttle, email=email, client=client, limits=limits
-    )
     async with password_check_turn(request):
         checked = await run_reading(
             request,
