@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,8 +16,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.core.config import Settings
-from app.core.db import WRITE_TURN_TIMEOUT_S, writer
+from app.core.db import WRITE_TURN_TIMEOUT_S, session_scope, writer
 from app.core.errors import Unavailable
+from app.core.limits import Gate
 from app.core.security import SESSION_COOKIE
 from app.models import Cohort, Facilitator, Participant, WebSession
 from app.models.base import MAX_DB_ID
@@ -52,11 +54,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     engine: Engine = request.app.state.engine
     write = request.method not in ("GET", "HEAD", "OPTIONS")
     turn: asyncio.Lock | None = request.app.state.write_turn if write else None
-    if turn is not None:
-        try:
-            await asyncio.wait_for(turn.acquire(), WRITE_TURN_TIMEOUT_S)
-        except TimeoutError:
-            raise Unavailable("the database is busy; nothing was changed, please retry") from None
+    await _take_write_turn(turn)
     try:
         session = Session(writer(engine) if write else engine, expire_on_commit=False)
         try:
@@ -70,6 +68,73 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     finally:
         if turn is not None:
             turn.release()
+
+
+async def _take_write_turn(turn: asyncio.Lock | None) -> None:
+    if turn is None:
+        return
+    try:
+        await asyncio.wait_for(turn.acquire(), WRITE_TURN_TIMEOUT_S)
+    except TimeoutError:
+        raise Unavailable("the database is busy; nothing was changed, please retry") from None
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+async def run_reading(
+    request: Request, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Run ``fn(session, ...)`` in a worker thread on a session that only reads: no write
+    turn, nothing committed. For async routes whose slow part must not block writers."""
+    engine: Engine = request.app.state.engine
+
+    def work() -> T:
+        with Session(engine, expire_on_commit=False) as session:
+            return fn(session, *args, **kwargs)
+
+    return await run_in_threadpool(work)
+
+
+async def run_writing(
+    request: Request, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Run ``fn(session, ...)`` in a worker thread within the write turn and commit once (the
+    edge); the turn is held only for this short transaction."""
+    engine: Engine = request.app.state.engine
+    turn: asyncio.Lock | None = request.app.state.write_turn
+    await _take_write_turn(turn)
+    try:
+
+        def work() -> T:
+            with session_scope(engine) as session:
+                return fn(session, *args, **kwargs)
+
+        return await run_in_threadpool(work)
+    finally:
+        if turn is not None:
+            turn.release()
+
+
+PASSWORD_CHECK_WAIT_S = 3.0
+"""How long a sign-in waits for a password check before it is told to retry (503)."""
+
+
+@asynccontextmanager
+async def password_check_turn(request: Request) -> AsyncIterator[None]:
+    """Take one of the process's few password-check slots (waiting holds no thread); past a
+    short queue, or after waiting too long, the sign-in is asked to retry."""
+    slots: Gate = request.app.state.password_checks
+    if not await slots.acquire(PASSWORD_CHECK_WAIT_S):
+        raise Unavailable(
+            "Many sign-ins are being checked right now. Please try again in a moment.",
+            retry_after=5,
+        )
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -21,8 +21,8 @@ from starlette.responses import Response
 from app.core.config import ROOT, Settings, get_settings
 from app.core.db import create_db_engine, is_locked_error, is_sqlite
 from app.core.errors import DomainError, InvalidInput, Unavailable
-from app.core.limits import ConcurrencyLimitMiddleware
-from app.core.logging import RequestContextMiddleware, configure_logging
+from app.core.limits import ConcurrencyLimitMiddleware, Gate
+from app.core.logging import RequestContextMiddleware, configure_logging, route_of
 from app.core.security import (
     BodyLimitMiddleware,
     CsrfError,
@@ -50,8 +50,9 @@ from app.routers.facilitator import data_rights as facilitator_data_rights
 from app.routers.facilitator import plans_overview as facilitator_plans
 from app.routers.facilitator import progress as facilitator_progress
 from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
-from app.services.accounts import Throttled
+from app.services.accounts import PASSWORD_CHECKS_AT_ONCE, PASSWORD_CHECKS_WAITING, Throttled
 from app.services.ops import InProcessBackend, QueueBackend, make_backend
+from app.services.printing import close_default_pool
 
 log = logging.getLogger("tandem")
 
@@ -131,7 +132,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.error(
             "database error on %s %s: %s",
             request.method,
-            request.url.path,
+            route_of(request.scope),
             type(exc.orig).__name__ if exc.orig else type(exc).__name__,
         )
         return _error(
@@ -206,6 +207,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.warning("jobs not resumed: the database is not migrated yet")
     yield
     backend.shutdown()
+    # uvicorn re-raises SIGTERM once it has shut down, so atexit handlers never run: the
+    # render workers must be stopped here or they outlive the server.
+    close_default_pool()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -226,6 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.ensure_secret()
     app.state.jobs = make_backend(app.state.engine, settings)
     app.state.write_turn = asyncio.Lock() if is_sqlite(app.state.engine) else None
+    app.state.password_checks = Gate(PASSWORD_CHECKS_AT_ONCE, queue=PASSWORD_CHECKS_WAITING)
 
     _install_error_handlers(app)
     _document_real_errors(app)
@@ -253,7 +258,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
-        SecurityHeadersMiddleware, secure_cookies=settings.base_url.startswith("https://")
+        SecurityHeadersMiddleware,
+        secure_cookies=settings.base_url.startswith("https://"),
+        hsts_seconds=settings.hsts_seconds,
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_middleware(ConcurrencyLimitMiddleware, max_inflight=settings.max_inflight_requests)

@@ -6,8 +6,10 @@ of every acknowledged save checked against the database afterwards.
 Scenarios: nominal (200 tablets, changed-only autosave every 5 s plus page loads), stress
 (400 tablets saving every 3 s), export (nominal plus a whole-cohort workbook export), crash
 (the server is killed at random moments and restarted, 20 times), locked (another connection
-holds an exclusive lock for 10 s), pg-nominal and pg-crash (PostgreSQL, two worker
-processes; need TANDEM_BENCH_PG_URL or TANDEM_TEST_DATABASE_URL). Each prints p50/p99
+holds an exclusive lock for 10 s), login-flood (saves alone, then while 80 anonymous sign-ins
+with random e-mails arrive every second: the saves' p99 is printed as a ratio of the first),
+pg-nominal and pg-crash (PostgreSQL, two worker processes; need TANDEM_BENCH_PG_URL or
+TANDEM_TEST_DATABASE_URL). Each prints p50/p99
 latency, responses by status and lost acknowledged writes, which must be 0; a 500 fails the
 scenario: overload must show as 503 with Retry-After, or 409.
 """
@@ -29,6 +31,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing import get_context
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import httpx
@@ -67,6 +71,8 @@ class Tally:
     retry_after_missing: int = 0
     receipts: set[tuple[int, str]] = field(default_factory=set)
     """Every acknowledged save as (tablet, idempotency key): the ledger."""
+    save_latencies: list[float] = field(default_factory=list)
+    save_statuses: Counter[int] = field(default_factory=Counter)
 
 
 def _seed(url: str, tablets: int) -> World:
@@ -177,11 +183,13 @@ async def _load(
     seconds: float,
     save_every: float,
     page_every: float,
+    versions: dict[tuple[int, str, str], int] | None = None,
 ) -> None:
-    """Open-loop: each tablet's requests are due on a fixed schedule, whatever the replies."""
+    """Open-loop: each tablet's requests are due on a fixed schedule, whatever the replies.
+    ``versions`` carries the answers' versions over from an earlier load on the same world."""
     cookie = secrets.token_urlsafe(16)
     csrf = csrf_token_for(SECRET, cookie)
-    versions: dict[tuple[int, str, str], int] = {}
+    versions = {} if versions is None else versions
     counters: Counter[int] = Counter()
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
@@ -210,6 +218,8 @@ async def _load(
                 return
             tally.latencies.append(time.perf_counter() - due)
             tally.statuses[r.status_code] += 1
+            tally.save_latencies.append(time.perf_counter() - due)
+            tally.save_statuses[r.status_code] += 1
             if r.status_code == 503 and "retry-after" not in r.headers:
                 tally.retry_after_missing += 1
             if r.status_code == 409:
@@ -415,6 +425,138 @@ def scenario_locked(url: str, var: Path, *, tablets: int) -> bool:
     return _report("locked", tally, _lost(url, tally), "10 s exclusive lock")
 
 
+@dataclass
+class FloodResult:
+    """Saves measured alone, then while anonymous sign-ins flood the server, in one run."""
+
+    nominal: Tally
+    flooded: Tally
+    logins: Counter[int]
+    lost: int
+
+    @property
+    def ratio(self) -> float:
+        """The saves' p99 during the flood against their p99 without it."""
+        return _pct(self.flooded.save_latencies, 0.99) / max(
+            _pct(self.nominal.save_latencies, 0.99), 1e-3
+        )
+
+    @property
+    def ok(self) -> bool:
+        """No 500 and no lost save, and the flood sheds no more saves than the same machine
+        shed without it (one point of slack: a loaded machine sheds a few either way)."""
+        no_500 = self.nominal.statuses[500] + self.flooded.statuses[500] + self.logins[500] == 0
+        return (
+            no_500
+            and self.lost == 0
+            and _shed(self.flooded.save_statuses) <= _shed(self.nominal.save_statuses) + 0.01
+        )
+
+
+def _shed(statuses: Counter[int]) -> float:
+    """The share of requests answered 503 (or not at all)."""
+    total = sum(statuses.values())
+    return statuses[503] / total if total else 0.0
+
+
+async def _login_flood(base: str, *, seconds: float, burst: int) -> Counter[int]:
+    """Every second, ``burst`` sign-ins at once with random e-mails and wrong passwords;
+    returns their statuses (0: no answer)."""
+    logins: Counter[int] = Counter()
+    cookie = secrets.token_urlsafe(16)
+    form = {"password": "not-the-password", "csrf_token": csrf_token_for(SECRET, cookie)}
+    limits = httpx.Limits(max_connections=burst, max_keepalive_connections=burst)
+    async with httpx.AsyncClient(
+        timeout=30, limits=limits, cookies={"tandem_csrf": cookie}
+    ) as client:
+
+        async def one() -> None:
+            email = f"{secrets.token_hex(6)}@flood.example"
+            try:
+                r = await client.post(f"{base}/login", data={**form, "email": email})
+            except httpx.HTTPError:
+                logins[0] += 1
+                return
+            logins[r.status_code] += 1
+
+        started = time.perf_counter()
+        waves = []
+        while time.perf_counter() - started < seconds:
+            waves.append(asyncio.gather(*(one() for _ in range(burst))))
+            await asyncio.sleep(1.0)
+        await asyncio.gather(*waves)
+    return logins
+
+
+def _flood_process(base: str, seconds: float, burst: int, out: Connection) -> None:
+    out.send(dict(asyncio.run(_login_flood(base, seconds=seconds, burst=burst))))
+    out.close()
+
+
+def scenario_login_flood(
+    url: str, var: Path, *, tablets: int, seconds: float, burst: int = 80
+) -> FloodResult:
+    """Tablets save for ``seconds`` alone, then as long again while ``burst`` anonymous
+    sign-ins arrive every second (same server, same run, so the ratio is fair). The flood
+    comes from a process of its own: sharing the tablets' event loop, its requests would
+    delay theirs and be counted as the server's latency."""
+    world = _seed(url, tablets)
+    server = Server(url, var)
+    server.start()
+    nominal, flooded = Tally(), Tally()
+    versions: dict[tuple[int, str, str], int] = {}
+
+    def load(tally: Tally) -> None:
+        asyncio.run(
+            _load(
+                server,
+                world,
+                tally,
+                seconds=seconds,
+                save_every=5.0,
+                page_every=30.0,
+                versions=versions,
+            )
+        )
+
+    receive, send = get_context("spawn").Pipe(duplex=False)
+    flood = get_context("spawn").Process(
+        target=_flood_process, args=(server.base, seconds, burst, send)
+    )
+    try:
+        load(nominal)
+        flood.start()
+        load(flooded)
+        if not receive.poll(seconds + 120):
+            raise SystemExit("the sign-in flood process did not report back")
+        logins = Counter[int](receive.recv())
+        flood.join()
+    finally:
+        if flood.is_alive():
+            flood.kill()
+        server.stop()
+    everything = Tally(
+        receipts=nominal.receipts | flooded.receipts, acks={**nominal.acks, **flooded.acks}
+    )
+    return FloodResult(nominal, flooded, logins, _lost(url, everything))
+
+
+def _report_flood(result: FloodResult) -> bool:
+    def listed(statuses: Counter[int]) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+
+    print(
+        f"{'login-flood':<11} saves p99 {_pct(result.nominal.save_latencies, 0.99):7.1f} ms "
+        f"alone [{listed(result.nominal.save_statuses)}], "
+        f"{_pct(result.flooded.save_latencies, 0.99):7.1f} ms during the flood "
+        f"[{listed(result.flooded.save_statuses)}] (ratio {result.ratio:.2f})  "
+        f"sign-ins [{listed(result.logins)}]  "
+        f"lost acknowledged writes: {result.lost}  {'ok' if result.ok else 'FAILED'}",
+        flush=True,
+    )
+    return result.ok
+
+
 def _pg_url() -> str | None:
     return os.environ.get("TANDEM_BENCH_PG_URL") or os.environ.get("TANDEM_TEST_DATABASE_URL")
 
@@ -442,7 +584,16 @@ def _ensure_database(url: str) -> str | None:
 
 
 def main() -> None:
-    names = ("nominal", "stress", "export", "crash", "locked", "pg-nominal", "pg-crash")
+    names = (
+        "nominal",
+        "stress",
+        "export",
+        "crash",
+        "locked",
+        "login-flood",
+        "pg-nominal",
+        "pg-crash",
+    )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short versions")
     parser.add_argument("scenarios", nargs="*", help=f"some of: {', '.join(names)}")
@@ -474,6 +625,9 @@ def main() -> None:
                 results.append(scenario_crash(lite, var, tablets=200, crashes=3 if q else 20))
             elif name == "locked":
                 results.append(scenario_locked(lite, var, tablets=200))
+            elif name == "login-flood":
+                flood = scenario_login_flood(lite, var, tablets=200, seconds=15 if q else 60)
+                results.append(_report_flood(flood))
             elif name.startswith("pg-"):
                 pg = _pg_url()
                 if pg is None:

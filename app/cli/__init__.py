@@ -161,10 +161,14 @@ def serve(
     import uvicorn
 
     from app.core.config import get_settings
+    from app.core.logging import uvicorn_log_config
 
-    if workers > 1 and get_settings().database_url.startswith("sqlite"):
+    settings = get_settings()
+    if workers > 1 and settings.database_url.startswith("sqlite"):
         fail("several workers need PostgreSQL; SQLite serves one process")
     engine().dispose()
+    # One log format only: uvicorn's access lines would print raw paths (``/join/<token>``),
+    # so they are off; ``tandem.access`` logs the route template instead.
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -172,6 +176,9 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=False,
+        access_log=False,
+        log_config=uvicorn_log_config(settings.log_level),
+        log_level=settings.log_level.lower(),
     )
 
 

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     retention_days: int = 365
     login_attempts_per_window: int = 10
     login_window_seconds: int = 300
+    login_failures_overall_per_window: int = 20
+    """Failed facilitator sign-ins from everyone together per window; past it every sign-in
+    waits for the window (a flood of random e-mails never trips the per-e-mail limit)."""
     max_upload_bytes: int = 2_000_000
     roster_upload_hours: float = 24.0
     """An uploaded roster waits this long for its confirmation, then it is deleted (it holds
@@ -60,6 +63,9 @@ class Settings(BaseSettings):
     pdf_cache_hours: float = 24.0
     """A rendered workbook unused for this long is deleted (it may hold words since changed)."""
     log_level: str = "INFO"
+    hsts_seconds: int = Field(default=31_536_000, ge=0)
+    """How long browsers must use HTTPS only (Strict-Transport-Security), sent when the base
+    URL is https or the request came over TLS; 0 sends no header."""
     max_inflight_requests: int = 128
     """Requests handled at once by one process; more get 503 with Retry-After at once."""
 

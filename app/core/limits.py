@@ -6,6 +6,8 @@ queue keeps every word), not wait behind minutes of backlog until their own requ
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -42,3 +44,31 @@ class ConcurrencyLimitMiddleware:
             await self.app(scope, receive, send)
         finally:
             self.inflight -= 1
+
+
+class Gate:
+    """A few holders at once and a short queue behind them; beyond the queue a caller is
+    refused at once, because every waiting request counts against ``max_inflight`` and a
+    long queue of one kind of request would shed everyone else's."""
+
+    def __init__(self, slots: int, *, queue: int) -> None:
+        self._free = asyncio.Semaphore(slots)
+        self.queue = queue
+        self.waiting = 0
+
+    async def acquire(self, timeout_s: float) -> bool:
+        """Take a slot within ``timeout_s``; False when the queue is full or time ran out."""
+        if self.waiting >= self.queue:
+            return False
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self._free.acquire(), timeout_s)
+        except TimeoutError:
+            return False
+        finally:
+            self.waiting -= 1
+        return True
+
+    def release(self) -> None:
+        """Give a slot back (only after ``acquire`` returned True)."""
+        self._free.release()

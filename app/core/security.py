@@ -59,11 +59,13 @@ async def verify_csrf(request: Request) -> None:
 
 
 class SecurityHeadersMiddleware:
-    """Adds CSP and friends, ``no-store`` on dynamic pages, and the CSRF cookie when missing."""
+    """Adds CSP and friends, ``no-store`` on dynamic pages, HSTS over HTTPS, and the CSRF
+    cookie when missing."""
 
-    def __init__(self, app: ASGIApp, *, secure_cookies: bool) -> None:
+    def __init__(self, app: ASGIApp, *, secure_cookies: bool, hsts_seconds: int = 0) -> None:
         self.app = app
         self.secure_cookies = secure_cookies
+        self.hsts = f"max-age={hsts_seconds}; includeSubDomains".encode() if hsts_seconds else b""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,6 +91,11 @@ class SecurityHeadersMiddleware:
                 }
                 if not path.startswith("/static/"):
                     extra[b"cache-control"] = b"no-store"
+                # HTTPS is the configured public address (a TLS proxy in front) or this very
+                # connection; browsers ignore the header on plain HTTP, so it cannot lock out
+                # a site that has no certificate.
+                if self.hsts and (self.secure_cookies or scope.get("scheme") == "https"):
+                    extra[b"strict-transport-security"] = self.hsts
                 for key, value in extra.items():
                     if key not in names:
                         headers.append((key, value))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import Facilitator, WebSession
+from app.core.config import Settings
+from app.core.limits import Gate
+from app.main import create_app
+from app.models import Facilitator, LoginAttempt, WebSession
+from app.services.accounts.service import PASSWORD_CHECKS_AT_ONCE
 from app.services.cohorts import service as cohorts
 from tests.conftest import PASSWORD, csrf_of, make_facilitator, sign_in
 
@@ -144,3 +149,65 @@ def test_api_without_session_answers_401_json(client: TestClient) -> None:
     response = client.get("/api/v1/cohorts")
     assert response.status_code == 401
     assert response.json() == {"detail": "sign in first"}
+
+
+def test_sign_in_is_throttled_for_everyone_after_many_failures_with_different_emails(
+    settings: Settings, session: Session, facilitator: Facilitator
+) -> None:
+    app = create_app(settings.model_copy(update={"login_failures_overall_per_window": 3}))
+    with TestClient(app, follow_redirects=False) as client:
+        token = csrf_of(client)
+        wrong = [
+            client.post(
+                "/login",
+                data={"email": f"nobody{i}@example.com", "password": "x", "csrf_token": token},
+            ).status_code
+            for i in range(3)
+        ]
+        right = client.post(
+            "/login", data={"email": facilitator.email, "password": PASSWORD, "csrf_token": token}
+        )
+    app.state.engine.dispose()
+
+    assert (wrong, right.status_code) == ([400, 400, 400], 429)
+    assert right.headers["retry-after"] == str(settings.login_window_seconds)
+    assert "Too many attempts" in right.text
+
+
+def test_a_successful_sign_in_forgets_the_failures_of_that_email(
+    client: TestClient, session: Session, facilitator: Facilitator
+) -> None:
+    token = csrf_of(client)
+    client.post("/login", data={"email": facilitator.email, "password": "x", "csrf_token": token})
+    client.post("/login", data={"email": "else@example.com", "password": "x", "csrf_token": token})
+
+    good = {"email": facilitator.email, "password": PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=good).status_code == 303
+
+    session.rollback()
+    keys = sorted(a.key for a in session.exec(select(LoginAttempt)).all())
+    assert keys == ["login|else@example.com|testclient"]
+
+
+def test_sign_in_waits_for_a_password_check_slot_and_then_asks_to_retry(
+    client: TestClient, web_app: FastAPI, session: Session, facilitator: Facilitator
+) -> None:
+    token = csrf_of(client)
+    slots: Gate = web_app.state.password_checks
+    for _ in range(PASSWORD_CHECKS_AT_ONCE):
+        assert client.portal.call(slots.acquire, 1.0)  # type: ignore[union-attr]
+    try:
+        response = client.post(
+            "/login", data={"email": facilitator.email, "password": PASSWORD, "csrf_token": token}
+        )
+    finally:
+        for _ in range(PASSWORD_CHECKS_AT_ONCE):
+            client.portal.call(slots.release)  # type: ignore[union-attr]
+
+    assert (response.status_code, response.headers["retry-after"]) == (503, "5")
+    assert "Many sign-ins are being checked right now" in response.text
+    session.rollback()
+    assert (session.exec(select(WebSession)).all(), session.exec(select(LoginAttempt)).all()) == (
+        [],
+        [],
+    )

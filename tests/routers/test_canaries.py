@@ -1,19 +1,25 @@
 """Canary sweep: text planted in every answer, a plan, a plan comment, a check-in note and an
-agreed step never reaches a facilitator, an export, a log or an error."""
+agreed step never reaches a facilitator, an export, a log or an error; and what the real server
+prints is JSON only, without a sign-in link, code, session or password."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
+from app.core.logging import SECRET_PATH_PREFIXES, JsonFormatter, redact
 from app.models import Cohort, Participant
 from app.models.plans import AgreedStep, CheckInNote, Plan, PlanComment
 from app.services.library import program
 from app.services.tablet import responses
+from tests.conftest import csrf_of
+from tests.live_server import LiveServer, seed_world
 from tests.routers.route_world import RouteWorld, all_routes, app_for, build_route_world, client_for
 from tests.routers.test_permissions import COHORT, FACILITATOR, ROUTES
 
@@ -141,3 +147,110 @@ def test_no_facilitator_page_export_log_or_error_shows_an_answer(
     slug = world.params["slug"]
     assert [f"/cohorts/{slug}/{page}" in crawled for page in ("progress", "plans")] == [True, True]
     assert CANARY not in caplog.text
+
+
+def _json_lines(printed: str) -> list[dict[str, object]]:
+    lines = [line for line in printed.splitlines() if line.strip()]
+    not_json = []
+    parsed = []
+    for line in lines:
+        try:
+            value = json.loads(line)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            parsed.append(value)
+        else:
+            not_json.append(line)
+    assert not_json == []
+    return parsed
+
+
+@pytest.mark.slow
+def test_the_server_prints_only_json_lines_without_a_sign_in_secret(
+    db_url: str, tmp_path: Path
+) -> None:
+    world = seed_world(db_url, people=3)
+    by_link, by_code, untouched = world.cards
+    server = LiveServer(db_url, tmp_path / "var")
+    server.start()
+    sessions = []
+    wrong_password = "WrongPassword-4711"
+    try:
+        with server.client(follow_redirects=True) as tablet:
+            assert tablet.get(f"/join/{by_link.token}").status_code == 200
+            sessions.append(tablet.cookies.get("tandem_session"))
+        with server.client(follow_redirects=True) as tablet:
+            token = csrf_of(tablet, "/join")
+            typed = f"{by_code.code[:4]}-{by_code.code[4:]}"
+            signed_in = tablet.post("/join", data={"code": typed, "csrf_token": token})
+            assert (signed_in.status_code, signed_in.url.path) == (200, "/p")
+            sessions.append(tablet.cookies.get("tandem_session"))
+        with server.client() as stranger:
+            leaky = [
+                f"/login?next=/join/{untouched.token}",
+                f"/join?token={untouched.token}&code={untouched.code}",
+                f"/join/{untouched.token}/more",
+                f"/p?code={untouched.code}",
+            ]
+            assert [stranger.get(url).status_code < 500 for url in leaky] == [True] * 4
+            token = csrf_of(stranger)
+            refused = stranger.post(
+                "/login",
+                data={"email": "live@example.com", "password": wrong_password, "csrf_token": token},
+            )
+            assert refused.status_code == 400
+        server.terminate()
+        lines = _json_lines(server.output())
+    finally:
+        server.kill()
+
+    printed = server.output()
+    secrets = [
+        *(c.token for c in world.cards),
+        *(c.code for c in world.cards),
+        *(f"{c.code[:4]}-{c.code[4:]}" for c in world.cards),
+        *(s for s in sessions if s),
+        wrong_password,
+    ]
+    assert len(sessions) == 2
+    assert [s for s in secrets if s in printed] == []
+    assert not re.search(r"/join/(?!\{token\})", printed)
+    loggers = {line["logger"] for line in lines}
+    assert "uvicorn.access" not in loggers
+    assert any(
+        line["logger"] == "uvicorn.error" and "Started server process" in str(line["msg"])
+        for line in lines
+    )
+    routes = {line.get("route") for line in lines if line["logger"] == "tandem.access"}
+    assert {"/join/{token}", "/join", "/login", "/p"} <= routes
+
+
+def test_redaction_removes_personal_links_and_query_values_but_keeps_templates() -> None:
+    line = 'GET /join/Ab9_-xYz?next=%2Fjoin%2Fq&code=ABCD-EFGH HTTP/1.1" 303 /join/{token}'
+
+    assert redact(line) == (
+        'GET /join/[redacted]?next=[redacted]&code=[redacted] HTTP/1.1" 303 /join/{token}'
+    )
+
+
+def test_a_library_log_line_naming_a_sign_in_link_is_redacted_as_json() -> None:
+    record = logging.LogRecord(
+        "uvicorn.error", logging.ERROR, __file__, 1, "bad request to %s", ("/join/s3cret",), None
+    )
+
+    line = json.loads(JsonFormatter().format(record))
+
+    assert (line["logger"], line["msg"]) == ("uvicorn.error", "bad request to /join/[redacted]")
+
+
+def test_every_route_with_a_secret_in_its_path_is_redacted_in_logs(
+    world: RouteWorld, tmp_path: Path
+) -> None:
+    secret_names = re.compile(r"\{(\w*(token|code|secret|key|link)\w*)\}")
+    with app_for(world, tmp_path / "copy") as app:
+        paths = {path for _, path in all_routes(app) if secret_names.search(path)}
+    covered = {p for p in paths if any(p.startswith(prefix) for prefix in SECRET_PATH_PREFIXES)}
+
+    assert paths == covered
+    assert "/join/{token}" in paths

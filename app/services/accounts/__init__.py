@@ -5,13 +5,16 @@ What other packages, the routers and the CLI may use; the modules beside this fi
 internal to the package."""
 
 from app.services.accounts.service import (
-    SignInError,
+    PASSWORD_CHECKS_AT_ONCE,
+    PASSWORD_CHECKS_WAITING,
+    LoginLimits,
     Throttled,
-    authenticate,
+    check_password,
     create_facilitator,
     end_session,
     hash_token,
     load_session,
+    record_login,
     start_participant_session,
     start_session,
     touch_due,
@@ -19,13 +22,16 @@ from app.services.accounts.service import (
 )
 
 __all__ = [
-    "SignInError",
+    "PASSWORD_CHECKS_AT_ONCE",
+    "PASSWORD_CHECKS_WAITING",
+    "LoginLimits",
     "Throttled",
-    "authenticate",
+    "check_password",
     "create_facilitator",
     "end_session",
     "hash_token",
     "load_session",
+    "record_login",
     "start_participant_session",
     "start_session",
     "touch_due",

@@ -22,10 +22,6 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 MIN_PASSWORD_LENGTH = 10
 
 
-class SignInError(Exception):
-    """Wrong e-mail or password (deliberately not saying which)."""
-
-
 class Throttled(Exception):
     """Too many failed attempts; retry after ``retry_after`` seconds."""
 
@@ -85,28 +81,61 @@ def create_facilitator(
     return user
 
 
+LOGIN_KEY_PREFIX = "login|"
+"""Facilitator sign-in failures are keyed ``login|e-mail|client``; the prefix counts them all."""
+PASSWORD_CHECKS_AT_ONCE = 1
+"""Password checks one web process runs at the same time. Each costs ~180 ms of CPU and 64 MiB
+(argon2): unbounded, a flood of sign-ins takes every core and worker thread from the tablets."""
+PASSWORD_CHECKS_WAITING = 8
+"""Sign-ins that may wait for a password check; more are asked at once to retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    """Failed sign-ins allowed per window: per e-mail and client, and from everyone together
+    (a flood of random e-mails never repeats a key)."""
+
+    per_key: int
+    overall: int
+    window_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedLogin:
+    """What a password check decided, to be written afterwards in a short transaction."""
+
+    key: str
+    facilitator_id: int | None
+    """None when the e-mail or the password is wrong, or the account is switched off."""
+    new_hash: str | None = None
+    """A stronger hash of the same password, when the stored one uses older parameters."""
+
+
 def _throttle_key(email: str, client: str) -> str:
-    return f"{normalise_email(email)}|{client}"
+    return f"{LOGIN_KEY_PREFIX}{normalise_email(email)}|{client}"
 
 
-def authenticate(
-    session: Session,
-    *,
-    email: str,
-    password: str,
-    client: str,
-    max_attempts: int,
-    window_seconds: int,
-) -> Facilitator:
-    """Check a password; raise ``Throttled`` after too many failures, ``SignInError`` if wrong."""
-    key = _throttle_key(email, client)
-    since = utcnow() - timedelta(seconds=window_seconds)
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < since))
-    failures = session.exec(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key)
+def check_login_throttle(session: Session, *, email: str, client: str, limits: LoginLimits) -> None:
+    """Raise ``Throttled`` when this e-mail and client, or everyone together, failed too often
+    within the window. Reads only."""
+    since = utcnow() - timedelta(seconds=limits.window_seconds)
+    recent = select(func.count()).select_from(LoginAttempt).where(col(LoginAttempt.at) >= since)
+    mine = session.exec(recent.where(LoginAttempt.key == _throttle_key(email, client))).one()
+    if mine >= limits.per_key:
+        raise Throttled(limits.window_seconds)
+    everyone = session.exec(
+        recent.where(col(LoginAttempt.key).startswith(LOGIN_KEY_PREFIX, autoescape=True))
     ).one()
-    if failures >= max_attempts:
-        raise Throttled(window_seconds)
+    if everyone >= limits.overall:
+        raise Throttled(limits.window_seconds)
+
+
+def check_password(
+    session: Session, *, email: str, password: str, client: str, limits: LoginLimits
+) -> CheckedLogin:
+    """Check a facilitator's password on a read-only session (the slow part of signing in
+    holds no write lock); raise ``Throttled`` after too many failures."""
+    check_login_throttle(session, email=email, client=client, limits=limits)
     user = session.exec(
         select(Facilitator).where(Facilitator.email == normalise_email(email))
     ).first()
@@ -114,14 +143,29 @@ def authenticate(
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         user = None
+    key = _throttle_key(email, client)
     if user is None or not user.active:
-        session.add(LoginAttempt(key=key))
+        return CheckedLogin(key, None)
+    rehash = _hasher.hash(password) if _hasher.check_needs_rehash(user.password_hash) else None
+    return CheckedLogin(key, user.id, rehash)
+
+
+def record_login(
+    session: Session, *, checked: CheckedLogin, hours: int, window_seconds: int
+) -> NewSession | None:
+    """Write what ``check_password`` decided: count a failure (and return None), or open a
+    session and forget this e-mail's failures. Attempts older than the window are pruned."""
+    since = utcnow() - timedelta(seconds=window_seconds)
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < since))
+    user = session.get(Facilitator, checked.facilitator_id) if checked.facilitator_id else None
+    if user is None or not user.active:
+        session.add(LoginAttempt(key=checked.key))
         session.flush()
-        raise SignInError("wrong e-mail or password")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == key))
-    return user
+        return None
+    if checked.new_hash is not None:
+        user.password_hash = checked.new_hash
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == checked.key))
+    return start_session(session, hours=hours, facilitator_id=user.id)
 
 
 def start_session(

@@ -9,6 +9,7 @@ from app.services.printing.pool import (
     STATIC_BASE_URL,
     PdfCache,
     RenderPool,
+    close_default_pool,
     get_default_pool,
     make_url_fetcher,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "PromptSection",
     "RenderPool",
     "WorkbookData",
+    "close_default_pool",
     "get_default_pool",
     "make_sample_workbook",
     "make_url_fetcher",

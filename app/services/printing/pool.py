@@ -10,6 +10,7 @@ the alarm.
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 import os
 import resource
@@ -29,6 +30,7 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from app.core.errors import DomainError
+from app.core.logging import configure_logging
 
 APP_DIR = Path(__file__).resolve().parents[2]
 STATIC_DIR = APP_DIR / "static"
@@ -36,6 +38,10 @@ TEMPLATE_DIR = APP_DIR / "templates" / "workbook"
 STATIC_BASE_URL = STATIC_DIR.as_uri() + "/"
 """Relative URLs in our templates (``print/workbook.css``) resolve inside the static folder."""
 
+PARENT_CHECK_SECONDS = 0.5
+"""How often a worker checks that the server that started it is still there."""
+CLOSE_GRACE_SECONDS = 2.0
+"""How long a closing pool lets its workers finish before it kills them."""
 HARD_DEADLINE_GRACE_S = 20.0
 """Time past the in-worker alarm before the parent kills the worker (C code may ignore alarms)."""
 
@@ -196,8 +202,25 @@ def _write_pdf(html: str) -> bytes:
     return pdf
 
 
+def _exit_with_parent(parent: int) -> None:
+    # A worker holds 200+ MB; it must not outlive a server that was killed (SIGKILL, the OOM
+    # killer) or that ended without closing its pool. Orphans are re-parented, so the parent
+    # id changes; this is portable where PR_SET_PDEATHSIG is not.
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
 def init_worker(memory_mb: int) -> None:
-    """Limit the worker's address space, then configure WeasyPrint and fonts once."""
+    """Limit the worker's address space, tie it to its parent, then configure WeasyPrint and
+    fonts once."""
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent", daemon=True
+    ).start()
+    configure_logging("WARNING")
+    # What WeasyPrint warns about quotes the document, which may hold what a participant wrote.
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -367,12 +390,24 @@ class RenderPool:
         """Render one HTML document to PDF bytes in a worker; raise RenderError on any failure."""
         return self.collect(self.submit(html, timeout_s=timeout_s))
 
-    def close(self) -> None:
-        """Stop the workers."""
+    def close(self, *, grace_s: float | None = None) -> None:
+        """Stop the workers: wait for running renders, or with ``grace_s`` give them that
+        long and then kill them (a server that is stopping must not wait a minute)."""
         with self._lock:
             executor, self._executor = self._executor, None
-        if executor is not None:
+        if executor is None:
+            return
+        if grace_s is None:
             executor.shutdown(wait=True, cancel_futures=True)
+            return
+        processes = list(getattr(executor, "_processes", {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace_s
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
 
 
 _default_pool: RenderPool | None = None
@@ -396,3 +431,11 @@ def get_default_pool() -> RenderPool:
             )
             atexit.register(_default_pool.close)
         return _default_pool
+
+
+def close_default_pool() -> None:
+    """Stop the process-wide pool's workers when the server stops (it starts again on use)."""
+    with _default_lock:
+        pool = _default_pool
+    if pool is not None:
+        pool.close(grace_s=CLOSE_GRACE_SECONDS)
