@@ -12,8 +12,8 @@ from app.core.errors import NotFound
 from app.models import Cohort, RosterImport, utcnow
 from app.services.ops import record_event
 
-ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "cp1252")
-"""How a roster file may spell a name (see ``roster_text.decode_roster``)."""
+_STORED_AS = ("utf-8", "utf-16-le", "utf-16-be", "cp1252")
+"""How a stored upload may spell a name (see ``text.decode_roster``): erasure looks in each."""
 
 
 def expire_uploads(session: Session, *, max_age_hours: float, now: datetime | None = None) -> int:
@@ -52,7 +52,7 @@ def cancel_upload(session: Session, *, cohort: Cohort, import_id: int, actor: st
 
 def _spellings(text: str) -> list[bytes]:
     folded = text.strip().lower()
-    return [folded.encode(e, errors="ignore") for e in ENCODINGS] if folded else []
+    return [folded.encode(e, errors="ignore") for e in _STORED_AS] if folded else []
 
 
 def forget_uploads_mentioning(session: Session, *, texts: list[str]) -> int:
