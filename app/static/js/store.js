@@ -4,11 +4,13 @@
 //
 // A shared tablet also holds what earlier participants left unsent (their session timed out
 // while offline, or someone else signed in): it must wait for them, and the next person must
-// not read it. So every value is encrypted (ChaCha20, RFC 8439, a fresh random nonce per
+// not read it. So every value is sealed (ChaCha20-Poly1305, RFC 8439, a fresh random nonce per
 // write) with a key the server puts only into the pages of that participant's own sessions.
-// Pure script rather than WebCrypto: crypto.subtle exists only on https:// and localhost, and
-// tablets in a room usually reach the server over plain http on the local network; and a
-// synchronous cipher keeps the queue's write-before-send order exactly as it was.
+// The cipher is @noble/ciphers (static/vendor), not WebCrypto: crypto.subtle exists only on
+// https:// and localhost, and tablets in a room usually reach the server over plain http on
+// the local network; and a synchronous cipher keeps the queue's write-before-send order
+// exactly as it was. A value that does not open with this key (another participant's, or
+// tampered with) reads as absent.
 (function () {
   "use strict";
 
@@ -16,38 +18,6 @@
   // never kept on a shared device for longer than this.
   var ACKED_FOR_MS = 10 * 60 * 1000;
 
-  // ---- ChaCha20 --------------------------------------------------------------------------------
-  function rotl(v, c) { return (v << c) | (v >>> (32 - c)); }
-  function quarter(x, a, b, c, d) {
-    x[a] = (x[a] + x[b]) | 0; x[d] = rotl(x[d] ^ x[a], 16);
-    x[c] = (x[c] + x[d]) | 0; x[b] = rotl(x[b] ^ x[c], 12);
-    x[a] = (x[a] + x[b]) | 0; x[d] = rotl(x[d] ^ x[a], 8);
-    x[c] = (x[c] + x[d]) | 0; x[b] = rotl(x[b] ^ x[c], 7);
-  }
-  function words(bytes, count) {
-    var out = [];
-    for (var i = 0; i < count; i++) {
-      out.push(bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24));
-    }
-    return out;
-  }
-  // XOR ``data`` with the ChaCha20 key stream (block counter from 1): encrypts and decrypts.
-  function chacha20(key, nonce, data) {
-    var k = words(key, 8), n = words(nonce, 3), out = new Uint8Array(data.length);
-    for (var off = 0, counter = 1; off < data.length; off += 64, counter++) {
-      var init = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574].concat(k, [counter], n);
-      var x = init.slice();
-      for (var r = 0; r < 10; r++) {
-        quarter(x, 0, 4, 8, 12); quarter(x, 1, 5, 9, 13); quarter(x, 2, 6, 10, 14); quarter(x, 3, 7, 11, 15);
-        quarter(x, 0, 5, 10, 15); quarter(x, 1, 6, 11, 12); quarter(x, 2, 7, 8, 13); quarter(x, 3, 4, 9, 14);
-      }
-      for (var i = 0; i < 64 && off + i < data.length; i++) {
-        var w = (x[i >> 2] + init[i >> 2]) | 0;
-        out[off + i] = data[off + i] ^ ((w >>> (8 * (i & 3))) & 255);
-      }
-    }
-    return out;
-  }
   function toBase64(bytes) {
     var bin = "";
     for (var i = 0; i < bytes.length; i++) { bin += String.fromCharCode(bytes[i]); }
@@ -72,13 +42,14 @@
     var nonce = new Uint8Array(12);
     window.crypto.getRandomValues(nonce);
     var plain = new TextEncoder().encode(JSON.stringify(value));
-    return JSON.stringify({ v: 1, at: Date.now(), n: toBase64(nonce), c: toBase64(chacha20(key, nonce, plain)) });
+    var sealedBytes = window.NobleCiphers.chacha20poly1305(key, nonce).encrypt(plain);
+    return JSON.stringify({ v: 2, at: Date.now(), n: toBase64(nonce), c: toBase64(sealedBytes) });
   }
   // The stored envelope, or null for a value that is not one.
   function envelope(raw) {
     try {
       var e = JSON.parse(raw);
-      return e && e.v === 1 && typeof e.n === "string" && typeof e.c === "string" ? e : null;
+      return e && typeof e.v === "number" && typeof e.n === "string" && typeof e.c === "string" ? e : null;
     } catch (err) { return null; }
   }
 
@@ -88,8 +59,9 @@
       if (!raw) { return fallback; }
       var e = envelope(raw);
       if (!e) { return JSON.parse(raw); }  // written before values were encrypted
-      if (!key) { return fallback; }
-      return JSON.parse(new TextDecoder().decode(chacha20(key, fromBase64(e.n), fromBase64(e.c))));
+      if (!key || e.v !== 2) { return fallback; }
+      var cipher = window.NobleCiphers.chacha20poly1305(key, fromBase64(e.n));
+      return JSON.parse(new TextDecoder().decode(cipher.decrypt(fromBase64(e.c))));
     } catch (err) { return fallback; }
   }
   // Set when the tablet is handed back: a request that finishes afterwards must not write the
