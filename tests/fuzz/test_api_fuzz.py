@@ -238,6 +238,7 @@ def test_api_wrong_input_is_refused_in_the_documented_error_shape(
         "POST /api/v1/cohorts body broken": 422,
         "POST /api/v1/cohorts body latin-1": 422,
         "POST /api/v1/cohorts/{slug}/roster/import query dry_run": 422,
+        "POST /api/v1/cohorts/{slug}/roster/import query accept_warnings": 422,
         "POST /api/v1/cohorts/{slug}/roster/import broken multipart": 422,
         "POST /api/v1/cohorts/{slug}/matching query publish": 422,
         "POST /api/v1/cohorts/{slug}/agenda/build query time_limit_s": 422,

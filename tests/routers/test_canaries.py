@@ -9,6 +9,7 @@ import logging
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, select
@@ -166,6 +167,17 @@ def _json_lines(printed: str) -> list[dict[str, object]]:
     return parsed
 
 
+LIVE_PIN = "730519"
+
+
+def _choose_pin(tablet: httpx.Client, at_pin_step: httpx.Response) -> None:
+    """Finish a card sign-in on the live server: choose the PIN, land on the tablet home."""
+    assert at_pin_step.url.path == "/join/pin"
+    data = {"pin": LIVE_PIN, "pin_again": LIVE_PIN, "csrf_token": csrf_of(tablet, "/join/pin")}
+    signed_in = tablet.post("/join/pin", data=data)
+    assert (signed_in.status_code, signed_in.url.path) == (200, "/p")
+
+
 @pytest.mark.slow
 def test_the_server_prints_only_json_lines_without_a_sign_in_secret(
     db_url: str, tmp_path: Path
@@ -179,12 +191,14 @@ def test_the_server_prints_only_json_lines_without_a_sign_in_secret(
     try:
         with server.client(follow_redirects=True) as tablet:
             assert tablet.get(f"/join/{by_link.token}").status_code == 200
+            token = csrf_of(tablet, f"/join/{by_link.token}")
+            scanned = tablet.post("/join/link", data={"token": by_link.token, "csrf_token": token})
+            _choose_pin(tablet, scanned)
             sessions.append(tablet.cookies.get("tandem_session"))
         with server.client(follow_redirects=True) as tablet:
             token = csrf_of(tablet, "/join")
             typed = f"{by_code.code[:4]}-{by_code.code[4:]}"
-            signed_in = tablet.post("/join", data={"code": typed, "csrf_token": token})
-            assert (signed_in.status_code, signed_in.url.path) == (200, "/p")
+            _choose_pin(tablet, tablet.post("/join", data={"code": typed, "csrf_token": token}))
             sessions.append(tablet.cookies.get("tandem_session"))
         with server.client() as stranger:
             leaky = [
@@ -212,10 +226,12 @@ def test_the_server_prints_only_json_lines_without_a_sign_in_secret(
         *(f"{c.code[:4]}-{c.code[4:]}" for c in world.cards),
         *(s for s in sessions if s),
         wrong_password,
+        LIVE_PIN,
     ]
     assert len(sessions) == 2
     assert [s for s in secrets if s in printed] == []
-    assert not re.search(r"/join/(?!\{token\})", printed)
+    # Only route templates and the fixed sign-in steps follow /join/, never a link's secret.
+    assert not re.search(r"/join/(?!\{token\}|link\b|pin\b|\[redacted\])", printed)
     loggers = {line["logger"] for line in lines}
     assert "uvicorn.access" not in loggers
     assert any(

@@ -15,7 +15,7 @@ from app.core.errors import InvalidInput
 from app.models import Cohort, Facilitator
 from app.services.cohorts import service as cohorts
 from app.services.tablet import signin
-from tests.conftest import csrf_of, sign_in
+from tests.conftest import csrf_of, join_tablet, sign_in
 from tests.fuzz.test_api_fuzz import _row_counts
 from tests.services.tablet.factories import make_world
 
@@ -95,7 +95,7 @@ def test_a_tablet_cannot_reach_a_participant_id_past_the_database(
         followup_days=180,
     )
     session.commit()
-    client.post("/join", data={"code": card.code, "csrf_token": csrf_of(client, "/join")})
+    join_tablet(client, card.code)
 
     answers = [
         client.get("/p/people/9223372036854775808/plan").status_code,
@@ -116,7 +116,7 @@ def test_a_plan_goal_id_that_is_not_text_is_refused_or_replaced(
         session, cohort=world.cohort, participants=[world.ana], secret="x" * 48, followup_days=180
     )
     session.commit()
-    client.post("/join", data={"code": card.code, "csrf_token": csrf_of(client, "/join")})
+    join_tablet(client, card.code)
     before = _row_counts(engine)
     body = {
         "content": {"goals": [{"id": goal_id, "what": "Delegate"}, {"id": goal_id}]},

@@ -94,7 +94,7 @@ def revoke_card(
 
 @router.post("/cohorts/{slug}/cards/{participant_id}/reset-pin")
 def reset_pin(
-    participant_id: int, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+    participant_id: PathId, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
 ) -> Response:
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     tablet.reset_pin(session, participant=person, actor=f"facilitator:{user.id}")

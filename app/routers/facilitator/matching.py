@@ -212,8 +212,8 @@ def join(
     session: SessionDep,
     cohort: CohortDep,
     user: CurrentFacilitator,
-    group_id: int,
-    participant_id: Annotated[int, Form()],
+    group_id: PathId,
+    participant_id: FormId,
 ) -> Response:
     person = matching.participant_by_id(session, cohort=cohort, participant_id=participant_id)
     try:

@@ -112,7 +112,12 @@ class CheckedLogin:
 
 
 def _throttle_key(email: str, client: str) -> str:
-    return f"{LOGIN_KEY_PREFIX}{normalise_email(email)}|{client}"
+    return f"{login_throttle_prefix(email)}{client}"
+
+
+def login_throttle_prefix(email: str) -> str:
+    """The start of every sign-in throttle row that names ``email`` (erasure removes them)."""
+    return f"{LOGIN_KEY_PREFIX}{normalise_email(email)}|"
 
 
 def check_login_throttle(session: Session, *, email: str, client: str, limits: LoginLimits) -> None:

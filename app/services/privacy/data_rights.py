@@ -43,6 +43,7 @@ from app.models.plans import (
     PlanVersion,
 )
 from app.models.tablet import Answer, PairAgreement, SaveReceipt, SignInCard
+from app.services.accounts import login_throttle_prefix
 from app.services.cohorts import cohort_end_date
 from app.services.ops import record_event
 from app.services.privacy.export import (
@@ -224,7 +225,9 @@ def _erase_login_attempts(session: Session, p: Participant) -> int:
     # A participant who typed their address at the facilitator sign-in left it in the throttle.
     return _count(
         session,
-        delete(LoginAttempt).where(col(LoginAttempt.key).startswith(f"{p.email.lower()}|")),
+        delete(LoginAttempt).where(
+            col(LoginAttempt.key).startswith(login_throttle_prefix(p.email), autoescape=True)
+        ),
     )
 
 

@@ -30,6 +30,7 @@ from app.models import (
     Job,
     PairingHistory,
     Participant,
+    ParticipantPin,
     Person,
     RosterImport,
 )
@@ -53,6 +54,7 @@ NOT_ABOUT_PEOPLE = {
     "agenda_item": "which exercise runs when",
     "cohort_exercise": "the exercise library's text, frozen for the cohort",
     "run_of_show": "where the room is in the day",
+    "roster_profile": "how the cohort's files are read: header names and formats, never a row",
 }
 
 
@@ -156,6 +158,7 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
         session, cohort=cohort, participants=[zelda], secret="x" * 48, followup_days=180
     )
     zelda.print_answers = True
+    session.add(ParticipantPin(participant_id=PARTICIPANT_ID, salt="0" * 32, pin_hash="f" * 64))
     tablet = accounts.start_session(session, hours=1, participant_id=PARTICIPANT_ID)
     export = Job(cohort_id=cohort.id, kind="workbooks", params={}, state="done", created_by="x")
     session.add_all([zelda, export])
