@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -98,6 +99,30 @@ def lock(
     return _back(cohort)
 
 
+def _apply(
+    request: Request,
+    session: SessionDep,
+    cohort: Cohort,
+    change: Callable[[], None],
+    *,
+    label: str,
+) -> Response:
+    """Apply one change to the pairs; a refusal undoes it and shows the page with why."""
+    try:
+        change()
+    except DomainError as exc:
+        session.rollback()
+        problems = exc.problems if isinstance(exc, InvalidInput) else []
+        return _page(
+            request,
+            session,
+            cohort,
+            problems=problems or [Problem(label, exc.message)],
+            status_code=422,
+        )
+    return _back(cohort)
+
+
 def _two_people(
     session: SessionDep, cohort: Cohort, a: int, b: int
 ) -> tuple[Participant, Participant]:
@@ -118,18 +143,11 @@ def swap(
     b: FormId,
 ) -> Response:
     first, second = _two_people(session, cohort, a, b)
-    try:
+
+    def change() -> None:
         matching.swap_people(session, cohort=cohort, a=first, b=second, actor=user)
-    except InvalidInput as exc:
-        session.rollback()
-        return _page(
-            request,
-            session,
-            cohort,
-            problems=exc.problems or [Problem("swap", exc.message)],
-            status_code=422,
-        )
-    return _back(cohort)
+
+    return _apply(request, session, cohort, change, label="swap")
 
 
 @router.post("/cohorts/{slug}/matching/exclude")
@@ -191,19 +209,10 @@ def end(
     group_id: PathId,
     reason: Annotated[str, Form(max_length=40)],
 ) -> Response:
-    try:
+    def change() -> None:
         matching.end_group(session, cohort=cohort, group_id=group_id, reason=reason, actor=user)
-    except DomainError as exc:
-        session.rollback()
-        problems = exc.problems if isinstance(exc, InvalidInput) else []
-        return _page(
-            request,
-            session,
-            cohort,
-            problems=problems or [Problem("end", exc.message)],
-            status_code=422,
-        )
-    return _back(cohort)
+
+    return _apply(request, session, cohort, change, label="end")
 
 
 @router.post("/cohorts/{slug}/matching/groups/{group_id}/join")
@@ -216,21 +225,13 @@ def join(
     participant_id: FormId,
 ) -> Response:
     person = matching.participant_by_id(session, cohort=cohort, participant_id=participant_id)
-    try:
+
+    def change() -> None:
         matching.join_group(
             session, cohort=cohort, participant=person, group_id=group_id, actor=user
         )
-    except DomainError as exc:
-        session.rollback()
-        problems = exc.problems if isinstance(exc, InvalidInput) else []
-        return _page(
-            request,
-            session,
-            cohort,
-            problems=problems or [Problem("join", exc.message)],
-            status_code=422,
-        )
-    return _back(cohort)
+
+    return _apply(request, session, cohort, change, label="join")
 
 
 @router.get("/cohorts/{slug}/matching/matrix")
