@@ -189,11 +189,20 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Only migrate and seed.")] = False,
 ) -> None:
     """Migrate, seed the demo cohort the first time, print how to sign in, and serve."""
-    from app.core.config import get_settings
+    import os
+
+    from app.core.config import Settings, get_settings
     from app.core.migrations import upgrade_database
     from app.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
     settings = get_settings()
+    if settings.base_url == Settings.model_fields["base_url"].default and (
+        "TANDEM_BASE_URL" not in os.environ
+    ):
+        # Cards and links must name the address this demo really serves on.
+        os.environ["TANDEM_BASE_URL"] = f"http://{host}:{port}"
+        get_settings.cache_clear()
+        settings = get_settings()
     upgrade_database(settings.database_url)
     with session() as s:
         created = seed_demo(s)
@@ -201,6 +210,7 @@ def demo(
     typer.echo(f"  Tandem {'seeded a demo cohort' if created else 'demo already seeded'}.")
     typer.echo(f"  Facilitator URL:  http://{host}:{port}/login")
     typer.echo(f"  Sign in as:       {DEMO_EMAIL}  /  {DEMO_PASSWORD}")
+    typer.echo(f"  Tablets join at:  {settings.base_url.rstrip('/')}/join")
     typer.echo("")
     if not no_serve:
         serve(host=host, port=port, workers=1)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.core.config import get_settings
 
 runner = CliRunner()
 
@@ -89,6 +91,16 @@ def test_demo_seeds_once(cli_env: None) -> None:
     assert "demo already seeded" in second.output
     listed = json.loads(runner.invoke(app, ["cohort", "list", "--json"]).output)
     assert [c["participants"] for c in listed] == [26]
+
+
+def test_demo_names_the_address_it_serves_on_for_cards_and_tablets(
+    cli_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TANDEM_BASE_URL", raising=False)
+    shown = runner.invoke(app, ["demo", "--no-serve", "--port", "8765"])
+    assert shown.exit_code == 0, shown.output
+    assert "Tablets join at:  http://127.0.0.1:8765/join" in shown.output
+    assert get_settings().base_url == "http://127.0.0.1:8765"
 
 
 def test_exercise_updates_and_adopt_for_a_cohort(cli_env: None) -> None:
