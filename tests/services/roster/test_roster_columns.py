@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from app.core.errors import InvalidInput
 from app.services.roster.csv_file import (
     FIELDS,
-    ParsedRoster,
     RosterRow,
     detect_columns,
     parse_mapping_args,
-    parse_roster,
 )
-
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "roster"
-TODAY = date(2025, 6, 30)
-
-
-def corpus(name: str) -> bytes:
-    return (CORPUS / name).read_bytes()
-
-
-def parse(data: bytes | str, **kwargs: object) -> ParsedRoster:
-    return parse_roster(data, today=TODAY, **kwargs)  # type: ignore[arg-type]
-
-
-def messages(parsed: ParsedRoster) -> list[str]:
-    return [str(problem) for problem in parsed.problems]
+from tests.services.roster.corpus import corpus, messages, parse
 
 
 def test_parse_roster_requires_email_and_name_columns() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,28 +13,11 @@ from app.core.errors import InvalidInput, Problem
 from app.demo import DEMO_ROSTER_SIZE, read_demo_roster
 from app.services.roster.csv_file import (
     EXPORT_HEADER,
-    ParsedRoster,
     RosterRow,
     export_roster_csv,
-    parse_roster,
     parse_roster_or_raise,
 )
-
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "roster"
-TODAY = date(2025, 6, 30)
-
-
-def corpus(name: str) -> bytes:
-    return (CORPUS / name).read_bytes()
-
-
-def parse(data: bytes | str, **kwargs: object) -> ParsedRoster:
-    return parse_roster(data, today=TODAY, **kwargs)  # type: ignore[arg-type]
-
-
-def messages(parsed: ParsedRoster) -> list[str]:
-    return [str(problem) for problem in parsed.problems]
-
+from tests.services.roster.corpus import TODAY, corpus, messages, parse
 
 # --- the corpus -------------------------------------------------------------------------------
 
