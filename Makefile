@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: help install run test lint check-lint pytest bench bench-full docs-images clean
+.PHONY: help install run test lint check-lint pytest bench bench-full docs-images i18n-extract i18n-compile clean
 
 help:
 	@echo "make run    install, migrate, seed the demo cohort (SQLite) and serve on $(HOST):$(PORT)"
@@ -13,6 +13,8 @@ help:
 	@echo "make lint   ruff, mypy and a dependency vulnerability audit"
 	@echo "make bench  benchmarks, each figure as a ratio against a baseline from the same run"
 	@echo "make docs-images  re-render the README's pictures of a printed workbook"
+	@echo "make i18n-extract  collect translatable strings into app/locale and update the catalogs"
+	@echo "make i18n-compile  compile the catalogs (.po -> .mo); part of make install"
 
 $(UV):
 	@echo "uv not found: installing it for this user"
@@ -20,6 +22,17 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --frozen
+	@$(MAKE) --no-print-directory i18n-compile
+
+i18n-extract: $(UV)
+	$(UV) run pybabel --quiet extract -F babel.cfg --no-location --sort-output \
+	  --project Tandem --copyright-holder Tandem -k N_ -k lazy_gettext -k pgettext:1c,2 \
+	  -o app/locale/messages.pot app
+	$(UV) run pybabel --quiet update --no-fuzzy-matching --ignore-obsolete \
+	  -i app/locale/messages.pot -d app/locale
+
+i18n-compile: $(UV)
+	$(UV) run pybabel --quiet compile -d app/locale
 
 run: install
 	$(UV) run tandem demo --host $(HOST) --port $(PORT)

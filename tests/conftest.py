@@ -38,6 +38,26 @@ def need(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Tests read the catalogs in the tree: compile every ``.po`` newer than its ``.mo`` (once,
+    in the controlling process), as ``make install`` does."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from app.core.i18n import LOCALE_DIR
+
+    for po in LOCALE_DIR.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        with mo.open("wb") as target:
+            write_mo(target, catalog)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``one_database`` run on SQLite only: deselected, not skipped, on PostgreSQL."""
     keep, drop = [], []

@@ -10,11 +10,13 @@ from jinja2 import StrictUndefined
 from starlette.responses import HTMLResponse
 
 from app.core.config import ROOT
+from app.core.i18n import install_i18n
 from app.core.security import CSRF_FIELD, request_csrf_token
 
 templates = Jinja2Templates(directory=str(ROOT / "app" / "templates"))
 templates.env.undefined = StrictUndefined
 templates.env.autoescape = True
+install_i18n(templates.env)
 
 
 def render(

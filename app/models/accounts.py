@@ -17,6 +17,8 @@ class Facilitator(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     role: str = Field(default="facilitator", max_length=20)
     active: bool = True
+    language: str = Field(default="", max_length=8)
+    """The facilitator's language ("" = the browser's Accept-Language)."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property

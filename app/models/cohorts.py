@@ -28,6 +28,8 @@ class Cohort(SQLModel, table=True):
     status: str = Field(default="draft", max_length=20)
     roster_version: int = 0
     weights: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+    language: str = Field(default="en", max_length=8)
+    """The cohort's default language: participants without one of their own read this."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -71,6 +73,8 @@ class Participant(SQLModel, table=True):
     hire_date: date | None = None
     manager_email: str = Field(default="", max_length=254)
     languages: list[str] = Field(default_factory=list, sa_type=JSONType)
+    language: str = Field(default="", max_length=8)
+    """The language this participant reads Tandem in ("" = the cohort's default)."""
     tags: list[str] = Field(default_factory=list, sa_type=JSONType)
     avoid: list[str] = Field(default_factory=list, sa_type=JSONType)
     conflict_group: str = Field(default="", max_length=200)
