@@ -21,7 +21,9 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
-RUN uv sync --frozen --no-dev && chown -R tandem /app
+RUN uv sync --frozen --no-dev \
+ && uv run --no-dev pybabel --quiet compile -d app/locale \
+ && chown -R tandem /app
 
 USER tandem
 EXPOSE 8000
