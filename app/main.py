@@ -21,6 +21,7 @@ from starlette.responses import Response
 from app.core.config import ROOT, Settings, get_settings
 from app.core.db import create_db_engine, is_locked_error, is_sqlite
 from app.core.errors import DomainError, InvalidInput, Unavailable
+from app.core.language import LanguageMiddleware
 from app.core.limits import ConcurrencyLimitMiddleware, Gate
 from app.core.logging import RequestContextMiddleware, configure_logging, route_of
 from app.core.security import (
@@ -265,4 +266,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_middleware(ConcurrencyLimitMiddleware, max_inflight=settings.max_inflight_requests)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(LanguageMiddleware)
     return app
