@@ -10,6 +10,7 @@ from app.core.errors import InvalidInput, NotFound, Problem
 from app.models import Cohort, Facilitator, Participant, utcnow
 from app.services.ops import record_event
 from app.services.roster.csv_file import RosterRow, export_roster_csv
+from app.services.roster.reading_language import parse_reading_language
 
 
 def list_participants(session: Session, *, cohort: Cohort) -> list[Participant]:
@@ -60,8 +61,11 @@ def update_participant(
     tenure = values.get("tenure_years")
     if tenure is not None and not 0 <= float(tenure) <= 70:
         problems.append(Problem("tenure", "must be between 0 and 70 years", "tenure_years"))
+    language = _language_of(values, problems)
     if problems:
         raise InvalidInput("the participant cannot be saved", problems)
+    if language is not None:
+        participant.language = language
     participant.name = name
     for key in ("title", "level", "function", "region", "conflict_group"):
         setattr(participant, key, str(values.get(key, "")).strip())
@@ -85,6 +89,20 @@ def update_participant(
         detail={"known_avoid": sum(1 for a in avoid if a in known)},
     )
     return participant
+
+
+def _language_of(values: dict[str, Any], problems: list[Problem]) -> str | None:
+    """The reading language the form sets ("" = the cohort's), or None when it does not say."""
+    if "language" not in values:
+        return None
+    text = str(values.get("language") or "").strip()
+    if not text:
+        return ""
+    try:
+        return parse_reading_language(text)
+    except ValueError as exc:
+        problems.append(Problem("language", str(exc), "language"))
+        return None
 
 
 def remove_participant(

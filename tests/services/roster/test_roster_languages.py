@@ -297,3 +297,28 @@ def test_a_file_without_the_language_keeps_the_chosen_one(session: Session, coho
     session.commit()
     assert preview.updated[0].changes == {"language": ("es", "fr")}
     assert _languages(session, cohort) == {"ana@example.com": "fr"}
+
+
+def test_a_facilitator_sets_or_clears_a_participants_language(
+    session: Session, cohort: Cohort
+) -> None:
+    roster.import_roster(
+        session, cohort=cohort, data=b"Name,Email\nAna Silva,ana@example.com\n", today=TODAY
+    )
+    session.commit()
+    ana = roster.list_participants(session, cohort=cohort)[0]
+    values = {"name": "Ana Silva"}
+    roster.update_participant(session, cohort=cohort, participant=ana, values=values)
+    assert ana.language == ""  # a form without the field leaves it alone
+    for given, stored in (("Deutsch", "de"), ("fr-CA", "fr"), ("", "")):
+        roster.update_participant(
+            session, cohort=cohort, participant=ana, values={**values, "language": given}
+        )
+        assert ana.language == stored
+    with pytest.raises(InvalidInput) as caught:
+        roster.update_participant(
+            session, cohort=cohort, participant=ana, values={**values, "language": "Latin"}
+        )
+    assert [(p.field, p.message.split(":")[0]) for p in caught.value.problems] == [
+        ("language", "unknown language 'Latin'")
+    ]
