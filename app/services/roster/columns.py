@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import gettext
 
 FIELDS: dict[str, str] = {
     "name": "Full name as colleagues use it (or map first_name and last_name instead)",
@@ -215,17 +216,31 @@ def parse_mapping_args(args: Iterable[str]) -> dict[str, str]:
         where = f"--map {arg}"
         header, sep, target = arg.rpartition("=")
         if not sep or not header.strip() or not target.strip():
-            problems.append(Problem(where, 'expected "Header=field", e.g. "Work Mail=email"'))
+            problems.append(
+                Problem(where, gettext('expected "Header=field", e.g. "Work Mail=email"'))
+            )
             continue
         name = normalise_field_name(target)
         if name is None:
             known = ", ".join(FIELDS)
-            problems.append(Problem(where, f"unknown field '{target.strip()}'; use one of {known}"))
+            message = gettext(
+                "unknown field '%(field)s'; use one of %(known)s", field=target.strip(), known=known
+            )
+            problems.append(Problem(where, message))
             continue
         mapping[header.strip()] = name
     if problems:
-        raise InvalidInput("invalid column mapping", problems)
+        raise InvalidInput(gettext("invalid column mapping"), problems)
     return mapping
+
+
+def _row(row: int) -> str:
+    return gettext("row %(row)s", row=row)
+
+
+def _cell(row: int, header: str) -> str:
+    # Translators: where a problem is in a roster file; %(column)s is the file's own header.
+    return gettext("row %(row)s, column %(column)s", row=row, column=header)
 
 
 @dataclass(slots=True)
@@ -290,12 +305,18 @@ def _explicit_targets(plan: ColumnPlan, mapping: Mapping[str, str], row: int) ->
         found = by_key.get(header_key(header))
         if name is None:
             known = ", ".join(FIELDS)
-            message = f"unknown field '{target}' in the mapping; use one of {known}"
+            message = gettext(
+                "unknown field '%(field)s' in the mapping; use one of %(known)s",
+                field=target,
+                known=known,
+            )
             column = -1 if found is None else found
-            plan.problems.append((column, Problem(f"row {row}, column {header}", message)))
+            plan.problems.append((column, Problem(_cell(row, header), message)))
         elif found is None or not header_key(header):
-            message = f"the mapping names column '{header}', which is not in the header"
-            plan.problems.append((-1, Problem(f"row {row}", message)))
+            message = gettext(
+                "the mapping names column '%(column)s', which is not in the header", column=header
+            )
+            plan.problems.append((-1, Problem(_row(row), message)))
         else:
             targets[found] = name
     return targets
@@ -306,9 +327,14 @@ def _check_explicit_clash(
 ) -> None:
     explicit = sorted(index for rank, index in found if rank < 0)
     if len(explicit) > 1:
-        names = " and ".join(plan.headers[i] for i in explicit)
-        message = f"columns {names} are both mapped to {target}; map only one"
-        plan.problems.append((explicit[1], Problem(f"row {row}", message, target)))
+        first, second = (plan.headers[i] for i in explicit[:2])
+        message = gettext(
+            "columns %(first)s and %(second)s are both mapped to %(field)s; map only one",
+            first=first,
+            second=second,
+            field=target,
+        )
+        plan.problems.append((explicit[1], Problem(_row(row), message, target)))
 
 
 def _check_duplicate_headers(plan: ColumnPlan, used: set[int], row: int) -> None:
@@ -318,23 +344,26 @@ def _check_duplicate_headers(plan: ColumnPlan, used: set[int], row: int) -> None
         if not key:
             continue
         if key in seen and (index in used or seen[key] in used):
-            message = "this header appears more than once; rename one of the columns"
-            plan.problems.append((index, Problem(f"row {row}, column {header}", message)))
+            message = gettext("this header appears more than once; rename one of the columns")
+            plan.problems.append((index, Problem(_cell(row, header), message)))
         seen.setdefault(key, index)
 
 
 def _check_required(plan: ColumnPlan, row: int) -> None:
     listed = ", ".join(h for h in plan.headers if h)
     if "email" not in plan.columns:
-        message = f"no e-mail column found (columns: {listed}); map one to email"
-        plan.problems.append((-1, Problem(f"row {row}", message, "email")))
+        message = gettext(
+            "no e-mail column found (columns: %(columns)s); map one to email", columns=listed
+        )
+        plan.problems.append((-1, Problem(_row(row), message, "email")))
     name_parts = ("name", "first_name", "preferred_name", "last_name")
     if not any(part in plan.columns for part in name_parts):
-        message = (
-            f"no name column found (columns: {listed}); map one to name, "
-            "or map first_name and last_name"
+        message = gettext(
+            "no name column found (columns: %(columns)s); map one to name, "
+            "or map first_name and last_name",
+            columns=listed,
         )
-        plan.problems.append((-1, Problem(f"row {row}", message, "name")))
+        plan.problems.append((-1, Problem(_row(row), message, "name")))
 
 
 def merge_mappings(
