@@ -8,33 +8,34 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.core.errors import InvalidInput, Problem
-from app.core.i18n import gettext
+from app.core.i18n import N_, gettext
 
 FIELDS: dict[str, str] = {
-    "name": "Full name as colleagues use it (or map first_name and last_name instead)",
-    "first_name": "Given name; joined with last_name when there is no full-name column",
-    "preferred_name": "Preferred first name; used instead of first_name when filled in",
-    "last_name": "Family name",
-    "email": "Work e-mail address (required, unique): it identifies the person",
-    "title": "Job title",
-    "level": "Job level, grade or management level",
-    "function": "Department, function or organisation",
-    "region": "Country, region or location",
-    "hire_date": "Hire date (tenure is computed from it); a number of years also works",
-    "tenure": "Years of service such as 3.5 (a hire date also works)",
-    "manager": "Manager's e-mail, or the manager's full name when the manager is in the file",
-    "languages": "Languages spoken, separated by , ; / or | (used for matching)",
-    "language": (
+    # Translators: what each roster field means, beside its name on the column-mapping page.
+    "name": N_("Full name as colleagues use it (or map first_name and last_name instead)"),
+    "first_name": N_("Given name; joined with last_name when there is no full-name column"),
+    "preferred_name": N_("Preferred first name; used instead of first_name when filled in"),
+    "last_name": N_("Family name"),
+    "email": N_("Work e-mail address (required, unique): it identifies the person"),
+    "title": N_("Job title"),
+    "level": N_("Job level, grade or management level"),
+    "function": N_("Department, function or organisation"),
+    "region": N_("Country, region or location"),
+    "hire_date": N_("Hire date (tenure is computed from it); a number of years also works"),
+    "tenure": N_("Years of service such as 3.5 (a hire date also works)"),
+    "manager": N_("Manager's e-mail, or the manager's full name when the manager is in the file"),
+    "languages": N_("Languages spoken, separated by , ; / or | (used for matching)"),
+    "language": N_(
         "The language the participant reads Tandem in: en, de, fr, es or the name "
         "(Deutsch, French ...); blank: the cohort's"
     ),
-    "tags": "Background and experience tags, separated by , ; / or |",
-    "avoid": "E-mails of people never to pair with, separated by , ; / or |",
-    "conflict_group": (
+    "tags": N_("Background and experience tags, separated by , ; / or |"),
+    "avoid": N_("E-mails of people never to pair with, separated by , ; / or |"),
+    "conflict_group": N_(
         "Succession pool or slate: people sharing it may compete for one role, so they are "
         "never buddies"
     ),
-    "ignore": "Leave this column out of the import",
+    "ignore": N_("Leave this column out of the import"),
 }
 """Every target of a column mapping, with the one line a mapping page shows beside it."""
 

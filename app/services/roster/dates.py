@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.core.errors import InvalidInput, Problem
-from app.core.i18n import current_language, format_date, gettext
+from app.core.i18n import N_, current_language, format_date, gettext
 from app.services.roster.values import numeric_readings
 
 DATE_FORMATS: dict[str, str] = {
-    "dmy": "day/month/year",
-    "mdy": "month/day/year",
+    "dmy": N_("day/month/year"),
+    "mdy": N_("month/day/year"),
 }
 """The two orders a numeric date can have, by the name the preview page and CLI use."""
 
