@@ -150,7 +150,10 @@ def test_library_page_shows_an_exercise_in_another_language_with_fallback(
 
 
 def test_library_page_speaks_the_facilitators_language(
-    client: TestClient, signed_in: str, monkeypatch: pytest.MonkeyPatch
+    translated_library: Path,
+    client: TestClient,
+    signed_in: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from io import BytesIO
 
