@@ -146,6 +146,9 @@ def test_library_page_shows_an_exercise_in_another_language_with_fallback(
     assert "Un exercice traduit" in french
     assert "Comment arrivez-vous ?" in french
     assert "Read the question." in french  # no French steps: the source's
+    assert '<ol lang="en"><li>Read the question.</li>' in french  # read out as English
+    assert '<h2 lang="en">' not in french
+    assert 'lang="en"' not in german[german.index("<h2") : german.index('class="translations"')]
     assert "Rested / Tired / Curious" in french
 
 
