@@ -8,32 +8,34 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import N_, gettext
 
 FIELDS: dict[str, str] = {
-    "name": "Full name as colleagues use it (or map first_name and last_name instead)",
-    "first_name": "Given name; joined with last_name when there is no full-name column",
-    "preferred_name": "Preferred first name; used instead of first_name when filled in",
-    "last_name": "Family name",
-    "email": "Work e-mail address (required, unique): it identifies the person",
-    "title": "Job title",
-    "level": "Job level, grade or management level",
-    "function": "Department, function or organisation",
-    "region": "Country, region or location",
-    "hire_date": "Hire date (tenure is computed from it); a number of years also works",
-    "tenure": "Years of service such as 3.5 (a hire date also works)",
-    "manager": "Manager's e-mail, or the manager's full name when the manager is in the file",
-    "languages": "Languages spoken, separated by , ; / or | (used for matching)",
-    "language": (
+    # Translators: what each roster field means, beside its name on the column-mapping page.
+    "name": N_("Full name as colleagues use it (or map first_name and last_name instead)"),
+    "first_name": N_("Given name; joined with last_name when there is no full-name column"),
+    "preferred_name": N_("Preferred first name; used instead of first_name when filled in"),
+    "last_name": N_("Family name"),
+    "email": N_("Work e-mail address (required, unique): it identifies the person"),
+    "title": N_("Job title"),
+    "level": N_("Job level, grade or management level"),
+    "function": N_("Department, function or organisation"),
+    "region": N_("Country, region or location"),
+    "hire_date": N_("Hire date (tenure is computed from it); a number of years also works"),
+    "tenure": N_("Years of service such as 3.5 (a hire date also works)"),
+    "manager": N_("Manager's e-mail, or the manager's full name when the manager is in the file"),
+    "languages": N_("Languages spoken, separated by , ; / or | (used for matching)"),
+    "language": N_(
         "The language the participant reads Tandem in: en, de, fr, es or the name "
         "(Deutsch, French ...); blank: the cohort's"
     ),
-    "tags": "Background and experience tags, separated by , ; / or |",
-    "avoid": "E-mails of people never to pair with, separated by , ; / or |",
-    "conflict_group": (
+    "tags": N_("Background and experience tags, separated by , ; / or |"),
+    "avoid": N_("E-mails of people never to pair with, separated by , ; / or |"),
+    "conflict_group": N_(
         "Succession pool or slate: people sharing it may compete for one role, so they are "
         "never buddies"
     ),
-    "ignore": "Leave this column out of the import",
+    "ignore": N_("Leave this column out of the import"),
 }
 """Every target of a column mapping, with the one line a mapping page shows beside it."""
 
@@ -215,17 +217,31 @@ def parse_mapping_args(args: Iterable[str]) -> dict[str, str]:
         where = f"--map {arg}"
         header, sep, target = arg.rpartition("=")
         if not sep or not header.strip() or not target.strip():
-            problems.append(Problem(where, 'expected "Header=field", e.g. "Work Mail=email"'))
+            problems.append(
+                Problem(where, gettext('expected "Header=field", e.g. "Work Mail=email"'))
+            )
             continue
         name = normalise_field_name(target)
         if name is None:
             known = ", ".join(FIELDS)
-            problems.append(Problem(where, f"unknown field '{target.strip()}'; use one of {known}"))
+            message = gettext(
+                "unknown field '%(field)s'; use one of %(known)s", field=target.strip(), known=known
+            )
+            problems.append(Problem(where, message))
             continue
         mapping[header.strip()] = name
     if problems:
-        raise InvalidInput("invalid column mapping", problems)
+        raise InvalidInput(gettext("invalid column mapping"), problems)
     return mapping
+
+
+def _row(row: int) -> str:
+    return gettext("row %(row)s", row=row)
+
+
+def _cell(row: int, header: str) -> str:
+    # Translators: where a problem is in a roster file; %(column)s is the file's own header.
+    return gettext("row %(row)s, column %(column)s", row=row, column=header)
 
 
 @dataclass(slots=True)
@@ -290,12 +306,18 @@ def _explicit_targets(plan: ColumnPlan, mapping: Mapping[str, str], row: int) ->
         found = by_key.get(header_key(header))
         if name is None:
             known = ", ".join(FIELDS)
-            message = f"unknown field '{target}' in the mapping; use one of {known}"
+            message = gettext(
+                "unknown field '%(field)s' in the mapping; use one of %(known)s",
+                field=target,
+                known=known,
+            )
             column = -1 if found is None else found
-            plan.problems.append((column, Problem(f"row {row}, column {header}", message)))
+            plan.problems.append((column, Problem(_cell(row, header), message)))
         elif found is None or not header_key(header):
-            message = f"the mapping names column '{header}', which is not in the header"
-            plan.problems.append((-1, Problem(f"row {row}", message)))
+            message = gettext(
+                "the mapping names column '%(column)s', which is not in the header", column=header
+            )
+            plan.problems.append((-1, Problem(_row(row), message)))
         else:
             targets[found] = name
     return targets
@@ -306,9 +328,14 @@ def _check_explicit_clash(
 ) -> None:
     explicit = sorted(index for rank, index in found if rank < 0)
     if len(explicit) > 1:
-        names = " and ".join(plan.headers[i] for i in explicit)
-        message = f"columns {names} are both mapped to {target}; map only one"
-        plan.problems.append((explicit[1], Problem(f"row {row}", message, target)))
+        first, second = (plan.headers[i] for i in explicit[:2])
+        message = gettext(
+            "columns %(first)s and %(second)s are both mapped to %(field)s; map only one",
+            first=first,
+            second=second,
+            field=target,
+        )
+        plan.problems.append((explicit[1], Problem(_row(row), message, target)))
 
 
 def _check_duplicate_headers(plan: ColumnPlan, used: set[int], row: int) -> None:
@@ -318,23 +345,26 @@ def _check_duplicate_headers(plan: ColumnPlan, used: set[int], row: int) -> None
         if not key:
             continue
         if key in seen and (index in used or seen[key] in used):
-            message = "this header appears more than once; rename one of the columns"
-            plan.problems.append((index, Problem(f"row {row}, column {header}", message)))
+            message = gettext("this header appears more than once; rename one of the columns")
+            plan.problems.append((index, Problem(_cell(row, header), message)))
         seen.setdefault(key, index)
 
 
 def _check_required(plan: ColumnPlan, row: int) -> None:
     listed = ", ".join(h for h in plan.headers if h)
     if "email" not in plan.columns:
-        message = f"no e-mail column found (columns: {listed}); map one to email"
-        plan.problems.append((-1, Problem(f"row {row}", message, "email")))
+        message = gettext(
+            "no e-mail column found (columns: %(columns)s); map one to email", columns=listed
+        )
+        plan.problems.append((-1, Problem(_row(row), message, "email")))
     name_parts = ("name", "first_name", "preferred_name", "last_name")
     if not any(part in plan.columns for part in name_parts):
-        message = (
-            f"no name column found (columns: {listed}); map one to name, "
-            "or map first_name and last_name"
+        message = gettext(
+            "no name column found (columns: %(columns)s); map one to name, "
+            "or map first_name and last_name",
+            columns=listed,
         )
-        plan.problems.append((-1, Problem(f"row {row}", message, "name")))
+        plan.problems.append((-1, Problem(_row(row), message, "name")))
 
 
 def merge_mappings(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from app.core.i18n import LANGUAGE_NAMES, LANGUAGES
+from app.core.i18n import LANGUAGE_NAMES, LANGUAGES, gettext
 
 # fmt: off
 _NAMES: dict[str, tuple[str, ...]] = {
@@ -49,6 +49,11 @@ def parse_reading_language(text: str) -> str:
         names = ", ".join(LANGUAGE_NAMES[c] for c in LANGUAGES)
         codes = ", ".join(LANGUAGES)
         raise ValueError(
-            f"unknown language '{value}': Tandem is available in {names} (codes {codes})"
+            gettext(
+                "unknown language '%(value)s': Tandem is available in %(names)s (codes %(codes)s)",
+                value=value,
+                names=names,
+                codes=codes,
+            )
         )
     return code

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
+from app.core.i18n import gettext, ngettext
 from app.models import Cohort, Facilitator, Participant, Person, RosterImport, utcnow
 from app.services.ops import record_event
 from app.services.roster.csv_file import ParsedRoster, RosterRow, parse_roster
@@ -235,7 +236,7 @@ def get_pending_import(session: Session, *, cohort: Cohort, import_id: int) -> R
     """A stored upload of this cohort awaiting confirmation."""
     pending = session.get(RosterImport, import_id)
     if pending is None or pending.cohort_id != cohort.id:
-        raise NotFound("this upload has expired; upload the file again")
+        raise NotFound(gettext("this upload has expired; upload the file again"))
     return pending
 
 
@@ -281,11 +282,13 @@ def review_pending_import(
 def _check_applicable(preview: ImportPreview, accept_warnings: bool) -> None:
     if not preview.valid:
         count = len(preview.problems)
-        noun = "problem" if count == 1 else "problems"
-        raise InvalidInput(f"the roster file has {count} {noun}", preview.problems)
+        message = ngettext(
+            "the roster file has %(num)s problem", "the roster file has %(num)s problems", count
+        )
+        raise InvalidInput(message, preview.problems)
     if preview.warnings and not accept_warnings:
         raise UnacceptedWarnings(
-            "read the warnings and confirm that you have checked them; nothing was saved",
+            gettext("read the warnings and confirm that you have checked them; nothing was saved"),
             preview.warnings,
         )
 
@@ -305,7 +308,7 @@ def apply_pending_import(
     """
     pending = get_pending_import(session, cohort=cohort, import_id=import_id)
     if pending.base_roster_version != cohort.roster_version:
-        raise Conflict("the roster changed since this preview; review the changes again")
+        raise Conflict(gettext("the roster changed since this preview; review the changes again"))
     preview = review_pending_import(session, cohort=cohort, import_id=import_id, today=today)
     _check_applicable(preview, accept_warnings)
     _apply(session, cohort, preview, actor)

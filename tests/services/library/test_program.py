@@ -112,6 +112,11 @@ def test_the_snapshot_freezes_the_translations(
     assert [
         u.exercise_id for u in program.library_updates(session, cohort=cohort, library=edited)
     ] == ["translated"]
+    from app.core.i18n import use_locale
+
+    with use_locale("de"):
+        updates = program.library_updates(session, cohort=cohort, library=edited)
+    assert [u.title for u in updates] == ["Eine übersetzte Übung"]
     program.adopt_updates(session, cohort=cohort, library=edited, exercise_ids=["translated"])
     session.commit()
     adopted = program.bound_exercise(session, cohort=cohort, exercise_id="translated")

@@ -297,3 +297,69 @@ def test_a_file_without_the_language_keeps_the_chosen_one(session: Session, coho
     session.commit()
     assert preview.updated[0].changes == {"language": ("es", "fr")}
     assert _languages(session, cohort) == {"ana@example.com": "fr"}
+
+
+def test_a_facilitator_sets_or_clears_a_participants_language(
+    session: Session, cohort: Cohort
+) -> None:
+    roster.import_roster(
+        session, cohort=cohort, data=b"Name,Email\nAna Silva,ana@example.com\n", today=TODAY
+    )
+    session.commit()
+    ana = roster.list_participants(session, cohort=cohort)[0]
+    values = {"name": "Ana Silva"}
+    roster.update_participant(session, cohort=cohort, participant=ana, values=values)
+    assert ana.language == ""  # a form without the field leaves it alone
+    for given, stored in (("Deutsch", "de"), ("fr-CA", "fr"), ("", "")):
+        roster.update_participant(
+            session, cohort=cohort, participant=ana, values={**values, "language": given}
+        )
+        assert ana.language == stored
+    with pytest.raises(InvalidInput) as caught:
+        roster.update_participant(
+            session, cohort=cohort, participant=ana, values={**values, "language": "Latin"}
+        )
+    assert [(p.field, p.message.split(":")[0]) for p in caught.value.problems] == [
+        ("language", "unknown language 'Latin'")
+    ]
+
+
+# --- the roster's own messages in the reader's language ---------------------------------------
+
+
+def test_problems_and_preview_speak_the_readers_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from io import BytesIO
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    from app.core import i18n
+
+    catalog = Catalog(locale="de")
+    catalog.add("row %(row)s, column %(column)s", "Zeile %(row)s, Spalte %(column)s")
+    catalog.add(
+        "'%(value)s' is not a valid e-mail address", "„%(value)s“ ist keine gültige E-Mail-Adresse"
+    )
+    catalog.add("Reads Tandem in", "Liest Tandem auf")
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    german = Translations(compiled)
+    monkeypatch.setattr(
+        i18n, "translations", lambda lang: german if lang == "de" else Translations()
+    )
+
+    data = "Vorname;Nachname;E-Mail-Adresse;Sprache\nKatrin;Schneider;katrin@;de\n"
+    with i18n.use_locale("de"):
+        assert messages(parse(data)) == [
+            "Zeile 2, Spalte E-Mail-Adresse: „katrin@“ ist keine gültige E-Mail-Adresse"
+        ]
+        view = describe_preview(parse(corpus("personio_de_semicolon.csv")))
+        assert ("language", "Liest Tandem auf") in view.columns
+        from app.services.roster.dates import spell_date
+
+        assert spell_date(date(2016, 3, 11)) == "11. März 2016"
+    assert messages(parse(data)) == [
+        "row 2, column E-Mail-Adresse: 'katrin@' is not a valid e-mail address"
+    ]
