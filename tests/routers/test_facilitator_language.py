@@ -20,9 +20,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.core import i18n
+from app.core.config import SHIPPED_LIBRARY
 from app.core.language import LANGUAGE_COOKIE
 from app.models import Cohort, Facilitator, Participant
+from app.services.agenda import service as agenda
 from app.services.cohorts import service as cohorts
+from app.services.library.loader import load_library
 from app.services.roster import service as roster
 from tests.conftest import PASSWORD, csrf_of, sign_in
 
@@ -360,3 +363,22 @@ def test_an_unknown_participant_language_saves_nothing(
     kept = session.get(Participant, person.id)
     assert kept is not None
     assert (kept.name, kept.language) == ("Ana Lima", "")
+
+
+def test_the_agenda_in_german_translates_its_words_and_writes_its_dates_in_german(
+    client: TestClient,
+    signed_in: str,
+    session: Session,
+    facilitator: Facilitator,
+    german_catalog: None,
+) -> None:
+    cohort = cohorts.create_cohort(
+        session, name="Frühjahr", start_date=date(2027, 3, 1), actor=facilitator
+    )
+    agenda.build_agenda(session, cohort=cohort, library=load_library([SHIPPED_LIBRARY]))
+    session.commit()
+    page = client.get(f"/cohorts/{cohort.slug}/agenda", headers={"Accept-Language": "de"})
+    assert page.status_code == 200
+    assert "<h1>Ablaufplan</h1>" in page.text
+    assert "Tag 1 · Montag, 1. März 2027" in page.text
+    assert "Opening circle" in page.text  # data (an exercise's title) is never translated here
