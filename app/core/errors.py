@@ -1,8 +1,16 @@
-"""Domain errors raised by services; one handler in ``app.main`` maps them to HTTP."""
+"""Domain errors raised by services; one handler in ``app.main`` maps them to HTTP.
+
+Messages and locations are written for people: whoever raises an error translates them then
+(``gettext`` in the request's language, see ``app.core.i18n``), so an error page, a form
+error and the API's ``detail`` all speak the reader's language. ``error.html`` titles the page
+by status and translates the app's few generic messages.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from app.core.i18n import translate
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +25,10 @@ class Problem:
     field: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        if not self.where:
+            return self.message
+        # Translators: one problem in a list: where it is ("row 4, column Email") and what is wrong.
+        return translate("%(where)s: %(message)s") % {"where": self.where, "message": self.message}
 
 
 class DomainError(Exception):

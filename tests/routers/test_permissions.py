@@ -55,6 +55,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): SIGN_OUT,
+    ("GET", "/account"): FACILITATOR,
+    ("POST", "/account"): FACILITATOR,
     ("GET", "/"): PUBLIC,
     ("GET", "/cohorts"): FACILITATOR,
     ("GET", "/cohorts/new"): FACILITATOR,

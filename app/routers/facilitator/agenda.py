@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import gettext
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, PathDay, PathId, SessionDep
 from app.models import Cohort, Facilitator, utcnow
@@ -83,9 +84,15 @@ def _edit(
     return _back(cohort, anchor(outcome))
 
 
+def _day(day: int) -> str:
+    """Where a problem of one day is: "day 2" in the reader's language."""
+    # Translators: where a problem in the agenda is, e.g. "day 2: the end is before the start".
+    return gettext("day %(day)s", day=day)
+
+
 def _span(day: int, start: str, end: str) -> tuple[time, time]:
     """The typed start and end of a day's span, each named in the error if it is no time."""
-    where = f"day {day}"
+    where = _day(day)
     return (
         agenda.parse_clock(start, where=where, field="start"),
         agenda.parse_clock(end, where=where, field="end"),
@@ -165,7 +172,7 @@ def remove_block(
     start: Clock,
 ) -> Response:
     def change() -> None:
-        at = agenda.parse_clock(start, where=f"day {day}", field="start")
+        at = agenda.parse_clock(start, where=_day(day), field="start")
         agenda.remove_block(session, cohort=cohort, day=day, start=at, actor=_actor(user))
 
     return _edit(request, session, cohort, change, anchor=lambda _: f"#day-{day}")
@@ -183,7 +190,7 @@ def move(
     force: Annotated[bool, Form()] = False,
 ) -> Response:
     def change() -> object:
-        at = agenda.parse_clock(start, where=f"day {day}", field="start")
+        at = agenda.parse_clock(start, where=_day(day), field="start")
         return agenda.move_item(
             session,
             cohort=cohort,
@@ -228,7 +235,10 @@ def pin_or_remove(
             actor=_actor(user),
         )
     else:
-        raise InvalidInput("unknown action", [Problem("action", f"'{action}' is not known")])
+        raise InvalidInput(
+            gettext("Nothing was changed."),
+            [Problem(gettext("action"), gettext("“%(action)s” is not known", action=action[:40]))],
+        )
     return _back(cohort)
 
 
@@ -245,7 +255,9 @@ def add_exercise(
 ) -> Response:
     try:
         slot_day = int(day) if day.strip() else None
-        at = agenda.parse_clock(start, where="slot", field="start") if start.strip() else None
+        # Translators: where a problem is: the place asked for an exercise in the agenda.
+        slot = gettext("slot")
+        at = agenda.parse_clock(start, where=slot, field="start") if start.strip() else None
         conflicts = agenda.add_exercise(
             session,
             cohort=cohort,
@@ -256,8 +268,9 @@ def add_exercise(
             actor=_actor(user),
         )
     except ValueError:
-        problem = Problem("slot", f"'{day}' is not a day number", "day")
-        return _refused(request, session, cohort, InvalidInput("bad day", [problem]))
+        problem = Problem(gettext("slot"), gettext("“%(day)s” is not a day number", day=day), "day")
+        refused = InvalidInput(gettext("The exercise was not added."), [problem])
+        return _refused(request, session, cohort, refused)
     except InvalidInput as error:
         retry = {
             "action": f"/cohorts/{cohort.slug}/agenda/items",

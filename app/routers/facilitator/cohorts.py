@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import LANGUAGE_NAMES, current_language, gettext
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
 from app.models import Cohort, utcnow
+from app.routers.facilitator.languages import check_language, language_choices
 from app.services import cohorts, overview
 
 router = APIRouter(include_in_schema=False)
@@ -25,8 +27,14 @@ def _parse_date(value: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(
-            "the cohort cannot be saved",
-            [Problem("start date", "must be a date like 2026-03-02", "start_date")],
+            gettext("The cohort cannot be saved."),
+            [
+                Problem(
+                    gettext("start date"),
+                    gettext("must be a date like %(example)s", example="2026-03-02"),
+                    "start_date",
+                )
+            ],
         ) from None
 
 
@@ -52,6 +60,8 @@ class CohortForm(BaseModel):
     days: int = Field(4, ge=1, le=14)
     timezone: str = Field("UTC", max_length=64)
     location: str = Field("", max_length=200)
+    language: str = Field("en", max_length=20)
+    """The cohort's default language (``Cohort.language``); checked by :meth:`problems`."""
 
     @classmethod
     def of(cls, cohort: Cohort) -> CohortForm:
@@ -61,12 +71,20 @@ class CohortForm(BaseModel):
             days=cohort.days,
             timezone=cohort.timezone,
             location=cohort.location,
+            language=cohort.language,
         )
 
     def fields(self) -> dict[str, Any]:
-        """The keyword arguments of create_cohort and update_cohort."""
-        values = self.model_dump()
+        """The keyword arguments of create_cohort and update_cohort (the language is set
+        apart: see :func:`_save`)."""
+        values = self.model_dump(exclude={"language"})
         return {**values, "start_date": _parse_date(self.start_date)}
+
+    def language_problem(self) -> Problem | None:
+        _, problem = check_language(
+            self.language, field="language", where=gettext("language"), allow_empty=False
+        )
+        return problem
 
 
 def _form_page(
@@ -76,7 +94,12 @@ def _form_page(
     return render(
         request,
         "facilitator/cohort_form.html",
-        {"form": values, "cohort": cohort, "problems": problems},
+        {
+            "form": values,
+            "cohort": cohort,
+            "problems": problems,
+            "languages": language_choices(),
+        },
         status_code=422 if problems else 200,
     )
 
@@ -84,17 +107,31 @@ def _form_page(
 def _save(
     request: Request, form: CohortForm, cohort: Cohort | None, save: Callable[[], Cohort]
 ) -> Response:
-    """Run ``save``; a refusal shows the form again with what was typed and why."""
+    """Run ``save``; a refusal shows the form again with what was typed and why.
+
+    An unknown language is refused before anything is saved, with any other fault found.
+    """
+    language_problem = form.language_problem()
     try:
+        if language_problem is not None:
+            try:
+                form.fields()
+            except InvalidInput as exc:
+                raise InvalidInput(exc.message, [*exc.problems, language_problem]) from None
+            raise InvalidInput(gettext("The cohort cannot be saved."), [language_problem])
         saved = save()
     except InvalidInput as exc:
         return _form_page(request, form, cohort, exc.problems)
+    saved.language = form.language.strip()
     return RedirectResponse(f"/cohorts/{saved.slug}", status_code=303)
 
 
 @router.get("/cohorts/new")
 def new_cohort_page(request: Request, user: CurrentFacilitator) -> Response:
-    blank = CohortForm(name="", start_date="", timezone="Europe/London")
+    # A new cohort's participants read, unless told otherwise, what its facilitator reads.
+    blank = CohortForm(
+        name="", start_date="", timezone="Europe/London", language=current_language()
+    )
     return _form_page(request, blank, None, [])
 
 
@@ -123,6 +160,7 @@ def cohort_page(request: Request, session: SessionDep, cohort: CohortDep) -> Res
             "participant_count": cohorts.count_participants(session, cohort=cohort),
             "end_date": cohorts.cohort_end_date(cohort),
             "dash": overview.cohort_dashboard(session, cohort=cohort, now=utcnow()),
+            "language_names": LANGUAGE_NAMES,
         },
     )
 

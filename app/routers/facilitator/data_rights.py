@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app.core.db import checkpoint_erasure
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import gettext
 from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.models import utcnow
 from app.services import privacy, workbooks
@@ -42,8 +43,14 @@ def erase_participant(
     person = participant_by_id(session, cohort=cohort, participant_id=participant_id)
     if confirm.strip().lower() != person.email.lower():
         raise InvalidInput(
-            "nothing was erased",
-            [Problem("confirm", "type the participant's e-mail address to confirm", "confirm")],
+            gettext("Nothing was erased."),
+            [
+                Problem(
+                    gettext("confirm"),
+                    gettext("type the participant's e-mail address to confirm"),
+                    "confirm",
+                )
+            ],
         )
     privacy.erase_participant(
         session, participant=person, secret=settings.ensure_secret(), actor=f"facilitator:{user.id}"

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
 from app.core.errors import DomainError, InvalidInput, Problem
+from app.core.i18n import N_, current_language, gettext
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, FormId, PathId, SessionDep
 from app.models import Cohort, Participant
@@ -21,6 +23,31 @@ from app.services.roster import list_participants
 
 router = APIRouter(include_in_schema=False)
 MATRIX_LIMIT = 60
+
+WEIGHT_LABELS = {
+    # Translators: the weights of the buddy matching: how much a likeness or difference counts.
+    "similar_level": N_("Similar level"),
+    "different_function": N_("Different function"),
+    "different_region": N_("Different region"),
+    "different_tenure": N_("Different tenure"),
+    "complementary_tags": N_("Complementary backgrounds"),
+    "shared_tags": N_("Shared backgrounds"),
+    "shared_language": N_("Shared language"),
+    "history_penalty": N_("History penalty"),
+}
+"""Each weight's label (translated where shown); a weight not listed reads as its name."""
+
+
+def weight_label(name: str) -> str:
+    label = WEIGHT_LABELS.get(name)
+    return gettext(label) if label else name.replace("_", " ").capitalize()
+
+
+def score(value: float, *, signed: bool = False, digits: int = 2) -> str:
+    """A matching score in the reader's number format (``2.50`` / ``2,50``)."""
+    places = "0" * digits
+    pattern = f"+0.{places};-0.{places}" if signed else f"0.{places}"
+    return format_decimal(value, format=pattern, locale=current_language())
 
 
 def _page(
@@ -54,6 +81,8 @@ def _page(
             "weights": matching.cohort_weights(cohort),
             "history_mode": matching.history_mode(cohort),
             "weight_names": list(Weights.model_fields),
+            "weight_labels": {name: weight_label(name) for name in Weights.model_fields},
+            "score": score,
             "end_reasons": END_REASONS,
             "published": state == "published",
             "diff": diff,
@@ -147,7 +176,8 @@ def swap(
     def change() -> None:
         matching.swap_people(session, cohort=cohort, a=first, b=second, actor=user)
 
-    return _apply(request, session, cohort, change, label="swap")
+    # Translators: where a refused change of the pairs went wrong ("swap: …").
+    return _apply(request, session, cohort, change, label=gettext("swap"))
 
 
 @router.post("/cohorts/{slug}/matching/exclude")
@@ -172,7 +202,8 @@ def why_not(
 ) -> Response:
     first, second = _two_people(session, cohort, a, b)
     reasons = matching.explain_pair(session, cohort=cohort, a=first, b=second)
-    return _page(request, session, cohort, why=[f"{first.name} and {second.name}:", *reasons])
+    heading = gettext("%(first)s and %(second)s:", first=first.name, second=second.name)
+    return _page(request, session, cohort, why=[heading, *reasons])
 
 
 @router.post("/cohorts/{slug}/matching/weights")
@@ -186,10 +217,10 @@ async def weights(request: Request, session: SessionDep, cohort: CohortDep) -> R
             try:
                 values[name] = float(raw.replace(",", "."))
             except ValueError:
-                problems.append(Problem(name.replace("_", " "), "must be a number", name))
+                problems.append(Problem(weight_label(name), gettext("must be a number"), name))
     try:
         if problems:
-            raise InvalidInput("the weights cannot be saved", problems)
+            raise InvalidInput(gettext("The weights cannot be saved."), problems)
         matching.set_weights(session, cohort=cohort, values=values)
         mode = form.get("history_mode")
         if isinstance(mode, str) and mode:
@@ -212,7 +243,8 @@ def end(
     def change() -> None:
         matching.end_group(session, cohort=cohort, group_id=group_id, reason=reason, actor=user)
 
-    return _apply(request, session, cohort, change, label="end")
+    # Translators: where a refused change of the pairs went wrong ("end: …").
+    return _apply(request, session, cohort, change, label=gettext("end"))
 
 
 @router.post("/cohorts/{slug}/matching/groups/{group_id}/join")
@@ -231,7 +263,8 @@ def join(
             session, cohort=cohort, participant=person, group_id=group_id, actor=user
         )
 
-    return _apply(request, session, cohort, change, label="join")
+    # Translators: where a refused change of the pairs went wrong ("join: …").
+    return _apply(request, session, cohort, change, label=gettext("join"))
 
 
 @router.get("/cohorts/{slug}/matching/matrix")
@@ -248,6 +281,7 @@ def matrix_page(request: Request, session: SessionDep, cohort: CohortDep) -> Res
                 "blocked": {},
                 "limit": MATRIX_LIMIT,
                 "top": 0.0,
+                "score": score,
             },
         )
     matrix = matching.compatibility(session, cohort=cohort)
@@ -266,5 +300,6 @@ def matrix_page(request: Request, session: SessionDep, cohort: CohortDep) -> Res
             "blocked": blocked,
             "limit": MATRIX_LIMIT,
             "top": top,
+            "score": score,
         },
     )

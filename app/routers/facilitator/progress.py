@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from app.core.i18n import gettext
 from app.core.templating import render
 from app.deps import CohortDep, SessionDep
 from app.services import tablet
@@ -20,7 +21,9 @@ def progress_page(request: Request, session: SessionDep, cohort: CohortDep) -> R
         {
             "cohort": cohort,
             "board": tablet.progress_board(session, cohort=cohort),
-            "status_labels": tablet.STATUS_LABELS,
-            "agreement_labels": tablet.AGREEMENT_LABELS,
+            # The labels are the service's (marked for translation there), shown here in the
+            # reader's language.
+            "status_labels": {k: gettext(v) for k, v in tablet.STATUS_LABELS.items()},
+            "agreement_labels": {k: gettext(v) for k, v in tablet.AGREEMENT_LABELS.items()},
         },
     )

@@ -9,8 +9,11 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import LANGUAGE_NAMES, format_number, gettext
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
+from app.models import Cohort, Participant
+from app.routers.facilitator.languages import check_language, language_choices
 from app.services import roster
 from app.services.roster import (
     FIELDS,
@@ -36,6 +39,7 @@ def roster_page(request: Request, session: SessionDep, cohort: CohortDep) -> Res
             "cohort": cohort,
             "participants": roster.list_participants(session, cohort=cohort),
             "problems": [],
+            "language_names": LANGUAGE_NAMES,
         },
     )
 
@@ -51,7 +55,13 @@ async def upload_roster(
     expire_uploads(session, max_age_hours=settings.roster_upload_hours)
     data = await file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
-        problem = Problem("file", f"is larger than {settings.max_upload_bytes // 1_000_000} MB")
+        problem = Problem(
+            gettext("file"),
+            gettext(
+                "is larger than %(megabytes)s MB",
+                megabytes=format_number(settings.max_upload_bytes // 1_000_000),
+            ),
+        )
         return render(
             request,
             "facilitator/roster.html",
@@ -59,6 +69,7 @@ async def upload_roster(
                 "cohort": cohort,
                 "participants": roster.list_participants(session, cohort=cohort),
                 "problems": [problem],
+                "language_names": LANGUAGE_NAMES,
             },
             status_code=413,
         )
@@ -123,8 +134,14 @@ async def set_mapping(
     unknown = sorted({v for v in mapping.values() if v and v not in FIELDS})
     if unknown:
         raise InvalidInput(
-            "unknown field in the mapping",
-            [Problem("mapping", f"'{u}' is not a roster field") for u in unknown],
+            gettext("The mapping names a field the roster does not have."),
+            [
+                Problem(
+                    gettext("mapping"),
+                    gettext("“%(field)s” is not a roster field", field=u[:40]),
+                )
+                for u in unknown
+            ],
         )
     roster.remap_pending_import(session, cohort=cohort, import_id=import_id, mapping=mapping)
     return RedirectResponse(f"/cohorts/{cohort.slug}/roster/imports/{import_id}", status_code=303)
@@ -206,11 +223,33 @@ def edit_participant_page(
         "tags": ", ".join(p.tags),
         "avoid": ", ".join(p.avoid),
         "conflict_group": p.conflict_group,
+        "language": p.language,
     }
+    return _participant_page(request, cohort, p, form, [])
+
+
+def _participant_page(
+    request: Request,
+    cohort: Cohort,
+    participant: Participant,
+    form: dict[str, str],
+    problems: list[Problem],
+) -> Response:
+    default = LANGUAGE_NAMES.get(cohort.language, cohort.language)
     return render(
         request,
         "facilitator/participant_form.html",
-        {"cohort": cohort, "p": p, "form": form, "problems": []},
+        {
+            "cohort": cohort,
+            "p": participant,
+            "form": form,
+            "problems": problems,
+            # Translators: the first choice of a participant's language: the cohort's default.
+            "languages": language_choices(
+                gettext("The cohort's language (%(language)s)", language=default)
+            ),
+        },
+        status_code=422 if problems else 200,
     )
 
 
@@ -232,13 +271,18 @@ def edit_participant(
     tags: Annotated[str, Form(max_length=2000)] = "",
     avoid: Annotated[str, Form(max_length=2000)] = "",
     conflict_group: Annotated[str, Form(max_length=300)] = "",
+    language: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     participant = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
+    code, language_problem = check_language(
+        language, field="language", where=gettext("language"), allow_empty=True
+    )
     try:
         tenure = float(tenure_years.replace(",", ".")) if tenure_years.strip() else None
     except ValueError:
         tenure = -1.0  # reported by the service as out of range, with the field named
     try:
+        # Checked with everything else, and refused (rolled back) like any other fault.
         roster.update_participant(
             session,
             cohort=cohort,
@@ -256,8 +300,13 @@ def edit_participant(
                 "tags": _split(tags),
                 "avoid": _split(avoid),
                 "conflict_group": conflict_group,
+                "language": code,
             },
         )
+        if language_problem is not None:
+            raise InvalidInput(gettext("The participant cannot be saved."), [language_problem])
+        participant.language = code
+        session.add(participant)
     except InvalidInput as exc:
         session.rollback()
         form = {
@@ -272,13 +321,12 @@ def edit_participant(
             "tags": tags,
             "avoid": avoid,
             "conflict_group": conflict_group,
+            "language": code,
         }
-        return render(
-            request,
-            "facilitator/participant_form.html",
-            {"cohort": cohort, "p": participant, "form": form, "problems": exc.problems},
-            status_code=422,
-        )
+        problems = list(exc.problems)
+        if language_problem is not None and all(p.field != "language" for p in problems):
+            problems.append(language_problem)
+        return _participant_page(request, cohort, participant, form, problems)
     return RedirectResponse(f"/cohorts/{cohort.slug}/roster", status_code=303)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -9,6 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import format_list, gettext
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.services import ops
@@ -27,6 +29,7 @@ def workbooks_page(request: Request, session: SessionDep, cohort: CohortDep) -> 
             "jobs": ops.list_jobs(session, cohort=cohort),
             "editions": EDITIONS,
             "papers": PAPERS,
+            "utc": UTC,
         },
     )
 
@@ -42,10 +45,21 @@ def start_export(
 ) -> Response:
     if edition not in EDITIONS or paper not in PAPERS:
         raise InvalidInput(
-            "the export cannot start",
+            gettext("The export cannot start."),
             [
-                Problem("edition", "must be one of: " + ", ".join(EDITIONS), "edition"),
-                Problem("paper", "must be A4 or Letter", "paper"),
+                Problem(
+                    gettext("edition"),
+                    gettext(
+                        "must be one of %(editions)s",
+                        editions=format_list(EDITIONS, style="or"),
+                    ),
+                    "edition",
+                ),
+                Problem(
+                    gettext("paper"),
+                    gettext("must be %(papers)s", papers=format_list(PAPERS, style="or")),
+                    "paper",
+                ),
             ],
         )
     job = ops.create_job(
