@@ -26,7 +26,7 @@ install: $(UV)
 
 i18n-extract: $(UV)
 	$(UV) run pybabel --quiet extract -F babel.cfg --no-location --sort-output \
-	  --project Tandem --copyright-holder Tandem --add-comments=Translators: -k N_ -k lazy_gettext -k pgettext:1c,2 \
+	  --project Tandem --copyright-holder Tandem --ignore-dirs=".*" --add-comments=Translators: -k N_ -k lazy_gettext -k pgettext:1c,2 \
 	  -o app/locale/messages.pot .
 	$(UV) run pybabel --quiet update --no-fuzzy-matching --ignore-obsolete \
 	  -i app/locale/messages.pot -d app/locale

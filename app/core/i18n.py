@@ -107,6 +107,10 @@ def translate_plural(singular: str, plural: str, n: int) -> str:
     return _active().ngettext(singular, plural, n)
 
 
+def translate_context(context: str, message: str) -> str:
+    return _active().pgettext(context, message)
+
+
 def gettext(message: str, **values: Any) -> str:
     """Translate ``message`` and fill its ``%(name)s`` placeholders from ``values``."""
     text = translate(message)
@@ -172,11 +176,14 @@ def format_list(items: Sequence[str], style: str = "standard") -> str:
 def install_i18n(env: Any) -> None:
     """Give a Jinja environment ``_()``, ``ngettext()``, ``{% trans %}`` and the formatters.
 
-    Jinja's new-style gettext fills placeholders itself and escapes the translation like any
-    other value, so a translator cannot inject markup into a page.
+    Jinja's new-style gettext fills the placeholders itself and escapes every filled-in value,
+    so what a person typed can never become markup. The translated text itself is trusted like
+    the template it stands in (it comes from our own reviewed catalogs).
     """
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(translate, translate_plural, newstyle=True)
+    env.install_gettext_callables(
+        translate, translate_plural, newstyle=True, pgettext=translate_context
+    )
     env.globals.update(
         current_language=current_language,
         format_date=format_date,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from jinja2 import Environment
 
 from app.core import i18n
@@ -47,3 +48,16 @@ def test_templates_escape_translations_and_fill_placeholders() -> None:
         "{{ _('Hello %(name)s', name=who) }} {{ ngettext('%(num)d pair', '%(num)d pairs', n) }}"
     )
     assert page.render(who="<b>", n=2) == "Hello &lt;b&gt; 2 pairs"
+
+
+def test_templates_tell_same_words_apart_by_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    from babel.support import Translations
+
+    catalog = Translations()
+    catalog._catalog = {"state\x04Open": "Offen", "verb\x04Open": "Öffnen"}  # type: ignore[attr-defined]
+    monkeypatch.setattr(i18n, "translations", lambda language: catalog)
+    env = Environment(autoescape=True)
+    i18n.install_i18n(env)
+    page = env.from_string('{{ pgettext("state", "Open") }} / {{ pgettext("verb", "Open") }}')
+    with i18n.use_locale("de"):
+        assert page.render() == "Offen / Öffnen"
