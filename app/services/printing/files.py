@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from app.core.i18n import gettext as _
 from app.services.printing.pool import RenderError
 
 PREVIEW_TIMEOUT_S = 60
@@ -44,7 +45,7 @@ def render_preview_png(pdf_bytes: bytes, page: int, out_path: Path, *, dpi: int 
     """Write page ``page`` (1-based) of a PDF as a PNG with pdftoppm; RenderError if unavailable."""
     tool = shutil.which("pdftoppm")
     if tool is None:
-        raise RenderError("pdftoppm is not installed (Debian: apt-get install poppler-utils)")
+        raise RenderError(_("pdftoppm is not installed (Debian: apt-get install poppler-utils)"))
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -71,6 +72,12 @@ def render_preview_png(pdf_bytes: bytes, page: int, out_path: Path, *, dpi: int 
         )
         produced = prefix.with_suffix(".png")
         if done.returncode != 0 or not produced.exists():
-            raise RenderError(f"could not preview page {page}: {done.stderr.decode()[:200]}")
+            raise RenderError(
+                _(
+                    "could not preview page %(page)s: %(reason)s",
+                    page=page,
+                    reason=done.stderr.decode()[:200],
+                )
+            )
         shutil.move(produced, out_path)
     return out_path
