@@ -280,7 +280,7 @@ def render_in_worker(html: str, timeout_s: float, tagged: bool = True) -> Worker
 def _worker_error(result: WorkerResult, limit_s: float) -> str:
     """The reason a worker gave, in the reader's words (the worker itself speaks no language)."""
     if result.error == "timeout":
-        return _("rendering took longer than %(seconds)s s", seconds=f"{limit_s:g}")
+        return _("rendering took longer than %(seconds)s s", seconds=format(limit_s, "g"))
     if result.error == "memory":
         return _("rendering ran out of memory")
     if result.error == "nesting":
@@ -405,7 +405,7 @@ class RenderPool:
             raise RenderError(
                 _(
                     "rendering took longer than %(seconds)s s; the worker was stopped",
-                    seconds=f"{limit:g}",
+                    seconds=format(limit, "g"),
                 )
             ) from None
         except BrokenProcessPool:

@@ -121,7 +121,9 @@ def headings(reader: PdfReader) -> list[tuple[int, str]]:
     for element in elements(reader):
         if match := HEADING.fullmatch(str(element["/S"])):
             # Case-folded: a heading drawn in capitals (text-transform) is still the same words.
-            text = " ".join(element_text(element, texts, -1).split()).casefold()
+            # A heading broken after a hyphen is one word again.
+            text = re.sub(r"-\s+", "-", " ".join(element_text(element, texts, -1).split()))
+            text = text.casefold()
             found.append((int(match[1]), text))
     return found
 
@@ -222,7 +224,8 @@ def test_german_edition_has_german_words_dates_and_alt_text(
     assert "Buddy workbook" not in text
     assert "3.–4. März 2025" in " ".join(text.split()).replace("\u2009", "")
     titles = outline(reader)
-    assert titles[:2] == [(1, "lernpartner-arbeitsbuch"), (1, "inhalt")]
+    assert titles[0] == (1, "lernpartner-arbeitsbuch")
+    assert (1, "inhalt") in titles
     assert (1, "tag 1 · montag, 3. märz") in titles
     assert (1, "tag 2 · dienstag, 4. märz") in titles
     assert [h for h in headings(reader) if h[0] <= 2] == titles
