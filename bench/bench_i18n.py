@@ -43,8 +43,9 @@ KEYWORDS = {
 }
 
 
-def full_catalog(language: str = "de") -> tuple[Translations, int]:
-    """Every message of the tree, translated (the real text where the catalog has it)."""
+def full_catalog(language: str = "de", pot: Path | None = None) -> tuple[Translations, int]:
+    """Every message of the tree (and of ``pot``, a template with more), translated: the
+    real text where the catalog has it."""
     known: dict[str, str] = {}
     po = ROOT / "app" / "locale" / language / "LC_MESSAGES" / "messages.po"
     if po.exists():
@@ -74,6 +75,15 @@ def full_catalog(language: str = "de") -> tuple[Translations, int]:
             msgid, string = message, known.get(message, message[::-1])
         if msgid:
             catalog.add(msgid, string, context=context)
+    if pot is not None:
+        with pot.open("rb") as fp:
+            for entry in read_po(fp):
+                if entry.id and entry.id not in catalog:
+                    ids = entry.id if isinstance(entry.id, tuple | list) else (entry.id,)
+                    strings = tuple(known.get(m, m[::-1]) for m in ids)
+                    catalog.add(
+                        entry.id, strings if len(ids) > 1 else strings[0], context=entry.context
+                    )
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
@@ -92,15 +102,18 @@ def timed_requests(get: Callable[[], object], count: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="60 requests instead of 200")
+    parser.add_argument(
+        "--pot", type=Path, default=None, help="also translate every message of this .pot"
+    )
     args = parser.parse_args()
     count = 60 if args.quick else 200
-    i18n_bench(count)
+    i18n_bench(count, args.pot)
 
 
-def i18n_bench(count: int) -> None:
+def i18n_bench(count: int, pot: Path | None = None) -> None:
     from tests.routers.route_world import app_for, build_route_world, client_for
 
-    german, size = full_catalog("de")
+    german, size = full_catalog("de", pot)
     logging.getLogger("tandem.access").setLevel(logging.WARNING)
     null = gettext.NullTranslations()
     active: list[gettext.NullTranslations] = [null]

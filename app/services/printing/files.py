@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from app.core.i18n import gettext as _
 from app.services.printing.pool import RenderError
@@ -53,6 +54,7 @@ def _merge_structure(
         DictionaryObject,
         NameObject,
         NumberObject,
+        StreamObject,
         TextStringObject,
     )
 
@@ -118,8 +120,28 @@ def _merge_structure(
     )
     if lang:
         catalog[NameObject("/Lang")] = TextStringObject(lang)
-    if title:
-        writer.add_metadata({"/Title": title})
+    shown_title = title or parts[0][0]
+    writer.add_metadata({"/Title": shown_title})
+    # PDF/UA asks for the title and the conformance claim in the XMP metadata too.
+    metadata = StreamObject()
+    metadata.set_data(_XMP.format(title=xml_escape(shown_title), lang=xml_escape(lang)).encode())
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
+    catalog[NameObject("/Metadata")] = writer._add_object(metadata)
+
+
+_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/">
+   <pdfuaid:part>1</pdfuaid:part>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
 
 
 def zip_pdfs(named_pdfs: Iterable[tuple[str, bytes]]) -> bytes:

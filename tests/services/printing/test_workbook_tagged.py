@@ -213,6 +213,26 @@ def test_reading_order_follows_the_page(english: bytes) -> None:
     assert first_h2 < figure < prompt
 
 
+def test_every_table_has_header_cells(english: bytes) -> None:
+    """The agenda's times head their rows, the check-in table's titles their columns."""
+    reader = read(english)
+    tables = 0
+    for element in elements(reader):
+        if element["/S"] == "/Table":
+            tables += 1
+            inside = list(elements_below(element))
+            assert any(e["/S"] == "/TH" for e in inside)
+    assert tables == 3  # two programme days and the check-ins
+
+
+def elements_below(element: DictionaryObject) -> Iterator[DictionaryObject]:
+    for kid in _kids(element):
+        kid = kid.get_object() if isinstance(kid, IndirectObject) else kid
+        if isinstance(kid, DictionaryObject) and "/S" in kid:
+            yield kid
+            yield from elements_below(kid)
+
+
 def test_german_edition_has_german_words_dates_and_alt_text(
     pool: RenderPool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -259,6 +279,9 @@ def test_merged_cohort_pdf_stays_tagged_with_each_workbook_in_its_language(
     assert_pdfinfo_tagged(merged_pdf, tmp_path)
     assert merged.metadata is not None
     assert merged.metadata.title == "Cohort"
+    xmp = merged.root_object["/Metadata"].get_object().get_data()
+    assert b"<pdfuaid:part>1</pdfuaid:part>" in xmp
+    assert b">Cohort</rdf:li>" in xmp
     document = merged.root_object["/StructTreeRoot"]["/K"][0].get_object()
     parts = [kid.get_object() for kid in document["/K"]]
     assert [(p["/S"], p["/Lang"], p["/T"]) for p in parts] == [
