@@ -7,7 +7,9 @@
    (target <= 1.15);
 2. N workbooks on 2 workers / the same work on 1 worker (target <= 0.6);
 3. re-export with nothing changed / first export (target <= 0.05);
-4. peak RSS per worker.
+4. peak RSS per worker;
+5. a tagged PDF/UA workbook / the untagged one, same HTML, same worker (time target <= 1.3;
+   both sizes printed).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from app.services.printing import (
     render_workbook_html,
     render_workbook_pdf,
 )
+from app.services.printing.pool import PDF_VARIANT
 
 SEQUENTIAL_SAMPLE = 24
 """Above this many workbooks the one-worker baseline is measured on a sample and scaled."""
@@ -40,7 +43,8 @@ def raw_render_seconds(html: str) -> tuple[float, int]:
     from weasyprint import HTML
 
     started = time.perf_counter()
-    pdf = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=make_url_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=make_url_fetcher())
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)  # what the API writes: tagged PDF/UA
     return time.perf_counter() - started, len(pdf)
 
 
@@ -146,6 +150,47 @@ def bench_export(count: int, workers: int) -> None:
     )
 
 
+def bench_tagged(repeats: int) -> None:
+    data = realistic("Ada Lovelace")
+    html = render_workbook_html(data)
+    with RenderPool(1, timeout_s=300) as pool:
+        pool.warm()
+        pool.render_pdf(html, tagged=True)
+        pool.render_pdf(html, tagged=False)
+        tagged: list[float] = []
+        untagged: list[float] = []
+        sizes: dict[bool, int] = {}
+        cpu_tagged: list[float] = []
+        cpu_untagged: list[float] = []
+        for n in range(repeats):  # interleaved, alternating order: load hits both alike
+            for flag, into in ((True, tagged), (False, untagged))[:: 1 if n % 2 else -1]:
+                before = pool.stats.worker_seconds
+                cpu_before = pool.stats.worker_cpu_seconds
+                sizes[flag] = len(pool.render_pdf(html, tagged=flag))
+                into.append(pool.stats.worker_seconds - before)
+                (cpu_tagged if flag else cpu_untagged).append(
+                    pool.stats.worker_cpu_seconds - cpu_before
+                )
+    ratio = statistics.median(tagged) / statistics.median(untagged)
+    print(
+        f"[5] tagged PDF/UA workbook: {statistics.median(tagged):.2f} s, "
+        f"untagged {statistics.median(untagged):.2f} s (median of {repeats}, same HTML)"
+    )
+    print(f"    ratio tagged/untagged = {ratio:.3f}  (target <= 1.3: {verdict(ratio, 1.3)})")
+    # Wall times swing with other processes' load; the worker's CPU time does not.
+    cpu = statistics.median(cpu_tagged) / statistics.median(cpu_untagged)
+    print(
+        f"    CPU tagged {statistics.median(cpu_tagged):.2f} s, untagged "
+        f"{statistics.median(cpu_untagged):.2f} s -> load-independent ratio {cpu:.3f}  "
+        f"(target <= 1.3: {verdict(cpu, 1.3)})"
+    )
+    growth = sizes[True] / sizes[False]
+    print(
+        f"    size tagged {sizes[True] / 1024:.0f} KiB, untagged {sizes[False] / 1024:.0f} KiB "
+        f"(ratio {growth:.3f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20 participants instead of 200")
@@ -155,6 +200,7 @@ def main() -> None:
     count = args.participants or (20 if args.quick else 200)
     bench_overhead(3 if args.quick else 5)
     bench_export(count, args.workers)
+    bench_tagged(5 if args.quick else 9)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from app.core.errors import DomainError
+from app.core.i18n import gettext as _
 from app.core.logging import configure_logging
 
 APP_DIR = Path(__file__).resolve().parents[2]
@@ -45,6 +46,9 @@ CLOSE_GRACE_SECONDS = 2.0
 HARD_DEADLINE_GRACE_S = 20.0
 """Time past the in-worker alarm before the parent kills the worker (C code may ignore alarms)."""
 
+PDF_VARIANT = "pdf/ua-1"
+"""Workbooks and cards are tagged PDF/UA-1: a structure tree, /MarkInfo, /Lang, figure /Alt."""
+
 _WARM_HTML = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>warm</title>'
     '<link rel="stylesheet" href="print/fonts.css">'
@@ -55,9 +59,17 @@ _WARM_HTML = (
 
 
 class RenderError(DomainError):
-    """A workbook could not be rendered within the time and memory limits, or was refused."""
+    """A workbook could not be rendered within the time and memory limits, or was refused.
+
+    ``retryable`` is true when the worker was lost (a sibling's crash or the memory limit),
+    so that trying once more on a fresh worker may succeed.
+    """
 
     status_code = 422
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 @cache
@@ -73,9 +85,12 @@ def template_version() -> str:
     return digest.hexdigest()
 
 
-def cache_key(html: str) -> str:
-    """Return the content key of a document: sha256 of the template version and the HTML."""
-    return hashlib.sha256(f"{template_version()}\n{html}".encode()).hexdigest()
+def cache_key(html: str, language: str = "", *, tagged: bool = True) -> str:
+    """Return the content key of a document: sha256 of the template version, the edition's
+    language, the PDF variant and the HTML (so a German copy never answers for an English one)."""
+    variant = PDF_VARIANT if tagged else "plain"
+    head = f"{template_version()}\n{language}\n{variant}\n"
+    return hashlib.sha256(f"{head}{html}".encode()).hexdigest()
 
 
 @dataclass
@@ -137,8 +152,8 @@ class PdfCache:
                     kept.append((stat.st_mtime, stat.st_size, path))
             except FileNotFoundError:
                 continue  # another process pruned it first
-        total = sum(size for _, size, _ in kept)
-        for _, size, path in sorted(kept):
+        total = sum(size for _mtime, size, _path in kept)
+        for _mtime, size, path in sorted(kept):
             if total <= self.max_bytes:
                 break
             path.unlink(missing_ok=True)
@@ -183,22 +198,24 @@ class WorkerResult:
 
     pdf: bytes | None
     error: str | None
+    """Why it failed, as a code the server puts into words: timeout, memory, nesting, failed."""
     pid: int
     peak_rss_kb: int
     seconds: float
     cpu_seconds: float
+    detail: str = ""
+    """The exception behind ``failed`` (type and message; never what the document says)."""
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise _RenderTimeout
 
 
-def _write_pdf(html: str) -> bytes:
+def _write_pdf(html: str, tagged: bool = True) -> bytes:
     from weasyprint import HTML
 
-    pdf: bytes = HTML(
-        string=html, base_url=STATIC_BASE_URL, url_fetcher=make_url_fetcher()
-    ).write_pdf()
+    document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=make_url_fetcher())
+    pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT if tagged else None)
     return pdf
 
 
@@ -227,23 +244,25 @@ def init_worker(memory_mb: int) -> None:
     _write_pdf(_WARM_HTML)
 
 
-def render_in_worker(html: str, timeout_s: float) -> WorkerResult:
+def render_in_worker(html: str, timeout_s: float, tagged: bool = True) -> WorkerResult:
     """Render one document inside a worker, turning every failure into a plain reason."""
     started = time.perf_counter()
     cpu_started = time.process_time()
     pdf: bytes | None = None
     error: str | None = None
+    detail = ""
     signal.setitimer(signal.ITIMER_REAL, timeout_s)
     try:
-        pdf = _write_pdf(html)
+        pdf = _write_pdf(html, tagged)
     except _RenderTimeout:
-        error = f"rendering took longer than {timeout_s:g} s"
+        error = "timeout"
     except MemoryError:
-        error = "rendering ran out of memory"
+        error = "memory"
     except RecursionError:
-        error = "the document is nested too deeply to render"
+        error = "nesting"
     except BaseException as exc:  # FatalURLFetchingError is a BaseException too
-        error = f"rendering failed: {type(exc).__name__}: {str(exc)[:300]}"
+        error = "failed"
+        detail = f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -254,7 +273,20 @@ def render_in_worker(html: str, timeout_s: float) -> WorkerResult:
         peak,
         time.perf_counter() - started,
         time.process_time() - cpu_started,
+        detail,
     )
+
+
+def _worker_error(result: WorkerResult, limit_s: float) -> str:
+    """The reason a worker gave, in the reader's words (the worker itself speaks no language)."""
+    if result.error == "timeout":
+        return _("rendering took longer than %(seconds)s s", seconds=format(limit_s, "g"))
+    if result.error == "memory":
+        return _("rendering ran out of memory")
+    if result.error == "nesting":
+        return _("the document is nested too deeply to render")
+    # Translators: %(detail)s is a technical error from the PDF engine, left in English.
+    return _("rendering failed: %(detail)s", detail=result.detail or result.error or "?")
 
 
 def read_worker_limits() -> tuple[int, int]:
@@ -342,18 +374,22 @@ class RenderPool:
                 future.result(timeout=HARD_DEADLINE_GRACE_S + 60)
         except (BrokenProcessPool, FutureTimeout):
             self._discard(executor, kill=True)
-            raise RenderError("the render workers could not start") from None
+            raise RenderError(_("the render workers could not start")) from None
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a module-level function in a worker and return its result (diagnostics, probes)."""
         return self._get_executor().submit(fn, *args).result()
 
-    def submit(self, html: str, *, timeout_s: float | None = None) -> Ticket:
-        """Queue one render (optionally with a tighter time limit) for ``collect``."""
+    def submit(self, html: str, *, timeout_s: float | None = None, tagged: bool = True) -> Ticket:
+        """Queue one render (optionally with a tighter time limit) for ``collect``; tagged
+        PDF/UA unless ``tagged=False`` (the benchmark's untagged baseline)."""
         executor = self._get_executor()
         limit = self.timeout_s if timeout_s is None else timeout_s
         return Ticket(
-            executor.submit(render_in_worker, html, limit), executor, time.monotonic(), limit
+            executor.submit(render_in_worker, html, limit, tagged),
+            executor,
+            time.monotonic(),
+            limit,
         )
 
     def collect(self, ticket: Ticket) -> bytes:
@@ -367,13 +403,17 @@ class RenderPool:
             self._discard(executor, kill=True)
             self.stats.failures += 1
             raise RenderError(
-                f"rendering took longer than {limit:g} s; the worker was stopped"
+                _(
+                    "rendering took longer than %(seconds)s s; the worker was stopped",
+                    seconds=format(limit, "g"),
+                )
             ) from None
         except BrokenProcessPool:
             self._discard(executor, kill=False)
             self.stats.failures += 1
             raise RenderError(
-                "the render worker stopped abruptly (memory limit or crash); try again"
+                _("the render worker stopped abruptly (memory limit or crash); try again"),
+                retryable=True,
             ) from None
         self.stats.worker_seconds += result.seconds
         self.stats.worker_cpu_seconds += result.cpu_seconds
@@ -382,13 +422,15 @@ class RenderPool:
         )
         if result.pdf is None:
             self.stats.failures += 1
-            raise RenderError(result.error or "rendering failed")
+            raise RenderError(_worker_error(result, limit))
         self.stats.renders += 1
         return result.pdf
 
-    def render_pdf(self, html: str, *, timeout_s: float | None = None) -> bytes:
+    def render_pdf(
+        self, html: str, *, timeout_s: float | None = None, tagged: bool = True
+    ) -> bytes:
         """Render one HTML document to PDF bytes in a worker; raise RenderError on any failure."""
-        return self.collect(self.submit(html, timeout_s=timeout_s))
+        return self.collect(self.submit(html, timeout_s=timeout_s, tagged=tagged))
 
     def close(self, *, grace_s: float | None = None) -> None:
         """Stop the workers: wait for running renders, or with ``grace_s`` give them that

@@ -13,13 +13,26 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache, lru_cache
 from typing import Literal
 
+from babel import dates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import (
+    N_,
+    current_language,
+    format_date,
+    install_i18n,
+    locale,
+    ngettext,
+    normalise_language,
+    use_locale,
+)
+from app.core.i18n import gettext as _
 from app.services.printing.pool import (
     TEMPLATE_DIR,
     PdfCache,
@@ -38,6 +51,8 @@ MAX_LINES = 80
 MAX_NOTES_PAGES = 40
 BREAK_EVERY = 40
 ZWSP = "\u200b"
+MORE_EXERCISES = N_("More exercises")
+"""The chapter of exercises that no programme day schedules."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +155,7 @@ class WorkbookData:
     cohort_name: str
     cohort_dates_label: str
     language: str
+    """The reader's language ("en", "de", …): the edition's words, dates and ``<html lang>``."""
     paper: Paper
     owners: list[Person]
     buddy_names: list[str]
@@ -150,8 +166,9 @@ class WorkbookData:
     plan: PlanSection | None
     checkins: list[CheckInLine]
     notes_pages: int
-    privacy_note: str = "Facilitators see whether an exercise is done, never what you wrote."
-    """The inside cover's cone-of-silence sentence, true for who this copy was printed for."""
+    privacy_note: str = ""
+    """The inside cover's cone-of-silence sentence, true for who this copy was printed for
+    (already in ``language``); empty: the general sentence, translated when printed."""
 
 
 @cache
@@ -164,9 +181,31 @@ def workbook_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    install_i18n(env)
     env.filters["qr_svg"] = make_qr_svg
     env.filters["breakable"] = make_breakable
+    env.globals["render_card"] = render_card
+    env.globals["cards_language"] = cards_language
     return env
+
+
+def _card_language(card: object) -> str:
+    return normalise_language(getattr(card, "language", "")) or current_language()
+
+
+def render_card(card: object, join_page: str) -> Markup:
+    """One sign-in card in its participant's language (``card.language``; else the current
+    language): the ``card`` macro of ``_card.html`` called inside that language."""
+    macro = workbook_environment().get_template("_card.html").module.card  # type: ignore[attr-defined]
+    with use_locale(_card_language(card)):
+        return Markup(macro(card, join_page))  # noqa: S704 - our autoescaped macro
+
+
+def cards_language(pages: Iterable[Iterable[object]]) -> str:
+    """The language of a sheet of cards (its /Lang): the cards' one language, if they share
+    one, else the current language."""
+    found = {_card_language(card) for page in pages for card in page}
+    return found.pop() if len(found) == 1 else current_language()
 
 
 _LONG_RUN = re.compile(rf"\S{{{BREAK_EVERY + 1},}}")
@@ -185,48 +224,94 @@ def make_breakable(text: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def make_qr_svg(url: str) -> Markup:
-    """Return inline SVG markup of a QR code; inline so the fetcher never has to allow data:."""
+def make_qr_svg(url: str, alt: str = "") -> Markup:
+    """Return inline SVG markup of a QR code; inline so the fetcher never has to allow data:.
+
+    ``alt`` (already in the reader's language, part of the cache key) is the code's
+    alternative text: an SVG ``<title>``, which tagged PDF writes as the figure's ``/Alt``,
+    and ``role="img"`` + ``aria-label`` for HTML readers.
+    """
     import segno
 
     qr = segno.make(url, error="m")
     # segno builds the SVG from module coordinates only; the URL never appears as text in it.
-    return Markup(qr.svg_inline(scale=4, border=0, dark="#1f2a37", omitsize=True))  # noqa: S704
+    svg = qr.svg_inline(scale=4, border=0, dark="#1f2a37", omitsize=True)
+    if alt:
+        label = escape(alt)
+        head, sep, rest = svg.partition(">")
+        svg = f'{head} role="img" aria-label="{label}"{sep}<title>{label}</title>{rest}'
+    return Markup(svg)  # noqa: S704
+
+
+def format_date_range(start: date, end: date) -> str:
+    """A programme's dates in the current language: ``March 3 – 6, 2025`` / ``3.–6. März 2025``."""
+    if start == end:
+        return format_date(start, "long")
+    return dates.format_interval(start, end, "yMMMMd", locale=current_language())
+
+
+def format_day(day: date, *, year: bool = False) -> str:
+    """A day with its weekday in full, in the current language: ``Monday, March 3`` /
+    ``Montag, 3. März`` / ``lundi 3 mars`` (CLDR's month-day-weekday pattern, widened to the
+    full weekday as ICU widens a skeleton's fields)."""
+    skeleton = "yMMMMEd" if year else "MMMMEd"
+    pattern = locale().datetime_skeletons[skeleton].pattern
+    return format_date(day, re.sub(r"E+", "EEEE", pattern))
+
+
+def day_label(number: int, day: date) -> str:
+    """A programme day as the workbook names it (its chapter), in the current language."""
+    # Translators: a chapter of the workbook, e.g. "Day 2 · Tuesday, March 4".
+    return _("Day %(number)s · %(date)s", number=number, date=format_day(day))
 
 
 def check_workbook_data(data: WorkbookData) -> None:
     """Raise InvalidInput listing every field of ``data`` the templates cannot print."""
     problems: list[Problem] = []
+    where = _("workbook")
     if data.edition not in EDITIONS:
-        problems.append(Problem("workbook", f"unknown edition {data.edition!r}", "edition"))
+        problems.append(
+            Problem(where, _('unknown edition "%(edition)s"', edition=data.edition), "edition")
+        )
     if data.paper not in PAPERS:
-        problems.append(Problem("workbook", f"unknown paper {data.paper!r}", "paper"))
+        problems.append(Problem(where, _('unknown paper "%(paper)s"', paper=data.paper), "paper"))
     wanted = (2, 3) if data.edition == "pair" else (1, 1)
     if not wanted[0] <= len(data.owners) <= wanted[1]:
         problems.append(
             Problem(
-                "workbook",
-                f"the {data.edition} edition needs {wanted[0]}-{wanted[1]} owners, "
-                f"got {len(data.owners)}",
+                where,
+                # Translators: %(edition)s is participant, pair or blank (a code, untranslated).
+                ngettext(
+                    "the %(edition)s edition needs %(low)s-%(high)s owners, got %(num)s",
+                    "the %(edition)s edition needs %(low)s-%(high)s owners, got %(num)s",
+                    len(data.owners),
+                    edition=data.edition,
+                    low=wanted[0],
+                    high=wanted[1],
+                ),
                 "owners",
             )
         )
     if not 0 <= data.notes_pages <= MAX_NOTES_PAGES:
         problems.append(
-            Problem("workbook", f"notes_pages must be 0-{MAX_NOTES_PAGES}", "notes_pages")
+            Problem(where, _("notes_pages must be 0-%(max)s", max=MAX_NOTES_PAGES), "notes_pages")
         )
     for ex in data.exercises:
         for prompt in ex.prompts:
             if not 0 <= prompt.lines <= MAX_LINES:
                 problems.append(
                     Problem(
-                        f"exercise {ex.id}, prompt {prompt.id}",
-                        f"lines must be 0-{MAX_LINES}",
+                        _(
+                            "exercise %(exercise)s, prompt %(prompt)s",
+                            exercise=ex.id,
+                            prompt=prompt.id,
+                        ),
+                        _("lines must be 0-%(max)s", max=MAX_LINES),
                         "lines",
                     )
                 )
     if problems:
-        raise InvalidInput("this workbook cannot be printed", problems)
+        raise InvalidInput(_("this workbook cannot be printed"), problems)
 
 
 def _owner_label(data: WorkbookData) -> str:
@@ -263,22 +348,24 @@ def _chapters(data: WorkbookData) -> list[_ChapterView]:
     labels = {day.label for day in data.agenda_days}
     unscheduled = [v for v in views if v.ex.day_label not in labels]
     if unscheduled:
-        chapters.append(_ChapterView("More exercises", "day-more", [], unscheduled))
+        chapters.append(_ChapterView(_(MORE_EXERCISES), "day-more", [], unscheduled))
     return chapters
 
 
 def render_workbook_html(data: WorkbookData) -> str:
-    """Return the complete print HTML of one workbook (the input of ``render_workbook_pdf``)."""
-    check_workbook_data(data)
-    filled = 0 if data.edition == "blank" else len(data.checkins)
-    template = workbook_environment().get_template(f"{data.edition}.html")
-    return template.render(
-        wb=data,
-        owner_label=_owner_label(data),
-        chapters=_chapters(data),
-        checkin_blank_rows=max(4, 8 - filled),
-        notes_lines=27 if data.paper == "A4" else 25,
-    )
+    """Return the complete print HTML of one workbook (the input of ``render_workbook_pdf``),
+    in the edition's language whatever the caller's (``<html lang>``, words and dates)."""
+    with use_locale(data.language):
+        check_workbook_data(data)
+        filled = 0 if data.edition == "blank" else len(data.checkins)
+        template = workbook_environment().get_template(f"{data.edition}.html")
+        return template.render(
+            wb=data,
+            owner_label=_owner_label(data),
+            chapters=_chapters(data),
+            checkin_blank_rows=max(4, 8 - filled),
+            notes_lines=27 if data.paper == "A4" else 25,
+        )
 
 
 def workbook_file_name(data: WorkbookData) -> str:
@@ -297,7 +384,7 @@ def render_workbook_pdf(
 ) -> bytes:
     """Render one workbook to PDF in a worker, reusing the disk cache when the content is known."""
     html = render_workbook_html(data)
-    key = cache_key(html) if cache is not None else ""
+    key = cache_key(html, data.language) if cache is not None else ""
     if cache is not None and (hit := cache.read(key)) is not None:
         return hit
     pdf = (pool or get_default_pool()).render_pdf(html)
@@ -341,7 +428,7 @@ def render_many(
         while next_index < total and len(window) < pool.workers:
             data = items[next_index]
             html = render_workbook_html(data)
-            key = cache_key(html) if cache is not None else ""
+            key = cache_key(html, data.language) if cache is not None else ""
             hit = cache.read(key) if cache is not None else None
             window.append((next_index, key, hit if hit is not None else pool.submit(html)))
             next_index += 1
@@ -359,9 +446,17 @@ def _collect_with_retry(pool: RenderPool, ticket: Ticket, data: WorkbookData) ->
     try:
         return pool.collect(ticket)
     except RenderError as first:
-        if "stopped abruptly" not in first.message:
-            raise RenderError(f"workbook of {_owner_label(data)}: {first.message}") from None
+        if not first.retryable:
+            raise _naming(data, first) from None
     try:
         return pool.render_pdf(render_workbook_html(data))
     except RenderError as second:
-        raise RenderError(f"workbook of {_owner_label(data)}: {second.message}") from None
+        raise _naming(data, second) from None
+
+
+def _naming(data: WorkbookData, error: RenderError) -> RenderError:
+    # Translators: %(owners)s are the workbook's owners, %(reason)s why it could not be printed.
+    message = _(
+        "workbook of %(owners)s: %(reason)s", owners=_owner_label(data), reason=error.message
+    )
+    return RenderError(message, retryable=error.retryable)

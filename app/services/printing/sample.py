@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from app.core.i18n import current_language, format_skeleton, use_locale
 from app.services.printing.render import (
     AgendaLine,
     Answer,
@@ -15,9 +18,13 @@ from app.services.printing.render import (
     PlanSection,
     PromptSection,
     WorkbookData,
+    day_label,
+    format_date_range,
+    format_day,
 )
 
-_DAYS = ["Monday 3 March", "Tuesday 4 March", "Wednesday 5 March", "Thursday 6 March"]
+_START = date(2025, 3, 3)
+"""The invented programme's first day (a Monday)."""
 _TITLES = [
     "Lifeline: the moments that shaped you",
     "What your buddy sees in you",
@@ -45,7 +52,9 @@ _ANSWER = (
 )
 
 
-def _exercise(day_no: int, slot: int, *, answered: bool, owners: list[Person]) -> ExerciseSection:
+def _exercise(
+    day_no: int, slot: int, *, answered: bool, owners: list[Person], label: str
+) -> ExerciseSection:
     index = (day_no * 3 + slot) % len(_TITLES)
     prompts = []
     for p_no, (text, kind) in enumerate(_PROMPTS, 1):
@@ -69,7 +78,7 @@ def _exercise(day_no: int, slot: int, *, answered: bool, owners: list[Person]) -
     return ExerciseSection(
         id=f"ex-{day_no}-{slot}",
         title=_TITLES[index],
-        day_label=f"Day {day_no + 1} · {_DAYS[day_no]}",
+        day_label=label,
         summary="Twenty minutes alone, then twenty minutes with your buddy.",
         steps=[
             "Read the prompts and write freely for ten minutes.",
@@ -90,17 +99,35 @@ def make_sample_workbook(
     days: int = 4,
     notes_pages: int = 2,
     answered: bool = True,
+    language: str = "en",
 ) -> WorkbookData:
-    """Return a plausible workbook (about 30 pages with the defaults) built from invented data."""
+    """Return a plausible workbook (about 30 pages with the defaults) built from invented data.
+
+    The invented content stays English (it stands for what people wrote and the library's
+    words); the dates are in ``language``, as the collection step writes them."""
+    with use_locale(language):
+        return _sample(edition, paper, owner_name, exercises_per_day, days, notes_pages, answered)
+
+
+def _sample(
+    edition: Edition,
+    paper: Paper,
+    owner_name: str,
+    exercises_per_day: int,
+    days: int,
+    notes_pages: int,
+    answered: bool,
+) -> WorkbookData:
     first = owner_name.split()[0].lower()
     owners = [Person(owner_name, f"{first}@example.org")]
     buddies = ["Grace Hopper"]
     if edition == "pair":
         owners.append(Person("Grace Hopper", "grace@example.org"))
         buddies = [owner_name]
+    labels = [day_label(d + 1, _START + timedelta(days=d)) for d in range(days)]
     agenda = [
         Day(
-            label=f"Day {d + 1} · {_DAYS[d]}",
+            label=labels[d],
             items=[
                 AgendaLine("09:00", "09:30", "Arrival and check-in with your buddy", "plenary"),
                 *[
@@ -119,7 +146,7 @@ def make_sample_workbook(
         for d in range(days)
     ]
     exercises = [
-        _exercise(d, s, answered=answered, owners=owners)
+        _exercise(d, s, answered=answered, owners=owners, label=labels[d])
         for d in range(days)
         for s in range(exercises_per_day)
     ]
@@ -133,7 +160,7 @@ def make_sample_workbook(
                     actions=["Draft the template", "Try it for four weeks", "Ask the team"],
                     measure="Fewer reopened decisions by the end of the quarter.",
                     support="Ask me in every check-in how the log is going.",
-                    target_date="30 June",
+                    target_date=format_skeleton(date(2025, 6, 30), "MMMMd"),
                 )
             ],
             strengths="Patience; curiosity; a long memory for people.",
@@ -145,8 +172,8 @@ def make_sample_workbook(
     return WorkbookData(
         edition=edition,
         cohort_name="Spring Leadership Intensive",
-        cohort_dates_label="3\u20136 March 2025",
-        language="en",
+        cohort_dates_label=format_date_range(_START, _START + timedelta(days=days - 1)),
+        language=current_language(),
         paper=paper,
         owners=owners,
         buddy_names=buddies,
@@ -160,7 +187,7 @@ def make_sample_workbook(
         agenda_days=agenda,
         exercises=exercises,
         plan=plan,
-        checkins=[CheckInLine("Friday 14 March", "First call: how did the week go?")]
+        checkins=[CheckInLine(format_day(date(2025, 3, 14)), "First call: how did the week go?")]
         if answered
         else [],
         notes_pages=notes_pages,

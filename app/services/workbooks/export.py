@@ -16,6 +16,8 @@ from sqlmodel import Session
 
 from app.core.config import Settings
 from app.core.errors import InvalidInput, NotFound, Problem
+from app.core.i18n import SOURCE_LANGUAGE, ngettext, normalise_language
+from app.core.i18n import gettext as _
 from app.models import Cohort, Job, Participant
 from app.services import plans, privacy
 from app.services.matching import group_of
@@ -53,14 +55,28 @@ class ExportResult:
 
     def summary(self) -> str:
         """What the export did, in at most MESSAGE_LIMIT characters (the job's message)."""
-        made = f"{self.exported} workbook{'s' if self.exported != 1 else ''} exported."
+        made = ngettext("%(num)s workbook exported.", "%(num)s workbooks exported.", self.exported)
         if not self.skipped:
             return made
-        head = f"{made} Not exported ({len(self.skipped)}): "
         lines = [s.line() for s in self.skipped]
         for kept in range(len(lines), -1, -1):
-            more = f"; and {len(lines) - kept} more" if kept < len(lines) else ""
-            text = head + "; ".join(lines[:kept]) + more + "."
+            listed = "; ".join(lines[:kept])
+            if kept < len(lines):
+                # Translators: %(listed)s are the first workbooks left out, with their reasons.
+                listed = ngettext(
+                    "%(listed)s; and %(num)s more",
+                    "%(listed)s; and %(num)s more",
+                    len(lines) - kept,
+                    listed=listed,
+                )
+            # Translators: %(made)s: how many were exported; %(listed)s: who was left out, why.
+            text = ngettext(
+                "%(made)s Not exported (%(num)s): %(listed)s.",
+                "%(made)s Not exported (%(num)s): %(listed)s.",
+                len(lines),
+                made=made,
+                listed=listed,
+            )
             if len(text) <= MESSAGE_LIMIT:
                 return text
         return text[:MESSAGE_LIMIT]
@@ -70,7 +86,7 @@ def _unpaired(
     session: Session, person: Participant, live: set[int | None]
 ) -> tuple[Skipped, set[int | None]]:
     """Why ``person`` has no pair edition, with the others left out for the same reason."""
-    alone = (Skipped([person.name], "has no buddy, so there is no pair workbook"), {person.id})
+    alone = (Skipped([person.name], _("has no buddy, so there is no pair workbook")), {person.id})
     try:
         ended = plans.partnership_group_of(session, participant=person)
     except NotFound:
@@ -80,7 +96,7 @@ def _unpaired(
     members = [
         m for m in privacy.members_of(session, group=ended) if m.id not in live and not m.excluded
     ] or [person]
-    reason = "the buddy partnership has ended, so there is no pair workbook"
+    reason = _("the buddy partnership has ended, so there is no pair workbook")
     return Skipped([m.name for m in members], reason), {m.id for m in members}
 
 
@@ -146,9 +162,10 @@ def export_workbooks(
     """Render every workbook of the cohort that can be made into ``out_dir``."""
     made = cohort_workbooks(session, cohort=cohort, edition=edition, settings=settings, paper=paper)
     if not made.books:
-        problems = [Problem(s.line(), "not exported", "owners") for s in made.skipped]
+        problems = [Problem(s.line(), _("not exported"), "owners") for s in made.skipped]
         raise InvalidInput(
-            "nothing to export", problems or [Problem("roster", "the cohort has no participants")]
+            _("nothing to export"),
+            problems or [Problem("roster", _("the cohort has no participants"))],
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     named = list(
@@ -167,7 +184,14 @@ def export_workbooks(
             (" & ".join(o.name for o in book.owners), pdf)
             for book, (_, pdf) in zip(made.books, named, strict=True)
         ]
-        (out_dir / f"{stem}.pdf").write_bytes(merge_pdfs(titled))
+        # Tagged like its workbooks: each one a part in its own language, the whole in the
+        # cohort's; the document title in the facilitator's.
+        merged_pdf = merge_pdfs(
+            titled,
+            language=normalise_language(cohort.language) or SOURCE_LANGUAGE,
+            title=_("%(cohort)s · Buddy workbooks", cohort=cohort.name),
+        )
+        (out_dir / f"{stem}.pdf").write_bytes(merged_pdf)
         files.append(f"{stem}.pdf")
     if not as_zip and not merged:
         for name, pdf in named:

@@ -11,14 +11,22 @@ from __future__ import annotations
 import shutil
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlmodel import Session
 
 from app.core.config import Settings
 from app.core.errors import InvalidInput, NotFound, Problem
+from app.core.i18n import (
+    SOURCE_LANGUAGE,
+    current_language,
+    format_time,
+    normalise_language,
+    use_locale,
+)
+from app.core.i18n import gettext as _
 from app.models import Cohort, Participant
-from app.services import plans, privacy
+from app.services import library, plans, privacy
 from app.services.agenda import get_agenda
 from app.services.library import AGREEMENT_ID, BoundExercise, program_of
 from app.services.matching import group_of
@@ -32,6 +40,8 @@ from app.services.printing import (
     Person,
     PromptSection,
     WorkbookData,
+    day_label,
+    format_date_range,
     render_workbook_pdf,
 )
 
@@ -58,18 +68,27 @@ def pdf_cache(settings: Settings) -> PdfCache:
 
 
 def dates_label(cohort: Cohort) -> str:
-    """ "2–5 March 2027" (or across months/years as needed)."""
+    """The programme's dates in the current language: "Mar 2 – 5, 2027", "2.–5. März 2027"."""
     start = cohort.start_date
-    end = start + timedelta(days=cohort.days - 1)
-    if start.year != end.year:
-        return f"{start:%-d %B %Y} – {end:%-d %B %Y}"
-    if start.month != end.month:
-        return f"{start:%-d %B} – {end:%-d %B %Y}"
-    return f"{start.day}–{end:%-d %B %Y}" if start != end else f"{start:%-d %B %Y}"
+    return format_date_range(start, start + timedelta(days=cohort.days - 1))
 
 
-def _day_label(day: int) -> str:
-    return f"Day {day}"
+def _language_of(person: Participant, cohort: Cohort) -> str:
+    return (
+        normalise_language(person.language)
+        or normalise_language(cohort.language)
+        or SOURCE_LANGUAGE
+    )
+
+
+def edition_language(cohort: Cohort, owners: Sequence[Participant]) -> str:
+    """The language a workbook is printed in: its reader's (``Participant.language``, else the
+    cohort's). A pair's book is in the language both buddies read when they share one, else
+    in the cohort's: one book, one language, the same whichever buddy downloads it."""
+    spoken = {_language_of(o, cohort) for o in owners}
+    if len(spoken) == 1:
+        return spoken.pop()
+    return normalise_language(cohort.language) or SOURCE_LANGUAGE
 
 
 def _agenda(session: Session, cohort: Cohort) -> tuple[list[Day], dict[str, str]]:
@@ -77,13 +96,13 @@ def _agenda(session: Session, cohort: Cohort) -> tuple[list[Day], dict[str, str]
     days = []
     day_of: dict[str, str] = {}
     for d in view.days:
-        label = _day_label(d.day)
+        label = day_label(d.day, d.date)
         days.append(
             Day(
-                f"{label} · {d.date:%A %-d %B}",
+                label,
                 [
                     AgendaLine(
-                        f"{e.start:%H:%M}", f"{e.end:%H:%M}", e.title, e.exercise_kind or e.kind
+                        format_time(e.start), format_time(e.end), e.title, e.exercise_kind or e.kind
                     )
                     for e in d.entries
                 ],
@@ -91,7 +110,7 @@ def _agenda(session: Session, cohort: Cohort) -> tuple[list[Day], dict[str, str]
         )
         for e in d.entries:
             if e.exercise_id:
-                day_of[e.exercise_id] = f"{label} · {d.date:%A %-d %B}"
+                day_of[e.exercise_id] = label
     return days, day_of
 
 
@@ -100,9 +119,10 @@ def format_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int):
-        return f"{value} / 5"
+        # Translators: an answer on the 1-5 scale, e.g. "4 / 5".
+        return _("%(value)s / 5", value=value)
     if isinstance(value, list):
         return "\n".join(f"• {format_value(v)}" for v in value)
     if isinstance(value, dict):
@@ -146,11 +166,12 @@ def _sections(
 ) -> list[ExerciseSection]:
     sections = []
     for bound in program:
-        spec = bound.spec
+        spec = _localized(bound.spec)
+        by_id = {p.id: p for p in spec.prompts}
         answers: dict[str, list[Answer]] = {}
         for author, readable in _printable(session, bound, authors, edition, requester):
             for prompt_id, answer in readable.items():
-                text = format_value(answer.value)
+                text = _answer_text(by_id.get(prompt_id), answer.value)
                 if text:
                     answers.setdefault(prompt_id, []).append(Answer(author.name, text))
         sections.append(
@@ -169,7 +190,7 @@ def _sections(
                         p.lines,
                         p.visibility,
                         answers.get(p.id, []),
-                        list(p.options or []),
+                        _option_labels(p),
                     )
                     for p in spec.prompts
                 ],
@@ -179,8 +200,33 @@ def _sections(
     return sections
 
 
+def _localized(spec: Any) -> Any:
+    """The exercise in the current language, when the library offers translations
+    (``library.localized(spec, language)``: translated fields, source text where missing);
+    else as written."""
+    localized = getattr(library, "localized", None)
+    return localized(spec, current_language()) if callable(localized) else spec
+
+
+def _answer_text(prompt: Any, value: Any) -> str:
+    """An answer as printed; a choice shows the reader's label for the stored source option."""
+    shown = getattr(prompt, "shown_answer", None) if prompt is not None else None
+    if callable(shown) and isinstance(value, str | list):
+        value = shown(value)
+    return format_value(value)
+
+
+def _option_labels(prompt: Any) -> list[str]:
+    """A choice prompt's options as the reader sees them (the library's translated labels
+    when it has them; the stored answer stays the source option)."""
+    choices = getattr(prompt, "choices", None)
+    if choices is not None and not callable(choices):
+        return [label for _value, label in cast(list[tuple[str, str]], choices)]
+    return list(prompt.options or [])
+
+
 def _agreement_text(program: Sequence[BoundExercise]) -> str:
-    agreement = next((b.spec for b in program if b.spec.id == AGREEMENT_ID), None)
+    agreement = next((_localized(b.spec) for b in program if b.spec.id == AGREEMENT_ID), None)
     if agreement is None:
         return ""
     return " ".join([agreement.summary, *agreement.steps])
@@ -199,16 +245,48 @@ def collect_workbook(
     """Everything one workbook prints, cleared through the visibility policy for ``requester``."""
     if edition not in EDITIONS:
         raise InvalidInput(
-            "unknown edition",
-            [Problem("edition", "must be one of: " + ", ".join(EDITIONS), "edition")],
+            _("unknown edition"),
+            [
+                Problem(
+                    "edition",
+                    _("must be one of: %(editions)s", editions=", ".join(EDITIONS)),
+                    "edition",
+                )
+            ],
         )
     if paper not in PAPERS:
         raise InvalidInput(
-            "unknown paper size", [Problem("paper", "must be A4 or Letter", "paper")]
+            _("unknown paper size"), [Problem("paper", _("must be A4 or Letter"), "paper")]
         )
     if edition == "pair":
         # One order whoever asks, so that both buddies' copies are the same book.
         owners = sorted(owners, key=lambda o: (o.name, o.id or 0))
+    language = edition_language(cohort, owners)
+    # Collected in the reader's language: day names, dates, the privacy note, answers' words.
+    with use_locale(language):
+        return _collect(
+            session,
+            cohort=cohort,
+            owners=owners,
+            edition=edition,
+            settings=settings,
+            requester=requester,
+            paper=paper,
+            language=language,
+        )
+
+
+def _collect(
+    session: Session,
+    *,
+    cohort: Cohort,
+    owners: Sequence[Participant],
+    edition: Edition,
+    settings: Settings,
+    requester: privacy.Viewer,
+    paper: str,
+    language: str,
+) -> WorkbookData:
     program = program_of(session, cohort=cohort)
     days, day_of = _agenda(session, cohort)
     first = owners[0]
@@ -221,7 +299,7 @@ def collect_workbook(
         edition=edition,
         cohort_name=cohort.name,
         cohort_dates_label=dates_label(cohort),
-        language="en",
+        language=language,
         paper="Letter" if paper == "Letter" else "A4",
         owners=[Person(o.name, o.email) for o in owners],
         buddy_names=[b.name for b in buddies],
@@ -274,7 +352,7 @@ def pair_workbook_pdf(
     assert cohort is not None
     view = group_of(session, participant=participant)
     if view is None or view.group.state != "published":
-        raise NotFound("you have no buddy right now, so there is no pair workbook to print")
+        raise NotFound(_("you have no buddy right now, so there is no pair workbook to print"))
     members = view.members
     data = collect_workbook(
         session,
@@ -305,7 +383,7 @@ def forget_printed_copies(session: Session, *, settings: Settings, cohort: Cohor
             shutil.rmtree(folder, ignore_errors=True)
         if job.files:
             job.files = []
-            job.message = "the files were deleted with the content they held"
+            job.message = _("the files were deleted with the content they held")
             session.add(job)
     session.flush()
     return removed

@@ -18,7 +18,7 @@ from app.services.library.loader import load_library
 from app.services.matching import pairing
 from app.services.plans import partnership
 from app.services.plans import service as plans
-from app.services.printing.render import Goal, PlanSection, WorkbookData
+from app.services.printing.render import Goal, PlanSection, WorkbookData, render_workbook_html
 from app.services.privacy import print_consent
 from app.services.roster import service as roster
 from app.services.tablet import responses
@@ -391,3 +391,48 @@ def test_erasure_also_forgets_printed_copies(
     assert not (settings.var_dir / "pdf-cache").exists()
     assert not folder.exists()
     assert job.files == []
+
+
+def test_each_workbook_is_collected_in_its_readers_language(
+    session: Session,
+    cohort: Cohort,
+    settings: Settings,
+    planted: tuple[Participant, Participant],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.services.printing.tiny_catalog import use_german_catalog
+
+    use_german_catalog(monkeypatch)
+    ana, ben = planted
+    cohort.language = "fr"
+    ana.language = "de"
+    ben.language = ""
+    mine = workbooks.collect_workbook(
+        session,
+        cohort=cohort,
+        owners=[ana],
+        edition="participant",
+        settings=settings,
+        requester=ana,
+    )
+    assert mine.language == "de"
+    assert mine.cohort_dates_label.startswith("1.")
+    assert "März 2027" in mine.cohort_dates_label
+    assert mine.agenda_days[0].label == "Tag 1 · Montag, 1. März"
+    # Ben reads the cohort's language; the pair shares none, so theirs is the cohort's too.
+    assert workbooks.edition_language(cohort, [ben]) == "fr"
+    assert workbooks.edition_language(cohort, [ana, ben]) == "fr"
+    ben.language = "de"
+    assert workbooks.edition_language(cohort, [ana, ben]) == "de"
+    pair = workbooks.collect_workbook(
+        session,
+        cohort=cohort,
+        owners=[ana, ben],
+        edition="pair",
+        settings=settings,
+        requester=ana,
+    )
+    assert pair.language == "de"
+    html = render_workbook_html(pair)
+    assert '<html lang="de">' in html
+    assert "Lernpartner-Arbeitsbuch" in html
