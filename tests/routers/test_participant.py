@@ -101,7 +101,9 @@ def test_autosave_retry_conflict_and_csrf(
     assert (stale.json()["server"]["value"], stale.json()["server"]["version"]) == ("Mon", 1)
     invalid = _put(client, token, "first-impression", 9, 0, "key-00003")
     assert invalid.status_code == 422
-    assert invalid.json()["problems"][0]["message"] == "The answer must be a whole number from 1 to 5."
+    assert (
+        invalid.json()["problems"][0]["message"] == "The answer must be a whole number from 1 to 5."
+    )
     no_csrf = client.put(
         "/p/api/answers/meet-your-buddy/their-week",
         json={"value": "x", "base_version": 1, "idempotency_key": "key-00004"},

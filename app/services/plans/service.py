@@ -113,9 +113,7 @@ def _actions(value: Any, where: str, problems: list[Problem]) -> list[str]:
     if isinstance(value, str):
         value = value.splitlines()
     if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-        problems.append(
-            Problem(where, _("This must be a list of actions."), "actions")
-        )
+        problems.append(Problem(where, _("This must be a list of actions."), "actions"))
         return []
     actions = [a.strip() for a in value if a.strip()]
     if len(actions) > MAX_ACTIONS:
@@ -144,11 +142,7 @@ def _field(number: int, name: str) -> str:
 def _goal(raw: Any, number: int, problems: list[Problem]) -> dict[str, Any]:
     where = _("Goal %(number)s", number=number)
     if not isinstance(raw, dict):
-        problems.append(
-            Problem(
-                where, _("This must be a goal with its fields."), "goals"
-            )
-        )
+        problems.append(Problem(where, _("This must be a goal with its fields."), "goals"))
         return {}
     unknown = sorted(set(raw) - {"id", *GOAL_TEXT_FIELDS, "actions", "target_date"})
     if unknown:
@@ -164,9 +158,7 @@ def _goal(raw: Any, number: int, problems: list[Problem]) -> dict[str, Any]:
         )
     goal_id = raw.get("id") or new_goal_id()
     if not isinstance(goal_id, str) or not GOAL_ID.match(goal_id):
-        problems.append(
-            Problem(where, _("This goal has a malformed id."), "id")
-        )
+        problems.append(Problem(where, _("This goal has a malformed id."), "id"))
         goal_id = ""  # a list or an object as id must not reach the duplicate check below
     goal: dict[str, Any] = {"id": goal_id}
     for name in GOAL_TEXT_FIELDS:
