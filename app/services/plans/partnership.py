@@ -337,7 +337,8 @@ def checkin_calendar(session: Session, *, participant: Participant, prodid_host:
     cohort = session.get(Cohort, group.cohort_id)
     assert cohort is not None
     # The calendar speaks the language of the member who downloads it.
-    with use_locale(participant_language(session, participant)):
+    language = participant_language(session, participant)
+    with use_locale(language):
         names = format_list([p.name for p in _members(session, group)])
         total = len(plan.dates)
         rhythm = _(RHYTHMS[plan.rhythm])
@@ -367,6 +368,7 @@ def checkin_calendar(session: Session, *, participant: Participant, prodid_host:
         cohort.timezone,
         items,
         prodid_host=prodid_host,
+        language=language,
     )
 
 
