@@ -9,6 +9,8 @@ from app.services.library.loader import (
     AGREEMENT_ID,
     KINDS,
     PHASES,
+    SOURCE_LANGUAGE,
+    TRANSLATED_LANGUAGES,
     ExerciseSpec,
     Library,
     PromptSpec,
@@ -23,13 +25,24 @@ from app.services.library.program import (
     library_updates,
     program_of,
 )
+from app.services.library.translations import (
+    LanguageStatus,
+    language_code,
+    localized,
+    missing_translations,
+    translation_report,
+    translation_status,
+)
 
 __all__ = [
     "AGREEMENT_ID",
     "KINDS",
     "PHASES",
+    "SOURCE_LANGUAGE",
+    "TRANSLATED_LANGUAGES",
     "BoundExercise",
     "ExerciseSpec",
+    "LanguageStatus",
     "Library",
     "PromptSpec",
     "adopt_updates",
@@ -37,8 +50,13 @@ __all__ = [
     "bound_exercise",
     "current_library",
     "filter_library",
+    "language_code",
     "library_updates",
     "load_library",
+    "localized",
+    "missing_translations",
     "parse_filter",
     "program_of",
+    "translation_report",
+    "translation_status",
 ]

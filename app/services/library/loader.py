@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -22,6 +23,7 @@ from pydantic import (
 )
 
 from app.core.errors import InvalidInput, NotFound, Problem
+from app.core.i18n import LANGUAGES
 from app.services.library.yaml_source import (
     KeyPath,
     Mark,
@@ -58,6 +60,14 @@ Line = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Paragraph = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 Notes = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+SOURCE_LANGUAGE = "en"
+"""The language every exercise file is written in; ``translations:`` adds the others."""
+TRANSLATED_LANGUAGES: tuple[str, ...] = tuple(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
+TRANSLATED_FIELDS: tuple[str, ...] = (
+    "title", "summary", "trio_instructions", "steps", "prompts", "materials", "facilitator_notes",
+)  # fmt: skip
 
 _SLUG = "a slug: lowercase letters, digits and single hyphens, like 'buddy-agreement'"
 _MINUTES = "a whole number between 5 and 240"
@@ -89,6 +99,32 @@ class PromptSpec(_Spec):
     visibility: Visibility = Field("private", description="one of: private, buddy")
     lines: int = Field(0, ge=0, le=40, description="a whole number between 0 and 40")
 
+    # The options as shown in the reader's language (see localized()); None: the options.
+    _labels: tuple[str, ...] | None = PrivateAttr(None)
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """Each option as (value to store, label to show). The value is always the source
+        option, in every language, so answers stay the same when the reader's language
+        changes; only the label is translated."""
+        options = self.options or []
+        labels = self._labels if self._labels is not None else options
+        return list(zip(options, labels, strict=True))
+
+    def label(self, value: str) -> str:
+        """The label to show for a stored option value (the value itself if it is unknown)."""
+        return dict(self.choices).get(value, value)
+
+    def shown_answer(self, value: Any) -> Any:
+        """A stored answer with its choices as labels (text and scales pass unchanged)."""
+        if self.type not in CHOICE_TYPES or self._labels is None:
+            return value
+        if isinstance(value, str):
+            return self.label(value)
+        if isinstance(value, list):
+            return [self.label(item) if isinstance(item, str) else item for item in value]
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _default_lines(cls, data: Any) -> Any:
@@ -100,6 +136,43 @@ class PromptSpec(_Spec):
     def _check_rules(self, info: ValidationInfo) -> Self:
         _raise_unless_deferred(prompt_rule_breaks(self), info)
         return self
+
+
+class PromptTranslation(_Spec):
+    """One prompt in another language; each field optional, and only if the source has it."""
+
+    text: Paragraph | None = Field(None, description="text of 1 to 1000 characters")
+    help: Short | None = Field(None, description="text of 1 to 300 characters")
+    options: list[Line] | None = Field(
+        None,
+        description="a list of the translated choices, in the order of the source",
+        json_schema_extra=_each("a choice: text of 1 to 200 characters"),
+    )
+
+
+class Translation(_Spec):
+    """An exercise in one other language. Each field is optional but, when given, complete:
+    as many steps, options and materials as the source, in the same order."""
+
+    title: Title | None = Field(None, description="text of 1 to 120 characters")
+    summary: Paragraph | None = Field(None, description="text of 1 to 1000 characters")
+    trio_instructions: Notes | None = Field(None, description="text of 1 to 2000 characters")
+    steps: list[Paragraph] | None = Field(
+        None,
+        description="a list of the translated steps, in the order of the source",
+        json_schema_extra=_each("a step: text of 1 to 1000 characters"),
+    )
+    prompts: dict[str, PromptTranslation] = Field(
+        {},
+        description="a mapping of prompt ids to their translated text, help and options",
+        json_schema_extra=_each("a prompt translation: a mapping with text, help or options"),
+    )
+    materials: list[Line] | None = Field(
+        None,
+        description="a list of the translated items, in the order of the source",
+        json_schema_extra=_each("an item: text of 1 to 200 characters"),
+    )
+    facilitator_notes: Notes | None = Field(None, description="text of 1 to 2000 characters")
 
 
 class ExerciseSpec(_Spec):
@@ -144,6 +217,14 @@ class ExerciseSpec(_Spec):
     source: Short | None = Field(None, description="text of 1 to 300 characters")
     license: Short | None = Field(None, description="text of 1 to 300 characters")
     attribution: Short | None = Field(None, description="text of 1 to 300 characters")
+    translations: dict[str, Translation] = Field(
+        {},
+        description="a mapping of language codes (" + ", ".join(TRANSLATED_LANGUAGES) + ") to"
+        " translations",
+        json_schema_extra=_each(
+            "a translation: a mapping of translated fields (title, summary, steps, prompts...)"
+        ),
+    )
 
     @model_validator(mode="after")
     def _check_rules(self, info: ValidationInfo) -> Self:
@@ -245,6 +326,80 @@ def exercise_rule_breaks(spec: ExerciseSpec) -> list[RuleBreak]:
     if given and len(given) < len(credits):
         missing = ", ".join(name for name in credits if name not in given)
         breaks.append(((given[0],), f"adapted content also needs: {missing}"))
+    for language, translation in spec.translations.items():
+        breaks += translation_rule_breaks(spec, language, translation)
+    return breaks
+
+
+def _unknown_language(code: str) -> str:
+    wanted = ", ".join(TRANSLATED_LANGUAGES)
+    if code == SOURCE_LANGUAGE:
+        return f"'{code}' is the language the exercise is written in; translate into {wanted}"
+    base = code.replace("_", "-").split("-")[0].lower()
+    if base in TRANSLATED_LANGUAGES:
+        hint = f" (did you mean '{base}'?)"
+    else:
+        close = difflib.get_close_matches(code.lower(), TRANSLATED_LANGUAGES, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown language '{code}': translations are for {wanted}{hint}"
+
+
+def _count_break(
+    path: KeyPath, given: list[str], source: list[str], noun: str, of: str = "the source"
+) -> list[RuleBreak]:
+    if not source:
+        return [(path, f"{of} has no {noun}s to translate")]
+    if len(given) != len(source):
+        count = len(source)
+        plural = noun if count == 1 else f"{noun}s"
+        return [
+            (
+                path,
+                f"{of} has {count} {plural}: give {count} translated, in the same order"
+                f" (got {len(given)})",
+            )
+        ]
+    return []
+
+
+def translation_rule_breaks(
+    spec: ExerciseSpec, language: str, translation: Translation
+) -> list[RuleBreak]:
+    """Return the rules one language block breaks against the source, as (path, message)."""
+    at: KeyPath = ("translations", language)
+    breaks: list[RuleBreak] = []
+    if language not in TRANSLATED_LANGUAGES:
+        breaks.append((at, _unknown_language(language)))
+    for name in ("trio_instructions", "facilitator_notes"):
+        if getattr(translation, name) is not None and getattr(spec, name) is None:
+            breaks.append(((*at, name), f"the source has no {name} to translate"))
+    if translation.steps is not None:
+        breaks += _count_break((*at, "steps"), translation.steps, spec.steps, "step")
+    if translation.materials is not None:
+        breaks += _count_break((*at, "materials"), translation.materials, spec.materials, "item")
+    prompts = {prompt.id: prompt for prompt in spec.prompts}
+    for prompt_id, given in translation.prompts.items():
+        where: KeyPath = (*at, "prompts", prompt_id)
+        prompt = prompts.get(prompt_id)
+        if prompt is None:
+            close = difflib.get_close_matches(prompt_id, list(prompts), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            breaks.append((where, f"no prompt '{prompt_id}' in this exercise{hint}"))
+            continue
+        if given.help is not None and prompt.help is None:
+            breaks.append(((*where, "help"), f"prompt '{prompt_id}' has no help to translate"))
+        if given.options is not None:
+            of = f"prompt '{prompt_id}'"
+            breaks += _count_break(
+                (*where, "options"), given.options, prompt.options or [], "option", of
+            )
+            seen: set[str] = set()
+            for index, option in enumerate(given.options):
+                if option in seen:
+                    breaks.append(
+                        ((*where, "options", index), f"option '{option}' is listed twice")
+                    )
+                seen.add(option)
     return breaks
 
 
@@ -254,8 +409,17 @@ def _sha256(data: Any) -> str:
 
 
 def snapshot_of(spec: ExerciseSpec) -> dict[str, Any]:
-    """Return the exercise as JSON-ready data, to be stored as a cohort's frozen copy."""
-    return spec.model_dump(mode="json")
+    """Return the exercise as JSON-ready data, to be stored as a cohort's frozen copy.
+
+    The translations are frozen with the rest (and so count in the content hash); an exercise
+    without any keeps the snapshot, and hash, it had before translations existed."""
+    data = spec.model_dump(mode="json", exclude={"translations"})
+    if spec.translations:
+        data["translations"] = {
+            language: translation.model_dump(mode="json", exclude_none=True)
+            for language, translation in sorted(spec.translations.items())
+        }
+    return data
 
 
 def spec_from_snapshot(data: dict[str, Any]) -> ExerciseSpec:
@@ -330,6 +494,14 @@ def _read_file(path: Path, order: int) -> tuple[_Loaded | None, list[_Found], st
         return None, [*found, _at(order, shown, doc.locate(()), message)], path.stem
     claim = doc.data.get("id")
     claim = claim if isinstance(claim, str) else path.stem
+    names = list(doc.data)
+    if "translations" in names and names[-1] != "translations":
+        text = (
+            "field 'translations': must be the last field of the file"
+            f" ('{names[-1]}' comes after it)"
+        )
+        path_t: KeyPath = ("translations",)
+        found.append(_at(order, shown, doc.locate(path_t, key=True), text, path_t))
     try:
         spec = ExerciseSpec.model_validate(doc.data, context={"defer_rules": True})
     except ValidationError as exc:
@@ -339,9 +511,9 @@ def _read_file(path: Path, order: int) -> tuple[_Loaded | None, list[_Found], st
             found.append(_at(order, shown, doc.locate(where, key=on_key), message, field))
         return None, found, claim
     for where, text in exercise_rule_breaks(spec):
-        found.append(
-            _at(order, shown, doc.locate(where), f"field '{render_path(where)}': {text}", where)
-        )
+        # A translation's problem points at its key: the language, the prompt id, the field.
+        mark = doc.locate(where, key=bool(where) and where[0] == "translations")
+        found.append(_at(order, shown, mark, f"field '{render_path(where)}': {text}", where))
     if spec.id != path.stem:
         text = f"field 'id': '{spec.id}' does not match the file name; name it {spec.id}.yaml"
         found.append(_at(order, shown, doc.locate(("id",)), text, ("id",)))

@@ -23,6 +23,7 @@ from app.services.library.loader import (
     snapshot_of,
     spec_from_snapshot,
 )
+from app.services.library.translations import localized
 from app.services.ops import record_event
 
 
@@ -30,6 +31,10 @@ from app.services.ops import record_event
 class BoundExercise:
     row: CohortExercise
     spec: ExerciseSpec
+
+    def shown_in(self, language: str | None) -> ExerciseSpec:
+        """The frozen exercise as a reader of ``language`` sees it (see ``localized``)."""
+        return localized(self.spec, language)
 
 
 @dataclass(frozen=True, slots=True)

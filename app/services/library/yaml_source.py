@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeAlias, get_args
+from typing import Any, TypeAlias, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel
@@ -287,17 +287,44 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _walk(model: type[BaseModel], path: KeyPath) -> tuple[type[BaseModel], FieldInfo | None]:
-    """Return the model holding the last named part of ``path`` and that part's field."""
-    container, info = model, None
+def _keyed(annotation: Any) -> bool:
+    """True for a ``dict[str, ...]`` field, whose keys (a language, a prompt id) are data."""
+    if get_origin(annotation) is dict:
+        return True
+    return any(_keyed(arg) for arg in get_args(annotation))
+
+
+def _walk_keyed(
+    model: type[BaseModel], path: KeyPath
+) -> tuple[type[BaseModel], FieldInfo | None, bool]:
+    """Return the model holding the last named part of ``path``, that part's field, and
+    whether ``path`` ends on an item (a list index, or a key of a mapping field)."""
+    container, info, keyed, item = model, None, False, False
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed, item = False, True
             continue
         if info is not None:
             container = _nested_model(info.annotation) or container
         info = container.model_fields.get(part)
         if info is None:
-            return container, None
+            return container, None, False
+        keyed, item = _keyed(info.annotation), False
+    return container, info, item
+
+
+def _source_names(model: type[BaseModel]) -> set[str]:
+    names = set(model.model_fields)
+    for info in model.model_fields.values():
+        nested = _nested_model(info.annotation)
+        if nested is not None and not _keyed(info.annotation):
+            names |= set(nested.model_fields)
+    return names
+
+
+def _walk(model: type[BaseModel], path: KeyPath) -> tuple[type[BaseModel], FieldInfo | None]:
+    """Return the model holding the last named part of ``path`` and that part's field."""
+    container, info, _ = _walk_keyed(model, path)
     return container, info
 
 
@@ -342,11 +369,15 @@ def explain_error(model: type[BaseModel], error: ErrorDetails) -> tuple[KeyPath,
         container = _nested_model(holder.annotation) if holder is not None else None
         container = container or model
         name = str(path[-1])
+        inside = f" in {render_path(path[:-1])}" if len(path) > 1 else ""
+        if path[0] == "translations" and name in _source_names(model):
+            # e.g. 'minutes', 'tags' or a prompt's 'type' in a translation: not translated
+            fields = ", ".join(container.model_fields)
+            return path, True, f"field '{name}' is not translated{inside} (only: {fields})"
         close = difflib.get_close_matches(name, list(container.model_fields), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        inside = f" in {render_path(path[:-1])}" if len(path) > 1 else ""
         return path, True, f"unknown field '{name}'{inside}{hint}"
-    _, info = _walk(model, path)
+    _, info, item = _walk_keyed(model, path)
     if kind == "missing":
         inside = f" in {render_path(path[:-1])}" if len(path) > 1 else ""
         wanted = _expectation(info, item=False)
@@ -354,7 +385,7 @@ def explain_error(model: type[BaseModel], error: ErrorDetails) -> tuple[KeyPath,
     if kind == "value_error":
         text = str(error.get("ctx", {}).get("error", error["msg"]))
         return path, False, f"field '{render_path(path)}': {text}" if path else text
-    wanted = _expectation(info, item=bool(path) and isinstance(path[-1], int))
+    wanted = _expectation(info, item=item)
     hint = ""
     if kind == "literal_error" and isinstance(value, str):
         close = difflib.get_close_matches(value, _choices(info), n=1)

@@ -22,7 +22,11 @@ FIELDS: dict[str, str] = {
     "hire_date": "Hire date (tenure is computed from it); a number of years also works",
     "tenure": "Years of service such as 3.5 (a hire date also works)",
     "manager": "Manager's e-mail, or the manager's full name when the manager is in the file",
-    "languages": "Languages spoken, separated by , ; / or |",
+    "languages": "Languages spoken, separated by , ; / or | (used for matching)",
+    "language": (
+        "The language the participant reads Tandem in: en, de, fr, es or the name "
+        "(Deutsch, French ...); blank: the cohort's"
+    ),
     "tags": "Background and experience tags, separated by , ; / or |",
     "avoid": "E-mails of people never to pair with, separated by , ; / or |",
     "conflict_group": (
@@ -45,77 +49,138 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "name", "full name", "employee name", "employee full name", "worker", "worker name",
         "legal name", "display name", "participant", "participant name",
         "preferred full name", "formatted name",
+        "vollständiger name", "name des mitarbeiters", "mitarbeitername",
+        "nom complet", "prénom et nom", "nom et prénom", "nom prénom", "prénom nom",
+        "nombre completo", "nombre y apellidos", "nombre y apellido", "apellidos y nombre",
     ),
     "first_name": (
         "first name", "given name", "legal first name", "forename", "firstname", "vorname",
-        "prenom",
+        "prenom", "nombre", "nombre de pila",
     ),
-    "preferred_name": ("preferred name", "preferred first name", "nickname", "known as"),
+    "preferred_name": (
+        "preferred name", "preferred first name", "nickname", "known as", "rufname",
+        "bevorzugter vorname", "prénom usuel", "nombre preferido",
+    ),
     "last_name": (
         "last name", "surname", "family name", "legal last name", "lastname", "nachname",
-        "nom de famille",
+        "nom de famille", "familienname", "nom", "apellidos", "apellido", "primer apellido",
     ),
     "email": (
         "email", "work email", "email address", "work email address", "email work",
         "primary work email", "business email", "company email", "corporate email",
         "email address work", "mail", "email adresse", "courriel",
+        "e-mail-adresse", "geschäftliche e-mail", "dienstliche e-mail", "e-mail geschäftlich",
+        "adresse e-mail", "adresse électronique", "adresse mail", "e-mail professionnel",
+        "courriel professionnel", "adresse courriel", "correo", "correo electrónico",
+        "correo electrónico corporativo", "correo corporativo", "email corporativo",
+        "correo del trabajo", "correo electrónico del trabajo", "dirección de correo",
+        "dirección de correo electrónico",
     ),
     "title": (
         "title", "job title", "business title", "position title", "position", "job",
         "role", "job name", "stellenbezeichnung",
+        "funktion", "berufsbezeichnung", "jobtitel", "stelle", "tätigkeit",
+        "fonction", "intitulé du poste", "poste", "titre du poste", "emploi",
+        "función", "puesto", "cargo", "título del puesto", "posición", "nombre del puesto",
     ),
     "level": (
         "level", "job level", "management level", "grade", "job grade", "pay grade",
         "career level", "band", "job band", "pay scale group", "seniority", "employee level",
+        "führungsebene", "ebene", "hierarchieebene", "karrierestufe", "entgeltgruppe",
+        "gehaltsgruppe", "tarifgruppe", "niveau", "niveau hiérarchique", "échelon",
+        "classification", "nivel", "nivel jerárquico", "categoría", "grado", "banda",
     ),
     "function": (
         "function", "department", "job function", "supervisory organization",
         "supervisory organisation", "organization", "organisation", "org unit",
         "organizational unit", "organisational unit", "business unit", "division", "team",
         "abteilung", "org", "org einheit",
+        "bereich", "organisationseinheit", "geschäftsbereich", "fachbereich",
+        "service", "département", "direction", "unité", "entité",
+        "departamento", "área", "unidad", "unidad organizativa", "división", "equipo",
     ),
     "region": (
         "country", "country region", "work country", "region", "location", "work location",
         "office", "office location", "site", "geography", "land", "pays",
+        "standort", "arbeitsort", "niederlassung", "lieu de travail", "localisation", "lieu",
+        "ubicación", "país", "sede", "centro de trabajo", "oficina", "región",
     ),
     "hire_date": (
         "hire date", "original hire date", "start date", "date of hire", "entry date",
         "date joined", "joining date", "continuous service date", "service date",
         "seniority date", "eintrittsdatum",
+        "eintritt", "einstellungsdatum", "beschäftigungsbeginn", "date d'entrée",
+        "date d'embauche", "date d'arrivée", "fecha de ingreso", "fecha de alta",
+        "fecha de incorporación", "fecha de contratación",
     ),
     "tenure": (
         "tenure", "tenure years", "years of service", "length of service", "service years",
         "years in company", "years", "dienstjahre",
+        "betriebszugehörigkeit", "jahre im unternehmen", "ancienneté", "années d'ancienneté",
+        "antigüedad", "años de servicio", "años en la empresa",
     ),
     "manager": (
         "manager email", "manager", "supervisor email", "manager work email",
         "line manager email", "managers email", "supervisor", "line manager", "reports to",
         "manager name", "direct manager", "supervisor name", "vorgesetzter",
         "vorgesetzter email",
+        "vorgesetzte", "e-mail vorgesetzter", "e-mail des vorgesetzten", "führungskraft",
+        "e-mail führungskraft", "responsable", "courriel du responsable",
+        "responsable hiérarchique", "supérieur hiérarchique", "manager direct", "n+1",
+        "jefe", "jefe directo", "responsable directo", "correo del responsable",
+        "correo del jefe",
     ),
-    "languages": ("languages", "language", "spoken languages", "language skills", "sprachen"),
+    "languages": (
+        "languages", "spoken languages", "language skills", "sprachen",
+        "sprachkenntnisse", "arbeitssprachen", "gesprochene sprachen", "langues",
+        "langues parlées", "compétences linguistiques", "idiomas", "lenguas",
+        "idiomas hablados",
+    ),
+    # One reading language for Tandem, not the languages spoken (above); a bare "Language"
+    # column that lists several languages is read as those instead (see csv_file).
+    "language": (
+        "language", "preferred language", "reading language", "display language",
+        "communication language", "correspondence language", "language preference",
+        "tandem language", "sprache", "bevorzugte sprache", "korrespondenzsprache",
+        "kommunikationssprache", "langue", "langue préférée", "langue de préférence",
+        "langue de communication", "idioma", "idioma preferido", "idioma de preferencia",
+        "idioma de comunicación",
+    ),
     "tags": (
         "background", "experience", "tags", "experience tags", "background tags", "skills",
         "profile",
+        "hintergrund", "erfahrung", "kompetenzen", "schlagwörter", "parcours", "compétences",
+        "mots-clés", "trayectoria", "experiencia", "competencias", "etiquetas",
     ),
-    "avoid": ("avoid", "do not pair with", "avoid pairing with", "not with", "avoid emails"),
+    "avoid": (
+        "avoid", "do not pair with", "avoid pairing with", "not with", "avoid emails",
+        "vermeiden", "nicht paaren mit", "éviter", "ne pas associer avec", "evitar",
+        "no emparejar con",
+    ),
     # People on one succession slate may compete for the same role: never buddies.
     "conflict_group": (
         "conflict group", "competing for", "succession group", "conflict", "succession pool",
         "talent pool", "succession slate", "successor for", "successor to", "succession for",
         "succession", "successor pool", "succession candidate for", "candidate for",
         "succession plan", "succession role", "rival group", "rivals",
+        "konfliktgruppe", "nachfolgepool", "nachfolge", "groupe de conflit",
+        "vivier de succession", "grupo de conflicto", "sucesión", "cantera de sucesión",
     ),
 }
 # fmt: on
 """Header names as HR exports spell them; matching ignores case, accents and punctuation."""
 
 _BRACKETED_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# "Sprache(n)", "Langue(s)", "Vorgesetzte(r)": an ending in brackets right after a word is part
+# of it (the plural or the other gender), not a remark like "E-Mail (work)".
+_ENDING_RE = re.compile(r"(?<=[^\W\d_])\(([^\W\d_]{1,2})\)")
 
 
 def header_key(header: str) -> str:
-    """Reduce a header to lowercase letters and digits: "E-Mail (work)" -> "email"."""
-    text = _BRACKETED_RE.sub(" ", unicodedata.normalize("NFKD", header))
+    """Reduce a header to lowercase letters and digits: "E-Mail (work)" -> "email",
+    "Sprache(n)" -> "sprachen"."""
+    text = _ENDING_RE.sub(r"\1", header)
+    text = _BRACKETED_RE.sub(" ", unicodedata.normalize("NFKD", text))
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 

@@ -41,7 +41,7 @@ from app.services.roster.text import (
     readable,
     sniff_delimiter,
 )
-from app.services.roster.values import clean_cell, guard_formula
+from app.services.roster.values import clean_cell, guard_formula, split_items
 
 __all__ = [
     "EXPORT_HEADER",
@@ -65,7 +65,7 @@ MAX_ROWS = 5000
 MAX_COLUMNS = 100
 EXPORT_HEADER = (
     "name", "email", "title", "level", "function", "region", "hire_date", "tenure_years",
-    "manager_email", "languages", "tags", "avoid", "conflict_group",
+    "manager_email", "languages", "tags", "avoid", "conflict_group", "language",
 )  # fmt: skip
 """Our canonical header: one column per RosterRow field, each one an import alias too."""
 
@@ -176,6 +176,7 @@ def parse_roster(
         return replace(base, problems=unreadable, encoding_samples=samples)
     merged = merge_mappings(table.headers, explicit=mapping or {}, remembered=remembered or {})
     plan = plan_columns(table.headers, mapping=merged, header_row=table.header_row)
+    _settle_language_column(plan, table, merged)
     plan.ignored.extend(_unnamed_columns_with_data(table))
     if plan.problems:
         problems = [problem for _, problem in sorted(plan.problems, key=lambda p: p[0])]
@@ -266,6 +267,7 @@ def detect_columns(
             "the roster file cannot be read", [Problem(exc.where, str(exc))]
         ) from None
     plan: ColumnPlan = plan_columns(table.headers, header_row=table.header_row)
+    _settle_language_column(plan, table, {})
     return [readable(header) for header in table.headers if header], plan.mapping
 
 
@@ -289,6 +291,7 @@ def export_roster_csv(rows: Iterable[RosterRow]) -> str:
             "; ".join(row.tags),
             "; ".join(row.avoid),
             row.conflict_group or "",
+            row.language or "",
         )
         writer.writerow([guard_formula(cell) for cell in cells])
     return buffer.getvalue()
@@ -356,6 +359,25 @@ def _check_width(table: _Table, max_columns: int) -> None:
     if named > max_columns:
         message = f"the header has {named} columns; the limit is {max_columns}"
         raise _Refused(f"row {table.header_row}", message)
+
+
+def _settle_language_column(plan: ColumnPlan, table: _Table, mapping: Mapping[str, str]) -> None:
+    """A column found as "Language" that lists several languages in a cell ("Deutsch,
+    Englisch") holds the languages spoken, not the one to read Tandem in: read it as those,
+    when no other column gives them and nobody mapped it to language on purpose."""
+    index = plan.first("language")
+    if index is None or "languages" in plan.columns:
+        return
+    header = plan.headers[index]
+    if any(header_key(name) == header_key(header) for name in mapping):
+        return
+    if not any(
+        index < len(cells) and len(split_items(cells[index])) > 1 for _, cells in table.records
+    ):
+        return
+    del plan.columns["language"]
+    plan.columns["languages"] = [index]
+    plan.mapping[header] = "languages"
 
 
 def _unnamed_columns_with_data(table: _Table) -> list[str]:

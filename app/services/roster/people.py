@@ -123,6 +123,7 @@ def export_roster(session: Session, *, cohort: Cohort) -> str:
             tags=tuple(p.tags),
             avoid=tuple(p.avoid),
             conflict_group=p.conflict_group or None,
+            language=p.language or None,
         )
         for i, p in enumerate(list_participants(session, cohort=cohort), start=2)
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.i18n import LANGUAGE_NAMES
 from app.services.roster.columns import FIELDS, IGNORE
 from app.services.roster.csv_file import ParsedRoster, RosterRow
 from app.services.roster.dates import CHOSEN, COHORT, DATE_FORMATS, FILE, UNDECIDED, spell_date
@@ -28,6 +29,7 @@ _SHOWN = (
     ("tenure", "Hire date, tenure", ("hire_date", "tenure")),
     ("manager", "Manager", ("manager",)),
     ("languages", "Languages", ("languages",)),
+    ("language", "Reads Tandem in", ("language",)),
     ("tags", "Tags", ("tags",)),
     ("conflict_group", "Conflict group", ("conflict_group",)),
     ("avoid", "Never pair with", ("avoid",)),
@@ -146,6 +148,8 @@ def _cell(key: str, row: RosterRow, names: dict[str, str], unsure_date: str | No
             return Cell("\u2014")
         name = names.get(row.manager_email)
         return Cell(name, row.manager_email) if name else Cell(row.manager_email, "not in the file")
+    if key == "language":
+        return Cell(LANGUAGE_NAMES.get(row.language or "", "\u2014"), row.language or "")
     if key == "avoid":
         return Cell(", ".join(names.get(a, a) for a in row.avoid) or "\u2014")
     value = getattr(row, key)

@@ -7,6 +7,7 @@ from datetime import date
 
 from app.core.errors import Problem
 from app.services.roster.columns import LIST_FIELDS, ColumnPlan
+from app.services.roster.reading_language import parse_reading_language
 from app.services.roster.values import (
     collapse_text,
     is_email,
@@ -44,6 +45,9 @@ class RosterRow:
     tags: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
     conflict_group: str | None = None
+    language: str | None = None
+    """The language the participant reads Tandem in (en, de, fr, es); None: the file does not
+    say, so the participant keeps theirs (or the cohort's)."""
     # Two rows describing the same person are equal wherever they sit in a file.
     row_number: int = field(default=0, compare=False)
 
@@ -59,6 +63,7 @@ class _Draft:
     manager_email: str | None = None
     manager_name: str | None = None
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    language: str | None = None
 
 
 class RowReader:
@@ -96,6 +101,7 @@ class RowReader:
         self._read_tenure(draft, cells, skip)
         self._read_manager(draft, cells, skip)
         self._read_lists(draft, cells, skip)
+        self._read_language(draft, cells, skip)
         self._warn_formulas(row, cells, skip)
         self._drafts.append(draft)
 
@@ -122,6 +128,7 @@ class RowReader:
                     tags=draft.lists["tags"],
                     avoid=draft.lists["avoid"],
                     conflict_group=draft.scalars["conflict_group"],
+                    language=draft.language,
                     row_number=draft.row,
                 )
             )
@@ -213,6 +220,15 @@ class RowReader:
             draft.manager_email = address
         else:
             self.add(draft.row, index, f"manager e-mail '{raw}' is not a valid address", "manager")
+
+    def _read_language(self, draft: _Draft, cells: list[str], skip: set[int]) -> None:
+        index = self.plan.first("language")
+        if index is None or index in skip or not cells[index]:
+            return
+        try:
+            draft.language = parse_reading_language(cells[index])
+        except ValueError as exc:
+            self.add(draft.row, index, str(exc), "language")
 
     def _read_lists(self, draft: _Draft, cells: list[str], skip: set[int]) -> None:
         for target in sorted(LIST_FIELDS):

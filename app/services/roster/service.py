@@ -125,15 +125,20 @@ def _values_of_row(row: RosterRow) -> dict[str, Any]:
         "tags": list(row.tags),
         "avoid": list(row.avoid),
         "conflict_group": row.conflict_group or "",
+        # Only a file that says which language a person reads changes it: a re-import without
+        # that column (or with a blank cell) keeps the language chosen on the tablet.
+        **({"language": row.language} if row.language is not None else {}),
     }
 
 
 def _values_of_participant(p: Participant) -> dict[str, Any]:
-    return {name: getattr(p, name) for name in (*COMPARED, "tenure_years")}
+    return {name: getattr(p, name) for name in (*COMPARED, "tenure_years", "language")}
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     keys = list(COMPARED)
+    if "language" in new:
+        keys.append("language")
     # With a hire date the tenure is derived, so a later re-import of the same file is no change.
     if new["hire_date"] is None:
         keys.append("tenure_years")
