@@ -122,13 +122,11 @@ class ExerciseView:
 
 
 def localized_spec(exercise: BoundExercise, language: str) -> ExerciseSpec:
-    """The exercise's spec in ``language``, from the cohort's snapshot.
-
-    Every tablet page reads exercise content through here. Until the library's translated
-    snapshots land this is the source spec; the library's function plugs in here, and a
-    missing translation reads as the source language.
-    """
-    return exercise.spec
+    """The exercise's spec in ``language``, from the cohort's snapshot (the library's
+    ``BoundExercise.shown_in``): every tablet page reads exercise content through here. A
+    missing translation reads as the source language, field by field; ids, types and the
+    stored choice values never change."""
+    return exercise.shown_in(language)
 
 
 def _cohort_of(session: Session, participant: Participant) -> Cohort:
@@ -238,9 +236,6 @@ def participant_exercise(
         # Text in the reader's language; ids, types and stored options from the source.
         local = shown.get(p.id, p)
         options = list(p.options or [])
-        local_options = list(local.options or [])
-        if len(local_options) != len(options):
-            local_options = options
         prompts.append(
             PromptView(
                 p.id,
@@ -253,7 +248,7 @@ def participant_exercise(
                 own[p.id].value if p.id in own else None,
                 own[p.id].version if p.id in own else 0,
                 TEXT_LIMITS.get(p.type),
-                list(zip(options, local_options, strict=True)),
+                list(local.choices) if options else [],
             )
         )
     return ExerciseView(
