@@ -15,7 +15,7 @@ from app.services import tablet
 
 router = APIRouter(include_in_schema=False)
 
-BACK = re.compile(r"/p(/[A-Za-z0-9._-]+)*")
+BACK = re.compile(r"/p(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 """Where the switch may send the participant back to: their own tablet pages only."""
 
 
@@ -24,7 +24,7 @@ def change_language(
     request: Request,
     session: SessionDep,
     me: CurrentParticipant,
-    language: Annotated[str, Form(max_length=8)],
+    language: Annotated[str, Form(max_length=8)] = "",
     back: Annotated[str, Form(max_length=200)] = "/p",
 ) -> Response:
     """Save the participant's language and speak it at once (an unknown code changes nothing)."""
