@@ -20,6 +20,8 @@ class CardData:
     cohort_name: str
     code: str
     url: str
+    language: str = ""
+    """The language the card's owner reads (``tablet.language_of``); "" = the page's."""
 
 
 def render_cards_html(cohort_name: str, cards: list[CardData], *, paper: Paper = "A4") -> str:
