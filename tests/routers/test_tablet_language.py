@@ -34,6 +34,9 @@ GERMAN = {
     "Choose your PIN, %(name)s": "Wähle deine PIN, %(name)s",
     "All changes saved": "Alle Änderungen gespeichert",
     "Hello, %(name)s": "Hallo, %(name)s",
+    "The PIN must be %(min)s to %(max)s digits.": "Die PIN hat %(min)s bis %(max)s Ziffern.",
+    "The answer must be a whole number from 1 to 5.": "Die Antwort ist eine Zahl von 1 bis 5.",
+    "The partnership has ended.": "Die Partnerschaft ist beendet.",
 }
 FRENCH = {
     "My program": "Mon programme",
@@ -333,3 +336,24 @@ def test_the_check_in_calendar_speaks_the_downloading_members_language(
     # The names are joined the reader's way (Babel's lists).
     assert "Ana und Ben" in german
     assert "Ana et Ben" in french
+
+
+def test_messages_from_the_services_reach_the_participant_in_their_language(
+    client: TestClient, session: Session, world: World, catalogs: None
+) -> None:
+    tablet = _tablet(client.app)  # type: ignore[arg-type]
+    card = _card(session, world, world.ana)
+    tablet.post("/join", data={"code": card.code, "csrf_token": csrf_of(tablet, "/join")})
+    token = csrf_of(tablet, "/join/pin")
+    short = tablet.post("/join/pin", data={"pin": "12", "pin_again": "12", "csrf_token": token})
+    assert short.status_code == 400
+    assert "Die PIN hat 4 bis 8 Ziffern." in short.text
+    tablet.cookies.delete("tandem_signin")
+    token = join_tablet(tablet, card.code)
+    refused = tablet.put(
+        "/p/api/answers/meet-your-buddy/first-impression",
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+        json={"value": 9, "base_version": 0, "idempotency_key": "key-0000001"},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["problems"][0]["message"] == "Die Antwort ist eine Zahl von 1 bis 5."
