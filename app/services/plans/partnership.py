@@ -40,7 +40,7 @@ from app.services.agenda import IcsItem, build_checkin_ics
 from app.services.cohorts import cohort_end_date
 from app.services.ops import record_event
 from app.services.printing import CheckInLine
-from app.services.tablet.language import participant_language
+from app.services.tablet import participant_language
 
 RHYTHMS: dict[str, str] = {
     "30-60-90": N_("After 30, 60 and 90 days"),
