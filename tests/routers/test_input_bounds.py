@@ -137,8 +137,8 @@ def test_a_plan_goal_id_that_is_not_text_is_refused_or_replaced(
         return
     assert response.status_code == 422
     assert response.json()["problems"] == [
-        {"where": "goal 1", "field": "id", "message": "has a malformed id"},
-        {"where": "goal 2", "field": "id", "message": "has a malformed id"},
+        {"where": "Goal 1", "field": "id", "message": "This goal has a malformed id."},
+        {"where": "Goal 2", "field": "id", "message": "This goal has a malformed id."},
     ]
     assert _row_counts(engine) == before
 

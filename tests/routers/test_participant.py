@@ -101,7 +101,9 @@ def test_autosave_retry_conflict_and_csrf(
     assert (stale.json()["server"]["value"], stale.json()["server"]["version"]) == ("Mon", 1)
     invalid = _put(client, token, "first-impression", 9, 0, "key-00003")
     assert invalid.status_code == 422
-    assert invalid.json()["problems"][0]["message"] == "must be a whole number from 1 to 5"
+    assert (
+        invalid.json()["problems"][0]["message"] == "The answer must be a whole number from 1 to 5."
+    )
     no_csrf = client.put(
         "/p/api/answers/meet-your-buddy/their-week",
         json={"value": "x", "base_version": 1, "idempotency_key": "key-00004"},
@@ -125,7 +127,7 @@ def test_gate_until_both_accept_then_pair_work_opens(
     )
     accepted = client.post("/p/agreement", data={"csrf_token": token})
     assert accepted.headers["location"] == "/p/exercises/buddy-agreement"
-    assert "1 of 2 accepted" in client.get("/p/exercises/buddy-agreement").text
+    assert "1 of 2 have accepted" in client.get("/p/exercises/buddy-agreement").text
     other = TestClient(client.app, follow_redirects=False)
     other_token = join(other, ben_card.code)
     other.post("/p/agreement", data={"csrf_token": other_token})
@@ -261,7 +263,7 @@ def test_home_lists_the_exercises_by_day_with_day_one_open_before_the_program(
 
     assert '<details class="day" data-day="1" open>' in page
     assert '<details class="day" data-day="2">' in page
-    assert 'Day 1 <span class="when">Monday 01 March</span>' in page
+    assert 'Day 1 <span class="when">Mon, March 1</span>' in page
 
 
 def test_home_before_the_program_is_prepared_says_so(client: TestClient, session: Session) -> None:

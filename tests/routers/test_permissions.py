@@ -145,6 +145,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/p/plan"): PARTICIPANT,
     ("PUT", "/p/api/plan"): PARTICIPANT,
     ("POST", "/p/plan/share"): PARTICIPANT,
+    ("POST", "/p/language"): PARTICIPANT,
     ("POST", "/p/plan/import"): PARTICIPANT,
     ("GET", "/p/plan/versions"): PARTICIPANT,
     ("GET", "/p/my-data.json"): PARTICIPANT,
@@ -171,6 +172,7 @@ FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/p/partnership/notes"): {"checkin_date": "2027-04-03", "text": "Went well"},
     ("POST", "/p/partnership/steps"): {"text": "Call each other"},
     ("POST", "/p/partnership/state"): {"state": "paused", "reason": "no_time"},
+    ("POST", "/p/language"): {"language": "de"},
 }
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("PUT", "/p/api/plan"): {

@@ -19,10 +19,12 @@ from starlette.responses import Response
 
 from app.core.config import Settings
 from app.core.errors import InvalidInput
+from app.core.i18n import N_, _
+from app.core.language import remember_language
 from app.core.security import CSRF_COOKIE, SESSION_COOKIE
 from app.core.templating import render
 from app.deps import SessionDep, SettingsDep
-from app.models import Participant, utcnow
+from app.models import Cohort, Participant, utcnow
 from app.models.tablet import SignInCard
 from app.services import accounts, tablet
 
@@ -96,9 +98,11 @@ def _join_page(
     request: Request, settings: Settings, *, error: str | None = None, status: int = 200
 ) -> Response:
     notice = {
-        "handed_back": "Thank you. The tablet is ready for the next person.",
-        "idle": "The tablet was left alone for a while, so it signed out. "
-        "Anything not yet sent stays on it, locked, until you sign in again.",
+        "handed_back": _("Thank you. The tablet is ready for the next person."),
+        "idle": _(
+            "The tablet was left alone for a while, so it signed out. "
+            "Anything not yet sent stays on it, locked, until you sign in again."
+        ),
     }
     shown = next((text for key, text in notice.items() if key in request.query_params), None)
     response = _page(
@@ -121,9 +125,22 @@ def _pending_card(request: Request, session: Session) -> SignInCard | None:
     )
 
 
-def _to_pin(request: Request, card: SignInCard, settings: Settings) -> Response:
+def speak_for(
+    request: Request, response: Response, session: Session, participant: Participant
+) -> str:
+    """Switch this tablet to the participant's language (theirs, else their cohort's), for
+    this response and the tablet's next requests, until someone else signs in."""
+    cohort = session.get(Cohort, participant.cohort_id)
+    return remember_language(response, request, tablet.language_of(participant, cohort))
+
+
+def _to_pin(request: Request, session: Session, card: SignInCard, settings: Settings) -> Response:
     device, new = device_of(request)
     response = RedirectResponse("/join/pin", status_code=303)
+    # The PIN page already greets the card's owner in their language.
+    participant = session.get(Participant, card.participant_id)
+    if participant is not None:
+        speak_for(request, response, session, participant)
     response.set_cookie(
         SIGNIN_COOKIE,
         tablet.pending_ticket(card, device=device, secret=request.app.state.secret_key),
@@ -157,7 +174,7 @@ def _redeem(
         # Keep the counted attempt: the throttle must see it even though we answer normally.
         session.commit()
         return _join_page(request, settings, error=refused, status=400)
-    return _to_pin(request, card, settings)
+    return _to_pin(request, session, card, settings)
 
 
 @router.get("/join")
@@ -177,12 +194,13 @@ def join_with_code(
         session,
         settings,
         code=code,
-        refused="That code did not work. Check it on your card and "
-        "try again, or ask a facilitator.",
+        refused=_(
+            "That code did not work. Check it on your card and try again, or ask a facilitator."
+        ),
     )
 
 
-LINK_REFUSED = (
+LINK_REFUSED = N_(
     "This sign-in link does not work any more. Type the code from your card, or ask a facilitator."
 )
 
@@ -194,7 +212,7 @@ def join_with_link(
     settings: SettingsDep,
     token: Annotated[str, Form(max_length=100)],
 ) -> Response:
-    return _redeem(request, session, settings, token=token, refused=LINK_REFUSED)
+    return _redeem(request, session, settings, token=token, refused=_(LINK_REFUSED))
 
 
 # ---- the PIN ----------------------------------------------------------------------------------
@@ -247,7 +265,7 @@ def sign_in_with_pin(
         return _join_page(
             request,
             settings,
-            error="That took too long. Scan your card or type its code again.",
+            error=_("That took too long. Scan your card or type its code again."),
             status=400,
         )
     secret = request.app.state.secret_key
@@ -271,7 +289,7 @@ def sign_in_with_pin(
             session,
             settings,
             participant,
-            problems=[f"The PIN {p.message}." for p in problem.problems],
+            problems=[p.message for p in problem.problems],
             status=400,
         )
     except tablet.PinRejected:
@@ -281,7 +299,7 @@ def sign_in_with_pin(
             session,
             settings,
             participant,
-            error="That PIN is not right. Try again, or ask a facilitator to reset it.",
+            error=_("That PIN is not right. Try again, or ask a facilitator to reset it."),
             status=400,
         )
     except tablet.PinLocked:
@@ -289,8 +307,10 @@ def sign_in_with_pin(
         return _join_page(
             request,
             settings,
-            error="This card's PIN is locked after too many wrong tries. A facilitator can "
-            "reset it; nothing you wrote is lost.",
+            error=_(
+                "This card's PIN is locked after too many wrong tries. A facilitator can "
+                "reset it; nothing you wrote is lost."
+            ),
             status=403,
         )
     return _signed_in(request, session, settings, card, participant, wrong_before)
@@ -319,6 +339,7 @@ def _signed_in(
         participant=participant,
         device=device,
         device_summary=tablet.describe_device(request.headers.get("user-agent", "")),
+        device_kind=tablet.device_parts(request.headers.get("user-agent", "")),
         via="pin",
         wrong_pins_before=wrong_before,
     )
@@ -333,6 +354,8 @@ def _signed_in(
         CSRF_COOKIE, secrets.token_urlsafe(32), httponly=True, samesite="lax", secure=secure
     )
     response.delete_cookie(SIGNIN_COOKIE)
+    # A shared tablet speaks the language of whoever signed in last.
+    speak_for(request, response, session, participant)
     return _with_device(response, new, settings)
 
 
@@ -341,16 +364,26 @@ def join_link_page(request: Request, token: str, settings: SettingsDep) -> Respo
     """The QR link's page: it signs nobody in by being opened (a GET from the history or a
     link preview), and its script takes the token out of the address bar at once."""
     if not TOKEN_SHAPE.fullmatch(token):
-        return _join_page(request, settings, error=LINK_REFUSED, status=400)
+        return _join_page(request, settings, error=_(LINK_REFUSED), status=400)
     return _page(request, settings, "participant/join_link.html", {"token": token})
 
 
 @router.post("/p/signout")
 def hand_back(request: Request, session: SessionDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
+    cohort_language = None
     if token:
+        web = accounts.load_session(session, token=token)
+        leaving = (
+            session.get(Participant, web.participant_id) if web and web.participant_id else None
+        )
+        cohort = session.get(Cohort, leaving.cohort_id) if leaving else None
+        cohort_language = cohort.language if cohort else None
         accounts.end_session(session, token=token)
     response = RedirectResponse("/join?handed_back=1", status_code=303)
+    if cohort_language:
+        # Handed back, the tablet waits for the next person in the room's language.
+        remember_language(response, request, cohort_language)
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(SIGNIN_COOKIE)
     # The page script has already cleared this participant's stored queue (after sending it);

@@ -12,9 +12,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.responses import Response, StreamingResponse
 
+from app.core.i18n import use_locale
 from app.deps import CurrentParticipant, SessionDep
 from app.models import utcnow
-from app.services import agenda
+from app.services import agenda, tablet
 from app.services.agenda import NowItem
 
 router = APIRouter(include_in_schema=False)
@@ -48,7 +49,9 @@ def now_json(session: SessionDep, participant: CurrentParticipant) -> dict[str, 
 @router.get("/p/agenda.ics")
 def my_calendar(session: SessionDep, participant: CurrentParticipant) -> Response:
     cohort = agenda.participant_cohort(session, participant=participant)
-    body = agenda.build_participant_ics(session, cohort=cohort, participant=participant)
+    # The events speak the participant's language, whichever device downloads them.
+    with use_locale(tablet.language_of(participant, cohort)):
+        body = agenda.build_participant_ics(session, cohort=cohort, participant=participant)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",

@@ -34,8 +34,8 @@ def partnership_page(request: Request, session: SessionDep, me: CurrentParticipa
         "participant/partnership.html",
         {
             "view": view,
-            "rhythms": plans.RHYTHMS,
-            "reasons": plans.REASON_LABELS,
+            "rhythms": plans.rhythm_labels(),
+            "reasons": plans.reason_labels(),
         },
     )
 

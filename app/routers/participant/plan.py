@@ -3,6 +3,7 @@ and the participant's download of everything stored about them."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from app.core.i18n import N_, _, format_date
 from app.core.templating import render
 from app.deps import CurrentParticipant, PathId, SessionDep
 from app.models.plans import PLAN_PARTS
@@ -17,7 +19,17 @@ from app.services import plans, privacy
 
 router = APIRouter(include_in_schema=False)
 
-PART_LABELS = privacy.PLAN_PART_LABELS
+PART_LABELS = {
+    "aspiration": N_("My aspiration"),
+    "goals": N_("My goals"),
+    "strengths": N_("Strengths I will build on"),
+    "obstacles": N_("What could get in the way"),
+}
+"""The parts of a plan as the tablet names them (source text, translated per request)."""
+
+
+def part_labels() -> dict[str, str]:
+    return {part: _(label) for part, label in PART_LABELS.items()}
 
 
 class PlanSave(BaseModel):
@@ -28,10 +40,19 @@ class PlanSave(BaseModel):
     idempotency_key: str = Field(min_length=8, max_length=100)
 
 
+def plan_date(value: str) -> str:
+    """A goal's target date (stored as ISO text) in the reader's format."""
+    try:
+        return format_date(date.fromisoformat(value), "long")
+    except ValueError:
+        return value
+
+
 @router.get("/p/plan")
 def plan_page(request: Request, session: SessionDep, me: CurrentParticipant) -> Response:
     plan = privacy.read_plan(session, viewer=me, owner=me)
     buddies = privacy.buddies_of(session, participant=me)
+    labels = part_labels()
     return render(
         request,
         "participant/plan.html",
@@ -42,7 +63,8 @@ def plan_page(request: Request, session: SessionDep, me: CurrentParticipant) -> 
             "comments": privacy.read_plan_comments(session, viewer=me, owner=me),
             "buddies": buddies,
             "drafts": plans.exercise_drafts(session, participant=me),
-            "part_labels": PART_LABELS,
+            "part_labels": labels,
+            "shared_labels": [labels[p] for p in PLAN_PARTS if p in plan.shared_parts],
             "parts": PLAN_PARTS,
             "max_goals": plans.MAX_GOALS,
         },
@@ -87,6 +109,7 @@ def plan_versions(request: Request, session: SessionDep, me: CurrentParticipant)
         "participant/plan_versions.html",
         {
             "versions": privacy.read_plan_versions(session, viewer=me, owner=me),
+            "plan_date": plan_date,
         },
     )
 
@@ -114,7 +137,8 @@ def buddy_plan(
             "owner": owner,
             "plan": privacy.read_plan(session, viewer=me, owner=owner),
             "comments": privacy.read_plan_comments(session, viewer=me, owner=owner),
-            "part_labels": PART_LABELS,
+            "part_labels": part_labels(),
+            "plan_date": plan_date,
         },
     )
 

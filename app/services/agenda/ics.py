@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import _, current_language, format_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +31,10 @@ def load_zone(tz_name: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        problem = Problem("timezone", f"unknown timezone '{tz_name}'", "timezone")
-        raise InvalidInput("unknown timezone", [problem]) from error
+        problem = Problem(
+            "timezone", _("Unknown time zone: “%(zone)s”.", zone=tz_name[:60]), "timezone"
+        )
+        raise InvalidInput(_("unknown timezone"), [problem]) from error
 
 
 def to_local(day_date: date, local_time: time, tz_name: str) -> datetime:
@@ -66,16 +69,23 @@ def build_ics(
     *,
     prodid_host: str,
     dtstamp: datetime | None = None,
+    language: str | None = None,
 ) -> bytes:
-    """Return an RFC 5545 calendar (CRLF, folded lines) with a VTIMEZONE and one VEVENT per item."""
+    """Return an RFC 5545 calendar (CRLF, folded lines) with a VTIMEZONE and one VEVENT per item.
+
+    The event texts are written by the caller in its reader's language (build them inside
+    ``use_locale``); each SUMMARY and DESCRIPTION declares that ``language`` (default: the
+    current one), so calendar apps and screen readers know how to read them.
+    """
     zone = load_zone(tz_name)
+    lang = language or current_language()
     problems = [
-        Problem(f"event {item.uid_key}", message, "end")
+        Problem(_("Event %(event)s", event=item.uid_key), message, "end")
         for item in items
         if (message := _item_problem(item))
     ]
     if problems:
-        raise InvalidInput("the calendar cannot be built", problems)
+        raise InvalidInput(_("the calendar cannot be built"), problems)
     stamp = (dtstamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     host = _token(prodid_host) or "tandem.invalid"
     from icalendar import Calendar, Event, Timezone
@@ -103,9 +113,9 @@ def build_ics(
         else:
             event.add("dtstart", to_local(item.day_date, item.start, tz_name).astimezone(zone))
             event.add("dtend", to_local(item.day_date, item.end, tz_name).astimezone(zone))
-        event.add("summary", item.title)
+        event.add("summary", item.title, parameters={"LANGUAGE": lang})
         if item.description:
-            event.add("description", item.description)
+            event.add("description", item.description, parameters={"LANGUAGE": lang})
         if item.location:
             event.add("location", item.location)
         event.add("sequence", item.sequence)
@@ -122,16 +132,30 @@ def build_checkin_ics(
     *,
     prodid_host: str,
     dtstamp: datetime | None = None,
+    language: str | None = None,
 ) -> bytes:
     """Return the calendar of a pair's check-ins after the programme (same format as agendas)."""
-    return build_ics(pair_name, pair_slug, tz_name, items, prodid_host=prodid_host, dtstamp=dtstamp)
+    return build_ics(
+        pair_name,
+        pair_slug,
+        tz_name,
+        items,
+        prodid_host=prodid_host,
+        dtstamp=dtstamp,
+        language=language,
+    )
 
 
 def _item_problem(item: IcsItem) -> str:
     if (item.start is None) != (item.end is None):
-        return f"'{item.title}' needs both a start and an end time, or neither"
+        return _("“%(title)s” needs both a start and an end time, or neither.", title=item.title)
     if item.start is not None and item.end is not None and item.end <= item.start:
-        return f"'{item.title}' ends ({item.end:%H:%M}) before it starts ({item.start:%H:%M})"
+        return _(
+            "“%(title)s” ends (%(end)s) before it starts (%(start)s).",
+            title=item.title,
+            end=format_time(item.end),
+            start=format_time(item.start),
+        )
     return ""
 
 

@@ -15,6 +15,8 @@ from app.services.plans.partnership import (
     partnership_state,
     partnership_view,
     propose_rhythm,
+    reason_labels,
+    rhythm_labels,
     save_checkin_note,
     workbook_checkins,
 )
@@ -48,7 +50,9 @@ __all__ = [
     "partnership_view",
     "plans_overview",
     "propose_rhythm",
+    "reason_labels",
     "resolve_plan_comment",
+    "rhythm_labels",
     "save_checkin_note",
     "save_plan",
     "set_shared_parts",

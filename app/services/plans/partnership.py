@@ -18,6 +18,15 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
+from app.core.i18n import (
+    N_,
+    _,
+    format_date,
+    format_list,
+    format_number,
+    ngettext,
+    use_locale,
+)
 from app.models import BuddyGroup, BuddyMember, Cohort, Participant, utcnow
 from app.models.plans import (
     PARTNERSHIP_REASONS,
@@ -31,19 +40,34 @@ from app.services.agenda import IcsItem, build_checkin_ics
 from app.services.cohorts import cohort_end_date
 from app.services.ops import record_event
 from app.services.printing import CheckInLine
+from app.services.tablet import participant_language
 
 RHYTHMS: dict[str, str] = {
-    "30-60-90": "After 30, 60 and 90 days",
-    "monthly-6": "Every month for six months",
-    "six-weekly": "Every six weeks for six months",
-    "quarterly-4": "Every quarter for a year",
+    "30-60-90": N_("After 30, 60 and 90 days"),
+    "monthly-6": N_("Every month for six months"),
+    "six-weekly": N_("Every six weeks for six months"),
+    "quarterly-4": N_("Every quarter for a year"),
 }
+"""The check-in rhythms (source text: translate with :func:`rhythm_labels` where shown)."""
 REASON_LABELS: dict[str, str] = {
-    "completed": "We did what we set out to do",
-    "no_time": "I do not have the time now",
-    "new_role": "My work has changed",
-    "prefer_not_to_say": "I prefer not to say",
+    "completed": N_("We did what we set out to do"),
+    "no_time": N_("I do not have the time now"),
+    "new_role": N_("My work has changed"),
+    "prefer_not_to_say": N_("I prefer not to say"),
 }
+"""Why a member pauses or ends (source text: translate with :func:`reason_labels`)."""
+
+
+def rhythm_labels() -> dict[str, str]:
+    """The check-in rhythms in the reader's language."""
+    return {key: _(label) for key, label in RHYTHMS.items()}
+
+
+def reason_labels() -> dict[str, str]:
+    """The reasons for pausing or ending, in the reader's language."""
+    return {key: _(label) for key, label in REASON_LABELS.items()}
+
+
 STEP_LIMIT = 2000
 NOTE_LIMIT = 20_000
 
@@ -89,8 +113,8 @@ def checkin_dates(rhythm: str, *, start: date) -> list[date]:
         days = [_add_months(start, 3 * n) for n in range(1, 5)]
     else:
         raise InvalidInput(
-            "unknown rhythm",
-            [Problem("rhythm", "must be one of: " + ", ".join(RHYTHMS), "rhythm")],
+            _("unknown rhythm"),
+            [Problem("rhythm", _("Choose one of the rhythms offered."), "rhythm")],
         )
     return [working_day(d) for d in days]
 
@@ -108,7 +132,7 @@ def partnership_group_of(session: Session, *, participant: Participant) -> Buddy
         .order_by(col(BuddyGroup.id).desc())
     ).first()
     if group is None:
-        raise NotFound("you have no buddy yet")
+        raise NotFound(_("You have no buddy yet."))
     return group
 
 
@@ -132,7 +156,9 @@ def _live_group(session: Session, participant: Participant) -> BuddyGroup:
     group = partnership_group_of(session, participant=participant)
     state = partnership_state(session, group=group)
     if state != "active":
-        raise Conflict(f"the partnership is {state}")
+        if state == "paused":
+            raise Conflict(_("The partnership is paused."))
+        raise Conflict(_("The partnership has ended."))
     return group
 
 
@@ -157,7 +183,7 @@ def agree_rhythm(session: Session, *, participant: Participant) -> CheckInPlan:
     group = _live_group(session, participant)
     row = session.get(CheckInPlan, group.id)
     if row is None:
-        raise NotFound("no rhythm has been proposed yet")
+        raise NotFound(_("No rhythm has been proposed yet."))
     assert participant.id is not None
     if participant.id not in row.agreed_by:
         row.agreed_by = [*row.agreed_by, participant.id]
@@ -205,11 +231,14 @@ def save_checkin_note(
     group = partnership_group_of(session, participant=participant)
     if len(text) > NOTE_LIMIT:
         raise InvalidInput(
-            "the note cannot be saved",
+            _("the note cannot be saved"),
             [
                 Problem(
-                    f"note of {checkin_date.isoformat()}",
-                    f"the limit is {NOTE_LIMIT} characters",
+                    format_date(checkin_date, "long"),
+                    _(
+                        "A note can hold at most %(limit)s characters.",
+                        limit=format_number(NOTE_LIMIT),
+                    ),
                     "text",
                 )
             ],
@@ -239,8 +268,17 @@ def add_agreed_step(session: Session, *, participant: Participant, text: str) ->
     text = text.strip()
     if not text or len(text) > STEP_LIMIT:
         raise InvalidInput(
-            "the step cannot be saved",
-            [Problem("step", f"must be 1 to {STEP_LIMIT} characters", "text")],
+            _("the step cannot be saved"),
+            [
+                Problem(
+                    "step",
+                    _(
+                        "A step must be 1 to %(limit)s characters long.",
+                        limit=format_number(STEP_LIMIT),
+                    ),
+                    "text",
+                )
+            ],
         )
     assert group.id is not None
     step = AgreedStep(group_id=group.id, text=text, created_by=participant.id)
@@ -256,15 +294,16 @@ def change_partnership(
     group = partnership_group_of(session, participant=participant)
     current = partnership_state(session, group=group)
     if current == "ended":
-        raise Conflict("the partnership has ended")
+        raise Conflict(_("The partnership has ended."))
     if state not in ("active", "paused", "ended"):
         raise InvalidInput(
-            "unknown state", [Problem("state", "must be active, paused or ended", "state")]
+            _("unknown state"),
+            [Problem("state", _("Choose to resume, pause or end the partnership."), "state")],
         )
     if state != "active" and reason not in PARTNERSHIP_REASONS:
         raise InvalidInput(
-            "choose a reason",
-            [Problem("reason", "must be one of: " + ", ".join(PARTNERSHIP_REASONS), "reason")],
+            _("choose a reason"),
+            [Problem("reason", _("Choose one of the reasons offered."), "reason")],
         )
     assert group.id is not None
     row = _row(session, group) or Partnership(group_id=group.id)
@@ -291,30 +330,45 @@ def checkin_calendar(session: Session, *, participant: Participant, prodid_host:
     """The agreed check-ins as calendar events, for any member to download."""
     group = partnership_group_of(session, participant=participant)
     if partnership_state(session, group=group) == "ended":
-        raise NotFound("the partnership has ended")
+        raise NotFound(_("The partnership has ended."))
     plan = session.get(CheckInPlan, group.id)
     if plan is None or not _agreed(session, group, plan):
-        raise NotFound("no agreed check-in rhythm yet")
+        raise NotFound(_("You have not agreed on a check-in rhythm yet."))
     cohort = session.get(Cohort, group.cohort_id)
     assert cohort is not None
-    names = " & ".join(p.name for p in _members(session, group))
-    items = [
-        IcsItem(
-            uid_key=f"checkin-{group.id}-{n}",
-            title=f"Buddy check-in {n}: {names}",
-            description=f"Check-in {n} of {len(plan.dates)} ({RHYTHMS[plan.rhythm]}).",
-            day_date=date.fromisoformat(d),
-            start=None,
-            end=None,
-        )
-        for n, d in enumerate(plan.dates, start=1)
-    ]
+    # The calendar speaks the language of the member who downloads it.
+    language = participant_language(session, participant)
+    with use_locale(language):
+        names = format_list([p.name for p in _members(session, group)])
+        total = len(plan.dates)
+        rhythm = _(RHYTHMS[plan.rhythm])
+        items = [
+            IcsItem(
+                uid_key=f"checkin-{group.id}-{n}",
+                # Translators: a calendar event's title; names are the buddies' names.
+                title=_("Buddy check-in %(number)s: %(names)s", number=n, names=names),
+                # Translators: rhythm is e.g. "After 30, 60 and 90 days".
+                description=ngettext(
+                    "Check-in %(number)s of %(num)s (%(rhythm)s).",
+                    "Check-in %(number)s of %(num)s (%(rhythm)s).",
+                    total,
+                    number=n,
+                    rhythm=rhythm,
+                ),
+                day_date=date.fromisoformat(d),
+                start=None,
+                end=None,
+            )
+            for n, d in enumerate(plan.dates, start=1)
+        ]
+        calendar_name = _("Buddy check-ins: %(names)s", names=names)
     return build_checkin_ics(
-        f"Buddy check-ins: {names}",
+        calendar_name,
         f"{cohort.slug}-pair-{group.id}",
         cohort.timezone,
         items,
         prodid_host=prodid_host,
+        language=language,
     )
 
 
@@ -348,10 +402,17 @@ def workbook_checkins(
     if plan is None or partnership_state(session, group=group) == "ended":
         return []
     total = len(plan.dates)
+    rhythm = _(RHYTHMS[plan.rhythm])
     return [
         CheckInLine(
-            date_label=f"{date.fromisoformat(d):%-d %B %Y}",
-            note=f"Check-in {n} of {total} ({RHYTHMS[plan.rhythm].lower()})",
+            date_label=format_date(date.fromisoformat(d), "long"),
+            note=ngettext(
+                "Check-in %(number)s of %(num)s (%(rhythm)s)",
+                "Check-in %(number)s of %(num)s (%(rhythm)s)",
+                total,
+                number=n,
+                rhythm=rhythm,
+            ),
         )
         for n, d in enumerate(plan.dates, start=1)
     ]

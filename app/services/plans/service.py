@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
+from app.core.i18n import N_, _, format_list, format_number
 from app.models import Cohort, Participant, utcnow
 from app.models.plans import PLAN_PARTS, Plan, PlanComment, PlanSaveReceipt, PlanVersion
 from app.services import privacy
@@ -37,12 +38,19 @@ TEXT_LIMIT = 4000
 MAX_ACTIONS = 10
 GOAL_TEXT_FIELDS = ("what", "why", "measure", "support")
 GOAL_LABELS = {
-    "what": "what",
-    "why": "why it matters",
-    "measure": "how success will show",
-    "support": "support asked of the buddy",
-    "actions": "actions",
-    "target_date": "target date",
+    "what": N_("What I want to achieve"),
+    "why": N_("Why it matters"),
+    "measure": N_("How success will show"),
+    "support": N_("What support I ask of my buddy"),
+    "actions": N_("Actions"),
+    "target_date": N_("Target date"),
+}
+"""The goal fields as the plan page labels them (source text: translate where shown)."""
+PART_NAMES = {
+    "aspiration": N_("My aspiration"),
+    "strengths": N_("Strengths I will build on"),
+    "obstacles": N_("What could get in the way"),
+    "goals": N_("My goals"),
 }
 GOAL_ID = re.compile(r"^[a-z0-9]{1,16}$")
 
@@ -82,11 +90,19 @@ def _text(value: Any, where: str, problems: list[Problem], field: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        problems.append(Problem(where, "must be text", field))
+        problems.append(Problem(where, _("This must be text."), field))
         return ""
     if len(value) > TEXT_LIMIT:
         problems.append(
-            Problem(where, f"is {len(value)} characters long; the limit is {TEXT_LIMIT}", field)
+            Problem(
+                where,
+                _(
+                    "This is %(length)s characters long; the limit is %(limit)s.",
+                    length=format_number(len(value)),
+                    limit=format_number(TEXT_LIMIT),
+                ),
+                field,
+            )
         )
     return value
 
@@ -97,34 +113,57 @@ def _actions(value: Any, where: str, problems: list[Problem]) -> list[str]:
     if isinstance(value, str):
         value = value.splitlines()
     if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-        problems.append(Problem(where, "must be a list of actions", "actions"))
+        problems.append(Problem(where, _("This must be a list of actions."), "actions"))
         return []
     actions = [a.strip() for a in value if a.strip()]
     if len(actions) > MAX_ACTIONS:
         problems.append(
-            Problem(where, f"has {len(actions)} actions; at most {MAX_ACTIONS}", "actions")
+            Problem(
+                where,
+                _(
+                    "There are %(count)s actions; at most %(limit)s fit.",
+                    count=len(actions),
+                    limit=MAX_ACTIONS,
+                ),
+                "actions",
+            )
         )
     for a in actions:
         _text(a, where, problems, "actions")
     return actions
 
 
+def _field(number: int, name: str) -> str:
+    """Where a goal's field is, in the reader's words: "Goal 2, Why it matters"."""
+    # Translators: where a problem is in the plan, e.g. "Goal 2, Why it matters".
+    return _("Goal %(number)s, %(field)s", number=number, field=_(GOAL_LABELS[name]))
+
+
 def _goal(raw: Any, number: int, problems: list[Problem]) -> dict[str, Any]:
-    where = f"goal {number}"
+    where = _("Goal %(number)s", number=number)
     if not isinstance(raw, dict):
-        problems.append(Problem(where, "must be a goal with its fields", "goals"))
+        problems.append(Problem(where, _("This must be a goal with its fields."), "goals"))
         return {}
     unknown = sorted(set(raw) - {"id", *GOAL_TEXT_FIELDS, "actions", "target_date"})
     if unknown:
-        problems.append(Problem(where, "unknown fields: " + ", ".join(unknown), "goals"))
+        problems.append(
+            Problem(
+                where,
+                _(
+                    "This goal has fields a plan does not have: %(fields)s.",
+                    fields=format_list(unknown),
+                ),
+                "goals",
+            )
+        )
     goal_id = raw.get("id") or new_goal_id()
     if not isinstance(goal_id, str) or not GOAL_ID.match(goal_id):
-        problems.append(Problem(where, "has a malformed id", "id"))
+        problems.append(Problem(where, _("This goal has a malformed id."), "id"))
         goal_id = ""  # a list or an object as id must not reach the duplicate check below
     goal: dict[str, Any] = {"id": goal_id}
     for name in GOAL_TEXT_FIELDS:
-        goal[name] = _text(raw.get(name), f"{where}, {GOAL_LABELS[name]}", problems, name)
-    goal["actions"] = _actions(raw.get("actions"), f"{where}, actions", problems)
+        goal[name] = _text(raw.get(name), _field(number, name), problems, name)
+    goal["actions"] = _actions(raw.get("actions"), _field(number, "actions"), problems)
     target = raw.get("target_date") or ""
     if target:
         try:
@@ -132,8 +171,11 @@ def _goal(raw: Any, number: int, problems: list[Problem]) -> dict[str, Any]:
         except ValueError:
             problems.append(
                 Problem(
-                    f"{where}, target date",
-                    f"'{target}' is not a date like 2027-06-30",
+                    _field(number, "target_date"),
+                    _(
+                        "“%(value)s” is not a date like 2027-06-30.",
+                        value=str(target)[:40],
+                    ),
                     "target_date",
                 )
             )
@@ -144,29 +186,44 @@ def _goal(raw: Any, number: int, problems: list[Problem]) -> dict[str, Any]:
 def clean_plan(content: Any) -> dict[str, Any]:
     """The plan in stored form, checked field by field (InvalidInput naming every fault)."""
     if not isinstance(content, dict):
-        raise InvalidInput("the plan cannot be saved", [Problem("plan", "must be a document")])
+        raise InvalidInput(
+            _("the plan cannot be saved"), [Problem(_("Plan"), _("The plan must be a document."))]
+        )
     problems: list[Problem] = []
     unknown = sorted(set(content) - set(PLAN_PARTS))
     if unknown:
-        problems.append(Problem("plan", "unknown parts: " + ", ".join(unknown)))
+        problems.append(
+            Problem(
+                _("Plan"),
+                _("The plan has parts it does not know: %(parts)s.", parts=format_list(unknown)),
+            )
+        )
     clean: dict[str, Any] = {
-        name: _text(content.get(name), name, problems, name)
+        name: _text(content.get(name), _(PART_NAMES[name]), problems, name)
         for name in ("aspiration", "strengths", "obstacles")
     }
     goals = content.get("goals") or []
     if not isinstance(goals, list):
-        problems.append(Problem("goals", "must be a list", "goals"))
+        problems.append(Problem(_(PART_NAMES["goals"]), _("The goals must be a list."), "goals"))
         goals = []
     if len(goals) > MAX_GOALS:
         problems.append(
-            Problem("goals", f"has {len(goals)} goals; a plan has one to {MAX_GOALS}", "goals")
+            Problem(
+                _(PART_NAMES["goals"]),
+                _(
+                    "The plan has %(count)s goals; a plan has one to %(limit)s.",
+                    count=len(goals),
+                    limit=MAX_GOALS,
+                ),
+                "goals",
+            )
         )
     clean["goals"] = [_goal(g, n, problems) for n, g in enumerate(goals, start=1)]
     ids = [g["id"] for g in clean["goals"] if g.get("id")]
     if len(set(ids)) != len(ids):
-        problems.append(Problem("goals", "two goals share one id", "id"))
+        problems.append(Problem(_(PART_NAMES["goals"]), _("Two goals share one id."), "id"))
     if problems:
-        raise InvalidInput("the plan cannot be saved", problems)
+        raise InvalidInput(_("the plan cannot be saved"), problems)
     return {
         "aspiration": clean["aspiration"],
         "goals": clean["goals"],
@@ -261,10 +318,12 @@ def save_plan(
     a stale version raises StalePlan with the server copy."""
     if not KEY_PATTERN.match(idempotency_key):
         raise InvalidInput(
-            "the plan cannot be saved",
+            _("the plan cannot be saved"),
             [
                 Problem(
-                    "idempotency_key", "must be 8 to 100 letters, digits or -_.:", "idempotency_key"
+                    "idempotency_key",
+                    _("The save key must be 8 to 100 letters, digits or -_.:"),
+                    "idempotency_key",
                 )
             ],
         )
@@ -304,8 +363,15 @@ def set_shared_parts(session: Session, *, participant: Participant, parts: list[
     unknown = [p for p in parts if p not in PLAN_PARTS]
     if unknown:
         raise InvalidInput(
-            "the choice cannot be saved",
-            [Problem("parts", f"'{p}' is not a part of the plan", "parts") for p in unknown],
+            _("the choice cannot be saved"),
+            [
+                Problem(
+                    "parts",
+                    _("“%(part)s” is not a part of the plan.", part=p[:40]),
+                    "parts",
+                )
+                for p in unknown
+            ],
         )
     plan = ensure_plan(session, participant=participant)
     plan.shared_parts = [p for p in PLAN_PARTS if p in parts]
@@ -372,8 +438,17 @@ def add_plan_comment(
     text = text.strip()
     if not text or len(text) > TEXT_LIMIT:
         raise InvalidInput(
-            "the comment cannot be saved",
-            [Problem("comment", f"must be 1 to {TEXT_LIMIT} characters", "text")],
+            _("the comment cannot be saved"),
+            [
+                Problem(
+                    _("Comment"),
+                    _(
+                        "A comment must be 1 to %(limit)s characters long.",
+                        limit=format_number(TEXT_LIMIT),
+                    ),
+                    "text",
+                )
+            ],
         )
     assert author.id is not None
     comment = PlanComment(plan_id=view.plan_id, author_id=author.id, part=part, text=text)
@@ -389,7 +464,7 @@ def resolve_plan_comment(
     plan = plan_row(session, participant=owner)
     comment = session.get(PlanComment, comment_id)
     if plan is None or comment is None or comment.plan_id != plan.id:
-        raise NotFound("no such comment")
+        raise NotFound(_("There is no such comment on your plan."))
     comment.resolved = resolved
     session.add(comment)
     session.flush()

@@ -5,6 +5,11 @@ What other packages, the routers and the CLI may use; the modules beside this fi
 internal to the package."""
 
 from app.services.tablet.cards import CardData, render_cards_pdf
+from app.services.tablet.language import (
+    language_of,
+    participant_language,
+    set_participant_language,
+)
 from app.services.tablet.pin import (
     PIN_MAX,
     PIN_MIN,
@@ -13,6 +18,8 @@ from app.services.tablet.pin import (
     account_activity,
     cohort_zone,
     describe_device,
+    device_label,
+    device_parts,
     needs_new_pin,
     pin_reset_at,
     record_signin,
@@ -42,6 +49,7 @@ from app.services.tablet.signin import (
 )
 from app.services.tablet.views import (
     exercise_for,
+    localized_spec,
     participant_exercise,
     participant_home,
 )
@@ -65,12 +73,17 @@ __all__ = [
     "card_statuses",
     "cohort_zone",
     "describe_device",
+    "device_label",
+    "device_parts",
     "device_store_key",
     "exercise_for",
     "issue_cards",
+    "language_of",
+    "localized_spec",
     "needs_new_pin",
     "participant_exercise",
     "participant_home",
+    "participant_language",
     "pending_card",
     "pending_ticket",
     "pin_reset_at",
@@ -81,6 +94,7 @@ __all__ = [
     "reset_pin",
     "revoke_card",
     "save_answer",
+    "set_participant_language",
     "set_pin",
     "verify_pin",
 ]

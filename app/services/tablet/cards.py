@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import _
 from app.services.printing import PAPERS, Paper, RenderPool, get_default_pool, workbook_environment
 
 CARDS_PER_PAGE = 8
@@ -19,13 +20,16 @@ class CardData:
     cohort_name: str
     code: str
     url: str
+    language: str = ""
+    """The language the card's owner reads (``tablet.language_of``); "" = the page's."""
 
 
 def render_cards_html(cohort_name: str, cards: list[CardData], *, paper: Paper = "A4") -> str:
     """Return print HTML with eight cards per page (2 x 4) and cut lines."""
     if paper not in PAPERS:
         raise InvalidInput(
-            "cannot print cards", [Problem("cards", f"unknown paper {paper!r}", "paper")]
+            _("cannot print cards"),
+            [Problem("cards", _("Unknown paper size: %(paper)s.", paper=str(paper)[:20]), "paper")],
         )
     pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
     join_pages = {join_page_of(card.url) for card in cards}

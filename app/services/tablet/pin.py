@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import N_, SOURCE_LANGUAGE, _, use_locale
 from app.models import AuditEvent, Cohort, Participant, ParticipantPin, WebSession, utcnow
 from app.services.ops import record_event
 from app.services.tablet import signin
@@ -112,13 +113,23 @@ def set_pin(
     """Store the PIN chosen at first sign-in (or after a reset); refuse a weak or mistyped one."""
     problems = []
     if not re.fullmatch(rf"[0-9]{{{PIN_MIN},{PIN_MAX}}}", pin):
-        problems.append(Problem("pin", f"must be {PIN_MIN} to {PIN_MAX} digits", "pin"))
+        problems.append(
+            Problem(
+                "pin",
+                _("The PIN must be %(min)s to %(max)s digits.", min=PIN_MIN, max=PIN_MAX),
+                "pin",
+            )
+        )
     elif _weak(pin):
-        problems.append(Problem("pin", "is too easy to guess: avoid 1234 or 1111", "pin"))
+        problems.append(
+            Problem("pin", _("The PIN is too easy to guess: avoid 1234 or 1111."), "pin")
+        )
     elif pin != again:
-        problems.append(Problem("pin_again", "does not match the first one", "pin_again"))
+        problems.append(
+            Problem("pin_again", _("The PIN does not match the first one."), "pin_again")
+        )
     if problems:
-        raise InvalidInput("the PIN was not set", problems)
+        raise InvalidInput(_("the PIN was not set"), problems)
     if not needs_new_pin(session, participant=participant):
         raise PinRejected("a PIN is already set")
     row = pin_row(session, participant=participant)
@@ -207,6 +218,7 @@ def record_signin(
     device_summary: str,
     via: str,
     wrong_pins_before: int,
+    device_kind: tuple[str, str] | None = None,
 ) -> None:
     """Append the sign-in to the audit trail: when, which tablet (hash), what browser."""
     record_event(
@@ -219,6 +231,12 @@ def record_signin(
         detail={
             "via": via,
             "device": device_summary,
+            # Codes, so that the participant reads the summary in their own language later.
+            **(
+                {"browser": device_kind[0], "system": device_kind[1]}
+                if device_kind is not None
+                else {}
+            ),
             "tablet": device[:16],
             "wrong_pins_before": wrong_pins_before,
         },
@@ -250,7 +268,9 @@ def account_activity(
     records = [
         SignInRecord(
             at=e.at.astimezone(zone),
-            device=str(e.detail.get("device", "an unknown browser")),
+            device=device_label(str(e.detail.get("browser", "")), str(e.detail["system"]))
+            if "system" in e.detail
+            else str(e.detail.get("device") or _("an unknown browser")),
             this_tablet=bool(device) and e.detail.get("tablet") == device[:16],
             wrong_pins_before=int(e.detail.get("wrong_pins_before", 0)),
         )
@@ -260,6 +280,7 @@ def account_activity(
     return AccountActivity(records, reset.astimezone(zone) if reset else None)
 
 
+# Browser and product names are not translated; the phrases around them are (see below).
 _BROWSERS = (
     ("Edg/", "Edge"),
     ("Firefox/", "Firefox"),
@@ -269,21 +290,49 @@ _BROWSERS = (
     ("Safari/", "Safari"),
 )
 _SYSTEMS = (
-    ("iPad", "an iPad"),
-    ("iPhone", "an iPhone"),
-    ("CrOS", "a Chromebook"),
-    ("Windows", "Windows"),
-    ("Macintosh", "a Mac"),
-    ("Linux", "Linux"),
+    ("iPad", "ipad"),
+    ("iPhone", "iphone"),
+    ("CrOS", "chromebook"),
+    ("Windows", "windows"),
+    ("Macintosh", "mac"),
+    ("Linux", "linux"),
 )
+SYSTEM_NAMES = {
+    "ipad": N_("an iPad"),
+    "iphone": N_("an iPhone"),
+    "chromebook": N_("a Chromebook"),
+    "windows": N_("Windows"),
+    "mac": N_("a Mac"),
+    "linux": N_("Linux"),
+    "android-phone": N_("an Android phone"),
+    "android-tablet": N_("an Android tablet"),
+}
+
+
+def device_parts(user_agent: str) -> tuple[str, str]:
+    """The browser's name ("" when unknown) and a key of ``SYSTEM_NAMES`` ("" when unknown)."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), "")
+    if "Android" in user_agent:
+        system = "android-phone" if "Mobile" in user_agent else "android-tablet"
+    else:
+        system = next((key for mark, key in _SYSTEMS if mark in user_agent), "")
+    return browser, system
+
+
+def device_label(browser: str, system: str) -> str:
+    """ "Chrome on an iPad" in the reader's language (browser names stay as they are)."""
+    where = _(SYSTEM_NAMES[system]) if system in SYSTEM_NAMES else ""
+    if browser and where:
+        # Translators: a browser on a device, e.g. "Chrome on an iPad".
+        return _("%(browser)s on %(system)s", browser=browser, system=where)
+    if where:
+        return _("a browser on %(system)s", system=where)
+    return browser or _("a browser")
 
 
 def describe_device(user_agent: str) -> str:
     """A coarse summary such as "Chrome on an Android tablet": enough for a participant to
-    tell their own sign-ins from someone else's, without keeping a fingerprint."""
-    browser = next((name for mark, name in _BROWSERS if mark in user_agent), "a browser")
-    if "Android" in user_agent:
-        system = "an Android phone" if "Mobile" in user_agent else "an Android tablet"
-    else:
-        system = next((name for mark, name in _SYSTEMS if mark in user_agent), "")
-    return f"{browser} on {system}" if system else browser
+    tell their own sign-ins from someone else's, without keeping a fingerprint. Written in
+    the source language (it is kept in the audit trail); pages show :func:`device_label`."""
+    with use_locale(SOURCE_LANGUAGE):
+        return device_label(*device_parts(user_agent))

@@ -13,23 +13,26 @@ from typing import Literal
 
 from sqlmodel import Session, col, func, select
 
+from app.core.i18n import N_
 from app.models import BuddyGroup, BuddyMember, Cohort, Participant
 from app.models.tablet import Answer, PairAgreement
 from app.services.library import BoundExercise, program_of
 
 Status = Literal["not_started", "in_progress", "done"]
 STATUS_LABELS: dict[str, str] = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
+    "not_started": N_("Not started"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
 }
+"""Source text: translate where shown (``_(STATUS_LABELS[status])``)."""
 AgreementLabel = Literal["no_buddy", "not_accepted", "waiting", "accepted"]
 AGREEMENT_LABELS: dict[str, str] = {
-    "no_buddy": "No buddy yet",
-    "not_accepted": "Not accepted",
-    "waiting": "Waiting for buddy",
-    "accepted": "Accepted by all",
+    "no_buddy": N_("No buddy yet"),
+    "not_accepted": N_("Not accepted"),
+    "waiting": N_("Waiting for buddy"),
+    "accepted": N_("Accepted by all"),
 }
+"""Source text: translate where shown (``_(AGREEMENT_LABELS[label])``)."""
 
 
 @dataclass(frozen=True, slots=True)

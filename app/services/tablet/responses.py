@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from app.core.i18n import _, format_number
 from app.models import CohortExercise, Participant, utcnow
 from app.models.tablet import Answer, PairAgreement, SaveReceipt
 from app.services.library import AGREEMENT_ID, BoundExercise, PromptSpec
@@ -45,7 +46,7 @@ class StaleAnswer(Conflict):
     """The save was based on an older version; ``server`` is the copy now stored."""
 
     def __init__(self, server: SaveResult) -> None:
-        super().__init__("this answer was changed on another device; choose what to keep")
+        super().__init__(_("This answer was changed on another device: choose what to keep."))
         self.server = server
 
 
@@ -80,7 +81,7 @@ def prompt_of(exercise: BoundExercise, prompt_id: str) -> PromptSpec:
     for prompt in exercise.spec.prompts:
         if prompt.id == prompt_id:
             return prompt
-    raise NotFound("no such question in this exercise")
+    raise NotFound(_("no such question in this exercise"))
 
 
 def clean_value(prompt: PromptSpec, value: Any) -> Any:
@@ -88,32 +89,38 @@ def clean_value(prompt: PromptSpec, value: Any) -> Any:
     where = f"question '{prompt.id}'"
 
     def bad(message: str) -> InvalidInput:
-        return InvalidInput("the answer cannot be saved", [Problem(where, message, "value")])
+        return InvalidInput(_("the answer cannot be saved"), [Problem(where, message, "value")])
 
     if prompt.type in TEXT_LIMITS:
         limit = TEXT_LIMITS[prompt.type]
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise bad("must be text")
+            raise bad(_("The answer must be text."))
         if len(value) > limit:
-            raise bad(f"is {len(value)} characters long; the limit is {limit}")
+            raise bad(
+                _(
+                    "The answer is %(length)s characters long; the limit is %(limit)s.",
+                    length=format_number(len(value)),
+                    limit=format_number(limit),
+                )
+            )
         return value
     if value is None:
         return None
     options = prompt.options or []
     if prompt.type == "scale":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-            raise bad("must be a whole number from 1 to 5")
+            raise bad(_("The answer must be a whole number from 1 to 5."))
         return value
     if prompt.type == "single_choice":
         if value not in options:
-            raise bad("must be one of the offered choices")
+            raise bad(_("The answer must be one of the offered choices."))
         return value
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise bad("must be a list of the offered choices")
+        raise bad(_("The answer must be a list of the offered choices."))
     if any(v not in options for v in value):
-        raise bad("holds a choice that is not offered")
+        raise bad(_("The answer holds a choice that is not offered."))
     return [o for o in options if o in value]
 
 
@@ -138,7 +145,7 @@ def accept_agreement(session: Session, *, participant: Participant) -> Agreement
     """Record that the participant accepts the buddy agreement of their current group."""
     group = current_group_of(session, participant=participant)
     if group is None or group.id is None or participant.id is None:
-        raise Conflict("you can accept the agreement once your buddy has been announced")
+        raise Conflict(_("you can accept the agreement once your buddy has been announced"))
     if session.get(PairAgreement, (group.id, participant.id)) is None:
         session.add(PairAgreement(group_id=group.id, participant_id=participant.id))
         session.flush()
@@ -184,7 +191,7 @@ def _receipt(session: Session, participant: Participant, key: str) -> SaveReceip
 def _replay(receipt: SaveReceipt, exercise: BoundExercise, prompt_id: str) -> SaveResult:
     result = SaveResult(**receipt.result)
     if (result.exercise_id, result.prompt_id) != (exercise.spec.id, prompt_id):
-        raise Conflict("this save key was already used for another question")
+        raise Conflict(_("this save key was already used for another question"))
     return result
 
 
@@ -202,22 +209,24 @@ def save_answer(
     a stale version raises StaleAnswer with the server copy."""
     if not KEY_PATTERN.match(idempotency_key):
         raise InvalidInput(
-            "the answer cannot be saved",
+            _("the answer cannot be saved"),
             [
                 Problem(
-                    "idempotency_key", "must be 8 to 100 letters, digits or -_.:", "idempotency_key"
+                    "idempotency_key",
+                    _("The save key must be 8 to 100 letters, digits or -_.:"),
+                    "idempotency_key",
                 )
             ],
         )
     if exercise.row.cohort_id != participant.cohort_id:
-        raise NotFound("no such exercise in your program")
+        raise NotFound(_("no such exercise in your program"))
     receipt = _receipt(session, participant, idempotency_key)
     if receipt is not None:
         return _replay(receipt, exercise, prompt_id)
     prompt = prompt_of(exercise, prompt_id)
     cleaned = clean_value(prompt, value)
     if not pair_work_open(session, participant=participant, exercise=exercise):
-        raise Forbidden("pair work opens once you and your buddy have accepted the agreement")
+        raise Forbidden(_("pair work opens once you and your buddy have accepted the agreement"))
     assert participant.id is not None
     assert exercise.row.id is not None
     row = session.exec(

@@ -6,17 +6,24 @@ Answer content reaches these views only through ``visibility``; statuses come fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session, select
 
 from app.core.errors import NotFound
+from app.core.i18n import _
 from app.models import Cohort, Participant
 from app.models.agenda import AgendaItem
 from app.services.agenda import NowInfo, day_date, load_zone, participant_now
-from app.services.library import AGREEMENT_ID, BoundExercise, bound_exercise, program_of
+from app.services.library import (
+    AGREEMENT_ID,
+    BoundExercise,
+    ExerciseSpec,
+    bound_exercise,
+    program_of,
+)
 from app.services.privacy import (
     BuddyAnswers,
     audience_label,
@@ -25,6 +32,7 @@ from app.services.privacy import (
     read_answers,
     shared_with,
 )
+from app.services.tablet.language import language_of
 from app.services.tablet.progress import Status, answered_counts, exercise_status
 from app.services.tablet.responses import (
     TEXT_LIMITS,
@@ -68,6 +76,13 @@ class HomeView:
     reasons: list[str]
     agreement: AgreementState
 
+    def title_of(self, exercise_id: str | None, fallback: str) -> str:
+        """An exercise's title in the reader's language (the agenda keeps the source's)."""
+        return next(
+            (e.title for e in self.exercises if exercise_id and e.exercise_id == exercise_id),
+            fallback,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class PromptView:
@@ -75,12 +90,20 @@ class PromptView:
     text: str
     type: str
     options: list[str]
+    """The choices as stored (the source language's): an answer keeps these."""
     help: str | None
     visibility: str
     audience: str
     value: Any
     version: int
     limit: int | None
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    """(stored option, the option in the reader's language), in order."""
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Stored option -> the option in the reader's language (for showing answers)."""
+        return dict(self.choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +121,18 @@ class ExerciseView:
     shared: list[BuddyAnswers]
 
 
+def localized_spec(exercise: BoundExercise, language: str) -> ExerciseSpec:
+    """The exercise's spec in ``language``, from the cohort's snapshot (the library's
+    ``BoundExercise.shown_in``): every tablet page reads exercise content through here. A
+    missing translation reads as the source language, field by field; ids, types and the
+    stored choice values never change."""
+    return exercise.shown_in(language)
+
+
 def _cohort_of(session: Session, participant: Participant) -> Cohort:
     cohort = session.get(Cohort, participant.cohort_id)
     if cohort is None:
-        raise NotFound("no such cohort")
+        raise NotFound(_("no such cohort"))
     return cohort
 
 
@@ -152,6 +183,7 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
     """What a tablet's home shows: now and next, the exercises with status, and the buddy."""
     cohort = _cohort_of(session, participant)
     assert participant.id is not None
+    language = language_of(participant, cohort)
     program = program_of(session, cohort=cohort)
     counts = answered_counts(session, participant_ids=[participant.id], program=program)
     agreement = agreement_state(session, participant=participant)
@@ -164,7 +196,7 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
     exercises = [
         HomeExercise(
             b.spec.id,
-            b.spec.title,
+            localized_spec(b, language).title,
             b.spec.kind,
             exercise_status(len(b.spec.prompts), counts[(participant.id, b.row.id or 0)]),
             _is_open(b, agreement, position),
@@ -192,35 +224,42 @@ def participant_exercise(
 ) -> ExerciseView:
     """One exercise as its participant sees it: questions with audience, own answers, and the
     buddies' shared answers they may read now."""
-    exercise = exercise_for(session, participant=participant, exercise_id=exercise_id)
+    cohort = _cohort_of(session, participant)
+    exercise = bound_exercise(session, cohort=cohort, exercise_id=exercise_id)
     own = read_answers(session, viewer=participant, owner=participant, exercise=exercise)
     buddies = buddies_of(session, participant=participant)
     agreement = agreement_state(session, participant=participant)
-    prompts = [
-        PromptView(
-            p.id,
-            p.text,
-            p.type,
-            list(p.options or []),
-            p.help,
-            p.visibility,
-            audience_label(p.visibility, buddy_count=len(buddies)),
-            own[p.id].value if p.id in own else None,
-            own[p.id].version if p.id in own else 0,
-            TEXT_LIMITS.get(p.type),
+    spec = localized_spec(exercise, language_of(participant, cohort))
+    shown = {p.id: p for p in spec.prompts}
+    prompts = []
+    for p in exercise.spec.prompts:
+        # Text in the reader's language; ids, types and stored options from the source.
+        local = shown.get(p.id, p)
+        options = list(p.options or [])
+        prompts.append(
+            PromptView(
+                p.id,
+                local.text,
+                p.type,
+                options,
+                local.help,
+                p.visibility,
+                audience_label(p.visibility, buddy_count=len(buddies)),
+                own[p.id].value if p.id in own else None,
+                own[p.id].version if p.id in own else 0,
+                TEXT_LIMITS.get(p.type),
+                list(local.choices) if options else [],
+            )
         )
-        for p in exercise.spec.prompts
-    ]
-    spec = exercise.spec
     return ExerciseView(
-        spec.id,
+        exercise.spec.id,
         spec.title,
         spec.summary,
-        spec.kind,
+        exercise.spec.kind,
         list(spec.steps),
         prompts,
         pair_work_open(session, participant=participant, exercise=exercise),
-        spec.id == AGREEMENT_ID,
+        exercise.spec.id == AGREEMENT_ID,
         agreement,
         [b.name for b in buddies],
         shared_with(session, viewer=participant, exercise=exercise),

@@ -27,6 +27,7 @@
   var exercise = form ? form.getAttribute("data-exercise") : null;
 
   var store = window.TandemStore;
+  var T = window.TandemText;
   var load = store.load, save = store.save;
 
   var queue = load(QKEY, []);
@@ -52,19 +53,19 @@
     var state, text, n = queue.length;
     if (conflictCount()) {
       state = "conflict";
-      text = "An answer was changed on another device: choose what to keep.";
+      text = T.t("conflict");
     } else if (blocked) {
       state = "error"; text = blocked;
     } else if (n && !navigator.onLine) {
       state = "offline";
-      text = "Offline \u2014 " + n + " change" + (n === 1 ? "" : "s") + " will sync when the tablet is back online.";
+      text = T.n("offline", n);
     } else if (n && failing) {
       state = "offline";
-      text = "Not sent yet \u2014 " + n + " change" + (n === 1 ? "" : "s") + " will sync; retrying.";
+      text = T.n("retrying", n);
     } else if (n || busy || Object.keys(debounces).length) {
-      state = "saving"; text = "Saving\u2026";
+      state = "saving"; text = T.t("saving");
     } else {
-      state = "saved"; text = "All changes saved";
+      state = "saved"; text = T.t("saved");
     }
     statusEl.setAttribute("data-state", state);
     statusEl.setAttribute("data-unsent", String(unsentCount()));
@@ -130,13 +131,13 @@
     for (var i = queue.length - 1; i >= 0; i--) {
       var e = queue[i];
       if (e.ex === ex && e.prompt === prompt) {
-        if (!e.sent) { e.value = value; persist(); setPromptState(prompt, "pending", "Waiting to send"); kick(); return; }
+        if (!e.sent) { e.value = value; persist(); setPromptState(prompt, "pending", T.t("waiting")); kick(); return; }
         break;
       }
     }
     queue.push({ key: newKey(), ex: ex, prompt: prompt, value: value, base: null, sent: false });
     persist();
-    setPromptState(prompt, "pending", "Waiting to send");
+    setPromptState(prompt, "pending", T.t("waiting"));
     kick();
   }
   function removeEntry(entry) {
@@ -163,7 +164,7 @@
     persist();
     busy = true;
     setStatus();
-    setPromptState(entry.prompt, "saving", "Saving\u2026");
+    setPromptState(entry.prompt, "saving", T.t("saving"));
     store.put("/p/api/answers/" + encodeURIComponent(entry.ex) + "/" + encodeURIComponent(entry.prompt),
               { value: entry.value, base_version: entry.base, idempotency_key: entry.key }, csrf, TIMEOUT_MS)
     .then(function (res) {
@@ -172,7 +173,7 @@
     }, function () {
       busy = false;
       failing = true;
-      setPromptState(entry.prompt, "pending", "Waiting to send");
+      setPromptState(entry.prompt, "pending", T.t("waiting"));
       delay = Math.min(delay * 2, 15000);
       setStatus();
       retryLater(delay);
@@ -188,7 +189,7 @@
       persist();
       var box = entry.ex === exercise ? fieldsetOf(entry.prompt) : null;
       if (box) { box.setAttribute("data-version", String(body.version)); }
-      setPromptState(entry.prompt, "saved", stillQueued(k) ? "Waiting to send" : "Saved");
+      setPromptState(entry.prompt, "saved", stillQueued(k) ? T.t("waiting") : T.t("prompt_saved"));
       document.body.dispatchEvent(new CustomEvent("tandem:saved"));
       kick();
       return;
@@ -212,9 +213,9 @@
       // Signed out, gated or busy: keep every change on the tablet and try again later.
       failing = true;
       if (status === 401) {
-        blocked = "You are signed out. Your answers are kept on this tablet until you sign in again.";
+        blocked = T.t("signed_out");
       } else if (status === 403) {
-        blocked = (body && body.detail) ? "Not sent: " + body.detail : "Not sent yet.";
+        blocked = (body && body.detail) ? T.t("not_sent_because", { reason: body.detail }) : T.t("not_sent");
       }
       setStatus();
       retryLater(status >= 500 ? Math.min(delay *= 2, 15000) : 30000);
@@ -223,7 +224,7 @@
     // The server refused this value (too long, not an option): keep it on screen, say why.
     removeEntry(entry);
     persist();
-    setPromptState(entry.prompt, "error", "Not saved: " + ((body && body.problems && body.problems[0] && body.problems[0].message) || (body && body.detail) || "the answer was refused"));
+    setPromptState(entry.prompt, "error", T.t("not_saved_because", { reason: (body && body.problems && body.problems[0] && body.problems[0].message) || (body && body.detail) || T.t("refused") }));
     kick();
   }
   function stillQueued(k) {
@@ -251,7 +252,7 @@
     if (both) { both.hidden = type === "scale" || type === "single_choice"; }
     panel.querySelector('[data-merge="mine"]').textContent = display(c.mine);
     panel.querySelector('[data-merge="server"]').textContent = display(c.server.value);
-    setPromptState(c.prompt, "error", "Choose what to keep");
+    setPromptState(c.prompt, "error", T.t("choose"));
   }
   function resolve(k, action) {
     var c = conflicts[k];
@@ -283,7 +284,7 @@
       writeField(box, chosen);
     }
     if (action === "server") {
-      setPromptState(c.prompt, "saved", "Saved");
+      setPromptState(c.prompt, "saved", T.t("prompt_saved"));
       setStatus();
     } else {
       enqueue(c.ex, c.prompt, chosen);
@@ -318,7 +319,7 @@
         } else if (pending) {
           // This tablet's unsent text is newer than the copy the server rendered.
           writeField(box, pending.value);
-          setPromptState(prompt, "pending", "Waiting to send");
+          setPromptState(prompt, "pending", T.t("waiting"));
         } else if (newer) {
           // The page was rendered before this tablet's last save landed: show what was saved.
           writeField(box, newer.value);
@@ -333,7 +334,7 @@
           textarea.addEventListener("input", function () {
             if (debounces[prompt]) { clearTimeout(debounces[prompt]); }
             debounces[prompt] = window.setTimeout(function () { commit(prompt); }, DEBOUNCE_MS);
-            setPromptState(prompt, "pending", "Typing\u2026");
+            setPromptState(prompt, "pending", T.t("typing"));
             setStatus();
           });
           textarea.addEventListener("blur", function () { if (debounces[prompt]) { commit(prompt); } });
@@ -391,7 +392,7 @@
       waitForQueue(5000).then(function () {
         if (!deviceUnsent()) { clearDevice(); handback.submit(); return; }
         if (warning) {
-          warning.querySelector("[data-unsent]").textContent = String(deviceUnsent());
+          warning.querySelector("[data-unsent-text]").textContent = T.n("unsent", deviceUnsent());
           warning.hidden = false;
           warning.querySelector('[data-handback="wait"]').focus();
         }

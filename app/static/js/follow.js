@@ -13,8 +13,10 @@
 
   function hhmm(t) { return t ? String(t).slice(0, 5) : ""; }
   function describe(item) {
-    if (!item) { return "Nothing planned."; }
-    return item.title + " · day " + item.day + ", " + hhmm(item.start) + "–" + hhmm(item.end);
+    var T = window.TandemText;
+    if (!T) { return item ? item.title : ""; }
+    if (!item) { return T.t("nothing_planned"); }
+    return T.t("now_item", { title: item.title, day: item.day, start: hhmm(item.start), end: hhmm(item.end) });
   }
   function render(data) {
     var current = panel.querySelector("[data-now='current']");

@@ -79,11 +79,12 @@
   }
   function display(plan) {
     var lines = [];
-    if (plan.aspiration) { lines.push("Aspiration: " + plan.aspiration); }
-    (plan.goals || []).forEach(function (g, i) { lines.push("Goal " + (i + 1) + ": " + (g.what || "")); });
-    if (plan.strengths) { lines.push("Strengths: " + plan.strengths); }
-    if (plan.obstacles) { lines.push("Obstacles: " + plan.obstacles); }
-    return lines.join("\n") || "(empty)";
+    var T = window.TandemText;
+    if (plan.aspiration) { lines.push(T.t("plan_aspiration", { text: plan.aspiration })); }
+    (plan.goals || []).forEach(function (g, i) { lines.push(T.t("plan_goal", { number: i + 1, text: g.what || "" })); });
+    if (plan.strengths) { lines.push(T.t("plan_strengths", { text: plan.strengths })); }
+    if (plan.obstacles) { lines.push(T.t("plan_obstacles", { text: plan.obstacles })); }
+    return lines.join("\n") || T.t("plan_empty");
   }
   function both(a, b) { a = a || ""; b = b || ""; return !a ? b : !b ? a : a === b ? a : a + "\n\n" + b; }
   function combine(server, mine) {
@@ -105,12 +106,12 @@
   function unsent() { return queue.length + (conflict ? 1 : 0) + (debounce ? 1 : 0); }
   function setStatus() {
     if (!statusEl) { return; }
-    var state, text;
-    if (conflict) { state = "conflict"; text = "Your plan was changed on another device: choose what to keep."; }
-    else if (queue.length && !navigator.onLine) { state = "offline"; text = "Offline \u2014 your plan will sync when the tablet is back online."; }
-    else if (queue.length && failing) { state = "offline"; text = "Not sent yet \u2014 retrying."; }
-    else if (queue.length || busy || debounce) { state = "saving"; text = "Saving\u2026"; }
-    else { state = "saved"; text = "All changes saved"; }
+    var state, text, T = window.TandemText;
+    if (conflict) { state = "conflict"; text = T.t("plan_conflict"); }
+    else if (queue.length && !navigator.onLine) { state = "offline"; text = T.t("plan_offline"); }
+    else if (queue.length && failing) { state = "offline"; text = T.t("plan_retrying"); }
+    else if (queue.length || busy || debounce) { state = "saving"; text = T.t("saving"); }
+    else { state = "saved"; text = T.t("saved"); }
     statusEl.setAttribute("data-state", state);
     statusEl.setAttribute("data-unsent", String(unsent()));
     statusEl.textContent = text;
@@ -154,7 +155,7 @@
     removeEntry(entry); persist(); kick();
     if (statusEl) {
       statusEl.setAttribute("data-state", "error");
-      statusEl.textContent = "Not saved: " + ((body && body.problems && body.problems[0] && (body.problems[0].where + " " + body.problems[0].message)) || (body && body.detail) || "refused");
+      statusEl.textContent = window.TandemText.t("not_saved_because", { reason: (body && body.problems && body.problems[0] && window.TandemText.t("problem", { where: body.problems[0].where, message: body.problems[0].message })) || (body && body.detail) || window.TandemText.t("refused") });
     }
   }
   function removeEntry(entry) {
@@ -243,7 +244,7 @@
         return;
       }
       if (Date.now() > until || !navigator.onLine || conflict) {
-        if (warning) { warning.querySelector("[data-unsent]").textContent = String(unsent()); warning.hidden = false; }
+        if (warning) { warning.querySelector("[data-unsent-text]").textContent = window.TandemText.n("unsent", unsent()); warning.hidden = false; }
         return;
       }
       if (!busy) { flush(); }

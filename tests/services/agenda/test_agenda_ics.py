@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from app.core.errors import InvalidInput
+from app.core.i18n import use_locale
 from app.services.agenda.ics import (
     IcsItem,
     build_checkin_ics,
@@ -109,6 +110,7 @@ def test_build_ics_events_carry_uid_text_and_tzid_times() -> None:
     assert event["DTSTAMP"][1] == "20261001T120000Z"
     assert event["DTSTART"] == ({"TZID": BERLIN}, "20261023T090000")
     assert event["DTEND"] == ({"TZID": BERLIN}, "20261023T103000")
+    assert event["SUMMARY"][0] == {"LANGUAGE": "en"}
     assert unescape(event["SUMMARY"][1]) == "Buddy walk; part 1"
     assert unescape(event["DESCRIPTION"][1]) == "Talk, listen.\nSwap roles."
     assert event["LOCATION"][1] == "Room A"
@@ -157,7 +159,7 @@ def test_build_ics_rejects_events_that_end_before_they_start() -> None:
         program(bad)
 
     assert [str(p) for p in caught.value.problems] == [
-        "event x: 'Backwards' ends (09:00) before it starts (10:00)"
+        "Event x: “Backwards” ends (9:00\u202fAM) before it starts (10:00\u202fAM)."
     ]
 
 
@@ -165,7 +167,9 @@ def test_build_ics_rejects_an_unknown_timezone() -> None:
     with pytest.raises(InvalidInput) as caught:
         build_ics("C", "c", "Mars/Olympus", [WALK], prodid_host="h")
 
-    assert [str(p) for p in caught.value.problems] == ["timezone: unknown timezone 'Mars/Olympus'"]
+    assert [str(p) for p in caught.value.problems] == [
+        "timezone: Unknown time zone: “Mars/Olympus”."
+    ]
 
 
 def test_to_utc_follows_the_berlin_change_inside_a_programme() -> None:
@@ -198,3 +202,13 @@ def test_to_utc_reads_a_repeated_autumn_time_as_its_first_occurrence() -> None:
     assert to_utc(date(2026, 10, 25), time(2, 30), BERLIN) == datetime(
         2026, 10, 25, 0, 30, tzinfo=UTC
     )
+
+
+def test_build_ics_declares_the_language_its_texts_are_written_in() -> None:
+    raw = build_ics("C", "c", BERLIN, [WALK], prodid_host="h", dtstamp=STAMP, language="de")
+    event = parse(raw)[0]["children"][1]  # type: ignore[index]
+    assert event["SUMMARY"][0] == {"LANGUAGE": "de"}
+    assert event["DESCRIPTION"][0] == {"LANGUAGE": "de"}
+    with use_locale("fr"):
+        raw = build_ics("C", "c", BERLIN, [WALK], prodid_host="h", dtstamp=STAMP)
+    assert parse(raw)[0]["children"][1]["SUMMARY"][0] == {"LANGUAGE": "fr"}  # type: ignore[index]

@@ -67,7 +67,7 @@ def test_agreed_rhythm_downloads_as_calendar_events_for_both(
         starts = [line.split(":", 1)[1] for line in lines if line.startswith("DTSTART")]
         summaries = [line.split(":", 1)[1] for line in lines if line.startswith("SUMMARY")]
         assert starts == ["20270405", "20270503", "20270602"]
-        assert summaries == [f"Buddy check-in {n}: Ana & Ben" for n in (1, 2, 3)]
+        assert summaries == [f"Buddy check-in {n}: Ana and Ben" for n in (1, 2, 3)]
 
 
 def test_notes_stay_private_and_steps_are_shared(session: Session, world: World) -> None:

@@ -98,8 +98,8 @@ def test_clean_plan_names_every_faulty_field() -> None:
     with pytest.raises(InvalidInput) as bad:
         plans.clean_plan({"goals": [{"what": "x", "target_date": "soon"}, {}, {}, {}]})
     assert [str(p) for p in bad.value.problems] == [
-        "goals: has 4 goals; a plan has one to 3",
-        "goal 1, target date: 'soon' is not a date like 2027-06-30",
+        "My goals: The plan has 4 goals; a plan has one to 3.",
+        "Goal 1, Target date: “soon” is not a date like 2027-06-30.",
     ]
 
 

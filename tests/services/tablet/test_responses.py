@@ -95,13 +95,13 @@ def test_stale_version_with_the_same_value_is_not_a_conflict(
 @pytest.mark.parametrize(
     ("prompt", "value", "message"),
     [
-        ("first-impression", 0, "must be a whole number from 1 to 5"),
-        ("first-impression", 6, "must be a whole number from 1 to 5"),
-        ("first-impression", "3", "must be a whole number from 1 to 5"),
-        ("first-impression", True, "must be a whole number from 1 to 5"),
-        ("their-week", 12, "must be text"),
-        ("their-week", "x" * 20_001, "is 20001 characters long; the limit is 20000"),
-        ("curious-about", "x" * 2_001, "is 2001 characters long; the limit is 2000"),
+        ("first-impression", 0, "The answer must be a whole number from 1 to 5."),
+        ("first-impression", 6, "The answer must be a whole number from 1 to 5."),
+        ("first-impression", "3", "The answer must be a whole number from 1 to 5."),
+        ("first-impression", True, "The answer must be a whole number from 1 to 5."),
+        ("their-week", 12, "The answer must be text."),
+        ("their-week", "x" * 20_001, "The answer is 20,001 characters long; the limit is 20,000."),
+        ("curious-about", "x" * 2_001, "The answer is 2,001 characters long; the limit is 2,000."),
     ],
 )
 def test_values_are_checked_against_the_prompt_type(
@@ -120,7 +120,7 @@ def test_choices_must_be_offered_and_checklists_keep_option_order(
     assert options is not None
     with pytest.raises(InvalidInput) as caught:
         _save(session, world.ana, agreement, "agreements", ["not offered"], 0, "key-00001")
-    assert caught.value.problems[0].message == "holds a choice that is not offered"
+    assert caught.value.problems[0].message == "The answer holds a choice that is not offered."
     saved = _save(
         session, world.ana, agreement, "agreements", [options[2], options[0]], 0, "key-00002"
     )

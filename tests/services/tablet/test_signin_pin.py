@@ -65,13 +65,13 @@ def test_a_pin_is_chosen_once_and_stored_only_as_a_keyed_hash(
 @pytest.mark.parametrize(
     ("pin", "again", "message"),
     [
-        ("12", "12", "must be 4 to 8 digits"),
-        ("12a4", "12a4", "must be 4 to 8 digits"),
-        ("123456789", "123456789", "must be 4 to 8 digits"),
-        ("1234", "1234", "is too easy to guess: avoid 1234 or 1111"),
-        ("9876", "9876", "is too easy to guess: avoid 1234 or 1111"),
-        ("0000", "0000", "is too easy to guess: avoid 1234 or 1111"),
-        ("2580", "2581", "does not match the first one"),
+        ("12", "12", "The PIN must be 4 to 8 digits."),
+        ("12a4", "12a4", "The PIN must be 4 to 8 digits."),
+        ("123456789", "123456789", "The PIN must be 4 to 8 digits."),
+        ("1234", "1234", "The PIN is too easy to guess: avoid 1234 or 1111."),
+        ("9876", "9876", "The PIN is too easy to guess: avoid 1234 or 1111."),
+        ("0000", "0000", "The PIN is too easy to guess: avoid 1234 or 1111."),
+        ("2580", "2581", "The PIN does not match the first one."),
     ],
 )
 def test_a_weak_or_mistyped_pin_is_refused_and_nothing_is_stored(
