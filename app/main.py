@@ -21,6 +21,7 @@ from starlette.responses import Response
 from app.core.config import ROOT, Settings, get_settings
 from app.core.db import create_db_engine, is_locked_error, is_sqlite
 from app.core.errors import DomainError, InvalidInput, Unavailable
+from app.core.i18n import gettext as _
 from app.core.language import LanguageMiddleware
 from app.core.limits import ConcurrencyLimitMiddleware, Gate
 from app.core.logging import RequestContextMiddleware, configure_logging, route_of
@@ -103,7 +104,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": "sign in first"}, status_code=401)
+            return JSONResponse({"detail": _("sign in first")}, status_code=401)
         if request.url.path == "/p" or request.url.path.startswith("/p/"):
             return RedirectResponse("/join", status_code=303)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
@@ -117,7 +118,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(
             request,
             429,
-            "Too many attempts. Wait a few minutes and try again.",
+            _("Too many attempts. Wait a few minutes and try again."),
             headers={"Retry-After": str(exc.retry_after)},
         )
 
@@ -127,7 +128,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             return _error(
                 request,
                 503,
-                "The database is busy; your request was not applied. Please retry in a moment.",
+                _("The database is busy; your request was not applied. Please retry in a moment."),
                 headers={"Retry-After": "2"},
             )
         log.error(
@@ -139,7 +140,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(
             request,
             503,
-            "The database is unavailable; please retry shortly.",
+            _("The database is unavailable; please retry shortly."),
             headers={"Retry-After": "5"},
         )
 
@@ -148,38 +149,40 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(
             request,
             503,
-            "The server is busy; your request was not applied. Please retry in a moment.",
+            _("The server is busy; your request was not applied. Please retry in a moment."),
             headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = [_problem_of(err) for err in exc.errors()]
-        return _error(request, 422, "The request is not valid.", problems=problems)
+        return _error(request, 422, _("The request is not valid."), problems=problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400 and "json" in request.headers.get("content-type", ""):
             # A JSON body that is not even UTF-8 is invalid input like any other bad JSON.
-            return _error(request, 422, "The request is not valid.", problems=[_NOT_JSON_PROBLEM])
-        message = {404: "Not found.", 405: "Method not allowed."}.get(
+            return _error(
+                request, 422, _("The request is not valid."), problems=[_not_json_problem()]
+            )
+        message = {404: _("Not found."), 405: _("Method not allowed.")}.get(
             exc.status_code, str(exc.detail)
         )
         return _error(request, exc.status_code, message, headers=exc.headers)
 
 
-_NOT_JSON_PROBLEM: dict[str, str | None] = {
-    "where": "body",
-    "field": None,
-    "message": "is not valid JSON (UTF-8 text)",
-}
+def _not_json_problem() -> dict[str, str | None]:
+    return {"where": "body", "field": None, "message": _("is not valid JSON (UTF-8 text)")}
 
 
 def _problem_of(err: Mapping[str, Any]) -> dict[str, str | None]:
     """One of pydantic's errors in the API's problem shape."""
     if err.get("type") == "json_invalid":
         position = err.get("loc", ("body", 0))[-1]
-        return {**_NOT_JSON_PROBLEM, "message": f"is not valid JSON (at character {position})"}
+        return {
+            **_not_json_problem(),
+            "message": _("is not valid JSON (at character %(position)s)", position=position),
+        }
     loc = err.get("loc", ())
     return {
         "where": ".".join(str(part) for part in loc),
