@@ -186,6 +186,7 @@ def install_i18n(env: Any) -> None:
     )
     env.globals.update(
         current_language=current_language,
+        language_names=LANGUAGE_NAMES,
         format_date=format_date,
         format_datetime=format_datetime,
         format_time=format_time,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.core.i18n import LANGUAGE_NAMES
-from app.core.templating import templates
 from app.routers.participant import api, join, language, now, pages, workbook
 from app.routers.participant import partnership as partnership_pages
 from app.routers.participant import plan as plan_pages
@@ -19,6 +17,3 @@ router.include_router(workbook.router)
 router.include_router(plan_pages.router)
 router.include_router(partnership_pages.router)
 router.include_router(language.router)
-
-# The tablet's language switch lists each language in its own name.
-templates.env.globals.setdefault("language_names", LANGUAGE_NAMES)

@@ -12,12 +12,12 @@
     var left = Math.round((Date.parse(endsAt) - Date.now()) / 1000);
     var over = left < 0;
     var s = Math.abs(left);
-    // The words come from the page (data-left / data-over, e.g. "%(time)s left"), in the
-    // reader's language; without them the clock keeps the words the server rendered and
-    // changes only the time in them.
+    // The words come from the page (data-left-text / data-over-text, e.g. "{clock} left"),
+    // in the reader's language; without them the clock keeps the words the server rendered
+    // and changes only the time in them.
     var clock = Math.floor(s / 60) + ":" + pad(s % 60);
-    var words = panel.getAttribute(over ? "data-over" : "data-left");
-    out.textContent = words ? words.replace("%(time)s", clock)
+    var words = out.getAttribute(over ? "data-over-text" : "data-left-text");
+    out.textContent = words ? words.replace("{clock}", clock)
       : out.textContent.replace(/\d+:\d\d/, clock);
     out.classList.toggle("over", over);
   }
