@@ -74,7 +74,7 @@ def cards(
     """Issue and print everyone's sign-in card (older cards stop working)."""
     from app.core.config import get_settings
     from app.services import cohorts, roster, tablet
-    from app.services.tablet import CardData, render_cards_pdf
+    from app.services.tablet import render_cards_pdf
 
     settings = get_settings()
     try:
@@ -88,14 +88,7 @@ def cards(
                 followup_days=settings.followup_days,
                 actor="cli",
             )
-            base = settings.base_url.rstrip("/")
-            pdf = render_cards_pdf(
-                c.name,
-                [
-                    CardData(i.participant.name, c.name, i.code, f"{base}/join/{i.token}")
-                    for i in issued
-                ],
-            )
+            pdf = render_cards_pdf(c.name, tablet.cards_of(issued, c, settings.base_url))
     except DomainError as exc:
         fail(exc)
     out.write_bytes(pdf)

@@ -11,18 +11,14 @@ from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.models import Cohort
 from app.services import roster, tablet
-from app.services.tablet import CardData, render_cards_pdf
+from app.services.tablet import render_cards_pdf
 
 router = APIRouter(include_in_schema=False)
 
 
 def _pdf(cohort: Cohort, issued: list[tablet.IssuedCard], base_url: str, name: str) -> Response:
-    cards = [
-        CardData(c.participant.name, cohort.name, c.code, f"{base_url}/join/{c.token}")
-        for c in issued
-    ]
     return Response(
-        render_cards_pdf(cohort.name, cards),
+        render_cards_pdf(cohort.name, tablet.cards_of(issued, cohort, base_url)),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

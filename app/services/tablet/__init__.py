@@ -4,7 +4,7 @@ the pages' view of now and next, and progress without content for facilitators.
 What other packages, the routers and the CLI may use; the modules beside this file are
 internal to the package."""
 
-from app.services.tablet.cards import CardData, render_cards_pdf
+from app.services.tablet.cards import CardData, cards_of, render_cards_pdf
 from app.services.tablet.language import (
     language_of,
     participant_language,
@@ -71,6 +71,7 @@ __all__ = [
     "accept_agreement",
     "account_activity",
     "card_statuses",
+    "cards_of",
     "cohort_zone",
     "describe_device",
     "device_label",

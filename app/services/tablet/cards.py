@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from app.core.errors import InvalidInput, Problem
 from app.core.i18n import _
+from app.models import Cohort
 from app.services.printing import PAPERS, Paper, RenderPool, get_default_pool, workbook_environment
+from app.services.tablet.language import language_of
+from app.services.tablet.signin import IssuedCard
 
 CARDS_PER_PAGE = 8
 
@@ -22,6 +26,21 @@ class CardData:
     url: str
     language: str = ""
     """The language the card's owner reads (``tablet.language_of``); "" = the page's."""
+
+
+def cards_of(issued: Sequence[IssuedCard], cohort: Cohort, base_url: str) -> list[CardData]:
+    """The printable cards of freshly issued sign-ins, each in its owner's language."""
+    base = base_url.rstrip("/")
+    return [
+        CardData(
+            card.participant.name,
+            cohort.name,
+            card.code,
+            f"{base}/join/{card.token}",
+            language_of(card.participant, cohort),
+        )
+        for card in issued
+    ]
 
 
 def render_cards_html(cohort_name: str, cards: list[CardData], *, paper: Paper = "A4") -> str:

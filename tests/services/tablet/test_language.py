@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -74,3 +74,16 @@ def test_the_demo_cohort_shows_languages_off(session: Session) -> None:
     for email, language in DEMO_READERS.items():
         assert readers[email] == language
     assert set(readers.values()) == {"en", "de", "fr", "es"}
+
+
+def test_printed_cards_speak_their_owners_language(session: Session, world: World) -> None:
+    world.cohort.language = "fr"
+    world.ana.language = "de"
+    issued = [
+        tablet.IssuedCard(person, f"token-{n}", f"K7Q-{n:03d}", datetime(2027, 3, 1, tzinfo=UTC))
+        for n, person in enumerate((world.ana, world.ben))
+    ]
+    cards = tablet.cards_of(issued, world.cohort, "https://tandem.example/")
+    assert [(c.name, c.language) for c in cards] == [(world.ana.name, "de"), (world.ben.name, "fr")]
+    assert cards[0].url == "https://tandem.example/join/token-0"
+    assert {c.cohort_name for c in cards} == {world.cohort.name}
