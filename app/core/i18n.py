@@ -151,6 +151,14 @@ def format_date(value: date | datetime, format: str = "medium") -> str:
     return dates.format_date(value, format=format, locale=_current.get())
 
 
+def format_iso_date(value: str, format: str = "long") -> str:
+    """A date stored as ISO text (``2027-03-01``) in the reader's format; other text as it is."""
+    try:
+        return format_date(date.fromisoformat(value), format)
+    except (TypeError, ValueError):
+        return value
+
+
 def format_datetime(value: datetime, format: str = "medium", tzinfo: Any = None) -> str:
     return dates.format_datetime(value, format=format, tzinfo=tzinfo, locale=_current.get())
 
@@ -188,6 +196,7 @@ def install_i18n(env: Any) -> None:
         current_language=current_language,
         language_names=LANGUAGE_NAMES,
         format_date=format_date,
+        format_iso_date=format_iso_date,
         format_datetime=format_datetime,
         format_time=format_time,
         format_skeleton=format_skeleton,

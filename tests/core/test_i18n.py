@@ -61,3 +61,11 @@ def test_templates_tell_same_words_apart_by_context(monkeypatch: pytest.MonkeyPa
     page = env.from_string('{{ pgettext("state", "Open") }} / {{ pgettext("verb", "Open") }}')
     with i18n.use_locale("de"):
         assert page.render() == "Offen / Öffnen"
+
+
+def test_dates_stored_as_text_read_in_the_readers_format_and_other_text_stays() -> None:
+    with i18n.use_locale("de"):
+        assert i18n.format_iso_date("2027-03-01") == "1. März 2027"
+    with i18n.use_locale("es"):
+        assert i18n.format_iso_date("2027-03-01", "medium") == "1 mar 2027"
+    assert i18n.format_iso_date("next spring") == "next spring"

@@ -3,7 +3,6 @@ and the participant's download of everything stored about them."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from app.core.i18n import N_, _, format_date
+from app.core.i18n import N_, _
 from app.core.templating import render
 from app.deps import CurrentParticipant, PathId, SessionDep
 from app.models.plans import PLAN_PARTS
@@ -38,14 +37,6 @@ class PlanSave(BaseModel):
     content: dict[str, Any]
     base_version: int = Field(ge=0)
     idempotency_key: str = Field(min_length=8, max_length=100)
-
-
-def plan_date(value: str) -> str:
-    """A goal's target date (stored as ISO text) in the reader's format."""
-    try:
-        return format_date(date.fromisoformat(value), "long")
-    except ValueError:
-        return value
 
 
 @router.get("/p/plan")
@@ -109,7 +100,6 @@ def plan_versions(request: Request, session: SessionDep, me: CurrentParticipant)
         "participant/plan_versions.html",
         {
             "versions": privacy.read_plan_versions(session, viewer=me, owner=me),
-            "plan_date": plan_date,
         },
     )
 
@@ -138,7 +128,6 @@ def buddy_plan(
             "plan": privacy.read_plan(session, viewer=me, owner=owner),
             "comments": privacy.read_plan_comments(session, viewer=me, owner=owner),
             "part_labels": part_labels(),
-            "plan_date": plan_date,
         },
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date
 from pathlib import Path
@@ -436,3 +437,7 @@ def test_each_workbook_is_collected_in_its_readers_language(
     html = render_workbook_html(pair)
     assert '<html lang="de">' in html
     assert "Lernpartner-Arbeitsbuch" in html
+    # A goal's target date, stored as ISO text, prints in the reader's format.
+    goal = Goal(what="x", why="", actions=[], measure="", support="", target_date="2027-06-30")
+    with_plan = dataclasses.replace(pair, plan=PlanSection("", [goal], "", ""))
+    assert "30. Juni 2027" in render_workbook_html(with_plan)
