@@ -20,6 +20,8 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, NotFound
+from app.core.i18n import N_
+from app.core.messages import Message
 from app.models import (
     AuditEvent,
     BuddyGroup,
@@ -198,6 +200,26 @@ def _former(match: re.Match[str]) -> str:
     return "A former participant" if match.start() == 0 else "a former participant"
 
 
+FORMER = N_("a former participant")
+
+
+def _without(value: Any, names: re.Pattern[str]) -> Any:
+    """A stored message value with every mention of the person replaced (lists too)."""
+    if isinstance(value, str):
+        return Message(FORMER).to_json() if names.fullmatch(value.strip()) else value
+    if isinstance(value, dict) and "list" in value:
+        return {**value, "list": [_without(v, names) for v in value["list"]]}
+    return value
+
+
+def _scrub(reason: str, names: re.Pattern[str]) -> str:
+    if isinstance(reason, Message):
+        args = {k: _without(v, names) for k, v in reason.args.items()}
+        return reason if args == reason.args else reason.replace_args(**args)
+    # A reason stored as finished English text (before reasons were stored as messages).
+    return names.sub(_former, reason)
+
+
 def _erase_group_mentions(session: Session, p: Participant) -> int:
     """Rewrite the cohort's pairing reasons that name the participant (in their own groups,
     the wording for the buddies may use the first name alone)."""
@@ -212,13 +234,18 @@ def _erase_group_mentions(session: Session, p: Participant) -> int:
     changed = 0
     for group in session.exec(select(BuddyGroup).where(BuddyGroup.cohort_id == p.cohort_id)):
         names = in_own if group.id in own else anywhere
-        reasons = [names.sub(_former, r) for r in group.reasons]
-        shared = [names.sub(_former, r) for r in group.participant_reasons]
-        if (reasons, shared) != (group.reasons, group.participant_reasons):
+        reasons = [_scrub(r, names) for r in group.reasons]
+        shared = [_scrub(r, names) for r in group.participant_reasons]
+        if _stored(reasons, shared) != _stored(group.reasons, group.participant_reasons):
             group.reasons, group.participant_reasons = reasons, shared
             session.add(group)
             changed += 1
     return changed
+
+
+def _stored(*lists: list[str]) -> list[list[Any]]:
+    # Messages compare by their English text; what is stored is their id and values.
+    return [[r.to_json() if isinstance(r, Message) else r for r in rs] for rs in lists]
 
 
 def _erase_login_attempts(session: Session, p: Participant) -> int:
