@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from pathlib import Path
 
@@ -385,3 +386,18 @@ def test_unpaired_reasons_count_people_in_the_readers_plural(
     assert few.message == (
         "Ana hat keinen erlaubten Partner: ein Vermeidungswunsch schließt 1 Person aus"
     )
+
+
+def test_result_json_gives_reasons_in_the_readers_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install(monkeypatch, tmp_path, {"de": {"Both in %(function)s": "Beide in %(function)s"}})
+    result = solve(
+        [person("a@x.example", function="Sales"), person("b@x.example", function="Sales")]
+    )
+
+    with use_locale("de"):
+        data = result.to_json()
+
+    assert data["groups"][0]["reasons"] == ["Beide in Sales"]
+    assert json.loads(json.dumps(data))["groups"][0]["reasons"] == ["Beide in Sales"]
