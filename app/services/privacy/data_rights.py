@@ -20,7 +20,8 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, NotFound
-from app.core.i18n import N_
+from app.core.i18n import N_, format_date
+from app.core.i18n import gettext as _
 from app.core.messages import Message
 from app.models import (
     AuditEvent,
@@ -385,7 +386,13 @@ def purge_cohort_content(
     ``dry_run`` only counts. The roster and the pairs stay for the facilitators' records."""
     due = purge_due(cohort, retention_days=retention_days)
     if due > today:
-        raise Conflict(f"the content of {cohort.name} is kept until {due.isoformat()}")
+        raise Conflict(
+            _(
+                "the content of %(cohort)s is kept until %(date)s",
+                cohort=cohort.name,
+                date=format_date(due),
+            )
+        )
     people = session.exec(select(Participant).where(Participant.cohort_id == cohort.id)).all()
     counts = {table: 0 for table, c in REGISTRY.items() if c.content}
     with session.begin_nested() as nested:
@@ -412,4 +419,4 @@ def purge_cohort_content(
 def check_admin(viewer: object) -> None:
     """Erasure and purges are for admins: anyone else is told the page does not exist."""
     if not getattr(viewer, "is_admin", False):
-        raise NotFound("not found")
+        raise NotFound(_("not found"))
