@@ -43,8 +43,8 @@ def build_cmd(
                 "Day %(day)s · %(date)s · %(start)s-%(end)s",
                 day=d.day,
                 date=format_date(d.date, "EEE dd MMM y"),
-                start=f"{d.start:%H:%M}",
-                end=f"{d.end:%H:%M}",
+                start=d.start.strftime("%H:%M"),
+                end=d.end.strftime("%H:%M"),
             )
         )
         for e in d.entries:

@@ -92,7 +92,7 @@ def list_exercises(
             "%(num)s exercises, %(hours)s h %(minutes)s min",
             len(specs),
             hours=total // 60,
-            minutes=f"{total % 60:02d}",
+            minutes=str(total % 60).zfill(2),
         )
     )
 

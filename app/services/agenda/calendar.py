@@ -107,7 +107,7 @@ def remove_block(
     )
     if block is None:
         raise NotFound(
-            _("no block starts at %(time)s on day %(day)s", time=f"{start:%H:%M}", day=day)
+            _("no block starts at %(time)s on day %(day)s", time=start.strftime("%H:%M"), day=day)
         )
     session.delete(block)
     session.flush()

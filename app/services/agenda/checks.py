@@ -81,8 +81,8 @@ def _check_days(days: Sequence[DayPlan]) -> list[Problem]:
             if second.start < first.end:
                 message = _(
                     "%(first)s overlaps %(second)s",
-                    first=f"{first.title} ({_hm(first.start)}-{_hm(first.end)})",
-                    second=f"{second.title} ({_hm(second.start)}-{_hm(second.end)})",
+                    first=_block(first.title, first.start, first.end),
+                    second=_block(second.title, second.start, second.end),
                 )
                 problems.append(Problem(where, message, "breaks"))
     return problems
@@ -215,7 +215,7 @@ def _check_pins(
             if start < minutes_of(blk.end) and minutes_of(blk.start) < end:
                 message = _(
                     "pin for '%(title)s' on day %(day)s at %(time)s overlaps %(block)s",
-                    block=f"{blk.title} ({_hm(blk.start)}-{_hm(blk.end)})",
+                    block=_block(blk.title, blk.start, blk.end),
                     **at,
                 )
                 problems.append(Problem(where, message, "start"))
@@ -229,8 +229,8 @@ def _check_pins(
                     a=titles[a.exercise_id],
                     b=titles[b.exercise_id],
                     day=a.day,
-                    a_hours=f"{format_time(a_start)}-{format_time(a_end)}",
-                    b_hours=f"{format_time(b_start)}-{format_time(b_end)}",
+                    a_hours=format_time(a_start) + "-" + format_time(a_end),
+                    b_hours=format_time(b_start) + "-" + format_time(b_end),
                 )
                 problems.append(Problem(_("pin %(id)s", id=b.exercise_id), message, "start"))
     return problems
@@ -376,7 +376,7 @@ def validate_placement(
                 message = _(
                     "%(first)s overlaps %(second)s",
                     first=label,
-                    second=f"{blk.title} ({_hm(blk.start)}-{_hm(blk.end)})",
+                    second=_block(blk.title, blk.start, blk.end),
                 )
                 problems.append(Problem(where, message, "start"))
         spans[e.id] = (p.day * _DAY + start, p.day * _DAY + end)
@@ -387,8 +387,8 @@ def validate_placement(
             if b.day == a.day and b.start < a.end:
                 message = _(
                     "%(first)s and %(second)s overlap on day %(day)s",
-                    first=f"'{by_id[a.exercise_id].title}' ({_hm(a.start)}-{_hm(a.end)})",
-                    second=f"'{by_id[b.exercise_id].title}' ({_hm(b.start)}-{_hm(b.end)})",
+                    first=_block(f"'{by_id[a.exercise_id].title}'", a.start, a.end),
+                    second=_block(f"'{by_id[b.exercise_id].title}'", b.start, b.end),
                     day=a.day,
                 )
                 problems.append(Problem(format_slot(b.day, minutes_of(b.start)), message, "start"))
@@ -409,6 +409,11 @@ def validate_placement(
 
 def _hm(value: time) -> str:
     return format_time(minutes_of(value))
+
+
+def _block(title: str, start: time, end: time) -> str:
+    """A block or item with its hours: ``Lunch (12:00-13:00)`` (a title is data)."""
+    return f"{title} ({_hm(start)}-{_hm(end)})"
 
 
 def _hours(day: DayPlan) -> str:

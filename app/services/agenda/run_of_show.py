@@ -148,7 +148,7 @@ def extend_item(state: RunState, *, minutes: int, now: datetime) -> RunState:
         message = _(
             "cannot extend by %(minutes)s min (already %(already)s min)",
             minutes=minutes,
-            already=f"{state.extensions_min:+d}",
+            already=format(state.extensions_min, "+d"),
         )
         where = _("day %(day)s", day=state.day)
         raise InvalidInput(_("invalid extension"), [Problem(where, message, "minutes")])
@@ -192,8 +192,8 @@ def view_run(
                 _(
                     "'%(title)s' is fixed at %(start)s but the day only reaches it at %(reached)s",
                     title=item.title,
-                    start=f"{start:%H:%M}",
-                    reached=f"{new_start:%H:%M}",
+                    start=start.strftime("%H:%M"),
+                    reached=new_start.strftime("%H:%M"),
                 )
             )
         if new_end > limit:
@@ -201,8 +201,8 @@ def view_run(
                 _(
                     "'%(title)s' now ends at %(end)s, after the day ends (%(limit)s)",
                     title=item.title,
-                    end=f"{new_end:%H:%M}",
-                    limit=f"{limit:%H:%M}",
+                    end=new_end.strftime("%H:%M"),
+                    limit=limit.strftime("%H:%M"),
                 )
             )
         rest.append((item.id, new_start.time(), new_end.time()))

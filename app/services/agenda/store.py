@@ -122,8 +122,8 @@ def save_moved_breaks(
                     "day's exercises fit in their order",
                     day=old_day.day,
                     block=old.title,
-                    start=f"{old.start:%H:%M}",
-                    new_start=f"{new.start:%H:%M}",
+                    start=old.start.strftime("%H:%M"),
+                    new_start=new.start.strftime("%H:%M"),
                 )
             )
     session.flush()

@@ -58,8 +58,8 @@ def _cause(rule: str, n: int) -> str:
     )
 
 
-# Translators: a part of a pair's score, followed by its points: "similar level 2".
 _CRITERIA = {
+    # Translators: a part of a pair's score, followed by its points: "similar level 2".
     "similar_level": N_("similar level %(points)s"),
     "different_function": N_("different function %(points)s"),
     "different_region": N_("different region %(points)s"),
@@ -241,8 +241,8 @@ def _likeness(cards: Sequence[_Card]) -> list[str]:
     years = [c.years for c in cards]
     if all(y is not None for y in years):
         facilitator.append(
-            # Translators: a list of numbers, one per member: "3 and 12 years in the company".
             Message(
+                # Translators: a list of numbers, one per member: "3 and 12 years in the company".
                 N_("%(years)s years in the company"),
                 years=listing(_years(y) for y in years if y is not None),
             )
