@@ -128,9 +128,12 @@ def _check_exercises(
     cycle = _find_cycle(exercises)
     if cycle:
         titles = {e.id: e.title for e in exercises}
-        # Translators: exercises that each must come after the next: 'A' -> 'B' -> 'A'.
-        chain = " -> ".join(f"'{titles[i]}'" for i in cycle)
-        message = _("'after' cycle (each must come after the next): %(chain)s", chain=chain)
+        chain = f"'{titles[cycle[-1]]}'"
+        for i in reversed(cycle[:-1]):
+            title = f"'{titles[i]}'"
+            # Translators: one link of a chain of prerequisites: "'A' after 'B' after 'A'".
+            chain = _("%(title)s after %(before)s", title=title, before=chain)
+        message = _("'after' cycle: %(chain)s", chain=chain)
         problems.append(Problem(_("agenda"), message, "after"))
     return problems
 

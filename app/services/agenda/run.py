@@ -50,8 +50,8 @@ class OtherDate(Conflict):
                 "Day %(day)s is planned for %(planned)s, and today is %(today)s. Starting it now "
                 "marks the cohort as live, and every tablet follows this run.",
                 day=day,
-                planned=format_date(planned, "full"),
-                today=format_date(today, "full"),
+                planned=format_date(planned, "EEEE dd MMMM y"),
+                today=format_date(today, "EEEE dd MMMM y"),
             )
         )
         self.day, self.planned, self.today = day, planned, today

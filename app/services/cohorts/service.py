@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidInput, NotFound, Problem
-from app.core.i18n import format_date, pgettext
 from app.core.i18n import gettext as _
+from app.core.i18n import pgettext
 from app.models import Cohort, CohortFacilitator, Facilitator, Participant, utcnow
 from app.models.base import MAX_DB_ID
 from app.models.cohorts import EARLIEST_START, LATEST_START
@@ -65,8 +65,9 @@ def _validate(
                 pgettext("form field", "start date"),
                 _(
                     "must be between %(earliest)s and %(latest)s",
-                    earliest=format_date(EARLIEST_START),
-                    latest=format_date(LATEST_START),
+                    # ISO dates, as the date field takes them.
+                    earliest=EARLIEST_START.isoformat(),
+                    latest=LATEST_START.isoformat(),
                 ),
                 "start_date",
             )
