@@ -164,7 +164,7 @@ def add_exercise(
     selected_ids = [b.spec.id for b in program_of(session, cohort=cohort)]
     if exercise_id in selected_ids:
         raise InvalidInput(
-            "already on the agenda",
+            _("already on the agenda"),
             [
                 Problem(
                     _("exercise %(id)s", id=exercise_id),

@@ -110,7 +110,7 @@ def solve_agenda(
     solved_days = settle_breaks(days, model.solved_days(), items)
     warnings.extend(soft_warnings(items, exercises))
     if status != cp_model.OPTIMAL:
-        warnings.append("the time limit ended the search; this agenda is valid but may improve")
+        warnings.append(_("the time limit ended the search; this agenda is valid but may improve"))
     return AgendaSolution(
         items=items,
         status="optimal" if status == cp_model.OPTIMAL else "feasible",
