@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from app.cli._common import describe_failure, engine, fail, session
+from app.cli._i18n import _, command_locale, ngettext
 from app.core.errors import DomainError
 
 app = typer.Typer(
@@ -30,11 +31,16 @@ _options = {"verbose": False}
 
 @app.callback()
 def _global_options(
+    ctx: typer.Context,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show the whole traceback when a command fails.")
     ] = False,
 ) -> None:
     _options["verbose"] = verbose
+    # Help is English and stays fast: the language core (Babel, settings) is not loaded for it.
+    # (The group has handed the command's own arguments on by now: read the command line.)
+    if "--help" not in sys.argv[1:]:
+        ctx.with_resource(command_locale())
 
 
 def main() -> None:
@@ -44,7 +50,8 @@ def main() -> None:
     except Exception as exc:
         if _options["verbose"]:
             raise
-        typer.echo(f"error: {describe_failure(exc)}", err=True)
+        with command_locale():
+            typer.echo(_("error: %(error)s", error=describe_failure(exc)), err=True)
         raise SystemExit(1) from None
 
 
@@ -55,7 +62,7 @@ def db_upgrade(revision: str = "head") -> None:
     from app.core.migrations import upgrade_database
 
     upgrade_database(get_settings().database_url, revision)
-    typer.echo(f"database at {revision}")
+    typer.echo(_("database at %(revision)s", revision=revision))
 
 
 @db_app.command("downgrade")
@@ -65,7 +72,7 @@ def db_downgrade(revision: str) -> None:
     from app.core.migrations import downgrade_database
 
     downgrade_database(get_settings().database_url, revision)
-    typer.echo(f"database at {revision}")
+    typer.echo(_("database at %(revision)s", revision=revision))
 
 
 @user_app.command("create")
@@ -80,7 +87,7 @@ def user_create(
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat password: ") != password:
-            fail("the passwords differ")
+            fail(_("the passwords differ"))
     else:
         password = sys.stdin.readline().rstrip("\n")
     try:
@@ -88,7 +95,11 @@ def user_create(
             user = accounts.create_facilitator(
                 s, email=email, name=name, password=password, admin=admin
             )
-            typer.echo(f"created {'admin' if user.is_admin else 'facilitator'} {user.email}")
+            typer.echo(
+                _("created admin %(email)s", email=user.email)
+                if user.is_admin
+                else _("created facilitator %(email)s", email=user.email)
+            )
     except DomainError as exc:
         fail(exc)
 
@@ -107,7 +118,7 @@ def cohort_create(
     try:
         start_date = date.fromisoformat(start)
     except ValueError:
-        fail(f"--start: '{start}' is not a date like 2026-03-02")
+        fail(_("--start: '%(value)s' is not a date like 2026-03-02", value=start))
     try:
         with session() as s:
             cohort = cohorts.create_cohort(
@@ -145,9 +156,11 @@ def cohort_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
         typer.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
+        # Translators: a column of the cohort list: "4d" is four days.
+        days = _("%(days)sd", days=r["days"])
+        people = ngettext("%(num)s person", "%(num)s people", int(str(r["participants"])))
         typer.echo(
-            f"{r['slug']:<32} {r['start_date']}  {r['days']}d  {r['participants']:>4} "
-            f"people  {r['status']:<9} {r['name']}"
+            f"{r['slug']:<32} {r['start_date']}  {days}  {people:>11}  {r['status']:<9} {r['name']}"
         )
 
 
@@ -165,7 +178,7 @@ def serve(
 
     settings = get_settings()
     if workers > 1 and settings.database_url.startswith("sqlite"):
-        fail("several workers need PostgreSQL; SQLite serves one process")
+        fail(_("several workers need PostgreSQL; SQLite serves one process"))
     engine().dispose()
     # One log format only: uvicorn's access lines would print raw paths (``/join/<token>``),
     # so they are off; ``tandem.access`` logs the route template instead.
@@ -207,10 +220,16 @@ def demo(
     with session() as s:
         created = seed_demo(s)
     typer.echo("")
-    typer.echo(f"  Tandem {'seeded a demo cohort' if created else 'demo already seeded'}.")
-    typer.echo(f"  Facilitator URL:  http://{host}:{port}/login")
-    typer.echo(f"  Sign in as:       {DEMO_EMAIL}  /  {DEMO_PASSWORD}")
-    typer.echo(f"  Tablets join at:  {settings.base_url.rstrip('/')}/join")
+    seeded = _("Tandem seeded a demo cohort.") if created else _("Tandem demo already seeded.")
+    rows = [
+        (_("Facilitator URL:"), f"http://{host}:{port}/login"),
+        (_("Sign in as:"), f"{DEMO_EMAIL}  /  {DEMO_PASSWORD}"),
+        (_("Tablets join at:"), f"{settings.base_url.rstrip('/')}/join"),
+    ]
+    width = max(len(label) for label, _value in rows) + 2
+    typer.echo("  " + seeded)
+    for label, value in rows:
+        typer.echo(f"  {label:<{width}}{value}")
     typer.echo("")
     if not no_serve:
         serve(host=host, port=port, workers=1)

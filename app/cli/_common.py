@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from app.cli._i18n import _
 from app.core.errors import DomainError, InvalidInput
 
 if TYPE_CHECKING:
@@ -34,8 +35,11 @@ def engine() -> Engine:
     file = parsed.database if parsed.get_backend_name() == "sqlite" else None
     if file not in (None, "", ":memory:") and not Path(str(file)).exists():
         raise DatabaseMissing(
-            f"there is no database at {file}; create it with `tandem db upgrade`"
-            " (or set TANDEM_DATABASE_URL)"
+            _(
+                "there is no database at %(file)s; create it with `tandem db upgrade`"
+                " (or set TANDEM_DATABASE_URL)",
+                file=file,
+            )
         )
     return create_db_engine(url)
 
@@ -56,7 +60,7 @@ def fail(error: DomainError | str, *, code: int = 1) -> NoReturn:
             typer.echo(str(problem), err=True)
     else:
         message = error.message if isinstance(error, DomainError) else error
-        typer.echo(f"error: {message}", err=True)
+        typer.echo(_("error: %(error)s", error=message), err=True)
     raise typer.Exit(code)
 
 
@@ -70,7 +74,11 @@ def describe_failure(error: BaseException) -> str:
         return f"{error.filename}: {error.strerror or error}"
     if isinstance(error, SQLAlchemyError):
         return _describe_database_failure(error, DBAPIError)
-    return f"{type(error).__name__}: {error} (run again with --verbose for the traceback)"
+    return _(
+        "%(error)s: %(detail)s (run again with --verbose for the traceback)",
+        error=type(error).__name__,
+        detail=error,
+    )
 
 
 def _describe_database_failure(error: Exception, dbapi_error: type[Exception]) -> str:
@@ -84,15 +92,19 @@ def _describe_database_failure(error: Exception, dbapi_error: type[Exception]) -
         with engine().connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to connect is "unreachable", whatever the driver
-        return f"cannot reach the database {url}: {_first_line(exc)}; check TANDEM_DATABASE_URL"
+        return _(
+            "cannot reach the database %(url)s: %(reason)s; check TANDEM_DATABASE_URL",
+            url=url,
+            reason=_first_line(exc),
+        )
     try:
         migrated = is_at_head(engine())
     except Exception:
         migrated = False
     if not migrated:
-        return f"the database {url} is not migrated; run `tandem db upgrade`"
+        return _("the database %(url)s is not migrated; run `tandem db upgrade`", url=url)
     reason = _first_line(getattr(error, "orig", None) or error)
-    return f"the database {url} refused the command: {reason}"
+    return _("the database %(url)s refused the command: %(reason)s", url=url, reason=reason)
 
 
 def _safe_url(url: str) -> str:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from app.cli._common import fail, session
+from app.cli._i18n import _, format_date
 from app.core.errors import DomainError
 
 app = typer.Typer(rich_markup_mode=None, help="Cohort agendas.", no_args_is_help=True)
@@ -37,13 +38,22 @@ def build_cmd(
         typer.echo(json.dumps(data, indent=2))
         return
     for d in view.days:
-        typer.echo(f"Day {d.day} · {d.date:%a %d %b %Y} · {d.start:%H:%M}-{d.end:%H:%M}")
+        typer.echo(
+            _(
+                "Day %(day)s · %(date)s · %(start)s-%(end)s",
+                day=d.day,
+                date=format_date(d.date, "EEE dd MMM y"),
+                start=d.start.strftime("%H:%M"),
+                end=d.end.strftime("%H:%M"),
+            )
+        )
         for e in d.entries:
-            mark = " (pinned)" if e.pinned else ""
             label = e.title if e.exercise_id else f"[{e.title}]"
-            typer.echo(f"  {e.start:%H:%M}-{e.end:%H:%M}  {label}{mark}")
+            if e.pinned:
+                label = _("%(title)s (pinned)", title=label)
+            typer.echo(f"  {e.start:%H:%M}-{e.end:%H:%M}  {label}")
     for w in result.warnings:
-        typer.echo(f"note: {w}")
+        typer.echo(_("note: %(warning)s", warning=w))
 
 
 @app.command("ics")
@@ -64,4 +74,4 @@ def ics_cmd(
         out.write_bytes(body)
     except OSError as exc:
         fail(f"{out}: {exc.strerror or exc}")
-    typer.echo(f"wrote {out}")
+    typer.echo(_("wrote %(file)s", file=out))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from app.cli._i18n import _, ngettext
 from app.core.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def _load_or_exit(paths: list[Path] | None) -> Library:
 def validate(paths: Paths = None) -> None:
     """Check every exercise file; print each problem as file:line:column: message."""
     library = _load_or_exit(paths)
-    typer.echo(f"{len(library.exercises)} exercises OK")
+    typer.echo(ngettext("%(num)s exercise OK", "%(num)s exercises OK", len(library.exercises)))
 
 
 @app.command("list")
@@ -85,7 +86,15 @@ def list_exercises(
         padded = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
         typer.echo("  ".join([*padded, row[-1]]))
     total = sum(spec.minutes for spec in specs)
-    typer.echo(f"{len(specs)} exercises, {total // 60} h {total % 60:02d} min")
+    typer.echo(
+        ngettext(
+            "%(num)s exercise, %(hours)s h %(minutes)s min",
+            "%(num)s exercises, %(hours)s h %(minutes)s min",
+            len(specs),
+            hours=total // 60,
+            minutes=str(total % 60).zfill(2),
+        )
+    )
 
 
 @app.command("updates")
@@ -105,14 +114,19 @@ def updates(cohort: Annotated[str, typer.Argument(help="Cohort slug or id.")]) -
     except DomainError as exc:
         fail(exc)
     for u in found:
-        change = (
-            "removed from the library"
-            if u.removed
-            else (f"version {u.bound_version} -> {u.library_version}")
-        )
-        typer.echo(f"{u.exercise_id}: {change}")
+        if u.removed:
+            typer.echo(_("%(exercise)s: removed from the library", exercise=u.exercise_id))
+        else:
+            typer.echo(
+                _(
+                    "%(exercise)s: version %(bound)s -> %(current)s",
+                    exercise=u.exercise_id,
+                    bound=u.bound_version,
+                    current=u.library_version,
+                )
+            )
     if not found:
-        typer.echo("the cohort runs the library's current versions")
+        typer.echo(_("the cohort runs the library's current versions"))
 
 
 @app.command("adopt")
@@ -137,4 +151,7 @@ def adopt(
             )
     except DomainError as exc:
         fail(exc)
-    typer.echo(f"adopted: {', '.join(adopted) if adopted else 'nothing (already current)'}")
+    if adopted:
+        typer.echo(_("adopted: %(exercises)s", exercises=", ".join(adopted)))
+    else:
+        typer.echo(_("adopted: nothing (already current)"))

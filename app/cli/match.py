@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from app.cli._common import fail, session
+from app.cli._i18n import _, format_decimal, ngettext
 from app.core.errors import DomainError
 
 
@@ -37,20 +38,39 @@ def match(
         typer.echo(json.dumps(matching.result_to_json(result), indent=2))
         return
     for group in result.groups:
-        typer.echo(f"{' & '.join(group.members)}  (score {group.score:.2f})")
+        score = format_decimal(group.score, "#,##0.00")
+        typer.echo(
+            _("%(members)s  (score %(score)s)", members=" & ".join(group.members), score=score)
+        )
         for reason in group.reasons:
             typer.echo(f"    {reason}")
+    values = {"total": format_decimal(result.total, "#,##0.00")}
+    count = len(result.groups)
     typer.echo(
-        f"total {result.total:.2f}; {len(result.groups)} groups"
-        + ("; published" if publish else "")
+        ngettext(
+            "total %(total)s; %(num)s group; published",
+            "total %(total)s; %(num)s groups; published",
+            count,
+            **values,
+        )
+        if publish
+        else ngettext(
+            "total %(total)s; %(num)s group", "total %(total)s; %(num)s groups", count, **values
+        )
     )
     for problem in result.problems:
-        typer.echo(f"unpaired: {problem.message}", err=True)
+        typer.echo(_("unpaired: %(problem)s", problem=problem.message), err=True)
     if result.unpaired:
         raise typer.Exit(1)
 
 
 def _matrix_text(data: dict[str, Any]) -> str:
-    lines = [f"{len(data['participants'])} participants, {len(data['blocked'])} blocked pairs"]
+    lines = [
+        _(
+            "%(participants)s participants, %(blocked)s blocked pairs",
+            participants=len(data["participants"]),
+            blocked=len(data["blocked"]),
+        )
+    ]
     lines += [f"  {b['a']} x {b['b']}: {b['rule']}" for b in data["blocked"]]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from app.cli._common import fail
+from app.cli._i18n import _, format_number, ngettext
 from app.core.errors import DomainError
 
 
@@ -20,7 +21,15 @@ def backup(out: Annotated[Path, typer.Option("--out", help="Backup file to write
         info = backup_database(get_settings().database_url, out=out)
     except DomainError as exc:
         fail(exc)
-    typer.echo(f"backed up {info.tables} tables ({info.bytes:,} bytes) to {info.path}")
+    typer.echo(
+        ngettext(
+            "backed up %(num)s table (%(bytes)s bytes) to %(path)s",
+            "backed up %(num)s tables (%(bytes)s bytes) to %(path)s",
+            info.tables,
+            bytes=format_number(info.bytes),
+            path=info.path,
+        )
+    )
 
 
 def restore(
@@ -32,9 +41,23 @@ def restore(
     from app.services.ops import restore_database
 
     if not yes:
-        typer.confirm(f"Replace {get_settings().database_url} with {file}?", abort=True)
+        typer.confirm(
+            _(
+                "Replace %(database)s with %(file)s?",
+                database=get_settings().database_url,
+                file=file,
+            ),
+            abort=True,
+        )
     try:
         info = restore_database(get_settings().database_url, backup=file)
     except DomainError as exc:
         fail(exc)
-    typer.echo(f"restored {info.tables} tables into {info.path}")
+    typer.echo(
+        ngettext(
+            "restored %(num)s table into %(path)s",
+            "restored %(num)s tables into %(path)s",
+            info.tables,
+            path=info.path,
+        )
+    )

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from app.cli._common import engine, fail, session
+from app.cli._i18n import _, format_number, ngettext
 from app.core.errors import DomainError
 
 
@@ -38,10 +39,24 @@ def purge(
                 )
                 if not dry_run:
                     workbooks.forget_printed_copies(s, settings=settings, cohort=cohort)
-                verb = "would delete" if dry_run else "deleted"
+                rows = sum(counts.values())
+                tables = ", ".join(f"{t}={n}" for t, n in counts.items() if n)
                 typer.echo(
-                    f"{cohort.slug}: {verb} {sum(counts.values())} rows "
-                    + ", ".join(f"{t}={n}" for t, n in counts.items() if n)
+                    ngettext(
+                        "%(cohort)s: would delete %(num)s row %(tables)s",
+                        "%(cohort)s: would delete %(num)s rows %(tables)s",
+                        rows,
+                        cohort=cohort.slug,
+                        tables=tables,
+                    )
+                    if dry_run
+                    else ngettext(
+                        "%(cohort)s: deleted %(num)s row %(tables)s",
+                        "%(cohort)s: deleted %(num)s rows %(tables)s",
+                        rows,
+                        cohort=cohort.slug,
+                        tables=tables,
+                    )
                 )
             hours = settings.roster_upload_hours
             uploads = (
@@ -50,11 +65,25 @@ def purge(
                 else roster.expire_uploads(s, max_age_hours=hours)
             )
             if uploads:
-                verb = "would delete" if dry_run else "deleted"
-                typer.echo(f"roster uploads: {verb} {uploads} left unconfirmed for {hours:g} h")
+                left = {"hours": format_number(hours)}
+                typer.echo(
+                    ngettext(
+                        "roster uploads: would delete %(num)s left unconfirmed for %(hours)s h",
+                        "roster uploads: would delete %(num)s left unconfirmed for %(hours)s h",
+                        uploads,
+                        **left,
+                    )
+                    if dry_run
+                    else ngettext(
+                        "roster uploads: deleted %(num)s left unconfirmed for %(hours)s h",
+                        "roster uploads: deleted %(num)s left unconfirmed for %(hours)s h",
+                        uploads,
+                        **left,
+                    )
+                )
             if not cohorts and not uploads:
-                typer.echo("nothing to purge")
+                typer.echo(_("nothing to purge"))
     except DomainError as exc:
         fail(exc)
     if not dry_run and not checkpoint_erasure(engine()):
-        typer.echo("warning: the database was busy; run `tandem purge` again to empty its log")
+        typer.echo(_("warning: the database was busy; run `tandem purge` again to empty its log"))

@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from app.cli._common import fail, session
+from app.cli._i18n import _, format_number
 from app.core.errors import DomainError, InvalidInput
 
 app = typer.Typer(rich_markup_mode=None, help="Cohort rosters.", no_args_is_help=True)
@@ -65,28 +66,38 @@ def import_cmd(
             )
     except roster.UnacceptedWarnings as exc:
         for problem in exc.problems:
-            typer.echo(f"warning: {problem}", err=True)
-        fail("nothing was written; run again with --accept-warnings to import as written")
+            typer.echo(_("warning: %(problem)s", problem=problem), err=True)
+        fail(_("nothing was written; run again with --accept-warnings to import as written"))
     except InvalidInput as exc:
         fail_with_hints(exc)
     except DomainError as exc:
         fail(exc)
     summary = preview.summary()
-    verb = "would change" if dry_run else "changed"
+    counts = {"file": file.name, **{k: format_number(v) for k, v in summary.items()}}
     typer.echo(
-        f"{file.name}: {verb} {summary['added']} added, {summary['updated']} updated, "
-        f"{summary['removed']} removed, {summary['unchanged']} unchanged"
+        _(
+            "%(file)s: would change %(added)s added, %(updated)s updated, "
+            "%(removed)s removed, %(unchanged)s unchanged",
+            **counts,
+        )
+        if dry_run
+        else _(
+            "%(file)s: changed %(added)s added, %(updated)s updated, "
+            "%(removed)s removed, %(unchanged)s unchanged",
+            **counts,
+        )
     )
     for label, rows in (("+", preview.added), ("~", preview.updated), ("-", preview.removed)):
         for row in rows:
             detail = ", ".join(sorted(row.changes)) if row.changes else ""
             typer.echo(f"  {label} {row.email} {row.name}" + (f" ({detail})" if detail else ""))
     if preview.parsed.ignored_columns:
-        typer.echo(f"ignored columns: {', '.join(preview.parsed.ignored_columns)}")
+        columns = ", ".join(preview.parsed.ignored_columns)
+        typer.echo(_("ignored columns: %(columns)s", columns=columns))
     for line in reading_lines(preview.parsed):
         typer.echo(line)
     for problem in preview.warnings:
-        typer.echo(f"warning: {problem}")
+        typer.echo(_("warning: %(problem)s", problem=problem))
 
 
 def fail_with_hints(error: InvalidInput) -> NoReturn:
@@ -96,9 +107,11 @@ def fail_with_hints(error: InvalidInput) -> NoReturn:
     fields = {problem.field for problem in error.problems}
     hints = []
     if "date_format" in fields:
-        hints.append("choose with --date-format dd/mm/yyyy or --date-format mm/dd/yyyy")
+        hints.append(_("choose with --date-format dd/mm/yyyy or --date-format mm/dd/yyyy"))
     if "encoding" in fields:
-        hints.append(f"choose with --encoding, one of: {', '.join(ENCODINGS)}")
+        hints.append(
+            _("choose with --encoding, one of: %(encodings)s", encodings=", ".join(ENCODINGS))
+        )
     if not hints:
         fail(error)
     for line in [*(str(p) for p in error.problems), *hints]:
@@ -123,4 +136,4 @@ def export_cmd(
         typer.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8-sig")
-        typer.echo(f"wrote {out}")
+        typer.echo(_("wrote %(file)s", file=out))

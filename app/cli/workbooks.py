@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from app.cli._common import fail, session
+from app.cli._i18n import _, ngettext
 from app.core.errors import DomainError
 
 app = typer.Typer(rich_markup_mode=None, help="Printed workbooks.", no_args_is_help=True)
@@ -31,10 +32,10 @@ def export(
     from app.services.workbooks import EDITIONS, export_workbooks
 
     if edition not in EDITIONS:
-        fail(f"--edition must be one of: {', '.join(EDITIONS)}")
+        fail(_("--edition must be one of: %(editions)s", editions=", ".join(EDITIONS)))
     settings = get_settings()
     try:
-        with session(write=False) as s, typer.progressbar(length=1, label="workbooks") as bar:
+        with session(write=False) as s, typer.progressbar(length=1, label=_("workbooks")) as bar:
             last = 0
 
             def progress(done: int, total: int) -> None:
@@ -60,10 +61,15 @@ def export(
     for name in result.files:
         typer.echo(str(out / name))
     for skipped in result.skipped:
-        typer.echo(f"not exported: {skipped.line()}", err=True)
+        typer.echo(_("not exported: %(reason)s", reason=skipped.line()), err=True)
     if result.skipped:
         typer.echo(
-            f"{result.exported} exported, {len(result.skipped)} not exported (see above)", err=True
+            _(
+                "%(exported)s exported, %(skipped)s not exported (see above)",
+                exported=result.exported,
+                skipped=len(result.skipped),
+            ),
+            err=True,
         )
 
 
@@ -92,4 +98,11 @@ def cards(
     except DomainError as exc:
         fail(exc)
     out.write_bytes(pdf)
-    typer.echo(f"{len(issued)} cards written to {out}")
+    typer.echo(
+        ngettext(
+            "%(num)s card written to %(file)s",
+            "%(num)s cards written to %(file)s",
+            len(issued),
+            file=out,
+        )
+    )

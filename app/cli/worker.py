@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from app.cli._common import engine, fail
+from app.cli._i18n import _
 from app.core.errors import DomainError
 
 
@@ -32,7 +33,7 @@ def worker(
     try:
         if init:
             created = ensure_queue_schema(settings.database_url)
-            typer.echo("job queue created" if created else "job queue already set up")
+            typer.echo(_("job queue created") if created else _("job queue already set up"))
             return
         require_queue_database(settings.database_url)
         run_worker(engine(), settings, burst=burst, concurrency=concurrency)

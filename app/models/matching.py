@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from app.models.base import JSONType, UTCDateTime, utcnow
+from app.core.messages import MessageList
+from app.models.base import UTCDateTime, utcnow
 
 GROUP_STATES = ("proposed", "published", "ended")
 END_REASONS = ("completed", "left_program", "conflict_of_interest", "other")
@@ -41,9 +42,10 @@ class BuddyGroup(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     )
     score: float = 0.0
-    reasons: list[str] = Field(default_factory=list, sa_type=JSONType)
+    # Stored as messages (id + values), so each reader reads them in their own language.
+    reasons: list[str] = Field(default_factory=list, sa_type=MessageList)
     """For facilitators: likeness and difference, never content."""
-    participant_reasons: list[str] = Field(default_factory=list, sa_type=JSONType)
+    participant_reasons: list[str] = Field(default_factory=list, sa_type=MessageList)
     """For the buddies: reveals nothing about constraints, avoid lists or conflict groups."""
     locked: bool = False
     state: str = Field(default="proposed", max_length=20)

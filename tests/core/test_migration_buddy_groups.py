@@ -83,7 +83,9 @@ def test_migration_ends_overlapping_groups_rewrites_reasons_and_then_enforces(
         ).all()
     assert [tuple(r) for r in states] == [(1, "ended"), (2, "published"), (3, "published")]
     for stored in reasons:
-        assert (json.loads(stored) if isinstance(stored, str) else stored) == [
+        # Later, the buddies' sentences are stored as message ids (20261203msgs).
+        found = json.loads(stored) if isinstance(stored, str) else stored
+        assert [r["msgid"] if isinstance(r, dict) else r for r in found] == [
             "You are at a similar level, so you face similar kinds of decisions",
             "You work in different functions, so each of you brings a fresh view",
             "You bring different experience to each other",
@@ -97,4 +99,50 @@ def test_migration_ends_overlapping_groups_rewrites_reasons_and_then_enforces(
             text("INSERT INTO buddy_member (group_id, participant_id, live) VALUES (3, 1, :yes)"),
             {"yes": True},
         )
+    engine.dispose()
+
+
+def test_migration_stores_the_buddies_sentences_as_messages_and_back(
+    empty_url: str,  # noqa: F811
+) -> None:
+    from app.core.migrations import downgrade_database
+    from app.models import BuddyGroup
+
+    upgrade_database(empty_url, "20261203languages")
+    engine = create_db_engine(empty_url)
+    with engine.begin() as conn:
+        _seed(conn)
+        conn.execute(
+            text("UPDATE buddy_group SET reasons = :r, participant_reasons = :p WHERE id = 2"),
+            {
+                "r": json.dumps(["Both in Finance"]),
+                "p": json.dumps(["You share a working language", "You lead teams"]),
+            },
+        )
+    engine.dispose()
+    upgrade_database(empty_url, "20261203msgs")
+    engine = create_db_engine(empty_url)
+    with engine.connect() as conn:
+        raw = conn.execute(text("SELECT participant_reasons FROM buddy_group WHERE id = 2"))
+        stored = raw.scalar_one()
+        group = conn.execute(
+            BuddyGroup.__table__.select().where(BuddyGroup.__table__.c.id == 2)  # type: ignore[attr-defined]
+        ).one()
+    assert (json.loads(stored) if isinstance(stored, str) else stored) == [
+        {"msgid": "You share a working language", "args": {}},
+        "You lead teams",  # not a sentence the pairing writes: kept as written
+    ]
+    assert group.participant_reasons == ["You share a working language", "You lead teams"]
+    assert type(group.participant_reasons[0]).__name__ == "Message"
+    assert group.reasons == ["Both in Finance"]
+    engine.dispose()
+    downgrade_database(empty_url, "20261203languages")
+    engine = create_db_engine(empty_url)
+    with engine.connect() as conn:
+        raw = conn.execute(text("SELECT participant_reasons FROM buddy_group WHERE id = 2"))
+        back = raw.scalar_one()
+    assert (json.loads(back) if isinstance(back, str) else back) == [
+        "You share a working language",
+        "You lead teams",
+    ]
     engine.dispose()

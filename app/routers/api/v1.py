@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import Query, UploadFile
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import gettext as _
+from app.core.i18n import pgettext
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
 from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
 from app.schemas.cohorts import (
@@ -114,8 +116,14 @@ async def import_roster(
             isinstance(k, str) and isinstance(v, str) for k, v in loaded.items()
         ):
             raise InvalidInput(
-                "mapping is not valid",
-                [Problem("mapping", 'must be a JSON object {"Header": "field"}', "mapping")],
+                _("mapping is not valid"),
+                [
+                    Problem(
+                        pgettext("form field", "mapping"),
+                        _('must be a JSON object {"Header": "field"}'),
+                        "mapping",
+                    )
+                ],
             )
         explicit = loaded
     data = await file.read(settings.max_upload_bytes + 1)

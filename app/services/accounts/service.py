@@ -12,6 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session, col, delete, func, select, update
 
 from app.core.errors import Conflict, InvalidInput, Problem
+from app.core.i18n import gettext as _
+from app.core.i18n import ngettext, pgettext
 from app.models import Facilitator, LoginAttempt, WebSession, utcnow
 from app.services.ops import record_event
 
@@ -26,7 +28,13 @@ class Throttled(Exception):
     """Too many failed attempts; retry after ``retry_after`` seconds."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many attempts; try again in {retry_after} s")
+        super().__init__(
+            ngettext(
+                "too many attempts; try again in %(num)s second",
+                "too many attempts; try again in %(num)s seconds",
+                retry_after,
+            )
+        )
         self.retry_after = retry_after
 
 
@@ -54,15 +62,20 @@ def create_facilitator(
     email = normalise_email(email)
     problems = []
     if "@" not in email or len(email) > 254:
-        problems.append(Problem("email", "is not a valid e-mail address", "email"))
+        label = pgettext("form field", "email")
+        problems.append(Problem(label, _("is not a valid e-mail address"), "email"))
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(
-            Problem("password", f"must be at least {MIN_PASSWORD_LENGTH} characters", "password")
+            Problem(
+                pgettext("form field", "password"),
+                _("must be at least %(min)s characters", min=MIN_PASSWORD_LENGTH),
+                "password",
+            )
         )
     if problems:
-        raise InvalidInput("the account cannot be created", problems)
+        raise InvalidInput(_("the account cannot be created"), problems)
     if session.exec(select(Facilitator).where(Facilitator.email == email)).first():
-        raise Conflict(f"an account for {email} already exists")
+        raise Conflict(_("an account for %(email)s already exists", email=email))
     user = Facilitator(
         email=email,
         name=name.strip() or email.split("@")[0],

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.core.config import get_settings
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import gettext as _
 from app.models import Cohort
 from app.services.agenda.checks import validate_placement
 from app.services.agenda.gaps import explain_day_misses, free_stretches
@@ -143,7 +144,11 @@ def get_agenda(session: Session, *, cohort: Cohort, library: Library | None = No
     unscheduled = [b.spec for b in selected if b.spec.id not in placed_ids]
     if selected:
         conflicts += [
-            Problem(f"exercise {s.id}", f"'{s.title}' is not on the agenda yet", "exercise_id")
+            Problem(
+                _("exercise %(id)s", id=s.id),
+                _("'%(title)s' is not on the agenda yet", title=s.title),
+                "exercise_id",
+            )
             for s in unscheduled
         ]
     bound_ids = {b.spec.id for b in selected}

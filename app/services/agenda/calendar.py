@@ -8,6 +8,7 @@ from datetime import time
 from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidInput, NotFound, Problem
+from app.core.i18n import gettext as _
 from app.models import Cohort
 from app.models.agenda import AgendaBlock, AgendaDay
 from app.services.agenda.checks import check_agenda_inputs
@@ -22,15 +23,17 @@ def parse_clock(text: str, *, where: str, field: str) -> time:
     match = _CLOCK.match(text or "")
     if match and int(match[1]) < 24 and int(match[2]) < 60:
         return time(int(match[1]), int(match[2]))
-    problem = Problem(where, f"'{text}' is not a time like 09:30", field)
-    raise InvalidInput("the time is not valid", [problem])
+    problem = Problem(where, _("'%(value)s' is not a time like 09:30", value=text), field)
+    raise InvalidInput(_("the time is not valid"), [problem])
 
 
 def check_day_number(cohort: Cohort, day: int) -> None:
     """Raise InvalidInput unless ``day`` is one of the cohort's days."""
     if not 1 <= day <= cohort.days:
-        message = f"day {day} is not part of the programme (days 1-{cohort.days})"
-        raise InvalidInput("no such day", [Problem(f"day {day}", message, "day")])
+        message = _(
+            "day %(day)s is not part of the programme (days 1-%(last)s)", day=day, last=cohort.days
+        )
+        raise InvalidInput(_("no such day"), [Problem(_("day %(day)s", day=day), message, "day")])
 
 
 def set_day_hours(
@@ -70,12 +73,14 @@ def add_block(
     problems = []
     title = title.strip()
     if not title or len(title) > 120:
-        problems.append(Problem(f"day {day}", "the title needs 1 to 120 characters", "title"))
+        where = _("day %(day)s", day=day)
+        problems.append(Problem(where, _("the title needs 1 to 120 characters"), "title"))
     if kind not in BLOCK_KINDS:
         listed = ", ".join(BLOCK_KINDS)
-        problems.append(Problem(f"day {day}", f"kind must be one of: {listed}", "kind"))
+        message = _("kind must be one of: %(choices)s", choices=listed)
+        problems.append(Problem(_("day %(day)s", day=day), message, "kind"))
     if problems:
-        raise InvalidInput("the block is not valid", problems)
+        raise InvalidInput(_("the block is not valid"), problems)
     materialise_day(session, cohort=cohort, day=day)
     assert cohort.id is not None
     block = AgendaBlock(cohort_id=cohort.id, day=day, start=start, end=end, title=title, kind=kind)
@@ -101,7 +106,9 @@ def remove_block(
         (b for b in list_block_rows(session, cohort=cohort, day=day) if b.start == start), None
     )
     if block is None:
-        raise NotFound(f"no block starts at {start:%H:%M} on day {day}")
+        raise NotFound(
+            _("no block starts at %(time)s on day %(day)s", time=start.strftime("%H:%M"), day=day)
+        )
     session.delete(block)
     session.flush()
     _changed(session, cohort, actor, "agenda.block.remove", {"day": day})
@@ -120,10 +127,11 @@ def list_block_rows(session: Session, *, cohort: Cohort, day: int) -> list[Agend
 
 def _check_calendar(session: Session, *, cohort: Cohort, day: int) -> None:
     plans = [d for d in load_days(session, cohort=cohort) if d.day == day]
-    problems, _ = check_agenda_inputs(plans, [])
-    problems = [p for p in problems if p.where != "agenda"]
+    problems, _warnings = check_agenda_inputs(plans, [])
+    whole = _("agenda")  # problems of the whole agenda, not of this day's calendar
+    problems = [p for p in problems if p.where != whole]
     if problems:
-        raise InvalidInput("the calendar change does not fit", problems)
+        raise InvalidInput(_("the calendar change does not fit"), problems)
 
 
 def _changed(

@@ -7,6 +7,8 @@ from datetime import time
 from itertools import pairwise
 
 from app.core.errors import Problem
+from app.core.i18n import gettext as _
+from app.core.i18n import ngettext
 from app.services.agenda.types import (
     AgendaExercise,
     DayPlan,
@@ -18,7 +20,6 @@ from app.services.agenda.types import (
     format_time,
     free_segments,
     minutes_of,
-    number_word,
 )
 
 _DAY = 1440
@@ -48,31 +49,40 @@ def check_agenda_inputs(
 
 def _check_days(days: Sequence[DayPlan]) -> list[Problem]:
     if not days:
-        return [Problem("agenda", "the agenda has no days", "days")]
+        return [Problem(_("agenda"), _("the agenda has no days"), "days")]
     problems = []
     numbers = [d.day for d in days]
     if sorted(numbers) != list(range(1, len(days) + 1)):
         listed = ", ".join(str(n) for n in numbers)
-        message = f"days must be numbered 1 to {len(days)} once each; got {listed}"
-        problems.append(Problem("agenda", message, "days"))
+        message = _(
+            "days must be numbered 1 to %(last)s once each; got %(listed)s",
+            last=len(days),
+            listed=listed,
+        )
+        problems.append(Problem(_("agenda"), message, "days"))
     for d in days:
-        where, hours = f"day {d.day}", _hours(d)
+        where, hours = _("day %(day)s", day=d.day), _hours(d)
         if d.end <= d.start:
-            problems.append(Problem(where, f"the day ends before it starts ({hours})", "end"))
+            message = _("the day ends before it starts (%(hours)s)", hours=hours)
+            problems.append(Problem(where, message, "end"))
             continue
         blocks = sorted(d.breaks, key=lambda b: b.start)
         for b in blocks:
             span = f"{b.title} ({_hm(b.start)}-{_hm(b.end)})"
             if b.end <= b.start:
-                problems.append(Problem(where, f"{span} ends before it starts", "breaks"))
+                message = _("%(block)s ends before it starts", block=span)
+                problems.append(Problem(where, message, "breaks"))
             elif b.start < d.start or b.end > d.end:
-                message = f"{span} lies outside the day's hours ({hours})"
+                message = _(
+                    "%(block)s lies outside the day's hours (%(hours)s)", block=span, hours=hours
+                )
                 problems.append(Problem(where, message, "breaks"))
         for first, second in pairwise(blocks):
             if second.start < first.end:
-                message = (
-                    f"{first.title} ({_hm(first.start)}-{_hm(first.end)}) overlaps "
-                    f"{second.title} ({_hm(second.start)}-{_hm(second.end)})"
+                message = _(
+                    "%(first)s overlaps %(second)s",
+                    first=_block(first.title, first.start, first.end),
+                    second=_block(second.title, second.start, second.end),
                 )
                 problems.append(Problem(where, message, "breaks"))
     return problems
@@ -85,28 +95,46 @@ def _check_exercises(
     seen: set[str] = set()
     day_numbers = {d.day for d in days}
     for e in exercises:
-        where = f"exercise {e.id}"
+        where = _("exercise %(id)s", id=e.id)
         if e.id in seen:
-            problems.append(Problem(where, f"'{e.title}' is selected twice", "id"))
+            problems.append(Problem(where, _("'%(title)s' is selected twice", title=e.title), "id"))
         seen.add(e.id)
         if e.minutes <= 0 or (e.trio_minutes is not None and e.trio_minutes <= 0):
-            problems.append(Problem(where, f"'{e.title}' must last at least 1 min", "minutes"))
+            message = _("'%(title)s' must last at least 1 min", title=e.title)
+            problems.append(Problem(where, message, "minutes"))
         if not 0 <= e.phase_rank <= 4:
-            message = f"'{e.title}' has phase {e.phase_rank}; phases run from 0 to 4"
+            message = _(
+                "'%(title)s' has phase %(phase)s; phases run from 0 to 4",
+                title=e.title,
+                phase=e.phase_rank,
+            )
             problems.append(Problem(where, message, "phase_rank"))
         for before in e.after:
             if before not in ids:
-                message = f"'{e.title}' must come after '{before}', which is not selected"
+                message = _(
+                    "'%(title)s' must come after '%(before)s', which is not selected",
+                    title=e.title,
+                    before=before,
+                )
                 problems.append(Problem(where, message, "after"))
         if e.preferred_day is not None and e.preferred_day not in day_numbers:
             warnings.append(
-                f"'{e.title}' prefers day {e.preferred_day}, which the agenda does not have"
+                _(
+                    "'%(title)s' prefers day %(day)s, which the agenda does not have",
+                    title=e.title,
+                    day=e.preferred_day,
+                )
             )
     cycle = _find_cycle(exercises)
     if cycle:
         titles = {e.id: e.title for e in exercises}
-        chain = " after ".join(f"'{titles[i]}'" for i in cycle)
-        problems.append(Problem("agenda", f"'after' cycle: {chain}", "after"))
+        chain = f"'{titles[cycle[-1]]}'"
+        for i in reversed(cycle[:-1]):
+            title = f"'{titles[i]}'"
+            # Translators: one link of a chain of prerequisites: "'A' after 'B' after 'A'".
+            chain = _("%(title)s after %(before)s", title=title, before=chain)
+        message = _("'after' cycle: %(chain)s", chain=chain)
+        problems.append(Problem(_("agenda"), message, "after"))
     return problems
 
 
@@ -143,45 +171,71 @@ def _check_pins(
     placed: list[tuple[Pin, int, int]] = []
     seen: set[str] = set()
     for pin in pins:
-        where = f"pin {pin.exercise_id}"
+        where = _("pin %(id)s", id=pin.exercise_id)
         if pin.exercise_id not in titles:
-            message = f"pin for '{pin.exercise_id}' names no selected exercise"
+            message = _("pin for '%(id)s' names no selected exercise", id=pin.exercise_id)
             problems.append(Problem(where, message, "exercise_id"))
             continue
         title = titles[pin.exercise_id]
         if pin.exercise_id in seen:
-            problems.append(Problem(where, f"'{title}' is pinned twice", "exercise_id"))
+            message = _("'%(title)s' is pinned twice", title=title)
+            problems.append(Problem(where, message, "exercise_id"))
             continue
         seen.add(pin.exercise_id)
         day = by_day.get(pin.day)
         if day is None:
-            message = f"pin for '{title}' is on day {pin.day} but the agenda has days 1-{len(days)}"
+            message = _(
+                "pin for '%(title)s' is on day %(day)s but the agenda has days 1-%(last)s",
+                title=title,
+                day=pin.day,
+                last=len(days),
+            )
             problems.append(Problem(where, message, "day"))
             continue
         start = minutes_of(pin.start)
         end = start + length[pin.exercise_id]
-        head = f"pin for '{title}' on day {pin.day} at {format_time(start)}"
+        at = {"title": title, "day": pin.day, "time": format_time(start)}
         if not minutes_of(day.start) <= start < minutes_of(day.end):
-            problems.append(Problem(where, f"{head} is outside the day's hours ({_hours(day)})"))
+            message = _(
+                "pin for '%(title)s' on day %(day)s at %(time)s is outside the day's hours "
+                "(%(hours)s)",
+                hours=_hours(day),
+                **at,
+            )
+            problems.append(Problem(where, message))
             continue
         if end > minutes_of(day.end):
-            message = f"{head} ends at {format_time(end)}, after the day ends ({_hm(day.end)})"
+            message = _(
+                "pin for '%(title)s' on day %(day)s at %(time)s ends at %(end)s, after the day "
+                "ends (%(day_end)s)",
+                end=format_time(end),
+                day_end=_hm(day.end),
+                **at,
+            )
             problems.append(Problem(where, message, "start"))
             continue
         for blk in day.breaks:
             if start < minutes_of(blk.end) and minutes_of(blk.start) < end:
-                message = f"{head} overlaps {blk.title} ({_hm(blk.start)}-{_hm(blk.end)})"
+                message = _(
+                    "pin for '%(title)s' on day %(day)s at %(time)s overlaps %(block)s",
+                    block=_block(blk.title, blk.start, blk.end),
+                    **at,
+                )
                 problems.append(Problem(where, message, "start"))
         placed.append((pin, start, end))
     for i, (a, a_start, a_end) in enumerate(placed):
         for b, b_start, b_end in placed[i + 1 :]:
             if a.day == b.day and a_start < b_end and b_start < a_end:
-                message = (
-                    f"pins for '{titles[a.exercise_id]}' and '{titles[b.exercise_id]}' overlap "
-                    f"on day {a.day} ({format_time(a_start)}-{format_time(a_end)} and "
-                    f"{format_time(b_start)}-{format_time(b_end)})"
+                message = _(
+                    "pins for '%(a)s' and '%(b)s' overlap on day %(day)s (%(a_hours)s and "
+                    "%(b_hours)s)",
+                    a=titles[a.exercise_id],
+                    b=titles[b.exercise_id],
+                    day=a.day,
+                    a_hours=format_time(a_start) + "-" + format_time(a_end),
+                    b_hours=format_time(b_start) + "-" + format_time(b_end),
                 )
-                problems.append(Problem(f"pin {b.exercise_id}", message, "start"))
+                problems.append(Problem(_("pin %(id)s", id=b.exercise_id), message, "start"))
     return problems
 
 
@@ -196,21 +250,26 @@ def _check_capacity(
     needed = sum(length.values())
     problems = []
     if needed > available:
-        days_text = "the day gives" if len(days) == 1 else f"the {number_word(len(days))} days give"
-        message = (
-            f"the selected exercises need {format_span(needed)}; "
-            f"{days_text} {format_span(available)}"
+        message = ngettext(
+            "the selected exercises need %(needed)s; the day gives %(available)s",
+            "the selected exercises need %(needed)s; the %(num)s days give %(available)s",
+            len(days),
+            needed=format_span(needed),
+            available=format_span(available),
         )
-        problems.append(Problem("agenda", message, "exercises"))
+        problems.append(Problem(_("agenda"), message, "exercises"))
     longest = max((b - a for a, b in segments), default=0)
     pinned = {p.exercise_id for p in pins}
     for e in exercises:
         if length[e.id] > longest and e.id not in pinned:
-            message = (
-                f"'{e.title}' needs {length[e.id]} min but the longest free stretch "
-                f"on any day is {longest} min"
+            message = _(
+                "'%(title)s' needs %(minutes)s min but the longest free stretch on any day is "
+                "%(longest)s min",
+                title=e.title,
+                minutes=length[e.id],
+                longest=longest,
             )
-            problems.append(Problem(f"exercise {e.id}", message, "minutes"))
+            problems.append(Problem(_("exercise %(id)s", id=e.id), message, "minutes"))
     return problems
 
 
@@ -227,26 +286,39 @@ def _check_pinned_order(
     problems = []
     for e in exercises:
         for before in e.after:
-            head = f"'{e.title}' must come after '{titles[before]}'"
-            where = f"exercise {e.id}"
+            names = {"title": e.title, "before": titles[before]}
+            where = _("exercise %(id)s", id=e.id)
             if e.id in pin_at and before in pin_at:
                 before_end = pin_at[before] + length[before]
                 if pin_at[e.id] < before_end:
-                    message = (
-                        f"{head} but is pinned to {_slot(pin_at[e.id])}, "
-                        f"before '{titles[before]}' ends ({_slot(before_end)})"
+                    message = _(
+                        "'%(title)s' must come after '%(before)s' but is pinned to %(slot)s, "
+                        "before '%(before)s' ends (%(end)s)",
+                        slot=_slot(pin_at[e.id]),
+                        end=_slot(before_end),
+                        **names,
                     )
                     problems.append(Problem(where, message, "after"))
             elif before in pin_at:
                 earliest = pin_at[before] + length[before]
                 if not any(b - max(a, earliest) >= length[e.id] for a, b in stretches):
-                    message = f"{head} but '{titles[before]}' is pinned to the last slot"
-                    problems.append(Problem(where, f"{message} ({_slot(pin_at[before])})", "after"))
+                    message = _(
+                        "'%(title)s' must come after '%(before)s' but '%(before)s' is pinned to "
+                        "the last slot (%(slot)s)",
+                        slot=_slot(pin_at[before]),
+                        **names,
+                    )
+                    problems.append(Problem(where, message, "after"))
             elif e.id in pin_at:
                 latest = pin_at[e.id]
                 if not any(min(b, latest) - a >= length[before] for a, b in stretches):
-                    message = f"{head} but '{e.title}' is pinned to the first slot"
-                    problems.append(Problem(where, f"{message} ({_slot(latest)})", "after"))
+                    message = _(
+                        "'%(title)s' must come after '%(before)s' but '%(title)s' is pinned to "
+                        "the first slot (%(slot)s)",
+                        slot=_slot(latest),
+                        **names,
+                    )
+                    problems.append(Problem(where, message, "after"))
     return problems
 
 
@@ -267,30 +339,48 @@ def validate_placement(
         where = format_slot(p.day, start)
         e, day = by_id.get(p.exercise_id), by_day.get(p.day)
         if e is None:
-            message = f"'{p.exercise_id}' is not a selected exercise"
+            message = _("'%(id)s' is not a selected exercise", id=p.exercise_id)
             problems.append(Problem(where, message, "exercise_id"))
             continue
         label = f"'{e.title}' ({format_slot(p.day, start)}-{format_time(end)})"
         if e.id in spans:
-            problems.append(Problem(where, f"'{e.title}' is on the agenda twice", "exercise_id"))
+            message = _("'%(title)s' is on the agenda twice", title=e.title)
+            problems.append(Problem(where, message, "exercise_id"))
             continue
         if day is None:
             problems.append(
                 Problem(
-                    where, f"'{e.title}' is on day {p.day}, which the agenda does not have", "day"
+                    where,
+                    _(
+                        "'%(title)s' is on day %(day)s, which the agenda does not have",
+                        title=e.title,
+                        day=p.day,
+                    ),
+                    "day",
                 )
             )
             continue
         need = exercise_minutes(e, has_trio=has_trio)
         if end - start != need:
-            message = f"{label} lasts {end - start} min but the exercise needs {need} min"
+            message = _(
+                "%(item)s lasts %(minutes)s min but the exercise needs %(need)s min",
+                item=label,
+                minutes=end - start,
+                need=need,
+            )
             problems.append(Problem(where, message, "end"))
         if start < minutes_of(day.start) or end > minutes_of(day.end):
-            message = f"{label} runs outside the day's hours ({_hours(day)})"
+            message = _(
+                "%(item)s runs outside the day's hours (%(hours)s)", item=label, hours=_hours(day)
+            )
             problems.append(Problem(where, message, "start"))
         for blk in day.breaks:
             if start < minutes_of(blk.end) and minutes_of(blk.start) < end:
-                message = f"{label} overlaps {blk.title} ({_hm(blk.start)}-{_hm(blk.end)})"
+                message = _(
+                    "%(first)s overlaps %(second)s",
+                    first=label,
+                    second=_block(blk.title, blk.start, blk.end),
+                )
                 problems.append(Problem(where, message, "start"))
         spans[e.id] = (p.day * _DAY + start, p.day * _DAY + end)
         ok.append(p)
@@ -298,19 +388,23 @@ def validate_placement(
     for i, a in enumerate(ok):
         for b in ok[i + 1 :]:
             if b.day == a.day and b.start < a.end:
-                message = (
-                    f"'{by_id[a.exercise_id].title}' ({_hm(a.start)}-{_hm(a.end)}) and "
-                    f"'{by_id[b.exercise_id].title}' ({_hm(b.start)}-{_hm(b.end)}) "
-                    f"overlap on day {a.day}"
+                message = _(
+                    "%(first)s and %(second)s overlap on day %(day)s",
+                    first=_block(f"'{by_id[a.exercise_id].title}'", a.start, a.end),
+                    second=_block(f"'{by_id[b.exercise_id].title}'", b.start, b.end),
+                    day=a.day,
                 )
                 problems.append(Problem(format_slot(b.day, minutes_of(b.start)), message, "start"))
     for e_id, (start, _end) in spans.items():
         for before in by_id[e_id].after:
             if before in spans and start < spans[before][1]:
-                message = (
-                    f"'{by_id[e_id].title}' must come after '{by_id[before].title}' but starts "
-                    f"at {_slot(start)}, before '{by_id[before].title}' ends "
-                    f"({_slot(spans[before][1])})"
+                message = _(
+                    "'%(title)s' must come after '%(before)s' but starts at %(slot)s, before "
+                    "'%(before)s' ends (%(end)s)",
+                    title=by_id[e_id].title,
+                    before=by_id[before].title,
+                    slot=_slot(start),
+                    end=_slot(spans[before][1]),
                 )
                 problems.append(Problem(_slot(start), message, "start"))
     return problems
@@ -318,6 +412,11 @@ def validate_placement(
 
 def _hm(value: time) -> str:
     return format_time(minutes_of(value))
+
+
+def _block(title: str, start: time, end: time) -> str:
+    """A block or item with its hours: ``Lunch (12:00-13:00)`` (a title is data)."""
+    return f"{title} ({_hm(start)}-{_hm(end)})"
 
 
 def _hours(day: DayPlan) -> str:

@@ -7,6 +7,7 @@ from datetime import time
 from sqlmodel import Session
 
 from app.core.errors import InvalidInput, NotFound, Problem
+from app.core.i18n import gettext as _
 from app.models import Cohort
 from app.services.agenda.build import default_library, solve_and_save
 from app.services.agenda.calendar import check_day_number
@@ -29,13 +30,13 @@ def _bound(session: Session, cohort: Cohort, exercise_id: str) -> BoundExercise:
     for b in program_of(session, cohort=cohort, include_unselected=True):
         if b.spec.id == exercise_id:
             return b
-    raise NotFound(f"'{exercise_id}' is not in this cohort's program")
+    raise NotFound(_("'%(id)s' is not in this cohort's program", id=exercise_id))
 
 
 def _placed_item(session: Session, cohort: Cohort, exercise_id: str) -> BoundExercise:
     bound = _bound(session, cohort, exercise_id)
     if not bound.row.selected or find_item(session, cohort=cohort, bound=bound) is None:
-        raise NotFound(f"'{bound.spec.title}' is not on the agenda")
+        raise NotFound(_("'%(title)s' is not on the agenda", title=bound.spec.title))
     return bound
 
 
@@ -48,8 +49,9 @@ def _place(
     length = exercise_minutes(agenda_exercises([bound])[0], has_trio=has_trio)
     end_minutes = minutes_of(start) + length
     if end_minutes >= 24 * 60:
-        message = f"'{bound.spec.title}' would end after midnight"
-        raise InvalidInput("the move is not valid", [Problem(f"day {day}", message, "start")])
+        message = _("'%(title)s' would end after midnight", title=bound.spec.title)
+        where = _("day %(day)s", day=day)
+        raise InvalidInput(_("the move is not valid"), [Problem(where, message, "start")])
     days = load_days(session, cohort=cohort)
     selected = [b for b in program_of(session, cohort=cohort) if b.row.selected]
     if bound.spec.id not in {b.spec.id for b in selected}:
@@ -62,7 +64,7 @@ def _place(
     after = validate_placement(days, exercises, after_items, has_trio=has_trio)
     new = [p for p in after if p not in before]
     if new and not force:
-        raise InvalidInput("the move would create conflicts; nothing was changed", new)
+        raise InvalidInput(_("the move would create conflicts; nothing was changed"), new)
     save_items(session, cohort=cohort, placed=after_items, program=selected)
     bump_version(session, cohort=cohort)
     return after
@@ -120,7 +122,7 @@ def remove_exercise(
     """Take an exercise out of the cohort's program and agenda (its snapshot stays bound)."""
     bound = _bound(session, cohort, exercise_id)
     if not bound.row.selected:
-        raise NotFound(f"'{bound.spec.title}' is not on the agenda")
+        raise NotFound(_("'%(title)s' is not on the agenda", title=bound.spec.title))
     row = find_item(session, cohort=cohort, bound=bound)
     if row is not None:
         session.delete(row)
@@ -157,18 +159,24 @@ def add_exercise(
     the agenda re-solved around the facilitator's pins. Returns the conflicts afterwards.
     """
     if (day is None) != (start is None):
-        problem = Problem("slot", "give both a day and a start time, or neither", "start")
-        raise InvalidInput("the slot is not complete", [problem])
+        problem = Problem(_("slot"), _("give both a day and a start time, or neither"), "start")
+        raise InvalidInput(_("the slot is not complete"), [problem])
     selected_ids = [b.spec.id for b in program_of(session, cohort=cohort)]
     if exercise_id in selected_ids:
         raise InvalidInput(
-            "already on the agenda",
-            [Problem(f"exercise {exercise_id}", "is already in the program", "exercise_id")],
+            _("already on the agenda"),
+            [
+                Problem(
+                    _("exercise %(id)s", id=exercise_id),
+                    _("is already in the program"),
+                    "exercise_id",
+                )
+            ],
         )
     lib = library or default_library()
     known = {b.spec.id for b in program_of(session, cohort=cohort, include_unselected=True)}
     if exercise_id not in known and exercise_id not in lib.exercises:
-        raise NotFound(f"'{exercise_id}' is not in the exercise library")
+        raise NotFound(_("'%(id)s' is not in the exercise library", id=exercise_id))
     program = bind_program(
         session, cohort=cohort, library=lib, exercise_ids=[*selected_ids, exercise_id]
     )

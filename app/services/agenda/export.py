@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 
 from app.core.config import get_settings
 from app.core.errors import NotFound
+from app.core.i18n import format_list
+from app.core.i18n import gettext as _
 from app.models import BuddyGroup, BuddyMember, Cohort, Participant
 from app.services.agenda.ics import IcsItem, build_ics
 from app.services.agenda.store import day_date, follow_version, load_days, load_items
@@ -41,7 +43,7 @@ def agenda_ics_items(session: Session, *, cohort: Cohort, buddy_names: str = "")
         spec, placed = item.bound.spec, item.placed
         description = spec.summary
         if buddy_names and spec.kind == "pair":
-            description += f"\n\nWith {buddy_names}."
+            description += "\n\n" + _("With %(names)s.", names=buddy_names)
         events.append(
             IcsItem(
                 uid_key=spec.id,
@@ -80,9 +82,7 @@ def buddy_names_of(session: Session, *, participant: Participant) -> str:
         )
         .order_by(col(Participant.name))
     ).all()
-    if len(names) < 2:
-        return "".join(names)
-    return ", ".join(names[:-1]) + f" and {names[-1]}"
+    return format_list(list(names))
 
 
 def build_participant_ics(
@@ -94,7 +94,7 @@ def build_participant_ics(
 ) -> bytes:
     """Return one participant's agenda calendar; pair exercises name the published buddy."""
     if participant.cohort_id != cohort.id:
-        raise NotFound("no such participant in this cohort")
+        raise NotFound(_("no such participant in this cohort"))
     buddies = buddy_names_of(session, participant=participant)
     items = agenda_ics_items(session, cohort=cohort, buddy_names=buddies)
     return build_ics(

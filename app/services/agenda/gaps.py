@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.core.i18n import gettext as _
 from app.services.agenda.types import (
     AgendaExercise,
     DayPlan,
@@ -72,32 +73,51 @@ def _reason(
     later = [by_id[b] for b in e.after if b in where and where[b].day > day.day]
     if later:
         first = later[0]
-        return (
-            f"it comes after '{first.title}', which is on day {where[first.id].day}; "
-            f"move that one to day {day.day} first"
+        return _(
+            "it comes after '%(before)s', which is on day %(before_day)s; move that one to day "
+            "%(day)s first",
+            before=first.title,
+            before_day=where[first.id].day,
+            day=day.day,
         )
     stretches = free_segments(day)
     free = sum(b - a for a, b in stretches)
     used = sum(length(by_id[i]) for i, q in where.items() if q.day == day.day and i in by_id)
-    fix = f"lengthen day {day.day}, shorten a break, or take another exercise off day {day.day}"
+    # Translators: %(fix)s is "lengthen day 2, shorten a break, or take another ... off day 2".
+    fix = _(
+        "lengthen day %(day)s, shorten a break, or take another exercise off day %(day)s",
+        day=day.day,
+    )
     if used + length(e) > free:
-        return (
-            f"day {day.day}'s exercises already take {format_span(used)} of its "
-            f"{format_span(free)} between breaks, and this one needs {length(e)} min more; {fix}"
+        return _(
+            "day %(day)s's exercises already take %(used)s of its %(free)s between breaks, and "
+            "this one needs %(minutes)s min more; %(fix)s",
+            day=day.day,
+            used=format_span(used),
+            free=format_span(free),
+            minutes=length(e),
+            fix=fix,
         )
     before = [where[b] for b in e.after if b in where and where[b].day == day.day]
     if before:
         last = max(before, key=lambda q: q.end)
         room = minutes_of(day.end) - minutes_of(last.end)
         if room < length(e):
-            return (
-                f"it comes after '{by_id[last.exercise_id].title}', which ends at "
-                f"{format_time(minutes_of(last.end))}, and the {room} min left before the day "
-                f"ends are less than the {length(e)} min it needs; {fix}"
+            return _(
+                "it comes after '%(before)s', which ends at %(end)s, and the %(room)s min left "
+                "before the day ends are less than the %(minutes)s min it needs; %(fix)s",
+                before=by_id[last.exercise_id].title,
+                end=format_time(minutes_of(last.end)),
+                room=room,
+                minutes=length(e),
+                fix=fix,
             )
     sizes = ", ".join(str(b - a) for a, b in stretches)
-    return (
-        f"the stretches between day {day.day}'s breaks ({sizes} min), even with coffee breaks "
-        f"moved by up to half an hour, cannot hold its exercises in the order their "
-        f"prerequisites ask; {fix}"
+    return _(
+        "the stretches between day %(day)s's breaks (%(sizes)s min), even with coffee breaks "
+        "moved by up to half an hour, cannot hold its exercises in the order their "
+        "prerequisites ask; %(fix)s",
+        day=day.day,
+        sizes=sizes,
+        fix=fix,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from app.core.i18n import gettext as _
 from app.services.agenda.types import (
     AgendaExercise,
     Block,
@@ -85,7 +86,14 @@ def day_miss_warnings(items: Sequence[Placed], exercises: Sequence[AgendaExercis
     for p in items:
         e = by_id[p.exercise_id]
         if e.preferred_day is not None and e.preferred_day != p.day and not p.pinned:
-            warnings.append(f"'{e.title}' prefers day {e.preferred_day} but is on day {p.day}")
+            warnings.append(
+                _(
+                    "'%(title)s' prefers day %(preferred)s but is on day %(day)s",
+                    title=e.title,
+                    preferred=e.preferred_day,
+                    day=p.day,
+                )
+            )
     return warnings
 
 
@@ -97,7 +105,12 @@ def soft_warnings(items: Sequence[Placed], exercises: Sequence[AgendaExercise]) 
         e = by_id[p.exercise_id]
         if e.phase_rank < highest:
             warnings.append(
-                f"'{e.title}' (phase {e.phase_rank}) comes after a phase {highest} item"
+                _(
+                    "'%(title)s' (phase %(phase)s) comes after a phase %(highest)s item",
+                    title=e.title,
+                    phase=e.phase_rank,
+                    highest=highest,
+                )
             )
         highest = max(highest, e.phase_rank)
     return warnings

@@ -9,6 +9,8 @@ from typing import Any, Literal
 from sqlmodel import Session
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
+from app.core.i18n import format_date
+from app.core.i18n import gettext as _
 from app.models import Cohort, Participant, utcnow
 from app.services.agenda.ics import load_zone
 from app.services.agenda.run_of_show import (
@@ -44,9 +46,13 @@ class OtherDate(Conflict):
 
     def __init__(self, *, day: int, planned: date, today: date) -> None:
         super().__init__(
-            f"Day {day} is planned for {planned:%A %d %B %Y}, and today is "
-            f"{today:%A %d %B %Y}. Starting it now marks the cohort as live, and every tablet "
-            "follows this run."
+            _(
+                "Day %(day)s is planned for %(planned)s, and today is %(today)s. Starting it now "
+                "marks the cohort as live, and every tablet follows this run.",
+                day=day,
+                planned=format_date(planned, "EEEE dd MMMM y"),
+                today=format_date(today, "EEEE dd MMMM y"),
+            )
         )
         self.day, self.planned, self.today = day, planned, today
 
@@ -114,8 +120,10 @@ def show_items(session: Session, *, cohort: Cohort, day: int) -> list[ShowItem]:
     """Return a day's running order: its exercises and its blocks (which stay put)."""
     by_day = show_items_by_day(session, cohort=cohort)
     if day not in by_day:
-        message = f"day {day} is not part of the programme (days 1-{cohort.days})"
-        raise InvalidInput("no such day", [Problem(f"day {day}", message, "day")])
+        message = _(
+            "day %(day)s is not part of the programme (days 1-%(last)s)", day=day, last=cohort.days
+        )
+        raise InvalidInput(_("no such day"), [Problem(_("day %(day)s", day=day), message, "day")])
     return by_day[day]
 
 
@@ -181,8 +189,9 @@ def act_on_run(
     """
     if action not in RUN_ACTIONS:
         listed = ", ".join(RUN_ACTIONS)
-        problem = Problem("action", f"'{action}' is not one of: {listed}", "action")
-        raise InvalidInput("unknown run-of-show action", [problem])
+        message = _("'%(action)s' is not one of: %(choices)s", action=action, choices=listed)
+        problem = Problem(_("action"), message, "action")
+        raise InvalidInput(_("unknown run-of-show action"), [problem])
     local = now.astimezone(load_zone(cohort.timezone))
     row = follow_row(session, cohort=cohort)
     runs = _runs(row.state)
@@ -202,11 +211,11 @@ def act_on_run(
     elif action == "reset":
         target = day or active
         if target is None:
-            raise Conflict("no day is running")
+            raise Conflict(_("no day is running"))
         runs.pop(str(target), None)
         active, state = (None, None) if target == active else (active, state)
     elif state is None or active is None:
-        raise Conflict("the day has not started")
+        raise Conflict(_("the day has not started"))
     elif action == "next":
         state = advance_run(state, now=local)
     elif action == "back":
@@ -275,7 +284,7 @@ def view_run_of_show(
             0,
             None,
             [],
-            [f"{error.message}; reset the day to run it again"],
+            [_("%(error)s; reset the day to run it again", error=error.message)],
             log,
             version,
         )
@@ -368,7 +377,7 @@ def follow_participant(session: Session, *, participant: Participant, now: datet
     """Return what the participant's tablet shows now, with the version even when idle."""
     cohort = session.get(Cohort, participant.cohort_id)
     if cohort is None or cohort.id is None:
-        raise NotFound("no such cohort")
+        raise NotFound(_("no such cohort"))
     info = participant_now(session, cohort=cohort, now=now)
     return info or NowInfo(None, None, follow_version(session, cohort_id=cohort.id))
 
@@ -377,5 +386,5 @@ def participant_cohort(session: Session, *, participant: Participant) -> Cohort:
     """Return the cohort a participant belongs to."""
     cohort = session.get(Cohort, participant.cohort_id)
     if cohort is None:
-        raise NotFound("no such cohort")
+        raise NotFound(_("no such cohort"))
     return cohort

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from app.core.errors import Conflict, InvalidInput, Problem
+from app.core.i18n import gettext as _
 
 EventKind = Literal["begin", "end", "skip", "back", "extend"]
 _KINDS: tuple[EventKind, ...] = ("begin", "end", "skip", "back", "extend")
@@ -80,12 +81,15 @@ def new_run(day: int, *, items: Sequence[ShowItem]) -> RunState:
 def start_run(state: RunState, *, now: datetime) -> RunState:
     """Begin the day with its first item."""
     if state.current_index is not None or state.finished:
-        raise Conflict(f"day {state.day} has already started")
+        raise Conflict(_("day %(day)s has already started", day=state.day))
     if not state.planned:
-        raise InvalidInput("nothing to run", [Problem(f"day {state.day}", "the day has no items")])
+        raise InvalidInput(
+            _("nothing to run"),
+            [Problem(_("day %(day)s", day=state.day), _("the day has no items"))],
+        )
     first = _next_index(state, -1)
     if first is None:
-        raise Conflict(f"every item of day {state.day} is skipped")
+        raise Conflict(_("every item of day %(day)s is skipped", day=state.day))
     return _enter(state, first, now)
 
 
@@ -104,7 +108,7 @@ def back_run(state: RunState, *, now: datetime) -> RunState:
     index = len(state.planned) if state.finished else _current(state)
     previous = index - 1
     if previous < 0:
-        raise Conflict("already at the first item")
+        raise Conflict(_("already at the first item"))
     event = Event("back", previous, state.planned[previous][0], now)
     skipped = tuple(i for i in state.skipped if i != previous)
     state = replace(state, finished=False, skipped=skipped, log=(*state.log, event))
@@ -117,7 +121,14 @@ def skip_item(state: RunState, *, now: datetime, index: int | None = None) -> Ru
     target = current if index is None else index
     if not current <= target < len(state.planned):
         raise InvalidInput(
-            "cannot skip", [Problem(f"day {state.day}", f"item {target} is not ahead", "index")]
+            _("cannot skip"),
+            [
+                Problem(
+                    _("day %(day)s", day=state.day),
+                    _("item %(item)s is not ahead", item=target),
+                    "index",
+                )
+            ],
         )
     event = Event("skip", target, state.planned[target][0], now)
     state = replace(state, skipped=tuple(sorted({*state.skipped, target})), log=(*state.log, event))
@@ -134,8 +145,13 @@ def extend_item(state: RunState, *, minutes: int, now: datetime) -> RunState:
     index = _current(state)
     total = state.extensions_min + minutes
     if minutes == 0 or abs(total) > MAX_EXTENSION_MIN or state.planned[index][1] + total < 0:
-        message = f"cannot extend by {minutes} min (already {state.extensions_min:+d} min)"
-        raise InvalidInput("invalid extension", [Problem(f"day {state.day}", message, "minutes")])
+        message = _(
+            "cannot extend by %(minutes)s min (already %(already)s min)",
+            minutes=minutes,
+            already=format(state.extensions_min, "+d"),
+        )
+        where = _("day %(day)s", day=state.day)
+        raise InvalidInput(_("invalid extension"), [Problem(where, message, "minutes")])
     event = Event("extend", index, state.planned[index][0], now, minutes=minutes)
     return replace(state, extensions_min=total, log=(*state.log, event))
 
@@ -152,7 +168,7 @@ def view_run(
     item now ending after ``day_end`` (default: the last planned end).
     """
     if [i.id for i in items] != [p[0] for p in state.planned]:
-        raise Conflict("the day's items changed since the run started; restart the run")
+        raise Conflict(_("the day's items changed since the run started; restart the run"))
     current = state.current_index
     if state.finished:
         return NowView(None, None, None, 0, [], [])
@@ -173,12 +189,21 @@ def view_run(
         new_end = new_start + (end - start)
         if item.kind == "fixed" and new_start > start:
             warnings.append(
-                f"'{item.title}' is fixed at {start:%H:%M} but the day only reaches it at "
-                f"{new_start:%H:%M}"
+                _(
+                    "'%(title)s' is fixed at %(start)s but the day only reaches it at %(reached)s",
+                    title=item.title,
+                    start=start.strftime("%H:%M"),
+                    reached=new_start.strftime("%H:%M"),
+                )
             )
         if new_end > limit:
             warnings.append(
-                f"'{item.title}' now ends at {new_end:%H:%M}, after the day ends ({limit:%H:%M})"
+                _(
+                    "'%(title)s' now ends at %(end)s, after the day ends (%(limit)s)",
+                    title=item.title,
+                    end=new_end.strftime("%H:%M"),
+                    limit=limit.strftime("%H:%M"),
+                )
             )
         rest.append((item.id, new_start.time(), new_end.time()))
         cursor = new_end
@@ -236,8 +261,9 @@ def run_from_dict(data: dict[str, Any]) -> RunState:
             log=log,
         )
     except (KeyError, TypeError, ValueError) as error:
-        problem = Problem("run of show", f"stored state is damaged: {error!r}", "state")
-        raise InvalidInput("the stored run of show cannot be read", [problem]) from error
+        message = _("stored state is damaged: %(error)s", error=repr(error))
+        problem = Problem(_("run of show"), message, "state")
+        raise InvalidInput(_("the stored run of show cannot be read"), [problem]) from error
 
 
 def _kind(value: object) -> EventKind:
@@ -249,7 +275,7 @@ def _kind(value: object) -> EventKind:
 
 def _current(state: RunState) -> int:
     if state.current_index is None:
-        raise Conflict("the day is over" if state.finished else "the day has not started")
+        raise Conflict(_("the day is over") if state.finished else _("the day has not started"))
     return state.current_index
 
 

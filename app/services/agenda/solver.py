@@ -10,6 +10,8 @@ from dataclasses import replace
 from ortools.sat.python import cp_model
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import format_number
+from app.core.i18n import gettext as _
 from app.services.agenda.checks import check_agenda_inputs, validate_placement
 from app.services.agenda.pack import (
     block_length,
@@ -72,9 +74,9 @@ def solve_agenda(
     started = clock.perf_counter()
     problems, warnings = check_agenda_inputs(days, exercises, pins=pins, has_trio=has_trio)
     if gap_minutes < 0:
-        problems.append(Problem("agenda", "the gap between items cannot be negative", "gap"))
+        problems.append(Problem(_("agenda"), _("the gap between items cannot be negative"), "gap"))
     if problems:
-        raise InvalidInput("the agenda cannot be built", problems)
+        raise InvalidInput(_("the agenda cannot be built"), problems)
     recorder = _FirstSolution(started)
     # Breaks stay where the facilitator put them unless moving one lets an exercise keep its
     # planned day: only then, and only in the time left, is a second model with coffee breaks
@@ -94,18 +96,21 @@ def solve_agenda(
             model, status = floating, floating_status
     elapsed = clock.perf_counter() - started
     if status == cp_model.INFEASIBLE:
-        raise InvalidInput("the agenda cannot be built", diagnose_infeasible(model, time_limit_s))
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        message = (
-            f"no agenda was found within {time_limit_s:g} s; allow more time, "
-            "or remove pins and prerequisites"
+        raise InvalidInput(
+            _("the agenda cannot be built"), diagnose_infeasible(model, time_limit_s)
         )
-        raise InvalidInput("the agenda cannot be built", [Problem("agenda", message)])
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        message = _(
+            "no agenda was found within %(seconds)s s; allow more time, or remove pins and "
+            "prerequisites",
+            seconds=format_number(time_limit_s),
+        )
+        raise InvalidInput(_("the agenda cannot be built"), [Problem(_("agenda"), message)])
     items = model.placements()
     solved_days = settle_breaks(days, model.solved_days(), items)
     warnings.extend(soft_warnings(items, exercises))
     if status != cp_model.OPTIMAL:
-        warnings.append("the time limit ended the search; this agenda is valid but may improve")
+        warnings.append(_("the time limit ended the search; this agenda is valid but may improve"))
     return AgendaSolution(
         items=items,
         status="optimal" if status == cp_model.OPTIMAL else "feasible",
@@ -381,30 +386,36 @@ def diagnose_infeasible(model: AgendaModel, time_limit_s: float) -> list[Problem
         for pin in model.pins:
             if feasible(model.relaxed(skip_pin=pin.exercise_id)):
                 slot = format_slot(pin.day, minutes_of(pin.start))
-                message = (
-                    f"the pin for '{titles[pin.exercise_id]}' ({slot}) leaves no room for the "
-                    "other exercises and prerequisites; move or remove it"
+                message = _(
+                    "the pin for '%(title)s' (%(slot)s) leaves no room for the other exercises "
+                    "and prerequisites; move or remove it",
+                    title=titles[pin.exercise_id],
+                    slot=slot,
                 )
-                return [Problem(f"pin {pin.exercise_id}", message, "start")]
+                return [Problem(_("pin %(id)s", id=pin.exercise_id), message, "start")]
         listed = ", ".join(
             f"'{titles[p.exercise_id]}' ({format_slot(p.day, minutes_of(p.start))})"
             for p in model.pins
         )
-        message = f"the pins together leave no room for the other exercises: {listed}"
-        return [Problem("agenda", message, "pins")]
+        message = _(
+            "the pins together leave no room for the other exercises: %(pins)s", pins=listed
+        )
+        return [Problem(_("agenda"), message, "pins")]
     edges = [(e.id, b) for e in model.exercises for b in e.after]
     if edges and feasible(model.relaxed(use_after=False)):
         for edge in edges:
             if feasible(model.relaxed(skip_edge=edge)):
-                message = (
-                    f"'{titles[edge[0]]}' must come after '{titles[edge[1]]}', and with the "
-                    "pins, breaks and other prerequisites there is no room for that order"
+                message = _(
+                    "'%(title)s' must come after '%(before)s', and with the pins, breaks and "
+                    "other prerequisites there is no room for that order",
+                    title=titles[edge[0]],
+                    before=titles[edge[1]],
                 )
-                return [Problem(f"exercise {edge[0]}", message, "after")]
-        message = "the prerequisites together cannot be met around the pins and breaks"
-        return [Problem("agenda", message, "after")]
-    message = (
+                return [Problem(_("exercise %(id)s", id=edge[0]), message, "after")]
+        message = _("the prerequisites together cannot be met around the pins and breaks")
+        return [Problem(_("agenda"), message, "after")]
+    message = _(
         "the exercises cannot be packed into the free stretches between breaks and fixed "
         "blocks; shorten or remove an exercise, or shorten a break"
     )
-    return [Problem("agenda", message, "exercises")]
+    return [Problem(_("agenda"), message, "exercises")]

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from app.core.i18n import gettext as _
 from app.models import BuddyGroup, BuddyMember, Cohort, utcnow
 from app.models.agenda import AgendaBlock, AgendaDay, AgendaItem, RunOfShow
 from app.services.agenda.types import AgendaExercise, Block, BlockKind, DayPlan, Placed
@@ -116,8 +117,14 @@ def save_moved_breaks(
             row.start, row.end = new.start, new.end
             session.add(row)
             notes.append(
-                f"Day {old_day.day}: {old.title} moved from {old.start:%H:%M} to "
-                f"{new.start:%H:%M} so that the day's exercises fit in their order"
+                _(
+                    "Day %(day)s: %(block)s moved from %(start)s to %(new_start)s so that the "
+                    "day's exercises fit in their order",
+                    day=old_day.day,
+                    block=old.title,
+                    start=old.start.strftime("%H:%M"),
+                    new_start=new.start.strftime("%H:%M"),
+                )
             )
     session.flush()
     return notes

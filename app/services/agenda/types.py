@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Literal
 
+from app.core.i18n import gettext as _
+
 BlockKind = Literal["break", "lunch", "fixed"]
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -98,8 +100,10 @@ def format_span(minutes: int) -> str:
     """Return a duration such as ``27 h 40 min``."""
     hours, rest = divmod(minutes, 60)
     if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+        return _("%(minutes)s min", minutes=rest)
+    if not rest:
+        return _("%(hours)s h", hours=hours)
+    return _("%(hours)s h %(minutes)s min", hours=hours, minutes=rest)
 
 
 def exercise_minutes(exercise: AgendaExercise, *, has_trio: bool) -> int:
@@ -130,4 +134,4 @@ def number_word(n: int) -> str:
 
 def format_slot(day: int, minutes: int) -> str:
     """Return ``day 2, 10:00``."""
-    return f"day {day}, {format_time(minutes)}"
+    return _("day %(day)s, %(time)s", day=day, time=format_time(minutes))

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidInput, NotFound, Problem
+from app.core.i18n import gettext as _
+from app.core.i18n import pgettext
 from app.models import Cohort, CohortFacilitator, Facilitator, Participant, utcnow
 from app.models.base import MAX_DB_ID
 from app.models.cohorts import EARLIEST_START, LATEST_START
@@ -60,27 +62,37 @@ def _validate(
     if start_date is not None and not EARLIEST_START <= start_date <= LATEST_START:
         problems.append(
             Problem(
-                "start date",
-                f"must be between {EARLIEST_START.isoformat()} and {LATEST_START.isoformat()}",
+                pgettext("form field", "start date"),
+                _(
+                    "must be between %(earliest)s and %(latest)s",
+                    # ISO dates, as the date field takes them.
+                    earliest=EARLIEST_START.isoformat(),
+                    latest=LATEST_START.isoformat(),
+                ),
                 "start_date",
             )
         )
+    labels = {
+        "name": pgettext("form field", "name"),
+        "location": pgettext("form field", "location"),
+    }
     for field, value in (("name", name), ("location", location)):
         if _CONTROL.search(value):
-            problems.append(Problem(field, "contains control characters", field))
+            problems.append(Problem(labels[field], _("contains control characters"), field))
     if not name.strip():
-        problems.append(Problem("name", "is required", "name"))
+        problems.append(Problem(labels["name"], _("is required"), "name"))
     elif len(name) > 200:
-        problems.append(Problem("name", "is longer than 200 characters", "name"))
+        problems.append(Problem(labels["name"], _("is longer than 200 characters"), "name"))
     if not 1 <= days <= MAX_DAYS:
-        problems.append(Problem("days", f"must be between 1 and {MAX_DAYS}", "days"))
+        message = _("must be between 1 and %(max)s", max=MAX_DAYS)
+        problems.append(Problem(pgettext("form field", "days"), message, "days"))
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(
             Problem(
-                "timezone",
-                f"'{timezone}' is not a known time zone (e.g. Europe/Berlin)",
+                pgettext("form field", "timezone"),
+                _("'%(value)s' is not a known time zone (e.g. Europe/Berlin)", value=timezone),
                 "timezone",
             )
         )
@@ -100,7 +112,7 @@ def create_cohort(
     """Create a draft cohort with a unique slug; its creator (if any) facilitates it."""
     problems = _validate(name, days, timezone, location, start_date)
     if problems:
-        raise InvalidInput("the cohort cannot be created", problems)
+        raise InvalidInput(_("the cohort cannot be created"), problems)
     cohort = Cohort(
         name=name.strip(),
         slug=_unique_slug(session, slugify(name)),
@@ -140,7 +152,7 @@ def update_cohort(
     """Change a cohort's name, dates, time zone or location (the slug stays)."""
     problems = _validate(name, days, timezone, location, start_date)
     if problems:
-        raise InvalidInput("the cohort cannot be saved", problems)
+        raise InvalidInput(_("the cohort cannot be saved"), problems)
     cohort.name = name.strip()
     cohort.start_date = start_date
     cohort.days = days
@@ -179,7 +191,7 @@ def get_cohort(session: Session, *, ref: str | int, viewer: Facilitator | None) 
     if cohort_id is not None:
         cohort = session.get(Cohort, cohort_id)
     if cohort is None or not may_facilitate(session, viewer=viewer, cohort=cohort):
-        raise NotFound("no such cohort")
+        raise NotFound(_("no such cohort"))
     return cohort
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import gettext as _
 from app.services.matching.types import (
     COMPLEMENTARY_TAG_CAP,
     RULE_AVOID,
@@ -124,7 +125,9 @@ class MatchContext:
         """Return the position of ``key`` or raise InvalidInput naming it."""
         found = self.index.get(normalise_key(key))
         if found is None:
-            raise InvalidInput(f"Unknown participant {key!r}", [Problem(key, "not in roster")])
+            raise InvalidInput(
+                _("Unknown participant %(key)s", key=repr(key)), [Problem(key, _("not in roster"))]
+            )
         return found
 
     def allowed(self, i: int, j: int) -> bool:
@@ -183,17 +186,25 @@ def _validate_people(people: Sequence[MatchPerson]) -> list[MatchPerson]:
     for row, person in enumerate(people, start=1):
         key = normalise_key(person.key)
         if not key:
-            problems.append(Problem(f"person {row}", "key (e-mail) is empty", "key"))
+            problems.append(
+                Problem(_("person %(row)s", row=row), _("key (e-mail) is empty"), "key")
+            )
         elif key in seen:
             problems.append(
-                Problem(f"person {row}", f"{key} is listed twice (also person {seen[key]})", "key")
+                Problem(
+                    _("person %(row)s", row=row),
+                    _("%(key)s is listed twice (also person %(row)s)", key=key, row=seen[key]),
+                    "key",
+                )
             )
         else:
             seen[key] = row
         if person.tenure_years is not None and person.tenure_years < 0:
-            problems.append(Problem(f"person {row}", "tenure_years is negative", "tenure_years"))
+            problems.append(
+                Problem(_("person %(row)s", row=row), _("tenure_years is negative"), "tenure_years")
+            )
     if problems:
-        raise InvalidInput("The roster cannot be matched", problems)
+        raise InvalidInput(_("The roster cannot be matched"), problems)
     return sorted(people, key=lambda p: normalise_key(p.key))
 
 
@@ -227,7 +238,8 @@ def build_context(
     """Validate a roster and precompute the codes and lookups every matching call uses."""
     if history_mode not in ("forbid", "penalty"):
         raise InvalidInput(
-            "Unknown history mode", [Problem("history_mode", repr(history_mode), "history_mode")]
+            _("Unknown history mode"),
+            [Problem("history_mode", repr(history_mode), "history_mode")],
         )
     weights = weights or Weights()
     ordered = _validate_people(people)

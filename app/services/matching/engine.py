@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 import numpy as np
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import gettext as _
 from app.services.matching.context import MatchContext, build_context, normalise_key
 from app.services.matching.explain import describe_group, describe_rule, explain_unpaired, why_not
 from app.services.matching.ops import diff_results, repair_after_end, swap_members
@@ -66,18 +67,22 @@ def _locked_positions(
     seen: dict[int, int] = {}
     groups: list[list[int]] = []
     for number, group in enumerate(locked, start=1):
-        where = f"locked group {number}"
+        where = _("locked group %(number)s", number=number)
         members = sorted({ctx.position(k) for k in group})
         if not 2 <= len(members) <= 3:
-            problems.append(Problem(where, "a locked group has two or three members", "locked"))
+            problems.append(Problem(where, _("a locked group has two or three members"), "locked"))
             continue
         for i in members:
             name = ctx.people[i].name
             if i in excluded:
-                problems.append(Problem(where, f"{name} is also excluded", "locked"))
+                problems.append(Problem(where, _("%(name)s is also excluded", name=name), "locked"))
             if i in seen:
                 problems.append(
-                    Problem(where, f"{name} is also in locked group {seen[i]}", "locked")
+                    Problem(
+                        where,
+                        _("%(name)s is also in locked group %(number)s", name=name, number=seen[i]),
+                        "locked",
+                    )
                 )
             seen[i] = number
         for a, b in itertools.combinations(members, 2):
@@ -87,7 +92,7 @@ def _locked_positions(
             )
         groups.append(members)
     if problems:
-        raise InvalidInput("The locked groups cannot be kept", problems)
+        raise InvalidInput(_("The locked groups cannot be kept"), problems)
     return groups
 
 
@@ -131,8 +136,8 @@ def solve_context(
         problems.append(
             MatchProblem(
                 keys=tuple(k for g in trios for k in g.members),
-                message="Two groups of three: a locked group already has three members",
-                relaxations=("unlock the locked group of three",),
+                message=_("Two groups of three: a locked group already has three members"),
+                relaxations=(_("unlock the locked group of three"),),
             )
         )
     locked_points = sum(round(g.score * SCALE) for g in groups if g.locked)

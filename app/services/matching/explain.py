@@ -6,9 +6,11 @@ import itertools
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from app.services.matching.context import MatchContext, _rank_level, normalise_key
+from app.core.i18n import N_, format_list, format_number, ngettext
+from app.core.i18n import gettext as _
+from app.core.messages import Message, listing, number
+from app.services.matching.context import MatchContext, normalise_key
 from app.services.matching.types import (
     RULE_AVOID,
     RULE_CONFLICT,
@@ -22,68 +24,63 @@ from app.services.matching.types import (
     tenure_band,
 )
 
-_RULE_NAMES = {
-    RULE_MANAGER: "a management chain",
-    RULE_CONFLICT: "a shared conflict group",
-    RULE_AVOID: "an avoid request",
-    RULE_LANGUAGE: "no shared working language",
-    RULE_HISTORY: "an earlier buddy pairing",
-}
+
+def _cause(rule: str, n: int) -> str:
+    """How many people ``rule`` rules out for someone left alone."""
+    if rule == RULE_MANAGER:
+        return ngettext(
+            "a management chain rules out %(num)s person",
+            "a management chain rules out %(num)s people",
+            n,
+        )
+    if rule == RULE_CONFLICT:
+        return ngettext(
+            "a shared conflict group rules out %(num)s person",
+            "a shared conflict group rules out %(num)s people",
+            n,
+        )
+    if rule == RULE_AVOID:
+        return ngettext(
+            "an avoid request rules out %(num)s person",
+            "an avoid request rules out %(num)s people",
+            n,
+        )
+    if rule == RULE_LANGUAGE:
+        return ngettext(
+            "no shared working language rules out %(num)s person",
+            "no shared working language rules out %(num)s people",
+            n,
+        )
+    return ngettext(
+        "an earlier buddy pairing rules out %(num)s person",
+        "an earlier buddy pairing rules out %(num)s people",
+        n,
+    )
+
+
 _CRITERIA = {
-    "similar_level": "similar level",
-    "different_function": "different function",
-    "different_region": "different region",
-    "different_tenure": "different tenure",
-    "complementary_tags": "complementary experience",
-    "shared_tags": "shared experience",
-    "shared_language": "shared language",
-    "history_penalty": "earlier buddies",
+    # Translators: a part of a pair's score, followed by its points: "similar level 2".
+    "similar_level": N_("similar level %(points)s"),
+    "different_function": N_("different function %(points)s"),
+    "different_region": N_("different region %(points)s"),
+    "different_tenure": N_("different tenure %(points)s"),
+    "complementary_tags": N_("complementary experience %(points)s"),
+    "shared_tags": N_("shared experience %(points)s"),
+    "shared_language": N_("shared language %(points)s"),
+    "history_penalty": N_("earlier buddies %(points)s"),
 }
-
-
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _both(count: int) -> str:
-    return "Both" if count == 2 else f"All {count}" if count > 3 else "All three"
-
-
-def _plural(level: str) -> str:
-    words = level.split()
-    last = words[-1]
-    if last.isupper() or any(ch.isdigit() for ch in last):
-        plural = last + "s"
-    elif last.endswith("s"):
-        plural = last.lower()
-    elif last.endswith("y") and last[-2:-1] not in "aeiou":
-        plural = last[:-1].lower() + "ies"
-    else:
-        plural = last.lower() + "s"
-    head = [w if w.isupper() else w.lower() for w in words[:-1]]
-    return " ".join([*head, plural])
-
-
-def _years(value: float) -> str:
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
 def _format_score(points: int) -> str:
-    return f"{points / SCALE:g}"
+    return format_number(points / SCALE)
 
 
 def _distinct(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-@lru_cache(maxsize=1024)
-def _level_label(level: str) -> str:
-    """Return how a shared level reads after "Both": a plural title or "at level L5"."""
-    if _rank_level(level) is not None and any(ch.isdigit() for ch in level):
-        return f"at level {level}"
-    return _plural(level)
+def _years(value: float) -> dict[str, object]:
+    return number(value, "#,##0" if value == int(value) else "#,##0.0")
 
 
 def _spelled(values: frozenset[str]) -> dict[str, str]:
@@ -100,7 +97,7 @@ class _Card:
     rank: int | None
     function: str | None
     region: str | None
-    years: str | None
+    years: float | None
     band: int | None
     tags: tuple[tuple[str, str], ...]
     tag_spelling: dict[str, str]
@@ -115,7 +112,7 @@ def _card(person: MatchPerson) -> _Card:
         rank=person.level_rank,
         function=person.function or None,
         region=person.region or None,
-        years=None if person.tenure_years is None else _years(person.tenure_years),
+        years=person.tenure_years,
         band=tenure_band(person.tenure_years),
         tags=tags,
         tag_spelling=_spelled(person.tags),
@@ -141,13 +138,14 @@ def _alike(values: Sequence[str]) -> str | None:
 # the group is alike or differs where the pairing scores it, never a value. Shared languages
 # are not named either: the pair finds its language in the first sentence it exchanges, and
 # a roster's language list can hold what people tell only whom they choose.
-PARTICIPANT_LEVEL = "You are at a similar level, so you face similar kinds of decisions"
-PARTICIPANT_FUNCTION = "You work in different functions, so each of you brings a fresh view"
-PARTICIPANT_REGION = "You are based in different regions"
-PARTICIPANT_TENURE = "You have been with the company for different lengths of time"
-PARTICIPANT_EXPERIENCE = "You bring different experience to each other"
-PARTICIPANT_SHARED = "You also have some experience in common"
-PARTICIPANT_LANGUAGE = "You share a working language"
+# They are stored as messages without values and read in each buddy's own language.
+PARTICIPANT_LEVEL = N_("You are at a similar level, so you face similar kinds of decisions")
+PARTICIPANT_FUNCTION = N_("You work in different functions, so each of you brings a fresh view")
+PARTICIPANT_REGION = N_("You are based in different regions")
+PARTICIPANT_TENURE = N_("You have been with the company for different lengths of time")
+PARTICIPANT_EXPERIENCE = N_("You bring different experience to each other")
+PARTICIPANT_SHARED = N_("You also have some experience in common")
+PARTICIPANT_LANGUAGE = N_("You share a working language")
 
 
 def _all_differ(values: Sequence[str | int | None]) -> bool:
@@ -186,57 +184,88 @@ def _participant_likeness(cards: Sequence[_Card]) -> list[str]:
         said.append(PARTICIPANT_SHARED)
     if _shared([c.language_spelling for c in cards]):
         said.append(PARTICIPANT_LANGUAGE)
-    return said
+    return [Message(msgid) for msgid in said]
 
 
 def _likeness(cards: Sequence[_Card]) -> list[str]:
     """Return the facilitator wording of what members share and differ in, with values."""
     facilitator: list[str] = []
-    group = _both(len(cards))
+    pair = len(cards) == 2  # groups are pairs or the one trio
     levels = [c.level for c in cards]
     if all(levels):
         shown = [str(lv) for lv in levels]
-        if _alike(shown) is not None:
-            facilitator.append(f"{group} {_level_label(shown[0])}")
+        if (level := _alike(shown)) is not None:
+            facilitator.append(
+                Message(N_("Both at level %(level)s"), level=level)
+                if pair
+                else Message(N_("All three at level %(level)s"), level=level)
+            )
         else:
             ranks = [c.rank for c in cards]
             known = [r for r in ranks if r is not None]
             similar = len(known) == len(ranks) and max(known) - min(known) <= 1
+            found = listing(_distinct(shown))
             facilitator.append(
-                f"{'Similar' if similar else 'Different'} levels: {_join(_distinct(shown))}"
+                Message(N_("Similar levels: %(levels)s"), levels=found)
+                if similar
+                else Message(N_("Different levels: %(levels)s"), levels=found)
             )
     functions = [c.function for c in cards]
     if all(functions):
         shown = [str(f) for f in functions]
         if (function := _alike(shown)) is not None:
-            facilitator.append(f"{group} in {function}")
+            facilitator.append(
+                Message(N_("Both in %(function)s"), function=function)
+                if pair
+                else Message(N_("All three in %(function)s"), function=function)
+            )
         else:
-            facilitator.append(f"Different functions: {_join(_distinct(shown))}")
+            facilitator.append(
+                Message(
+                    N_("Different functions: %(functions)s"), functions=listing(_distinct(shown))
+                )
+            )
     regions = [c.region for c in cards]
     if all(regions):
         shown = [str(r) for r in regions]
         if (region := _alike(shown)) is not None:
-            facilitator.append(f"{group} based in {region}")
+            facilitator.append(
+                Message(N_("Both based in %(region)s"), region=region)
+                if pair
+                else Message(N_("All three based in %(region)s"), region=region)
+            )
         else:
-            facilitator.append(f"Different regions: {_join(_distinct(shown))}")
+            facilitator.append(
+                Message(N_("Different regions: %(regions)s"), regions=listing(_distinct(shown)))
+            )
     years = [c.years for c in cards]
     if all(y is not None for y in years):
-        text = f"{_join([str(y) for y in years])} years in the company"
-        facilitator.append(text[0].upper() + text[1:])
-    named: list[str] = []
+        facilitator.append(
+            Message(
+                # Translators: a list of numbers, one per member: "3 and 12 years in the company".
+                N_("%(years)s years in the company"),
+                years=listing(_years(y) for y in years if y is not None),
+            )
+        )
     for card in cards:
         others = set().union(*(o.tag_spelling for o in cards if o is not card))
         own = [t for t, low in card.tags if low not in others]
         if own:
-            named.append(f"{card.name} brings {_join(own)}")
-    if named:
-        facilitator.append("; ".join(named))
+            facilitator.append(
+                # Translators: what one member knows that the others do not: "Ana brings M&A".
+                Message(N_("%(name)s brings %(tags)s"), name=card.name, tags=listing(own))
+            )
     shared_tags = _shared([c.tag_spelling for c in cards])
     if shared_tags:
-        facilitator.append(f"Shared experience: {_join(shared_tags)}")
+        facilitator.append(Message(N_("Shared experience: %(tags)s"), tags=listing(shared_tags)))
     languages = _shared([c.language_spelling for c in cards])
     if languages:
-        facilitator.append(f"{group} speak {_join(languages)}")
+        found = listing(languages)
+        facilitator.append(
+            Message(N_("Both speak %(languages)s"), languages=found)
+            if pair
+            else Message(N_("All three speak %(languages)s"), languages=found)
+        )
     return facilitator
 
 
@@ -258,13 +287,16 @@ def describe_group(
         if not penalised:
             continue
         reasons.extend(
-            f"{people[x].name} and {ctx.people[b].name} were buddies in an earlier cohort "
-            "(allowed with a penalty)"
+            Message(
+                N_("%(a)s and %(b)s were buddies in an earlier cohort (allowed with a penalty)"),
+                a=people[x].name,
+                b=ctx.people[b].name,
+            )
             for b in ordered[x + 1 :]
             if b in penalised
         )
     if locked:
-        reasons.append("Locked by the facilitator")
+        reasons.append(Message(N_("Locked by the facilitator")))
     return Group(
         members=tuple(p.key for p in people),
         score=points / SCALE,
@@ -279,17 +311,20 @@ def describe_rule(ctx: MatchContext, i: int, j: int, rule: str) -> str:
     a, b = ctx.people[i], ctx.people[j]
     if rule == RULE_MANAGER:
         above, below = (a, b) if a.key in ctx.ancestors[j] else (b, a)
-        return f"{above.name} is in {below.name}'s management chain"
+        return _("%(above)s is in %(below)s's management chain", above=above.name, below=below.name)
     if rule == RULE_CONFLICT:
-        return "They are in the same conflict group"
+        return _("They are in the same conflict group")
     if rule == RULE_AVOID:
-        return "One asked not to be paired with the other"
+        return _("One asked not to be paired with the other")
     if rule == RULE_LANGUAGE:
-        return (
-            f"They share no working language ({a.name}: {_join(sorted(a.languages))}; "
-            f"{b.name}: {_join(sorted(b.languages))})"
+        return _(
+            "They share no working language (%(a)s: %(a_languages)s; %(b)s: %(b_languages)s)",
+            a=a.name,
+            a_languages=format_list(sorted(a.languages)),
+            b=b.name,
+            b_languages=format_list(sorted(b.languages)),
         )
-    return "They were buddies in an earlier cohort"
+    return _("They were buddies in an earlier cohort")
 
 
 def why_not(
@@ -303,12 +338,12 @@ def why_not(
     """Return each rule that keeps ``a`` and ``b`` apart, or their score when they may pair."""
     i, j = ctx.position(a), ctx.position(b)
     if i == j:
-        return [f"{ctx.people[i].name} cannot be paired with themselves"]
+        return [_("%(name)s cannot be paired with themselves", name=ctx.people[i].name)]
     reasons = [describe_rule(ctx, i, j, rule) for rule in ctx.block_rules(i, j)]
     gone = {normalise_key(k) for k in excluded}
     for person in (ctx.people[i], ctx.people[j]):
         if person.key in gone:
-            reasons.append(f"{person.name} is excluded from this matching")
+            reasons.append(_("%(name)s is excluded from this matching", name=person.name))
     keys = {ctx.people[i].key, ctx.people[j].key}
     for group in locked:
         members = {normalise_key(k) for k in group}
@@ -318,25 +353,36 @@ def why_not(
                     others = sorted(
                         ctx.people[ctx.position(k)].name for k in members - {person.key}
                     )
-                    reasons.append(f"{person.name} is locked in a group with {_join(others)}")
+                    reasons.append(
+                        _(
+                            "%(name)s is locked in a group with %(others)s",
+                            name=person.name,
+                            others=format_list(others),
+                        )
+                    )
     if reasons:
         return reasons
     parts = ctx.parts(i, j)
-    detail = [f"{_CRITERIA[name]} {_format_score(v)}" for name, v in parts.items() if v]
-    summary = _join(detail) or "nothing in common or apart"
-    return [f"Allowed: score {_format_score(sum(parts.values()))} ({summary})"]
+    detail = [_(_CRITERIA[name], points=_format_score(v)) for name, v in parts.items() if v]
+    score = _format_score(sum(parts.values()))
+    if not detail:
+        return [_("Allowed: score %(score)s (nothing in common or apart)", score=score)]
+    return [_("Allowed: score %(score)s (%(parts)s)", score=score, parts=format_list(detail))]
 
 
 def _relaxation(ctx: MatchContext, i: int, j: int, rule: str) -> str | None:
     other = ctx.people[j].name
     if rule == RULE_HISTORY:
-        return f"allow repeat buddies (history mode 'penalty') so they can pair with {other}"
+        return _(
+            "allow repeat buddies (history mode 'penalty') so they can pair with %(name)s",
+            name=other,
+        )
     if rule == RULE_AVOID:
-        return f"drop the avoid request between them and {other}"
+        return _("drop the avoid request between them and %(name)s", name=other)
     if rule == RULE_CONFLICT:
-        return f"take them or {other} out of their shared conflict group"
+        return _("take them or %(name)s out of their shared conflict group", name=other)
     if rule == RULE_LANGUAGE:
-        return f"record a working language they share with {other}"
+        return _("record a working language they share with %(name)s", name=other)
     return None
 
 
@@ -363,24 +409,27 @@ def explain_unpaired(
                 relax.append(text)
         for group in locked:
             if all(ctx.allowed(u, v) for v in group):
-                relax.append("unlock the group of " + _join([ctx.people[v].name for v in group]))
+                names = format_list([ctx.people[v].name for v in group])
+                relax.append(_("unlock the group of %(names)s", names=names))
         for v in sorted(excluded):
             if ctx.allowed(u, v):
-                relax.append(f"include {ctx.people[v].name} again")
-        causes = [
-            f"{_RULE_NAMES[r]} rules out {n} {'person' if n == 1 else 'people'}"
-            for r, n in sorted(counts.items())
-        ]
+                relax.append(_("include %(name)s again", name=ctx.people[v].name))
+        causes = [_cause(r, n) for r, n in sorted(counts.items())]
         if not others:
-            message = f"{person.name} is the only person left to match"
+            message = _("%(name)s is the only person left to match", name=person.name)
         elif not partners:
-            message = f"{person.name} has no allowed partner: {_join(causes)}"
-        else:
-            message = (
-                f"{person.name} could only be paired with "
-                f"{_join([ctx.people[v].name for v in partners])}, who are needed in other groups"
+            message = _(
+                "%(name)s has no allowed partner: %(causes)s",
+                name=person.name,
+                causes=format_list(causes),
             )
-            relax.append("allow a second group of three")
+        else:
+            message = _(
+                "%(name)s could only be paired with %(partners)s, who are needed in other groups",
+                name=person.name,
+                partners=format_list([ctx.people[v].name for v in partners]),
+            )
+            relax.append(_("allow a second group of three"))
         problems.append(
             MatchProblem(
                 keys=(person.key,),

@@ -6,6 +6,8 @@ import itertools
 from collections.abc import Collection, Mapping, Sequence
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import format_list
+from app.core.i18n import gettext as _
 from app.services.matching.context import MatchContext
 from app.services.matching.explain import describe_group, describe_rule, explain_unpaired
 from app.services.matching.solve import solve_pool
@@ -16,16 +18,18 @@ def _total(groups: Sequence[Group]) -> float:
     return sum(round(g.score * SCALE) for g in groups) / SCALE
 
 
-def _check_members(ctx: MatchContext, members: Sequence[int], action: str) -> None:
+def _check_members(ctx: MatchContext, members: Sequence[int]) -> None:
     problems = [
         Problem(
-            f"{ctx.people[a].name} and {ctx.people[b].name}", describe_rule(ctx, a, b, rule), rule
+            _("%(a)s and %(b)s", a=ctx.people[a].name, b=ctx.people[b].name),
+            describe_rule(ctx, a, b, rule),
+            rule,
         )
         for a, b in itertools.combinations(sorted(members), 2)
         for rule in ctx.block_rules(a, b)
     ]
     if problems:
-        raise InvalidInput(f"Cannot {action}: {problems[0].message}", problems)
+        raise InvalidInput(_("Cannot swap: %(reason)s", reason=problems[0].message), problems)
 
 
 def swap_members(result: MatchResult, a: str, b: str, ctx: MatchContext) -> MatchResult:
@@ -36,20 +40,24 @@ def swap_members(result: MatchResult, a: str, b: str, ctx: MatchContext) -> Matc
     ga = next((g for g in result.groups if ka in g.members), None)
     gb = next((g for g in result.groups if kb in g.members), None)
     if ga is None and gb is None:
-        raise InvalidInput(f"Cannot swap: neither {na} nor {nb} is in a group")
+        raise InvalidInput(_("Cannot swap: neither %(a)s nor %(b)s is in a group", a=na, b=nb))
     if ga is gb:
-        raise InvalidInput(f"Cannot swap: {na} and {nb} are already in the same group")
+        raise InvalidInput(
+            _("Cannot swap: %(a)s and %(b)s are already in the same group", a=na, b=nb)
+        )
     for group in (ga, gb):
         if group is not None and group.locked:
             names = [ctx.people[ctx.position(k)].name for k in group.members]
-            raise InvalidInput(f"Cannot swap: the group of {' and '.join(names)} is locked")
+            raise InvalidInput(
+                _("Cannot swap: the group of %(names)s is locked", names=format_list(names))
+            )
     replaced: dict[int, Group] = {}
     new_groups: list[Group] = []
     for group, leaving, joining in ((ga, ka, ib), (gb, kb, ia)):
         if group is None:
             continue
         members = [ctx.position(k) for k in group.members if k != leaving] + [joining]
-        _check_members(ctx, members, "swap")
+        _check_members(ctx, members)
         replaced[id(group)] = describe_group(ctx, members)
         new_groups.append(replaced[id(group)])
     groups = sorted((replaced.get(id(g), g) for g in result.groups), key=lambda g: g.members)
@@ -88,15 +96,23 @@ def diff_results(
         if partners_before.get(k) != partners_after.get(k)
     )
 
-    def describe(key: str, members: tuple[str, ...] | None) -> str:
-        others = [named.get(m, m) for m in members or () if m != key]
-        return "with " + " and ".join(others) if others else "without a buddy"
+    def others(key: str, members: tuple[str, ...] | None) -> str:
+        return format_list([named.get(m, m) for m in members or () if m != key])
 
-    changes = [
-        f"{named.get(k, k)} was {describe(k, partners_before.get(k))} "
-        f"and is now {describe(k, partners_after.get(k))}"
-        for k in moved
-    ]
+    def change(key: str) -> str:
+        name = named.get(key, key)
+        was, now = others(key, partners_before.get(key)), others(key, partners_after.get(key))
+        if was and now:
+            return _(
+                "%(name)s was with %(was)s and is now with %(now)s", name=name, was=was, now=now
+            )
+        if was:
+            return _("%(name)s was with %(was)s and is now without a buddy", name=name, was=was)
+        if now:
+            return _("%(name)s was without a buddy and is now with %(now)s", name=name, now=now)
+        return _("%(name)s was without a buddy and is still without one", name=name)
+
+    changes = [change(k) for k in moved]
     return ResultDiff(
         added=[g for m, g in sorted(after.items()) if m not in before],
         removed=[g for m, g in sorted(before.items()) if m not in after],
@@ -128,8 +144,8 @@ def repair_after_end(
     ended_sets = {frozenset(ctx.position(k) for k in group) for group in ended}
     known = {frozenset(ctx.position(k) for k in g.members) for g in groups}
     for members in sorted(ended_sets - known, key=sorted):
-        names = ", ".join(sorted(ctx.people[i].name for i in members))
-        raise InvalidInput(f"No current group has exactly the members {names}")
+        names = format_list(sorted(ctx.people[i].name for i in members))
+        raise InvalidInput(_("No current group has exactly the members %(names)s", names=names))
     separate = [*ended_sets, *(frozenset(ctx.position(k) for k in g) for g in apart)]
     forbid = {frozenset(p) for s in separate for p in itertools.combinations(sorted(s), 2)}
     result: list[Group] = []

@@ -13,6 +13,8 @@ from typing import Any, Literal
 from sqlmodel import Session, col, delete, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
+from app.core.i18n import format_list, ngettext
+from app.core.i18n import gettext as _
 from app.models import AuditEvent, BuddyGroup, Cohort, Facilitator, Participant, utcnow
 from app.services.matching.engine import (
     Group,
@@ -92,8 +94,8 @@ def set_history_mode(session: Session, *, cohort: Cohort, mode: str) -> None:
     """Choose how earlier pairings count: never again, or allowed with a penalty."""
     if mode not in HISTORY_MODES:
         raise InvalidInput(
-            "unknown history rule",
-            [Problem("history mode", "must be 'forbid' or 'penalty'", "history_mode")],
+            _("unknown history rule"),
+            [Problem(_("history mode"), _("must be 'forbid' or 'penalty'"), "history_mode")],
         )
     cohort.weights = {**(cohort.weights or {}), "history_mode": mode}
     session.add(cohort)
@@ -103,14 +105,14 @@ def set_history_mode(session: Session, *, cohort: Cohort, mode: str) -> None:
 def set_weights(session: Session, *, cohort: Cohort, values: dict[str, float]) -> Weights:
     """Change the cohort's matching weights (each must be a number >= 0)."""
     problems = [
-        Problem(name.replace("_", " "), "must be a number of at least 0", name)
+        Problem(name.replace("_", " "), _("must be a number of at least 0"), name)
         for name, value in values.items()
         if value < 0
     ]
     unknown = [name for name in values if name not in Weights.model_fields]
-    problems += [Problem(name, "is not a matching weight", name) for name in unknown]
+    problems += [Problem(name, _("is not a matching weight"), name) for name in unknown]
     if problems:
-        raise InvalidInput("the weights cannot be saved", problems)
+        raise InvalidInput(_("the weights cannot be saved"), problems)
     weights = Weights.model_validate({**cohort_weights(cohort).model_dump(), **values})
     cohort.weights = {**weights.model_dump(), "history_mode": history_mode(cohort)}
     session.add(cohort)
@@ -178,7 +180,7 @@ def run_matching(session: Session, *, cohort: Cohort, actor: Facilitator | None 
     re-run never moves reviewed pairs for nothing.
     """
     if _has_published(session, cohort):
-        raise Conflict("the pairs are published; end a pairing to re-pair its people")
+        raise Conflict(_("the pairs are published; end a pairing to re-pair its people"))
     before = list_groups(session, cohort=cohort, states=("proposed",))
     old = as_result(before) if before else None
     ctx = match_context(session, cohort=cohort)
@@ -224,7 +226,7 @@ def swap_people(
 ) -> MatchResult:
     """Swap two people between proposed groups; both new groups are locked (a hand choice)."""
     if _has_published(session, cohort):
-        raise Conflict("the pairs are published; end a pairing to re-pair its people")
+        raise Conflict(_("the pairs are published; end a pairing to re-pair its people"))
     ctx = match_context(session, cohort=cohort)
     old = current_result(session, cohort=cohort)
     new = swap_members(old, a.email, b.email, ctx)
@@ -267,13 +269,17 @@ def publish(session: Session, *, cohort: Cohort, actor: Facilitator | None = Non
     """Publish the proposed groups and record them in each person's pairing history."""
     views = list_groups(session, cohort=cohort, states=("proposed",))
     if not views:
-        raise Conflict("there is nothing to publish: run the matching first")
+        raise Conflict(_("there is nothing to publish: run the matching first"))
     unpaired = current_result(session, cohort=cohort).unpaired
     if unpaired:
         names = names_of(session, cohort=cohort)
         raise Conflict(
-            f"{len(unpaired)} participant(s) have no buddy yet: "
-            + ", ".join(names.get(k, k) for k in unpaired)
+            ngettext(
+                "%(num)s participant has no buddy yet: %(names)s",
+                "%(num)s participants have no buddy yet: %(names)s",
+                len(unpaired),
+                names=format_list([names.get(k, k) for k in unpaired]),
+            )
         )
     now = utcnow()
     for view in views:
@@ -317,7 +323,7 @@ def participant_by_id(session: Session, *, cohort: Cohort, participant_id: int) 
     """A participant of this cohort (NotFound otherwise)."""
     p = session.get(Participant, participant_id)
     if p is None or p.cohort_id != cohort.id:
-        raise NotFound("no such participant")
+        raise NotFound(_("no such participant"))
     return p
 
 
@@ -329,7 +335,7 @@ def participant_by_email(session: Session, *, cohort: Cohort, email: str) -> Par
         )
     ).first()
     if p is None:
-        raise NotFound(f"no participant {email} in this cohort")
+        raise NotFound(_("no participant %(email)s in this cohort", email=email))
     return p
 
 

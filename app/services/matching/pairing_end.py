@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.core.errors import Conflict, InvalidInput, Problem
+from app.core.i18n import format_list
+from app.core.i18n import gettext as _
 from app.models import BuddyMember, Cohort, Facilitator, Participant
 from app.models.matching import END_REASONS
 from app.services.matching.engine import MatchContext, MatchProblem, MatchResult, repair_after_end
@@ -58,10 +60,6 @@ class Waiting:
     options: list[JoinOption]
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _ended_views(session: Session, cohort: Cohort) -> list[GroupView]:
     return list_groups(session, cohort=cohort, states=("ended",))
 
@@ -84,7 +82,7 @@ def _blockers(ctx: MatchContext, apart: set[frozenset[str]], who: str, other: st
     i, j = ctx.position(who), ctx.position(other)
     reasons = [describe_rule(ctx, i, j, rule) for rule in ctx.block_rules(i, j)]
     if frozenset((ctx.key(i), ctx.key(j))) in apart:
-        reasons.append("Their pairing in this cohort has ended")
+        reasons.append(_("Their pairing in this cohort has ended"))
     return reasons
 
 
@@ -120,14 +118,23 @@ def waiting_people(session: Session, *, cohort: Cohort) -> list[Waiting]:
             for m in v.members
             if m.id != person.id
         ]
-        message = f"{person.name} is waiting for a buddy"
         if before:
-            message += f": their pairing with {_join(before)} ended"
-        message += ", and nobody else without a buddy can be paired with them"
+            message = _(
+                "%(name)s is waiting for a buddy: their pairing with %(before)s ended, and "
+                "nobody else without a buddy can be paired with them",
+                name=person.name,
+                before=format_list(before),
+            )
+        else:
+            message = _(
+                "%(name)s is waiting for a buddy, and nobody else without a buddy can be "
+                "paired with them",
+                name=person.name,
+            )
         help_ = (
-            ("add them to one of the pairs below as a group of three",)
+            (_("add them to one of the pairs below as a group of three"),)
             if options
-            else ("no pair can take them without breaking a rule",)
+            else (_("no pair can take them without breaking a rule"),)
         )
         problem = MatchProblem(keys=(person.email,), message=message, relaxations=help_)
         found.append(Waiting(person, problem, options[:JOIN_OPTIONS]))
@@ -149,12 +156,18 @@ def end_group(
     """
     if reason not in END_REASONS:
         raise InvalidInput(
-            "unknown reason",
-            [Problem("reason", "must be one of: " + ", ".join(END_REASONS), "reason")],
+            _("unknown reason"),
+            [
+                Problem(
+                    _("reason"),
+                    _("must be one of: %(choices)s", choices=", ".join(END_REASONS)),
+                    "reason",
+                )
+            ],
         )
     group = get_group(session, cohort=cohort, group_id=group_id)
     if group.state != "published":
-        raise Conflict("only a published pairing can end")
+        raise Conflict(_("only a published pairing can end"))
     live = list_groups(session, cohort=cohort)
     ended = next(v for v in live if v.group.id == group.id)
     members = [p.email for p in ended.members]
@@ -206,20 +219,20 @@ def join_group(
     group = get_group(session, cohort=cohort, group_id=group_id)
     view = next((v for v in list_groups(session, cohort=cohort) if v.group.id == group.id), None)
     if view is None or group.state != "published":
-        raise Conflict("only a published pair can take someone in")
+        raise Conflict(_("only a published pair can take someone in"))
     if len(view.members) != 2:
-        raise Conflict("this group already has three members")
+        raise Conflict(_("this group already has three members"))
     if participant.id not in {p.id for p in _waiting(session, cohort)}:
-        raise Conflict(f"{participant.name} is not waiting for a buddy")
+        raise Conflict(_("%(name)s is not waiting for a buddy", name=participant.name))
     ctx = match_context(session, cohort=cohort)
     apart = _apart(_ended_views(session, cohort))
     problems = [
-        Problem(f"{participant.name} and {m.name}", reason, "join")
+        Problem(_("%(a)s and %(b)s", a=participant.name, b=m.name), reason, "join")
         for m in view.members
         for reason in _blockers(ctx, apart, participant.email, m.email)
     ]
     if problems:
-        raise InvalidInput(f"{participant.name} cannot join this pair", problems)
+        raise InvalidInput(_("%(name)s cannot join this pair", name=participant.name), problems)
     assert group.id is not None
     assert participant.id is not None
     session.add(BuddyMember(group_id=group.id, participant_id=participant.id))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
+from app.core.i18n import gettext as _
 from app.models import (
     BuddyGroup,
     BuddyMember,
@@ -166,7 +167,7 @@ def get_group(session: Session, *, cohort: Cohort, group_id: int) -> BuddyGroup:
     """A group of this cohort (NotFound otherwise)."""
     group = session.get(BuddyGroup, group_id)
     if group is None or group.cohort_id != cohort.id:
-        raise NotFound("no such buddy group")
+        raise NotFound(_("no such buddy group"))
     return group
 
 

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.messages import texts
+
 HistoryMode = Literal["forbid", "penalty"]
 
 RULE_MANAGER = "manager_chain"
@@ -103,7 +105,7 @@ class MatchResult:
         """Return the groups, total and unpaired keys as JSON-ready data."""
         return {
             "groups": [
-                {"members": list(g.members), "score": g.score, "reasons": list(g.reasons)}
+                {"members": list(g.members), "score": g.score, "reasons": texts(g.reasons)}
                 for g in self.groups
             ],
             "total": self.total,

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.engine.url import make_url
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import gettext as _
 
 _PAGES_PER_STEP = 1024
 
@@ -32,11 +33,11 @@ def sqlite_path(url: str) -> Path:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         raise InvalidInput(
-            "backup needs a SQLite database",
+            _("backup needs a SQLite database"),
             [
                 Problem(
                     "TANDEM_DATABASE_URL",
-                    "is not a SQLite file; on PostgreSQL use pg_dump (see README, Operations)",
+                    _("is not a SQLite file; on PostgreSQL use pg_dump (see README, Operations)"),
                 )
             ],
         )
@@ -47,19 +48,21 @@ def _check(path: Path) -> int:
     try:
         return _inspect(path)
     except sqlite3.DatabaseError as exc:
-        raise InvalidInput("not a Tandem backup", [Problem(str(path), str(exc))]) from None
+        raise InvalidInput(_("not a Tandem backup"), [Problem(str(path), str(exc))]) from None
 
 
 def _inspect(path: Path) -> int:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         ok = conn.execute("PRAGMA integrity_check").fetchone()
         if ok is None or ok[0] != "ok":
-            raise InvalidInput("the backup is damaged", [Problem(str(path), str(ok))])
+            raise InvalidInput(_("the backup is damaged"), [Problem(str(path), str(ok))])
         tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
         if not tables or "alembic_version" not in {
             r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }:
-            raise InvalidInput("not a Tandem database", [Problem(str(path), "has no migrations")])
+            raise InvalidInput(
+                _("not a Tandem database"), [Problem(str(path), _("has no migrations"))]
+            )
         return int(tables[0])
 
 
@@ -67,7 +70,9 @@ def backup_database(url: str, *, out: Path) -> BackupInfo:
     """Copy a consistent snapshot of the live SQLite database to ``out``."""
     source_path = sqlite_path(url)
     if not source_path.exists():
-        raise InvalidInput("nothing to back up", [Problem(str(source_path), "does not exist")])
+        raise InvalidInput(
+            _("nothing to back up"), [Problem(str(source_path), _("does not exist"))]
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -87,7 +92,7 @@ def backup_database(url: str, *, out: Path) -> BackupInfo:
 def restore_database(url: str, *, backup: Path) -> BackupInfo:
     """Replace the configured SQLite database with ``backup`` (checked first; stop the app)."""
     if not backup.exists():
-        raise InvalidInput("no such backup", [Problem(str(backup), "does not exist")])
+        raise InvalidInput(_("no such backup"), [Problem(str(backup), _("does not exist"))])
     tables = _check(backup)
     target_path = sqlite_path(url)
     target_path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select, update
 from app.core.config import Settings
 from app.core.db import session_scope
 from app.core.errors import DomainError, NotFound
+from app.core.i18n import gettext as _
 from app.models import Cohort, Job, utcnow
 
 log = logging.getLogger("tandem.jobs")
@@ -68,7 +69,7 @@ def create_job(
 ) -> Job:
     """Record a queued job; the caller submits it to a backend after committing."""
     if kind not in _HANDLERS:
-        raise NotFound(f"no job kind '{kind}'")
+        raise NotFound(_("no job kind '%(kind)s'", kind=kind))
     assert cohort.id is not None
     job = Job(cohort_id=cohort.id, kind=kind, params=params, created_by=actor)
     session.add(job)
@@ -80,7 +81,7 @@ def get_job(session: Session, *, cohort: Cohort, job_id: int) -> Job:
     """A job of this cohort (NotFound otherwise)."""
     job = session.get(Job, job_id)
     if job is None or job.cohort_id != cohort.id:
-        raise NotFound("no such job")
+        raise NotFound(_("no such job"))
     return job
 
 
@@ -96,7 +97,7 @@ def list_jobs(session: Session, *, cohort: Cohort, limit: int = 10) -> list[Job]
 def job_file(settings: Settings, job: Job, name: str) -> Path:
     """A file a finished job wrote (NotFound for any other name: no path tricks)."""
     if job.state != "done" or name not in job.files or job.id is None:
-        raise NotFound("no such file")
+        raise NotFound(_("no such file"))
     return job_dir(settings, job.id) / name
 
 

@@ -34,6 +34,7 @@ from sqlmodel import col, select, update
 from app.core.config import Settings
 from app.core.db import session_scope
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import gettext as _
 from app.models import Job
 from app.services.ops.jobs import InProcessBackend, run_job
 
@@ -55,12 +56,14 @@ def require_queue_database(database_url: str) -> None:
     """Raise InvalidInput naming TANDEM_JOB_BACKEND unless the queue's database is PostgreSQL."""
     if make_url(database_url).get_backend_name() != "postgresql":
         raise InvalidInput(
-            "the job queue needs PostgreSQL",
+            _("the job queue needs PostgreSQL"),
             [
                 Problem(
                     "TANDEM_JOB_BACKEND",
-                    "'queue' keeps its jobs in PostgreSQL; set TANDEM_DATABASE_URL to a "
-                    "PostgreSQL database or use TANDEM_JOB_BACKEND=inprocess",
+                    _(
+                        "'queue' keeps its jobs in PostgreSQL; set TANDEM_DATABASE_URL to a "
+                        "PostgreSQL database or use TANDEM_JOB_BACKEND=inprocess"
+                    ),
                     "job_backend",
                 )
             ],

@@ -20,6 +20,9 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, NotFound
+from app.core.i18n import N_, format_date
+from app.core.i18n import gettext as _
+from app.core.messages import Message
 from app.models import (
     AuditEvent,
     BuddyGroup,
@@ -198,6 +201,26 @@ def _former(match: re.Match[str]) -> str:
     return "A former participant" if match.start() == 0 else "a former participant"
 
 
+FORMER = N_("a former participant")
+
+
+def _without(value: Any, names: re.Pattern[str]) -> Any:
+    """A stored message value with every mention of the person replaced (lists too)."""
+    if isinstance(value, str):
+        return Message(FORMER).to_json() if names.fullmatch(value.strip()) else value
+    if isinstance(value, dict) and "list" in value:
+        return {**value, "list": [_without(v, names) for v in value["list"]]}
+    return value
+
+
+def _scrub(reason: str, names: re.Pattern[str]) -> str:
+    if isinstance(reason, Message):
+        args = {k: _without(v, names) for k, v in reason.args.items()}
+        return reason if args == reason.args else reason.replace_args(**args)
+    # A reason stored as finished English text (before reasons were stored as messages).
+    return names.sub(_former, reason)
+
+
 def _erase_group_mentions(session: Session, p: Participant) -> int:
     """Rewrite the cohort's pairing reasons that name the participant (in their own groups,
     the wording for the buddies may use the first name alone)."""
@@ -212,13 +235,18 @@ def _erase_group_mentions(session: Session, p: Participant) -> int:
     changed = 0
     for group in session.exec(select(BuddyGroup).where(BuddyGroup.cohort_id == p.cohort_id)):
         names = in_own if group.id in own else anywhere
-        reasons = [names.sub(_former, r) for r in group.reasons]
-        shared = [names.sub(_former, r) for r in group.participant_reasons]
-        if (reasons, shared) != (group.reasons, group.participant_reasons):
+        reasons = [_scrub(r, names) for r in group.reasons]
+        shared = [_scrub(r, names) for r in group.participant_reasons]
+        if _stored(reasons, shared) != _stored(group.reasons, group.participant_reasons):
             group.reasons, group.participant_reasons = reasons, shared
             session.add(group)
             changed += 1
     return changed
+
+
+def _stored(*lists: list[str]) -> list[list[Any]]:
+    # Messages compare by their English text; what is stored is their id and values.
+    return [[r.to_json() if isinstance(r, Message) else r for r in rs] for rs in lists]
 
 
 def _erase_login_attempts(session: Session, p: Participant) -> int:
@@ -358,7 +386,13 @@ def purge_cohort_content(
     ``dry_run`` only counts. The roster and the pairs stay for the facilitators' records."""
     due = purge_due(cohort, retention_days=retention_days)
     if due > today:
-        raise Conflict(f"the content of {cohort.name} is kept until {due.isoformat()}")
+        raise Conflict(
+            _(
+                "the content of %(cohort)s is kept until %(date)s",
+                cohort=cohort.name,
+                date=format_date(due),
+            )
+        )
     people = session.exec(select(Participant).where(Participant.cohort_id == cohort.id)).all()
     counts = {table: 0 for table, c in REGISTRY.items() if c.content}
     with session.begin_nested() as nested:
@@ -385,4 +419,4 @@ def purge_cohort_content(
 def check_admin(viewer: object) -> None:
     """Erasure and purges are for admins: anyone else is told the page does not exist."""
     if not getattr(viewer, "is_admin", False):
-        raise NotFound("not found")
+        raise NotFound(_("not found"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.core.messages import texts
 from app.models import BuddyGroup, BuddyMember, Cohort, PairingHistory, Participant, Person
 from app.models.plans import CheckInPlan, Partnership, PlanComment
 from app.models.tablet import PairAgreement, SignInCard
@@ -145,7 +146,7 @@ def export_groups(session: Session, p: Participant) -> Rows:
             {
                 "buddies": names,
                 "state": group.state,
-                "why_we_are_buddies": list(group.participant_reasons),
+                "why_we_are_buddies": texts(group.participant_reasons),
             }
         )
     return rows

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.core.config import Settings
+from app.core.i18n import format_list
+from app.core.i18n import gettext as _
 from app.models import Cohort, Participant
 from app.services.ops import job_dir, list_jobs, record_event
 from app.services.privacy import visibility
@@ -31,8 +33,8 @@ class PrintTerms:
     never: list[str]
 
 
-def _listed(labels: Sequence[str]) -> str:
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+def _listed(labels: Sequence[object]) -> str:
+    return format_list([str(label) for label in labels])
 
 
 def print_terms(session: Session, *, participant: Participant) -> PrintTerms:
@@ -40,23 +42,28 @@ def print_terms(session: Session, *, participant: Participant) -> PrintTerms:
     plan = visibility.read_plan(session, viewer=participant, owner=participant)
     shared = [visibility.PLAN_PART_LABELS[p] for p in plan.shared_parts]
     plan_line = (
-        f"The parts of your development plan you share with your buddy: {_listed(shared)}."
+        _(
+            "The parts of your development plan you share with your buddy: %(parts)s.",
+            parts=_listed(shared),
+        )
         if shared
-        else "Nothing from your development plan: you share no part of it with your buddy yet."
+        else _("Nothing from your development plan: you share no part of it with your buddy yet.")
     )
     return PrintTerms(
         allowed=participant.print_answers,
         printed=[
-            "Your answers to the questions marked “You and your buddy”.",
+            _("Your answers to the questions marked “You and your buddy”."),
             plan_line,
-            "The dates of the check-ins you and your buddy agreed.",
-            "In your pair's workbook: the questions you and your buddy have both answered, "
-            "your answer beside your buddy's if your buddy allows printing too.",
+            _("The dates of the check-ins you and your buddy agreed."),
+            _(
+                "In your pair's workbook: the questions you and your buddy have both answered, "
+                "your answer beside your buddy's if your buddy allows printing too."
+            ),
         ],
         never=[
-            "Answers to questions marked “Only you”, such as your letter to yourself.",
-            "The parts of your plan you keep to yourself, and the comments on your plan.",
-            "Your private check-in notes.",
+            _("Answers to questions marked “Only you”, such as your letter to yourself."),
+            _("The parts of your plan you keep to yourself, and the comments on your plan."),
+            _("Your private check-in notes."),
         ],
     )
 
@@ -115,25 +122,27 @@ def workbook_privacy_note(
     differ between the buddies' downloads and a print made with their consent.
     """
     if edition == "blank":
-        return "Facilitators see whether an exercise is done, never what you write."
+        return _("Facilitators see whether an exercise is done, never what you write.")
     if edition == "pair":
-        return (
+        return _(
             "Facilitators see whether an exercise is done. They print your words only if you "
             "allowed it, and then only what you shared with each other."
         )
     if isinstance(requester, Participant):
-        return (
+        return _(
             "Facilitators see whether an exercise is done, never what you wrote. They print "
             "your answers only if you allow it, and then only what you shared with your buddy."
         )
-    own_copy = "The copy you download on the tablet holds everything you wrote."
+    own_copy = _("The copy you download on the tablet holds everything you wrote.")
     if not any(o.print_answers for o in owners):
-        return (
+        said = _(
             "Facilitators see whether an exercise is done, never what you wrote: they printed "
-            f"this copy without your answers. {own_copy}"
+            "this copy without your answers."
         )
-    return (
+        return f"{said} {own_copy}"
+    said = _(
         "The facilitators printed this copy because you allowed it: it holds only what you "
         "shared with your buddy, never your answers marked “Only you”, your letter to "
-        f"yourself or the parts of your plan you keep to yourself. {own_copy}"
+        "yourself or the parts of your plan you keep to yourself."
     )
+    return f"{said} {own_copy}"

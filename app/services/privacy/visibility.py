@@ -23,6 +23,8 @@ from typing import Any, Literal
 from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
+from app.core.i18n import N_, lazy_gettext
+from app.core.i18n import gettext as _
 from app.models import BuddyGroup, BuddyMember, Facilitator, Participant
 from app.models.tablet import Answer
 from app.services.library import BoundExercise
@@ -32,7 +34,7 @@ Viewer = Participant | Facilitator | None
 
 Access = Literal["own", "buddy"]
 
-_NOT_FOUND = "no such answer"
+_NOT_FOUND = N_("no such answer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +92,12 @@ def buddies_of(session: Session, *, participant: Participant) -> list[Participan
 def access_to(session: Session, *, viewer: Viewer, owner: Participant) -> Access:
     """How far ``viewer`` may read ``owner``'s answers; NotFound when not at all."""
     if not isinstance(viewer, Participant) or viewer.cohort_id != owner.cohort_id:
-        raise NotFound(_NOT_FOUND)
+        raise NotFound(_(_NOT_FOUND))
     if viewer.id == owner.id:
         return "own"
     if any(b.id == owner.id for b in buddies_of(session, participant=viewer)):
         return "buddy"
-    raise NotFound(_NOT_FOUND)
+    raise NotFound(_(_NOT_FOUND))
 
 
 def audience_label(visibility: str, *, buddy_count: int = 1) -> str:
@@ -127,7 +129,7 @@ def read_answers(
     may be read at all)."""
     access = access_to(session, viewer=viewer, owner=owner)
     if exercise.row.cohort_id != owner.cohort_id:
-        raise NotFound(_NOT_FOUND)
+        raise NotFound(_(_NOT_FOUND))
     assert owner.id is not None
     if access == "own":
         rows = _stored(session, owner_ids=[owner.id], exercise=exercise)
@@ -163,7 +165,7 @@ def participant_for(session: Session, *, viewer: Viewer, participant_id: int) ->
     """Another participant by id, if ``viewer`` may read any of their answers (else NotFound)."""
     owner = session.get(Participant, participant_id)
     if owner is None:
-        raise NotFound(_NOT_FOUND)
+        raise NotFound(_(_NOT_FOUND))
     access_to(session, viewer=viewer, owner=owner)
     return owner
 
@@ -261,12 +263,13 @@ from app.models.plans import (  # noqa: E402
     PlanVersion,
 )
 
-PLAN_NOT_FOUND = "no such plan"
+PLAN_NOT_FOUND = N_("no such plan")
+# Read in the reader's language wherever they are shown (a page, a consent sentence).
 PLAN_PART_LABELS = {
-    "aspiration": "My aspiration",
-    "goals": "My goals",
-    "strengths": "Strengths I will build on",
-    "obstacles": "What could get in the way",
+    "aspiration": lazy_gettext("My aspiration"),
+    "goals": lazy_gettext("My goals"),
+    "strengths": lazy_gettext("Strengths I will build on"),
+    "obstacles": lazy_gettext("What could get in the way"),
 }
 
 
@@ -332,7 +335,7 @@ def read_plan(session: Session, *, viewer: Viewer, owner: Participant) -> PlanVi
     try:
         access = access_to(session, viewer=viewer, owner=owner)
     except NotFound:
-        raise NotFound(PLAN_NOT_FOUND) from None
+        raise NotFound(_(PLAN_NOT_FOUND)) from None
     assert owner.id is not None
     plan = _plan_row(session, owner)
     content: dict[str, Any] = (
@@ -383,7 +386,7 @@ def read_plan_versions(
 ) -> list[PlanVersionView]:
     """Earlier versions of a plan, newest first: for its owner only (NotFound otherwise)."""
     if read_plan(session, viewer=viewer, owner=owner).access != "own":
-        raise NotFound(PLAN_NOT_FOUND)
+        raise NotFound(_(PLAN_NOT_FOUND))
     plan = _plan_row(session, owner)
     if plan is None:
         return []
@@ -433,7 +436,7 @@ def printable_plan(
 def read_checkin_notes(session: Session, *, viewer: Viewer, owner: Participant) -> list[NoteView]:
     """A participant's private check-in notes: for themselves only (NotFound otherwise)."""
     if not isinstance(viewer, Participant) or viewer.id != owner.id:
-        raise NotFound("no such note")
+        raise NotFound(_("no such note"))
     rows = session.exec(
         select(CheckInNote)
         .where(CheckInNote.participant_id == owner.id)
@@ -448,7 +451,7 @@ def read_agreed_steps(session: Session, *, viewer: Viewer, group: BuddyGroup) ->
         not isinstance(viewer, Participant)
         or session.get(BuddyMember, (group.id, viewer.id)) is None
     ):
-        raise NotFound("no such partnership")
+        raise NotFound(_("no such partnership"))
     rows = session.exec(
         select(AgreedStep, Participant.name)
         .outerjoin(Participant, col(Participant.id) == col(AgreedStep.created_by))

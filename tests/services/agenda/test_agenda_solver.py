@@ -133,7 +133,7 @@ def test_solve_agenda_explains_too_many_minutes() -> None:
     exercises = [ex(f"e{i}", 90) for i in range(14)]
 
     assert problems_of(days, exercises) == [
-        "the selected exercises need 21 h; the four days give 20 h"
+        "the selected exercises need 21 h; the 4 days give 20 h"
     ]
 
 

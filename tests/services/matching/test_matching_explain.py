@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 
+from app.core.i18n import use_locale
 from app.services.matching.engine import MatchPerson, build_context, solve, solve_context, why_not
+from app.services.matching.explain import explain_unpaired
 from app.services.matching.rows import score_pool
+from tests.i18n_catalogs import install
 from tests.services.matching.factories import person, rosters
 
 
@@ -35,11 +41,12 @@ def test_group_reasons_say_what_the_pair_shares_and_how_it_differs() -> None:
     ]
     [group] = solve(people).groups
     assert group.reasons == [
-        "Both directors",
+        "Both at level Director",
         "Different functions: Finance and Operations",
         "Both based in EMEA",
         "3 and 12 years in the company",
-        "Dana Lee brings M&A; Sam Roe brings launch",
+        "Dana Lee brings M&A",
+        "Sam Roe brings launch",
         "Shared experience: audit",
         "Both speak French",
     ]
@@ -94,7 +101,8 @@ def test_trio_reasons_say_all_three_and_keep_the_first_spelling() -> None:
         "All three at level L5",
         "All three in Finance",
         "Different regions: EMEA and APAC",
-        "Ana brings M&A; Ben brings launch",
+        "Ana brings M&A",
+        "Ben brings launch",
         "Shared experience: Audit",
         "All three speak English",
         "Ana and Cy were buddies in an earlier cohort (allowed with a penalty)",
@@ -298,3 +306,98 @@ def test_score_pool_rows_equal_the_reference_pair_scores(people: list[MatchPerso
             [ctx.allowed(i, j) for j in others],
         )
     assert solve_context(ctx).total == solve_context(ctx).total
+
+
+def test_pair_reasons_read_in_each_readers_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install(
+        monkeypatch,
+        tmp_path,
+        {
+            "de": {
+                "You work in different functions, so each of you brings a fresh view": (
+                    "Ihr arbeitet in verschiedenen Bereichen, jede Seite mit frischem Blick"
+                ),
+                "Both based in %(region)s": "Beide in %(region)s",
+            },
+            "fr": {
+                "You work in different functions, so each of you brings a fresh view": (
+                    "Vous travaillez dans des fonctions différentes : chacun apporte un regard neuf"
+                ),
+            },
+        },
+    )
+    people = [
+        person("dana.lee@x.example", function="Finance", region="EMEA"),
+        person("sam.roe@x.example", function="Operations", region="EMEA"),
+    ]
+    [group] = solve(people).groups
+    [shared] = group.participant_reasons
+
+    with use_locale("de"):  # Dana reads German
+        assert str(shared) == (
+            "Ihr arbeitet in verschiedenen Bereichen, jede Seite mit frischem Blick"
+        )
+        assert [str(r) for r in group.reasons][1] == "Beide in EMEA"
+    with use_locale("fr"):  # Sam reads French
+        assert str(shared) == (
+            "Vous travaillez dans des fonctions différentes : chacun apporte un regard neuf"
+        )
+    assert shared == "You work in different functions, so each of you brings a fresh view"
+
+
+def test_unpaired_reasons_count_people_in_the_readers_plural(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install(
+        monkeypatch,
+        tmp_path,
+        {
+            "de": {
+                (
+                    "an avoid request rules out %(num)s person",
+                    "an avoid request rules out %(num)s people",
+                ): (
+                    "ein Vermeidungswunsch schließt %(num)s Person aus",
+                    "ein Vermeidungswunsch schließt %(num)s Personen aus",
+                ),
+                "%(name)s has no allowed partner: %(causes)s": (
+                    "%(name)s hat keinen erlaubten Partner: %(causes)s"
+                ),
+            }
+        },
+    )
+    people = [
+        person("ana@x.example", avoid=frozenset({"ben@x.example", "cy@x.example"})),
+        person("ben@x.example"),
+        person("cy@x.example"),
+        person("dee@x.example", avoid=frozenset({"ana@x.example"})),
+    ]
+    ctx = build_context(people)
+
+    with use_locale("de"):
+        [problem] = explain_unpaired(ctx, [0], [0, 1, 2, 3])
+        [few] = explain_unpaired(build_context(people[:2]), [0], [0, 1])
+
+    assert problem.message == (
+        "Ana hat keinen erlaubten Partner: ein Vermeidungswunsch schließt 3 Personen aus"
+    )
+    assert few.message == (
+        "Ana hat keinen erlaubten Partner: ein Vermeidungswunsch schließt 1 Person aus"
+    )
+
+
+def test_result_json_gives_reasons_in_the_readers_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install(monkeypatch, tmp_path, {"de": {"Both in %(function)s": "Beide in %(function)s"}})
+    result = solve(
+        [person("a@x.example", function="Sales"), person("b@x.example", function="Sales")]
+    )
+
+    with use_locale("de"):
+        data = result.to_json()
+
+    assert data["groups"][0]["reasons"] == ["Beide in Sales"]
+    assert json.loads(json.dumps(data))["groups"][0]["reasons"] == ["Beide in Sales"]

@@ -23,6 +23,7 @@ from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401  (every table on the metadata)
 from app.core.config import Settings
+from app.core.messages import Message, listing
 from app.core.security import SESSION_COOKIE
 from app.models import (
     AuditEvent,
@@ -111,7 +112,13 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
     session.flush()
     ana.manager_email, ana.avoid, eve.avoid = EMAIL, [EMAIL, ben.email], [EMAIL]
     group = make_group(session, cohort, [zelda, ben])
-    group.reasons = [f"{NAME} brings sales; Ben brings finance", "Similar levels"]
+    group.reasons = [
+        f"{NAME} brings sales; Ben brings finance",
+        "Similar levels",
+        Message("%(name)s brings %(tags)s", name=NAME, tags=listing(["sales"])),
+        Message("%(a)s and %(b)s were buddies", a="Ben", b=NAME),
+        Message("Shared experience: %(tags)s", tags=listing([NAME, "audit"])),
+    ]
     group.participant_reasons = [f"You and {NAME.split()[0]} lead teams across regions"]
     session.add_all([ana, eve, group])
     session.add(
