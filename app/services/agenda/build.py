@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.core.config import get_settings
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import current_language
 from app.core.i18n import gettext as _
 from app.models import Cohort
 from app.services.agenda.checks import validate_placement
@@ -110,13 +111,14 @@ def get_agenda(session: Session, *, cohort: Cohort, library: Library | None = No
     selected = [b for b in program if b.row.selected]
     has_trio = cohort_has_trio(session, cohort=cohort)
     edited = edited_days(session, cohort=cohort)
+    language = current_language()
     views = []
     for d in days:
         entries = [Entry(b.kind, b.title, b.start, b.end) for b in d.breaks]
         entries += [
             Entry(
                 "exercise",
-                i.bound.spec.title,
+                i.bound.shown_in(language).title,
                 i.placed.start,
                 i.placed.end,
                 exercise_id=i.placed.exercise_id,

@@ -7,6 +7,7 @@ from datetime import time
 from sqlmodel import Session
 
 from app.core.errors import InvalidInput, NotFound, Problem
+from app.core.i18n import current_language
 from app.core.i18n import gettext as _
 from app.models import Cohort
 from app.services.agenda.build import default_library, solve_and_save
@@ -36,7 +37,9 @@ def _bound(session: Session, cohort: Cohort, exercise_id: str) -> BoundExercise:
 def _placed_item(session: Session, cohort: Cohort, exercise_id: str) -> BoundExercise:
     bound = _bound(session, cohort, exercise_id)
     if not bound.row.selected or find_item(session, cohort=cohort, bound=bound) is None:
-        raise NotFound(_("'%(title)s' is not on the agenda", title=bound.spec.title))
+        raise NotFound(
+            _("'%(title)s' is not on the agenda", title=bound.shown_in(current_language()).title)
+        )
     return bound
 
 
@@ -49,7 +52,9 @@ def _place(
     length = exercise_minutes(agenda_exercises([bound])[0], has_trio=has_trio)
     end_minutes = minutes_of(start) + length
     if end_minutes >= 24 * 60:
-        message = _("'%(title)s' would end after midnight", title=bound.spec.title)
+        message = _(
+            "'%(title)s' would end after midnight", title=bound.shown_in(current_language()).title
+        )
         where = _("day %(day)s", day=day)
         raise InvalidInput(_("the move is not valid"), [Problem(where, message, "start")])
     days = load_days(session, cohort=cohort)
@@ -122,7 +127,9 @@ def remove_exercise(
     """Take an exercise out of the cohort's program and agenda (its snapshot stays bound)."""
     bound = _bound(session, cohort, exercise_id)
     if not bound.row.selected:
-        raise NotFound(_("'%(title)s' is not on the agenda", title=bound.spec.title))
+        raise NotFound(
+            _("'%(title)s' is not on the agenda", title=bound.shown_in(current_language()).title)
+        )
     row = find_item(session, cohort=cohort, bound=bound)
     if row is not None:
         session.delete(row)

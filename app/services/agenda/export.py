@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.core.config import get_settings
 from app.core.errors import NotFound
-from app.core.i18n import format_list
+from app.core.i18n import current_language, format_list, normalise_language, use_locale
 from app.core.i18n import gettext as _
 from app.models import BuddyGroup, BuddyMember, Cohort, Participant
 from app.services.agenda.ics import IcsItem, build_ics
@@ -40,7 +40,7 @@ def agenda_ics_items(session: Session, *, cohort: Cohort, buddy_names: str = "")
                 )
             )
     for item in load_items(session, cohort=cohort):
-        spec, placed = item.bound.spec, item.placed
+        spec, placed = item.bound.shown_in(current_language()), item.placed
         description = spec.summary
         if buddy_names and spec.kind == "pair":
             description += "\n\n" + _("With %(names)s.", names=buddy_names)
@@ -61,11 +61,12 @@ def agenda_ics_items(session: Session, *, cohort: Cohort, buddy_names: str = "")
 
 
 def build_cohort_ics(session: Session, *, cohort: Cohort, dtstamp: datetime | None = None) -> bytes:
-    """Return the cohort's agenda as an iCalendar file in the cohort's timezone."""
-    items = agenda_ics_items(session, cohort=cohort)
-    return build_ics(
-        cohort.name, cohort.slug, cohort.timezone, items, prodid_host=_host(), dtstamp=dtstamp
-    )
+    """Return the cohort's agenda as an iCalendar file in the cohort's timezone and language."""
+    with use_locale(cohort.language):
+        items = agenda_ics_items(session, cohort=cohort)
+        return build_ics(
+            cohort.name, cohort.slug, cohort.timezone, items, prodid_host=_host(), dtstamp=dtstamp
+        )
 
 
 def buddy_names_of(session: Session, *, participant: Participant) -> str:
@@ -92,16 +93,18 @@ def build_participant_ics(
     participant: Participant,
     dtstamp: datetime | None = None,
 ) -> bytes:
-    """Return one participant's agenda calendar; pair exercises name the published buddy."""
+    """Return one participant's agenda calendar in their language; pair exercises name the
+    published buddy."""
     if participant.cohort_id != cohort.id:
         raise NotFound(_("no such participant in this cohort"))
-    buddies = buddy_names_of(session, participant=participant)
-    items = agenda_ics_items(session, cohort=cohort, buddy_names=buddies)
-    return build_ics(
-        f"{cohort.name} - {participant.name}",
-        f"{cohort.slug}-p{participant.id}",
-        cohort.timezone,
-        items,
-        prodid_host=_host(),
-        dtstamp=dtstamp,
-    )
+    with use_locale(normalise_language(participant.language) or cohort.language):
+        buddies = buddy_names_of(session, participant=participant)
+        items = agenda_ics_items(session, cohort=cohort, buddy_names=buddies)
+        return build_ics(
+            f"{cohort.name} - {participant.name}",
+            f"{cohort.slug}-p{participant.id}",
+            cohort.timezone,
+            items,
+            prodid_host=_host(),
+            dtstamp=dtstamp,
+        )

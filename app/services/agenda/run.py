@@ -9,7 +9,7 @@ from typing import Any, Literal
 from sqlmodel import Session
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
-from app.core.i18n import format_date
+from app.core.i18n import current_language, format_date
 from app.core.i18n import gettext as _
 from app.models import Cohort, Participant, utcnow
 from app.services.agenda.ics import load_zone
@@ -137,7 +137,12 @@ def show_items_by_day(session: Session, *, cohort: Cohort) -> dict[int, list[Sho
             for b in d.breaks
         ]
         items += [
-            ShowItem(i.placed.exercise_id, i.bound.spec.title, i.placed.start, i.placed.end)
+            ShowItem(
+                i.placed.exercise_id,
+                i.bound.shown_in(current_language()).title,
+                i.placed.start,
+                i.placed.end,
+            )
             for i in placed
             if i.placed.day == d.day
         ]

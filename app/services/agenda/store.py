@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from app.core.i18n import current_language
 from app.core.i18n import gettext as _
 from app.models import BuddyGroup, BuddyMember, Cohort, utcnow
 from app.models.agenda import AgendaBlock, AgendaDay, AgendaItem, RunOfShow
@@ -191,7 +192,7 @@ def agenda_exercises(program: list[BoundExercise]) -> list[AgendaExercise]:
     return [
         AgendaExercise(
             id=b.spec.id,
-            title=b.spec.title,
+            title=b.shown_in(current_language()).title,
             minutes=b.spec.minutes,
             trio_minutes=b.spec.trio_minutes,
             after=tuple(a for a in b.spec.after if a in ids),

@@ -13,7 +13,7 @@ from typing import Literal
 
 from sqlmodel import Session, col, func, select
 
-from app.core.i18n import N_
+from app.core.i18n import N_, current_language
 from app.models import BuddyGroup, BuddyMember, Cohort, Participant
 from app.models.tablet import Answer, PairAgreement
 from app.services.library import BoundExercise, program_of
@@ -125,7 +125,11 @@ def progress_board(session: Session, *, cohort: Cohort) -> ProgressBoard:
     ids = [p.id for p in people if p.id is not None]
     counts = answered_counts(session, participant_ids=ids, program=program)
     labels = _agreement_labels(session, cohort)
-    columns = [Column(b.spec.id, b.spec.title, b.spec.kind, len(b.spec.prompts)) for b in program]
+    language = current_language()
+    columns = [
+        Column(b.spec.id, b.shown_in(language).title, b.spec.kind, len(b.spec.prompts))
+        for b in program
+    ]
     rows = []
     for person in people:
         assert person.id is not None
