@@ -30,7 +30,7 @@ def set_participant_language(session: Session, *, participant: Participant, lang
     if code not in LANGUAGE_NAMES:
         names = ", ".join(LANGUAGE_NAMES.values())
         raise InvalidInput(
-            "unknown language",
+            _("unknown language"),
             [
                 Problem(
                     "language",
