@@ -44,10 +44,28 @@ def _load_or_exit(paths: list[Path] | None) -> Library:
 
 
 @app.command("validate")
-def validate(paths: Paths = None) -> None:
+def validate(
+    paths: Paths = None,
+    translations: Annotated[
+        bool,
+        typer.Option(
+            "--translations",
+            help="Also list what each exercise's translations (de, fr, es) still lack.",
+        ),
+    ] = False,
+) -> None:
     """Check every exercise file; print each problem as file:line:column: message."""
     library = _load_or_exit(paths)
     typer.echo(ngettext("%(num)s exercise OK", "%(num)s exercises OK", len(library.exercises)))
+    if translations:
+        from app.services.library import translation_report
+
+        # A missing translation is information: the reader sees English there, nothing fails.
+        gaps = translation_report(library)
+        for line in gaps:
+            typer.echo(line)
+        if not gaps:
+            typer.echo(_("every exercise is complete in every language"))
 
 
 @app.command("list")

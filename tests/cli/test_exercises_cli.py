@@ -144,3 +144,24 @@ def test_validate_a_4301_digit_number_names_its_line_without_a_traceback(
         "numbers may be at most 1,000,000,000,000,000 (put it in quotes if it is meant as text)\n"
         "exercise library has 1 problem\n",
     )
+
+
+def test_validate_lists_what_translations_lack_only_when_asked(tmp_path: Path) -> None:
+    shipped = runner.invoke(root, ["exercises", "validate", "--translations", str(SHIPPED_LIBRARY)])
+    assert (shipped.exit_code, shipped.output) == (
+        0,
+        f"{SHIPPED_COUNT} exercises OK\nevery exercise is complete in every language\n",
+    )
+    (tmp_path / "our-own.yaml").write_text(
+        "id: our-own\nversion: 1\ntitle: Ours\nsummary: An organisation's exercise.\n"
+        "kind: solo\nphase: close\nminutes: 10\nsteps: [Go.]\n"
+        "translations:\n  de:\n    title: Unsere\n"
+    )
+    quiet = runner.invoke(root, ["exercises", "validate", str(tmp_path)])
+    assert (quiet.exit_code, quiet.output) == (0, "1 exercise OK\n")
+    listed = runner.invoke(root, ["exercises", "validate", "--translations", str(tmp_path)])
+    assert listed.exit_code == 0
+    lines = listed.output.splitlines()
+    assert lines[0] == "1 exercise OK"
+    assert lines[1].startswith("our-own: de: missing summary, steps")
+    assert [line.split(":")[1].strip() for line in lines[1:]] == ["de", "fr", "es"]
