@@ -9,20 +9,16 @@ the compiled catalogs.
 
 from __future__ import annotations
 
-import io
 import itertools
 import re
 from typing import Any
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from babel.support import Translations
 from jinja2.ext import babel_extract
 from playwright.sync_api import expect
 from sqlmodel import Session
 
-from app.core import i18n
 from app.core.config import ROOT
 from app.models import Cohort, Participant
 from app.services import plans
@@ -30,6 +26,7 @@ from app.services.agenda import service as agenda
 from app.services.tablet import signin
 from tests.e2e.conftest import SECRET, TABLET, LiveServer, sign_in_tablet
 from tests.e2e.test_tablet import _serious_violations, _small_targets
+from tests.i18n_catalogs import compiled, use_catalogs
 from tests.services.tablet.factories import World, make_world
 
 pytestmark = pytest.mark.browser
@@ -81,24 +78,19 @@ def _tablet_messages() -> set[str | tuple[str, str]]:
 
 def long_german_catalog() -> Translations:
     words = itertools.cycle(LONG_WORDS)
-    built = Catalog(locale="de")
+    entries: dict[str | tuple[str, str], str | tuple[str, ...]] = {}
     for message in sorted(_tablet_messages(), key=str):
         if isinstance(message, tuple):
-            built.add(message, (_long_german(message[0], words), _long_german(message[1], words)))
+            entries[message] = (_long_german(message[0], words), _long_german(message[1], words))
         else:
-            built.add(message, _long_german(message, words))
-    buffer = io.BytesIO()
-    write_mo(buffer, built)
-    buffer.seek(0)
-    return Translations(fp=buffer)
+            entries[message] = _long_german(message, words)
+    return compiled("de", entries)
 
 
 @pytest.fixture
 def long_german(monkeypatch: pytest.MonkeyPatch) -> None:
     """The live server (same process) reads German from the long-word test catalog."""
-    german = long_german_catalog()
-    real = i18n.translations
-    monkeypatch.setattr(i18n, "translations", lambda lang: german if lang == "de" else real(lang))
+    use_catalogs(monkeypatch, {"de": long_german_catalog()}, keep_real=True)
 
 
 def _seed(live: LiveServer, language: str) -> tuple[World, dict[str, str]]:

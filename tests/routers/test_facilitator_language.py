@@ -7,15 +7,10 @@ request's language, not what the final German says.
 
 from __future__ import annotations
 
-import gettext as _gettext
-import io
 import re
 from datetime import date
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.support import Translations
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -28,6 +23,7 @@ from app.services.cohorts import service as cohorts
 from app.services.library.loader import load_library
 from app.services.roster import service as roster
 from tests.conftest import PASSWORD, csrf_of, sign_in
+from tests.i18n_catalogs import compiled, use_catalogs
 
 GERMAN = {
     "Cohorts": "Kohorten",
@@ -56,27 +52,10 @@ GERMAN_PLURALS = {
 }
 
 
-def _catalog_translations(language: str, messages: dict[str, str]) -> Translations:
-    catalog = Catalog(locale=language, domain=i18n.DOMAIN)
-    for source, text in messages.items():
-        catalog.add(source, text)
-    for forms, texts in GERMAN_PLURALS.items():
-        catalog.add(forms, texts)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer, domain=i18n.DOMAIN)
-
-
 @pytest.fixture
 def german_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
     """German reads the test catalog; the other languages read nothing (the source)."""
-    german = _catalog_translations("de", GERMAN)
-
-    def translations(language: str) -> _gettext.NullTranslations:
-        return german if language == "de" else _gettext.NullTranslations()
-
-    monkeypatch.setattr(i18n, "translations", translations)
+    use_catalogs(monkeypatch, {"de": compiled("de", {**GERMAN, **GERMAN_PLURALS})})
 
 
 def _fresh(session: Session) -> None:
@@ -381,4 +360,6 @@ def test_the_agenda_in_german_translates_its_words_and_writes_its_dates_in_germa
     assert page.status_code == 200
     assert "<h1>Ablaufplan</h1>" in page.text
     assert "Tag 1 · Montag, 1. März 2027" in page.text
-    assert "Opening circle" in page.text  # data (an exercise's title) is never translated here
+    # The exercise reads in the facilitator's language, from the library's own translation.
+    assert "Eröffnungsrunde" in page.text
+    assert "Opening circle" not in page.text

@@ -15,6 +15,7 @@ from app.models import Facilitator
 from app.services.library.browser import filter_library, parse_filter
 from app.services.library.loader import load_library
 from tests.conftest import sign_in
+from tests.i18n_catalogs import compiled, use_catalogs
 from tests.services.tablet.factories import make_cohort
 
 
@@ -158,28 +159,14 @@ def test_library_page_speaks_the_facilitators_language(
     signed_in: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from io import BytesIO
-
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-    from babel.support import Translations
-
-    from app.core import i18n
-
-    catalog = Catalog(locale="de")
-    catalog.add("Exercise library", "Übungsbibliothek")
-    catalog.add("Translations", "Übersetzungen")
-    catalog.add("complete", "vollständig")
-    catalog.add("title", "Titel")
-    catalog.add("Missing: %(parts)s", "Es fehlt: %(parts)s")
-    catalog.add("arrive", "Ankommen", context="phase")
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    german = Translations(compiled)
-    monkeypatch.setattr(
-        i18n, "translations", lambda lang: german if lang == "de" else Translations()
-    )
+    german = {
+        "Exercise library": "Übungsbibliothek",
+        "Translations": "Übersetzungen",
+        "complete": "vollständig",
+        "title": "Titel",
+        "Missing: %(parts)s": "Es fehlt: %(parts)s",
+    }
+    use_catalogs(monkeypatch, {"de": compiled("de", german, {("phase", "arrive"): "Ankommen"})})
     client.cookies.set("tandem_lang", "de")
     page = client.get("/library")
     assert "<h1>Übungsbibliothek</h1>" in page.text

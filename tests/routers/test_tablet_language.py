@@ -5,14 +5,11 @@ can change their language on the tablet."""
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 import uuid
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from babel.support import Translations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -22,6 +19,7 @@ from app.core import i18n
 from app.models import AuditEvent, CohortExercise, Participant
 from app.services.tablet import signin
 from tests.conftest import csrf_of, join_tablet
+from tests.i18n_catalogs import compiled, use_catalogs
 from tests.services.tablet.factories import World, make_world
 
 SECRET = "x" * 48
@@ -55,29 +53,17 @@ PLURALS = {
 
 
 def catalog(language: str, messages: dict[str, str]) -> Translations:
-    """A tiny compiled catalog, as `make i18n-compile` would write it."""
-    built = Catalog(locale=language)
-    for source, text in messages.items():
-        built.add(source, text)
-    if language in PLURALS:
-        (singular, plural), forms = PLURALS[language]
-        built.add((singular, plural), forms)
-    buffer = io.BytesIO()
-    write_mo(buffer, built)
-    buffer.seek(0)
-    return Translations(fp=buffer)
+    """A tiny compiled catalog, with the language's plural case where the test has one."""
+    plural = dict([PLURALS[language]]) if language in PLURALS else {}
+    return compiled(language, {**messages, **plural})
 
 
 @pytest.fixture
 def catalogs(monkeypatch: pytest.MonkeyPatch) -> None:
     """German and French test catalogs in place of the compiled ones."""
-    loaded = {"de": catalog("de", GERMAN), "fr": catalog("fr", FRENCH)}
-    real = i18n.translations
-
-    def translations(language: str) -> object:
-        return loaded.get(language) or real(language)
-
-    monkeypatch.setattr(i18n, "translations", translations)
+    use_catalogs(
+        monkeypatch, {"de": catalog("de", GERMAN), "fr": catalog("fr", FRENCH)}, keep_real=True
+    )
 
 
 @pytest.fixture

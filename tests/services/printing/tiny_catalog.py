@@ -3,15 +3,9 @@ workbook's words go through gettext, so a German edition shows these."""
 
 from __future__ import annotations
 
-import gettext
-import io
-
 import pytest
-from babel.messages import Catalog
-from babel.messages.mofile import write_mo
-from babel.support import Translations
 
-from app.core import i18n
+from tests.i18n_catalogs import compiled, use_catalogs
 
 GERMAN = {
     "Buddy workbook": "Lernpartner-Arbeitsbuch",
@@ -28,22 +22,6 @@ GERMAN = {
 }
 
 
-def catalog(language: str, messages: dict[str, str]) -> Translations:
-    """A compiled catalog of ``messages`` for ``language``, as ``make i18n-compile`` builds."""
-    source = Catalog(locale=language, domain=i18n.DOMAIN)
-    for msgid, msgstr in messages.items():
-        source.add(msgid, msgstr)
-    compiled = io.BytesIO()
-    write_mo(compiled, source)
-    compiled.seek(0)
-    return Translations(compiled, domain=i18n.DOMAIN)
-
-
 def use_german_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make ``de`` read the tiny catalog; every other language reads as the source."""
-    german = catalog("de", GERMAN)
-
-    def translations(language: str) -> gettext.NullTranslations:
-        return german if language == "de" else gettext.NullTranslations()
-
-    monkeypatch.setattr(i18n, "translations", translations)
+    use_catalogs(monkeypatch, {"de": compiled("de", GERMAN)})

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
+from app.core import i18n
 from app.core.errors import InvalidInput
 from app.models import Cohort
 from app.services.cohorts import service as cohorts
@@ -16,6 +17,7 @@ from app.services.roster.columns import header_key, suggest_field
 from app.services.roster.csv_file import detect_columns, export_roster_csv
 from app.services.roster.preview import describe_preview
 from app.services.roster.reading_language import parse_reading_language
+from tests.i18n_catalogs import compiled, use_catalogs
 from tests.services.roster.corpus import TODAY, corpus, messages, parse
 
 # --- headers in four languages ---------------------------------------------------------------
@@ -328,27 +330,12 @@ def test_a_facilitator_sets_or_clears_a_participants_language(
 
 
 def test_problems_and_preview_speak_the_readers_language(monkeypatch: pytest.MonkeyPatch) -> None:
-    from io import BytesIO
-
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-    from babel.support import Translations
-
-    from app.core import i18n
-
-    catalog = Catalog(locale="de")
-    catalog.add("row %(row)s, column %(column)s", "Zeile %(row)s, Spalte %(column)s")
-    catalog.add(
-        "'%(value)s' is not a valid e-mail address", "„%(value)s“ ist keine gültige E-Mail-Adresse"
-    )
-    catalog.add("Reads Tandem in", "Liest Tandem auf")
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    german = Translations(compiled)
-    monkeypatch.setattr(
-        i18n, "translations", lambda lang: german if lang == "de" else Translations()
-    )
+    german = {
+        "row %(row)s, column %(column)s": "Zeile %(row)s, Spalte %(column)s",
+        "'%(value)s' is not a valid e-mail address": "„%(value)s“ ist keine gültige E-Mail-Adresse",
+        "Reads Tandem in": "Liest Tandem auf",
+    }
+    use_catalogs(monkeypatch, {"de": compiled("de", german)})
 
     data = "Vorname;Nachname;E-Mail-Adresse;Sprache\nKatrin;Schneider;katrin@;de\n"
     with i18n.use_locale("de"):
