@@ -87,3 +87,102 @@ def test_a_broken_organisation_file_is_reported_and_cohorts_keep_working(
     for page in (library, agenda):
         assert where in page.text
         assert "the number 999999999999… (4301 characters) is too large" in page.text
+
+
+@pytest.fixture
+def translated_library(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """An organisation's folder with one exercise: German complete, French partial."""
+    folder = tmp_path / "translated-exercises"
+    folder.mkdir()
+    source = Path(__file__).parents[1] / "data" / "library" / "translated" / "translated.yaml"
+    (folder / "translated.yaml").write_text(source.read_text())
+    (folder / "untranslated.yaml").write_text(
+        "id: untranslated\nversion: 1\ntitle: Not translated\nsummary: English only.\n"
+        "kind: solo\nphase: close\nminutes: 10\nsteps: [Go.]\n"
+    )
+    monkeypatch.setenv("TANDEM_LIBRARY_DIRS", json.dumps([str(folder)]))
+    get_settings.cache_clear()
+    settings.library_dirs = [folder]
+    yield folder
+    get_settings.cache_clear()
+
+
+def _article(page: str, exercise_id: str) -> str:
+    start = page.index(f'id="{exercise_id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_library_page_shows_what_each_language_still_lacks(
+    translated_library: Path, client: TestClient, signed_in: str
+) -> None:
+    article = _article(client.get("/library?q=translated").text, "translated")
+    assert "A translated exercise" in article
+    assert '<li data-language="de" data-complete="yes">' in article
+    assert '<li data-language="fr" data-complete="no">' in article
+    french = article[article.index('data-language="fr"') : article.index('data-language="es"')]
+    assert (
+        "Missing: summary, steps, help of question mood, choices of question mood, "
+        "question notes, materials, and facilitator notes"
+    ) in french
+    spanish = article[article.index('data-language="es"') :]
+    assert "Missing: title, summary, steps" in spanish
+    # An exercise without translations lacks everything in every language.
+    untranslated = _article(client.get("/library").text, "untranslated")
+    assert untranslated.count('data-complete="no"') == 3
+    assert "Missing: title, summary, and steps" in untranslated
+
+
+def test_library_page_shows_an_exercise_in_another_language_with_fallback(
+    translated_library: Path, client: TestClient, signed_in: str
+) -> None:
+    german = _article(client.get("/library?q=translated&lang=de").text, "translated")
+    assert 'lang="de"' in german
+    assert "Eine übersetzte Übung" in german
+    assert "Lies die Frage." in german
+    assert "Ausgeruht / Müde / Neugierig" in german
+    french = _article(client.get("/library?q=translated&lang=fr").text, "translated")
+    assert "Un exercice traduit" in french
+    assert "Comment arrivez-vous ?" in french
+    assert "Read the question." in french  # no French steps: the source's
+    assert '<ol lang="en"><li>Read the question.</li>' in french  # read out as English
+    assert '<h2 lang="en">' not in french
+    assert 'lang="en"' not in german[german.index("<h2") : german.index('class="translations"')]
+    assert "Rested / Tired / Curious" in french
+
+
+def test_library_page_speaks_the_facilitators_language(
+    translated_library: Path,
+    client: TestClient,
+    signed_in: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from io import BytesIO
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    from app.core import i18n
+
+    catalog = Catalog(locale="de")
+    catalog.add("Exercise library", "Übungsbibliothek")
+    catalog.add("Translations", "Übersetzungen")
+    catalog.add("complete", "vollständig")
+    catalog.add("title", "Titel")
+    catalog.add("Missing: %(parts)s", "Es fehlt: %(parts)s")
+    catalog.add("arrive", "Ankommen", context="phase")
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    german = Translations(compiled)
+    monkeypatch.setattr(
+        i18n, "translations", lambda lang: german if lang == "de" else Translations()
+    )
+    client.cookies.set("tandem_lang", "de")
+    page = client.get("/library")
+    assert "<h1>Übungsbibliothek</h1>" in page.text
+    assert "<h3>Übersetzungen</h3>" in page.text
+    assert "Es fehlt: Titel" in page.text
+    assert "Ankommen" in page.text

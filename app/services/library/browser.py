@@ -26,7 +26,10 @@ class LibraryFilter:
         if self.max_minutes is not None and spec.minutes > self.max_minutes:
             return False
         if self.text:
-            haystack = " ".join([spec.title, spec.summary, *spec.tags]).lower()
+            words = [spec.title, spec.summary, *spec.tags]
+            for translation in spec.translations.values():  # a German title finds it too
+                words += [translation.title or "", translation.summary or ""]
+            haystack = " ".join(words).lower()
             if self.text.lower() not in haystack:
                 return False
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.i18n import normalise_language
 from app.services.library.loader import (
     SOURCE_LANGUAGE,
     TRANSLATED_LANGUAGES,
@@ -18,8 +19,8 @@ from app.services.library.loader import (
 def language_code(language: str | None) -> str:
     """The library's code for a language or locale: 'de-CH', 'de_DE' and 'DE' are 'de'.
     Anything the library does not translate into is the source language."""
-    base = (language or "").replace("_", "-").split("-")[0].lower()
-    return base if base in TRANSLATED_LANGUAGES else SOURCE_LANGUAGE
+    code = normalise_language(language)
+    return code if code in TRANSLATED_LANGUAGES else SOURCE_LANGUAGE
 
 
 def _prompt_in(prompt: PromptSpec, translation: Translation) -> PromptSpec:

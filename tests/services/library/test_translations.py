@@ -260,3 +260,12 @@ def test_a_snapshot_with_a_broken_translation_is_refused(translated: ExerciseSpe
     data["translations"]["de"]["steps"] = ["Nur einer."]
     with pytest.raises(InvalidInput):
         spec_from_snapshot(data)
+
+
+def test_search_finds_an_exercise_by_its_translated_title() -> None:
+    from app.services.library import filter_library, parse_filter
+
+    library = load_library([CORPUS / "translated"])
+    assert [s.id for s in filter_library(library, parse_filter(text="übersetzte"))] == [
+        "translated"
+    ]
