@@ -98,6 +98,10 @@ def translated_library(
     folder.mkdir()
     source = Path(__file__).parents[1] / "data" / "library" / "translated" / "translated.yaml"
     (folder / "translated.yaml").write_text(source.read_text())
+    (folder / "untranslated.yaml").write_text(
+        "id: untranslated\nversion: 1\ntitle: Not translated\nsummary: English only.\n"
+        "kind: solo\nphase: close\nminutes: 10\nsteps: [Go.]\n"
+    )
     monkeypatch.setenv("TANDEM_LIBRARY_DIRS", json.dumps([str(folder)]))
     get_settings.cache_clear()
     settings.library_dirs = [folder]
@@ -124,9 +128,10 @@ def test_library_page_shows_what_each_language_still_lacks(
     ) in french
     spanish = article[article.index('data-language="es"') :]
     assert "Missing: title, summary, steps" in spanish
-    # A shipped exercise without translations yet lacks everything in every language.
-    shipped = _article(client.get("/library").text, "buddy-agreement")
-    assert shipped.count('data-complete="no"') == 3
+    # An exercise without translations lacks everything in every language.
+    untranslated = _article(client.get("/library").text, "untranslated")
+    assert untranslated.count('data-complete="no"') == 3
+    assert "Missing: title, summary, and steps" in untranslated
 
 
 def test_library_page_shows_an_exercise_in_another_language_with_fallback(
@@ -141,11 +146,17 @@ def test_library_page_shows_an_exercise_in_another_language_with_fallback(
     assert "Un exercice traduit" in french
     assert "Comment arrivez-vous ?" in french
     assert "Read the question." in french  # no French steps: the source's
+    assert '<ol lang="en"><li>Read the question.</li>' in french  # read out as English
+    assert '<h2 lang="en">' not in french
+    assert 'lang="en"' not in german[german.index("<h2") : german.index('class="translations"')]
     assert "Rested / Tired / Curious" in french
 
 
 def test_library_page_speaks_the_facilitators_language(
-    client: TestClient, signed_in: str, monkeypatch: pytest.MonkeyPatch
+    translated_library: Path,
+    client: TestClient,
+    signed_in: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from io import BytesIO
 

@@ -21,6 +21,7 @@ from app.services.library import (
     filter_library,
     language_code,
     localized,
+    missing_translations,
     parse_filter,
     translation_status,
 )
@@ -91,6 +92,12 @@ class LibraryEntry:
     spec: ExerciseSpec
     """The exercise in the language the page shows (with the source wherever it lacks one)."""
     languages: list[LanguageRow]
+    fallback: frozenset[str]
+    """The fields (paths as in missing_translations) shown in the source language."""
+
+    def lang(self, path: str) -> str:
+        """A ``lang`` attribute for a field shown in the source language, else nothing."""
+        return f' lang="{SOURCE_LANGUAGE}"' if path in self.fallback else ""
 
     @property
     def complete(self) -> bool:
@@ -102,7 +109,8 @@ def _entry(spec: ExerciseSpec, shown: str) -> LibraryEntry:
         LanguageRow(s.language, LANGUAGE_NAMES[s.language], [missing_label(m) for m in s.missing])
         for s in translation_status(spec)
     ]
-    return LibraryEntry(localized(spec, shown), rows)
+    fallback = frozenset(missing_translations(spec, shown)) if shown != SOURCE_LANGUAGE else None
+    return LibraryEntry(localized(spec, shown), rows, fallback or frozenset())
 
 
 @router.get("/library")

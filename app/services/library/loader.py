@@ -65,9 +65,6 @@ Title = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 SOURCE_LANGUAGE = "en"
 """The language every exercise file is written in; ``translations:`` adds the others."""
 TRANSLATED_LANGUAGES: tuple[str, ...] = tuple(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
-TRANSLATED_FIELDS: tuple[str, ...] = (
-    "title", "summary", "trio_instructions", "steps", "prompts", "materials", "facilitator_notes",
-)  # fmt: skip
 
 _SLUG = "a slug: lowercase letters, digits and single hyphens, like 'buddy-agreement'"
 _MINUTES = "a whole number between 5 and 240"

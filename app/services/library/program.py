@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
+from app.core.i18n import current_language
 from app.models import Cohort, CohortExercise, utcnow
 from app.services.library.loader import (
     ExerciseSpec,
@@ -23,7 +24,7 @@ from app.services.library.loader import (
     snapshot_of,
     spec_from_snapshot,
 )
-from app.services.library.translations import localized
+from app.services.library.translations import language_code, localized
 from app.services.ops import record_event
 
 
@@ -159,12 +160,23 @@ def bound_exercise(session: Session, *, cohort: Cohort, exercise_id: str) -> Bou
     return BoundExercise(row, _spec(row))
 
 
+def _snapshot_title(row: CohortExercise) -> str:
+    """The bound exercise's title in the reader's language, straight from the stored JSON."""
+    translations = row.spec.get("translations")
+    if isinstance(translations, dict):
+        block = translations.get(language_code(current_language()))
+        title = block.get("title") if isinstance(block, dict) else None
+        if isinstance(title, str):
+            return title
+    return str(row.spec.get("title", row.exercise_id))
+
+
 def library_updates(session: Session, *, cohort: Cohort, library: Library) -> list[LibraryUpdate]:
     """Bound exercises whose library version has changed or that the library no longer has."""
     updates = []
     for row in _rows(session, cohort):
         spec = library.exercises.get(row.exercise_id)
-        title = str(row.spec.get("title", row.exercise_id))
+        title = _snapshot_title(row)
         if spec is None:
             updates.append(LibraryUpdate(row.exercise_id, title, row.version, 0, removed=True))
         elif spec.content_hash != row.content_hash:

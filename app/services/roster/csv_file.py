@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import format_number, gettext, ngettext
 from app.services.roster.columns import (
     FIELDS,
     ColumnPlan,
@@ -30,7 +31,13 @@ from app.services.roster.columns import (
 from app.services.roster.dates import UNDECIDED as DATE_UNDECIDED
 from app.services.roster.dates import DateCell, DateReading, decide_date_format, spell_date
 from app.services.roster.encoding import encoding_problems, encoding_warning, guessed_samples
-from app.services.roster.rows import MAX_FIELD_CHARS, MAX_LIST_CHARS, RosterRow, RowReader
+from app.services.roster.rows import (
+    MAX_FIELD_CHARS,
+    MAX_LIST_CHARS,
+    RosterRow,
+    RowReader,
+    cell_where,
+)
 from app.services.roster.text import (
     SURE,
     Decoded,
@@ -41,7 +48,7 @@ from app.services.roster.text import (
     readable,
     sniff_delimiter,
 )
-from app.services.roster.values import clean_cell, guard_formula
+from app.services.roster.values import clean_cell, guard_formula, split_items
 
 __all__ = [
     "EXPORT_HEADER",
@@ -65,7 +72,7 @@ MAX_ROWS = 5000
 MAX_COLUMNS = 100
 EXPORT_HEADER = (
     "name", "email", "title", "level", "function", "region", "hire_date", "tenure_years",
-    "manager_email", "languages", "tags", "avoid", "conflict_group",
+    "manager_email", "languages", "tags", "avoid", "conflict_group", "language",
 )  # fmt: skip
 """Our canonical header: one column per RosterRow field, each one an import alias too."""
 
@@ -176,6 +183,7 @@ def parse_roster(
         return replace(base, problems=unreadable, encoding_samples=samples)
     merged = merge_mappings(table.headers, explicit=mapping or {}, remembered=remembered or {})
     plan = plan_columns(table.headers, mapping=merged, header_row=table.header_row)
+    _settle_language_column(plan, table, merged)
     plan.ignored.extend(_unnamed_columns_with_data(table))
     if plan.problems:
         problems = [problem for _, problem in sorted(plan.problems, key=lambda p: p[0])]
@@ -188,22 +196,27 @@ def parse_roster(
     for row, cells in table.records:
         extra = [cell for cell in cells[width:] if cell]
         if extra:
-            message = (
-                f"this row has {width + len(cells[width:])} values but the header has {width} "
-                "columns; is a value containing the delimiter missing its quotes?"
+            message = gettext(
+                "this row has %(values)s values but the header has %(columns)s columns; is a "
+                "value containing the delimiter missing its quotes?",
+                values=width + len(cells[width:]),
+                columns=width,
             )
             reader.add(row, None, message)
             continue
         reader.read(row, cells[:width] + [""] * (width - len(cells)))
     if not table.records:
-        reader.add(table.header_row, None, "there are no data rows below the header")
+        reader.add(table.header_row, None, gettext("there are no data rows below the header"))
     if dates.source == DATE_UNDECIDED:
         for cell, day, month in dates.ambiguous:
-            message = (
-                f"\u201c{cell.text}\u201d can be {spell_date(day)} (day first) or "
-                f"{spell_date(month)} (month first); choose the file's date format"
+            message = gettext(
+                "\u201c%(value)s\u201d can be %(day_first)s (day first) or %(month_first)s "
+                "(month first); choose the file's date format",
+                value=cell.text,
+                day_first=spell_date(day),
+                month_first=spell_date(month),
             )
-            where = f"row {cell.row}, column {table.headers[cell.column]}"
+            where = cell_where(cell.row, table.headers[cell.column])
             reader.problems.append((cell.row, cell.column, Problem(where, message, "date_format")))
     rows = reader.finish()
     problems = [problem for *_, problem in sorted(reader.problems, key=lambda p: p[:2])]
@@ -246,8 +259,10 @@ def parse_roster_or_raise(
     )
     if parsed.problems:
         count = len(parsed.problems)
-        noun = "problem" if count == 1 else "problems"
-        raise InvalidInput(f"the roster file has {count} {noun}", parsed.problems)
+        message = ngettext(
+            "the roster file has %(num)s problem", "the roster file has %(num)s problems", count
+        )
+        raise InvalidInput(message, parsed.problems)
     return parsed
 
 
@@ -263,9 +278,10 @@ def detect_columns(
         table = _read_table(text, sniff_delimiter(text), {}, max_rows=None)
     except _Refused as exc:
         raise InvalidInput(
-            "the roster file cannot be read", [Problem(exc.where, str(exc))]
+            gettext("the roster file cannot be read"), [Problem(exc.where, str(exc))]
         ) from None
     plan: ColumnPlan = plan_columns(table.headers, header_row=table.header_row)
+    _settle_language_column(plan, table, {})
     return [readable(header) for header in table.headers if header], plan.mapping
 
 
@@ -289,6 +305,7 @@ def export_roster_csv(rows: Iterable[RosterRow]) -> str:
             "; ".join(row.tags),
             "; ".join(row.avoid),
             row.conflict_group or "",
+            row.language or "",
         )
         writer.writerow([guard_formula(cell) for cell in cells])
     return buffer.getvalue()
@@ -299,11 +316,14 @@ def _decode(
 ) -> Decoded:
     size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
     if size > max_bytes:
-        raise _Refused("", f"the file is {_size(size)}; the limit is {_size(max_bytes)}")
+        message = gettext(
+            "the file is %(size)s; the limit is %(limit)s", size=_size(size), limit=_size(max_bytes)
+        )
+        raise _Refused("", message)
     if isinstance(data, str):
         return Decoded(data.removeprefix("\ufeff"), "utf-8", SURE)
     if not data.strip():
-        raise _Refused("", "the file is empty")
+        raise _Refused("", gettext("the file is empty"))
     try:
         return decode_roster(data, encoding=encoding, fallback=fallback)
     except UnreadableFile as exc:
@@ -325,7 +345,10 @@ def _read_table(
             if header is not None:
                 records.append((row, cells))
                 if max_rows is not None and len(records) > max_rows:
-                    message = f"the file has more than {max_rows} rows; the limit is {max_rows}"
+                    message = gettext(
+                        "the file has more than %(limit)s rows; the limit is %(limit)s",
+                        limit=max_rows,
+                    )
                     raise _Refused("", message)
                 continue
             candidates.append((row, cells))
@@ -336,10 +359,10 @@ def _read_table(
                 # check say which field is missing.
                 header, records = candidates[0], candidates[1:]
     except RecordError as exc:
-        raise _Refused(f"row {exc.row}", str(exc)) from None
+        raise _Refused(gettext("row %(row)s", row=exc.row), str(exc)) from None
     if header is None:
         if not candidates:
-            raise _Refused("", "the file is empty")
+            raise _Refused("", gettext("the file is empty"))
         header, records = candidates[0], candidates[1:]
     return _Table(header_row=header[0], headers=header[1], records=records)
 
@@ -354,15 +377,38 @@ def _check_width(table: _Table, max_columns: int) -> None:
     while named and not table.headers[named - 1]:
         named -= 1
     if named > max_columns:
-        message = f"the header has {named} columns; the limit is {max_columns}"
-        raise _Refused(f"row {table.header_row}", message)
+        message = gettext(
+            "the header has %(columns)s columns; the limit is %(limit)s",
+            columns=named,
+            limit=max_columns,
+        )
+        raise _Refused(gettext("row %(row)s", row=table.header_row), message)
+
+
+def _settle_language_column(plan: ColumnPlan, table: _Table, mapping: Mapping[str, str]) -> None:
+    """A column found as "Language" that lists several languages in a cell ("Deutsch,
+    Englisch") holds the languages spoken, not the one to read Tandem in: read it as those,
+    when no other column gives them and nobody mapped it to language on purpose."""
+    index = plan.first("language")
+    if index is None or "languages" in plan.columns:
+        return
+    header = plan.headers[index]
+    if any(header_key(name) == header_key(header) for name in mapping):
+        return
+    if not any(
+        index < len(cells) and len(split_items(cells[index])) > 1 for _, cells in table.records
+    ):
+        return
+    del plan.columns["language"]
+    plan.columns["languages"] = [index]
+    plan.mapping[header] = "languages"
 
 
 def _unnamed_columns_with_data(table: _Table) -> list[str]:
     found: list[str] = []
     for index, header in enumerate(table.headers):
         if not header and any(index < len(cells) and cells[index] for _, cells in table.records):
-            found.append(f"column {_column_letter(index)} (no header)")
+            found.append(gettext("column %(letter)s (no header)", letter=_column_letter(index)))
     return found
 
 
@@ -387,7 +433,7 @@ def _column_letter(index: int) -> str:
 
 def _size(count: int) -> str:
     if count < 1024:
-        return f"{count} bytes"
+        return ngettext("%(num)s byte", "%(num)s bytes", count)
     if count < 1024 * 1024:
-        return f"{count / 1024:.1f} KB".replace(".0 KB", " KB")
-    return f"{count / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+        return gettext("%(size)s KB", size=format_number(round(count / 1024, 1)))
+    return gettext("%(size)s MB", size=format_number(round(count / (1024 * 1024), 1)))

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import N_, current_language, format_date, gettext
 from app.services.roster.values import numeric_readings
 
 DATE_FORMATS: dict[str, str] = {
-    "dmy": "day/month/year",
-    "mdy": "month/day/year",
+    "dmy": N_("day/month/year"),
+    "mdy": N_("month/day/year"),
 }
 """The two orders a numeric date can have, by the name the preview page and CLI use."""
 
@@ -26,8 +27,12 @@ def parse_date_format(text: str) -> str:
     found = _ALIASES.get(text.strip().casefold())
     if found is None:
         raise InvalidInput(
-            "invalid date format",
-            [Problem(f"--date-format {text}", "use dd/mm/yyyy or mm/dd/yyyy", "date_format")],
+            gettext("invalid date format"),
+            [
+                Problem(
+                    f"--date-format {text}", gettext("use dd/mm/yyyy or mm/dd/yyyy"), "date_format"
+                )
+            ],
         )
     return found
 
@@ -100,5 +105,7 @@ def decide_date_format(
 
 
 def spell_date(value: date) -> str:
-    """11 March 2016: a date nobody can read two ways."""
-    return f"{value.day} {value:%B %Y}"
+    """11 March 2016 (11. März 2016, 11 mars 2016 ...): a date nobody can read two ways."""
+    if current_language() == "en":
+        return format_date(value, "d MMMM y")
+    return format_date(value, "long")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.core.errors import Problem
+from app.core.i18n import gettext, ngettext
 from app.services.roster.rows import RosterRow
 from app.services.roster.text import (
     CHOSEN,
@@ -49,16 +50,24 @@ def encoding_problems(
             if count > _MAX_CELLS:
                 continue
             column = headers[index] if row != header_row and index < len(headers) else ""
-            where = f"row {row}, column {readable(column) or _letter(index)}"
-            message = f"\u201c{readable(cell)}\u201d holds bytes that are not valid {label}"
+            where = gettext(
+                "row %(row)s, column %(column)s", row=row, column=readable(column) or _letter(index)
+            )
+            message = gettext(
+                "\u201c%(value)s\u201d holds bytes that are not valid %(encoding)s",
+                value=readable(cell),
+                encoding=label,
+            )
             problems.append(Problem(where, message, "encoding"))
     if decoded.status == UNDECIDED:
         problems.insert(
             0,
             Problem(
                 "",
-                "the file is not valid UTF-8, and it does not read cleanly as Windows text "
-                "either, so names would come out garbled; choose the file's encoding below",
+                gettext(
+                    "the file is not valid UTF-8, and it does not read cleanly as Windows text "
+                    "either, so names would come out garbled; choose the file's encoding below"
+                ),
                 "encoding",
             ),
         )
@@ -67,12 +76,19 @@ def encoding_problems(
             0,
             Problem(
                 "",
-                f"the file cannot be read as {label}; choose another encoding below",
+                gettext(
+                    "the file cannot be read as %(encoding)s; choose another encoding below",
+                    encoding=label,
+                ),
                 "encoding",
             ),
         )
     if count > _MAX_CELLS:
-        problems.append(Problem("", f"and {count - _MAX_CELLS} more cells like these", "encoding"))
+        more = ngettext(
+            "and %(num)s more cell like these", "and %(num)s more cells like these",
+            count - _MAX_CELLS,
+        )  # fmt: skip
+        problems.append(Problem("", more, "encoding"))
     return problems, tuple(samples)
 
 
@@ -81,12 +97,22 @@ def encoding_warning(decoded: Decoded, rows: Sequence[RosterRow]) -> Problem | N
     if decoded.status != GUESSED:
         return None
     example = next((r for r in rows if not r.name.isascii()), rows[0] if rows else None)
-    shown = f" (such as row {example.row_number}: {example.name})" if example else ""
-    message = (
-        f"the file is not UTF-8, so it was read as {encoding_label(decoded.encoding)}, the "
-        f"usual encoding of Excel on Windows; check the names below{shown} and choose "
-        "another encoding if they look wrong"
-    )
+    label = encoding_label(decoded.encoding)
+    if example:
+        message = gettext(
+            "the file is not UTF-8, so it was read as %(encoding)s, the usual encoding of Excel "
+            "on Windows; check the names below (such as row %(row)s: %(name)s) and choose "
+            "another encoding if they look wrong",
+            encoding=label,
+            row=example.row_number,
+            name=example.name,
+        )
+    else:
+        message = gettext(
+            "the file is not UTF-8, so it was read as %(encoding)s, the usual encoding of Excel "
+            "on Windows; check the names below and choose another encoding if they look wrong",
+            encoding=label,
+        )
     return Problem("", message, "encoding")
 
 
@@ -122,15 +148,17 @@ def encoding_options(samples: Sequence[bytes]) -> list[EncodingOption]:
 def encoding_note(encoding: str, status: str) -> str:
     """One line for the preview saying how the encoding was decided."""
     if status == UNDECIDED:
-        return "The file's encoding is not known yet."
+        return gettext("The file's encoding is not known yet.")
     label = encoding_label(encoding)
     if status == CHOSEN:
-        return f"Read as {label}, as you chose."
+        return gettext("Read as %(encoding)s, as you chose.", encoding=label)
     if status == REMEMBERED:
-        return f"Read as {label}, as chosen for this cohort's last import."
+        return gettext(
+            "Read as %(encoding)s, as chosen for this cohort's last import.", encoding=label
+        )
     if status == GUESSED:
-        return f"Read as {label} (guessed: the file is not UTF-8)."
-    return f"Read as {label}."
+        return gettext("Read as %(encoding)s (guessed: the file is not UTF-8).", encoding=label)
+    return gettext("Read as %(encoding)s.", encoding=label)
 
 
 def _letter(index: int) -> str:

@@ -7,9 +7,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidInput, NotFound, Problem
+from app.core.i18n import N_, gettext
 from app.models import Cohort, Facilitator, Participant, utcnow
 from app.services.ops import record_event
 from app.services.roster.csv_file import RosterRow, export_roster_csv
+from app.services.roster.reading_language import parse_reading_language
 
 
 def list_participants(session: Session, *, cohort: Cohort) -> list[Participant]:
@@ -27,8 +29,18 @@ def get_participant(session: Session, *, cohort: Cohort, participant_id: int) ->
     """A participant of this cohort (NotFound for any other id)."""
     participant = session.get(Participant, participant_id)
     if participant is None or participant.cohort_id != cohort.id:
-        raise NotFound("no such participant")
+        raise NotFound(gettext("no such participant"))
     return participant
+
+
+# Translators: fields of the participant form, named where a problem is.
+_LABELS = {
+    "title": N_("title"),
+    "level": N_("level"),
+    "function": N_("function"),
+    "region": N_("region"),
+    "conflict_group": N_("conflict group"),
+}
 
 
 def update_participant(
@@ -44,24 +56,35 @@ def update_participant(
     problems: list[Problem] = []
     name = " ".join(str(values.get("name", "")).split())
     if not name:
-        problems.append(Problem("name", "is required", "name"))
+        problems.append(Problem(gettext("name"), gettext("is required"), "name"))
     for key in ("title", "level", "function", "region", "conflict_group"):
         if len(str(values.get(key, ""))) > 200:
-            problems.append(Problem(key.replace("_", " "), "is longer than 200 characters", key))
+            label = gettext(_LABELS[key])
+            problems.append(Problem(label, gettext("is longer than 200 characters"), key))
     manager = str(values.get("manager_email", "")).strip().lower()
     if manager and ("@" not in manager or manager == participant.email):
         problems.append(
-            Problem("manager e-mail", "must be another person's e-mail address", "manager_email")
+            Problem(
+                gettext("manager e-mail"),
+                gettext("must be another person's e-mail address"),
+                "manager_email",
+            )
         )
     avoid = [a.strip().lower() for a in values.get("avoid", []) if a.strip()]
     for a in avoid:
         if "@" not in a:
-            problems.append(Problem("avoid", f"'{a}' is not an e-mail address", "avoid"))
+            message = gettext("'%(value)s' is not an e-mail address", value=a)
+            problems.append(Problem(gettext("avoid"), message, "avoid"))
     tenure = values.get("tenure_years")
     if tenure is not None and not 0 <= float(tenure) <= 70:
-        problems.append(Problem("tenure", "must be between 0 and 70 years", "tenure_years"))
+        problems.append(
+            Problem(gettext("tenure"), gettext("must be between 0 and 70 years"), "tenure_years")
+        )
+    language = _language_of(values, problems)
     if problems:
-        raise InvalidInput("the participant cannot be saved", problems)
+        raise InvalidInput(gettext("the participant cannot be saved"), problems)
+    if language is not None:
+        participant.language = language
     participant.name = name
     for key in ("title", "level", "function", "region", "conflict_group"):
         setattr(participant, key, str(values.get(key, "")).strip())
@@ -85,6 +108,20 @@ def update_participant(
         detail={"known_avoid": sum(1 for a in avoid if a in known)},
     )
     return participant
+
+
+def _language_of(values: dict[str, Any], problems: list[Problem]) -> str | None:
+    """The reading language the form sets ("" = the cohort's), or None when it does not say."""
+    if "language" not in values:
+        return None
+    text = str(values.get("language") or "").strip()
+    if not text:
+        return ""
+    try:
+        return parse_reading_language(text)
+    except ValueError as exc:
+        problems.append(Problem(gettext("language"), str(exc), "language"))
+        return None
 
 
 def remove_participant(
@@ -123,6 +160,7 @@ def export_roster(session: Session, *, cohort: Cohort) -> str:
             tags=tuple(p.tags),
             avoid=tuple(p.avoid),
             conflict_group=p.conflict_group or None,
+            language=p.language or None,
         )
         for i, p in enumerate(list_participants(session, cohort=cohort), start=2)
     ]

@@ -5,8 +5,12 @@ Plain data for the page (and tests); the template only lays it out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from babel import numbers
+
+from app.core.i18n import LANGUAGE_NAMES, N_, gettext, locale
 from app.services.roster.columns import FIELDS, IGNORE
 from app.services.roster.csv_file import ParsedRoster, RosterRow
 from app.services.roster.dates import CHOSEN, COHORT, DATE_FORMATS, FILE, UNDECIDED, spell_date
@@ -19,18 +23,20 @@ from app.services.roster.encoding import (
 from app.services.roster.text import SURE
 
 # Which table column shows each field a file can feed; first_name etc. all make the name.
+# Translators: column headings of the roster import preview.
 _SHOWN = (
-    ("name", "Name and e-mail", ("name", "first_name", "preferred_name", "last_name", "email")),
-    ("title", "Title", ("title",)),
-    ("level", "Level", ("level",)),
-    ("function", "Function", ("function",)),
-    ("region", "Region", ("region",)),
-    ("tenure", "Hire date, tenure", ("hire_date", "tenure")),
-    ("manager", "Manager", ("manager",)),
-    ("languages", "Languages", ("languages",)),
-    ("tags", "Tags", ("tags",)),
-    ("conflict_group", "Conflict group", ("conflict_group",)),
-    ("avoid", "Never pair with", ("avoid",)),
+    ("name", N_("Name and e-mail"), ("name", "first_name", "preferred_name", "last_name", "email")),
+    ("title", N_("Title"), ("title",)),
+    ("level", N_("Level"), ("level",)),
+    ("function", N_("Function"), ("function",)),
+    ("region", N_("Region"), ("region",)),
+    ("tenure", N_("Hire date, tenure"), ("hire_date", "tenure")),
+    ("manager", N_("Manager"), ("manager",)),
+    ("languages", N_("Languages"), ("languages",)),
+    ("language", N_("Reads Tandem in"), ("language",)),
+    ("tags", N_("Tags"), ("tags",)),
+    ("conflict_group", N_("Conflict group"), ("conflict_group",)),
+    ("avoid", N_("Never pair with"), ("avoid",)),
 )
 
 
@@ -67,7 +73,7 @@ def describe_preview(parsed: ParsedRoster) -> PreviewView:
     """Lay out how a parsed file was read, for the preview page."""
     view = PreviewView()
     read = set(parsed.fields_read) | {"email"}
-    view.columns = [(key, label) for key, label, feeds in _SHOWN if read & set(feeds)]
+    view.columns = [(key, gettext(label)) for key, label, feeds in _SHOWN if read & set(feeds)]
     names = {row.email: row.name for row in parsed.rows}
     ambiguous = parsed.ambiguous_rows if _undecided(parsed) else {}
     warned = {_row_of(p.where) for p in parsed.warnings}
@@ -82,7 +88,8 @@ def describe_preview(parsed: ParsedRoster) -> PreviewView:
         view.encoding_note = encoding_note(parsed.encoding, parsed.encoding_status)
         view.encoding_options = encoding_options(parsed.encoding_samples)
     elif parsed.encoding:
-        view.encoding_note = f"Read as {encoding_label(parsed.encoding.removesuffix('-sig'))}."
+        label = encoding_label(parsed.encoding.removesuffix("-sig"))
+        view.encoding_note = gettext("Read as %(encoding)s.", encoding=label)
     _describe_dates(view, parsed)
     return view
 
@@ -97,8 +104,8 @@ def reading_lines(parsed: ParsedRoster) -> list[str]:
 
 def field_choices() -> list[tuple[str, str]]:
     """The targets a column may be mapped to, "ignore" first."""
-    return [(IGNORE, "(leave out)")] + [
-        (name, f"{name} \u2014 {text}") for name, text in FIELDS.items() if name != IGNORE
+    return [(IGNORE, gettext("(leave out)"))] + [
+        (name, f"{name} \u2014 {gettext(text)}") for name, text in FIELDS.items() if name != IGNORE
     ]
 
 
@@ -110,25 +117,42 @@ def _describe_dates(view: PreviewView, parsed: ParsedRoster) -> None:
     dates = parsed.dates
     if dates is None or not dates.source:
         return
-    order = DATE_FORMATS[dates.date_format or "dmy"]
+    order = gettext(DATE_FORMATS[dates.date_format or "dmy"])
     if dates.source == CHOSEN:
-        view.date_note = f"Dates are read {order}, as you chose."
+        view.date_note = gettext("Dates are read %(order)s, as you chose.", order=order)
     elif dates.source == FILE and dates.evidence:
-        view.date_note = (
-            f"Dates are read {order}: row {dates.evidence.row} has "
-            f"\u201c{dates.evidence.text}\u201d, which can only be read that way."
+        view.date_note = gettext(
+            "Dates are read %(order)s: row %(row)s has \u201c%(value)s\u201d, which can only "
+            "be read that way.",
+            order=order,
+            row=dates.evidence.row,
+            value=dates.evidence.text,
         )
     elif dates.source == COHORT:
-        view.date_note = f"Dates are read {order}, as chosen for this cohort's last import."
+        view.date_note = gettext(
+            "Dates are read %(order)s, as chosen for this cohort's last import.", order=order
+        )
     else:
-        view.date_note = "Some dates can be read two ways: choose how this file writes dates."
+        view.date_note = gettext(
+            "Some dates can be read two ways: choose how this file writes dates."
+        )
     if not dates.ambiguous:
         return
     cell, day, month = dates.ambiguous[0]
     selected = None if dates.source == UNDECIDED else dates.date_format
     view.date_options = [
-        ("dmy", f"day/month/year: {cell.text} is {spell_date(day)}", selected == "dmy"),
-        ("mdy", f"month/day/year: {cell.text} is {spell_date(month)}", selected == "mdy"),
+        (
+            "dmy",
+            gettext("day/month/year: %(value)s is %(date)s", value=cell.text, date=spell_date(day)),
+            selected == "dmy",
+        ),
+        (
+            "mdy",
+            gettext(
+                "month/day/year: %(value)s is %(date)s", value=cell.text, date=spell_date(month)
+            ),
+            selected == "mdy",
+        ),
     ]
 
 
@@ -137,7 +161,7 @@ def _cell(key: str, row: RosterRow, names: dict[str, str], unsure_date: str | No
         return Cell(row.name, row.email)
     if key == "tenure":
         if unsure_date is not None:
-            return Cell(unsure_date, "day or month first?", flagged=True)
+            return Cell(unsure_date, gettext("day or month first?"), flagged=True)
         if row.hire_date is not None:
             return Cell(spell_date(row.hire_date), _years(row.tenure_years))
         return Cell(_years(row.tenure_years) or "\u2014")
@@ -145,7 +169,11 @@ def _cell(key: str, row: RosterRow, names: dict[str, str], unsure_date: str | No
         if not row.manager_email:
             return Cell("\u2014")
         name = names.get(row.manager_email)
-        return Cell(name, row.manager_email) if name else Cell(row.manager_email, "not in the file")
+        if name:
+            return Cell(name, row.manager_email)
+        return Cell(row.manager_email, gettext("not in the file"))
+    if key == "language":
+        return Cell(LANGUAGE_NAMES.get(row.language or "", "\u2014"), row.language or "")
     if key == "avoid":
         return Cell(", ".join(names.get(a, a) for a in row.avoid) or "\u2014")
     value = getattr(row, key)
@@ -157,9 +185,11 @@ def _cell(key: str, row: RosterRow, names: dict[str, str], unsure_date: str | No
 def _years(value: float | None) -> str:
     if value is None:
         return ""
-    return f"{value:.1f} years"
+    years = numbers.format_decimal(value, format="0.0", locale=locale())
+    return gettext("%(years)s years", years=years)
 
 
 def _row_of(where: str) -> int:
-    head = where.split(",")[0]
-    return int(head[4:]) if head.startswith("row ") and head[4:].isdigit() else 0
+    # "row 4, column Email" in any language: the first number is the row.
+    found = re.search(r"\d+", where)
+    return int(found.group()) if found else 0

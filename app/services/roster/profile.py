@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.core.errors import InvalidInput, Problem
+from app.core.i18n import gettext
 from app.models import Cohort, RosterImport, RosterProfile, utcnow
 from app.services.roster.columns import IGNORE
 from app.services.roster.csv_file import ParsedRoster
@@ -43,10 +44,13 @@ def checked_choices(*, date_format: str | None, encoding: str | None) -> Reading
     if name and name not in ENCODINGS:
         known = ", ".join(ENCODINGS)
         problems.append(
-            Problem(f"encoding {encoding}", f"is not an encoding we read; use one of {known}")
+            Problem(
+                gettext("encoding %(encoding)s", encoding=encoding),
+                gettext("is not an encoding we read; use one of %(known)s", known=known),
+            )
         )
     if problems:
-        raise InvalidInput("the reading choices are not valid", problems)
+        raise InvalidInput(gettext("the reading choices are not valid"), problems)
     return ReadingChoices(fmt, name)
 
 

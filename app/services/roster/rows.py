@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.core.errors import Problem
+from app.core.i18n import format_list, gettext
 from app.services.roster.columns import LIST_FIELDS, ColumnPlan
+from app.services.roster.reading_language import parse_reading_language
 from app.services.roster.values import (
     collapse_text,
     is_email,
@@ -27,6 +29,12 @@ _PRINTED_FIELDS = (
 """Text that reaches pages, cards and workbooks as written."""
 
 
+def cell_where(row: int, header: str) -> str:
+    """Where a cell is, with the column named as the file spells it."""
+    # Translators: where a problem is in a roster file; %(column)s is the file's own header.
+    return gettext("row %(row)s, column %(column)s", row=row, column=header)
+
+
 @dataclass(frozen=True, slots=True)
 class RosterRow:
     """One participant as read from a roster file; ``row_number`` is where it sits in the file."""
@@ -44,6 +52,9 @@ class RosterRow:
     tags: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
     conflict_group: str | None = None
+    language: str | None = None
+    """The language the participant reads Tandem in (en, de, fr, es); None: the file does not
+    say, so the participant keeps theirs (or the cohort's)."""
     # Two rows describing the same person are equal wherever they sit in a file.
     row_number: int = field(default=0, compare=False)
 
@@ -59,6 +70,7 @@ class _Draft:
     manager_email: str | None = None
     manager_name: str | None = None
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    language: str | None = None
 
 
 class RowReader:
@@ -75,9 +87,9 @@ class RowReader:
 
     def add(self, row: int, column: int | None, message: str, target: str | None = None) -> None:
         """Record a problem at a row and (optionally) the column with that index."""
-        where = f"row {row}"
+        where = gettext("row %(row)s", row=row)
         if column is not None:
-            where += f", column {self.plan.headers[column]}"
+            where = cell_where(row, self.plan.headers[column])
         self.problems.append(
             (row, -1 if column is None else column, Problem(where, message, target))
         )
@@ -96,6 +108,7 @@ class RowReader:
         self._read_tenure(draft, cells, skip)
         self._read_manager(draft, cells, skip)
         self._read_lists(draft, cells, skip)
+        self._read_language(draft, cells, skip)
         self._warn_formulas(row, cells, skip)
         self._drafts.append(draft)
 
@@ -122,6 +135,7 @@ class RowReader:
                     tags=draft.lists["tags"],
                     avoid=draft.lists["avoid"],
                     conflict_group=draft.scalars["conflict_group"],
+                    language=draft.language,
                     row_number=draft.row,
                 )
             )
@@ -133,12 +147,14 @@ class RowReader:
                 value = cells[index]
                 if index in skip or not looks_like_formula(value):
                     continue
-                message = (
-                    f"\u201c{value}\u201d starts with \u201c{value[0]}\u201d like a spreadsheet "
+                message = gettext(
+                    "\u201c%(value)s\u201d starts with \u201c%(first)s\u201d like a spreadsheet "
                     "formula; it will be imported, shown and printed exactly as written, as "
-                    "plain text. Check that this is really what belongs here"
+                    "plain text. Check that this is really what belongs here",
+                    value=value,
+                    first=value[0],
                 )
-                where = f"row {row}, column {self.plan.headers[index]}"
+                where = cell_where(row, self.plan.headers[index])
                 self.warnings.append((row, index, Problem(where, message, target)))
 
     def _check_lengths(self, row: int, cells: list[str]) -> set[int]:
@@ -147,7 +163,11 @@ class RowReader:
             limit = MAX_LIST_CHARS if target in LIST_FIELDS else MAX_FIELD_CHARS
             for index in indexes:
                 if len(cells[index]) > limit:
-                    message = f"value is {len(cells[index])} characters long; the limit is {limit}"
+                    message = gettext(
+                        "value is %(length)s characters long; the limit is %(limit)s",
+                        length=len(cells[index]),
+                        limit=limit,
+                    )
                     self.add(row, index, message, target)
                     too_long.add(index)
         return too_long
@@ -171,7 +191,7 @@ class RowReader:
         columns = [self.plan.first(target) for target in parts]
         column = next(index for index in columns if index is not None)
         if not any(index in skip for index in columns):
-            self.add(draft.row, column, "name is missing", "name")
+            self.add(draft.row, column, gettext("name is missing"), "name")
 
     def _read_email(self, draft: _Draft, cells: list[str], skip: set[int]) -> None:
         index = self.plan.first("email")
@@ -179,11 +199,12 @@ class RowReader:
             return
         raw = cells[index]
         if not raw:
-            self.add(draft.row, index, "e-mail is missing", "email")
+            self.add(draft.row, index, gettext("e-mail is missing"), "email")
             return
         address = normalise_email(raw)
         if not is_email(address):
-            self.add(draft.row, index, f"'{raw}' is not a valid e-mail address", "email")
+            message = gettext("'%(value)s' is not a valid e-mail address", value=raw)
+            self.add(draft.row, index, message, "email")
             return
         draft.email = address
 
@@ -212,7 +233,17 @@ class RowReader:
         if is_email(address):
             draft.manager_email = address
         else:
-            self.add(draft.row, index, f"manager e-mail '{raw}' is not a valid address", "manager")
+            message = gettext("manager e-mail '%(value)s' is not a valid address", value=raw)
+            self.add(draft.row, index, message, "manager")
+
+    def _read_language(self, draft: _Draft, cells: list[str], skip: set[int]) -> None:
+        index = self.plan.first("language")
+        if index is None or index in skip or not cells[index]:
+            return
+        try:
+            draft.language = parse_reading_language(cells[index])
+        except ValueError as exc:
+            self.add(draft.row, index, str(exc), "language")
 
     def _read_lists(self, draft: _Draft, cells: list[str], skip: set[int]) -> None:
         for target in sorted(LIST_FIELDS):
@@ -226,7 +257,9 @@ class RowReader:
                     elif target == "avoid":
                         address = normalise_email(item)
                         if not is_email(address):
-                            message = f"avoid entry '{item}' is not an e-mail address"
+                            message = gettext(
+                                "avoid entry '%(value)s' is not an e-mail address", value=item
+                            )
                             self.add(draft.row, index, message, "avoid")
                             continue
                         item = address
@@ -241,8 +274,11 @@ class RowReader:
             if draft.email is None:
                 continue
             if draft.email in first_row:
-                message = (
-                    f"duplicate e-mail {draft.email}: rows {first_row[draft.email]} and {draft.row}"
+                message = gettext(
+                    "duplicate e-mail %(email)s: rows %(first)s and %(row)s",
+                    email=draft.email,
+                    first=first_row[draft.email],
+                    row=draft.row,
                 )
                 self.add(draft.row, column, message, "email")
             else:
@@ -263,19 +299,24 @@ class RowReader:
                 if len(matches) == 1:
                     draft.manager_email = next(iter(matches))
                 elif not matches:
-                    message = (
-                        f"unknown manager '{draft.manager_name}': nobody in the file has that "
-                        "name; give the manager's e-mail instead"
+                    message = gettext(
+                        "unknown manager '%(name)s': nobody in the file has that name; give the "
+                        "manager's e-mail instead",
+                        name=draft.manager_name,
                     )
                     self.add(draft.row, column, message, "manager")
                 else:
-                    rows = " and ".join(str(row) for row in sorted(matches.values()))
-                    message = (
-                        f"manager '{draft.manager_name}' matches more than one person "
-                        f"(rows {rows}); give the manager's e-mail instead"
+                    rows = format_list([str(row) for row in sorted(matches.values())])
+                    message = gettext(
+                        "manager '%(name)s' matches more than one person (rows %(rows)s); give "
+                        "the manager's e-mail instead",
+                        name=draft.manager_name,
+                        rows=rows,
                     )
                     self.add(draft.row, column, message, "manager")
             if draft.email and draft.manager_email == draft.email:
-                self.add(draft.row, column, "the manager is the person themself", "manager")
+                message = gettext("the manager is the person themself")
+                self.add(draft.row, column, message, "manager")
             if draft.email and draft.email in draft.lists["avoid"]:
-                self.add(draft.row, avoid_column, "avoid lists the person themself", "avoid")
+                message = gettext("avoid lists the person themself")
+                self.add(draft.row, avoid_column, message, "avoid")

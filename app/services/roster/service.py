@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
+from app.core.i18n import gettext, ngettext
 from app.models import Cohort, Facilitator, Participant, Person, RosterImport, utcnow
 from app.services.ops import record_event
 from app.services.roster.csv_file import ParsedRoster, RosterRow, parse_roster
@@ -125,15 +126,20 @@ def _values_of_row(row: RosterRow) -> dict[str, Any]:
         "tags": list(row.tags),
         "avoid": list(row.avoid),
         "conflict_group": row.conflict_group or "",
+        # Only a file that says which language a person reads changes it: a re-import without
+        # that column (or with a blank cell) keeps the language chosen on the tablet.
+        **({"language": row.language} if row.language is not None else {}),
     }
 
 
 def _values_of_participant(p: Participant) -> dict[str, Any]:
-    return {name: getattr(p, name) for name in (*COMPARED, "tenure_years")}
+    return {name: getattr(p, name) for name in (*COMPARED, "tenure_years", "language")}
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     keys = list(COMPARED)
+    if "language" in new:
+        keys.append("language")
     # With a hire date the tenure is derived, so a later re-import of the same file is no change.
     if new["hire_date"] is None:
         keys.append("tenure_years")
@@ -230,7 +236,7 @@ def get_pending_import(session: Session, *, cohort: Cohort, import_id: int) -> R
     """A stored upload of this cohort awaiting confirmation."""
     pending = session.get(RosterImport, import_id)
     if pending is None or pending.cohort_id != cohort.id:
-        raise NotFound("this upload has expired; upload the file again")
+        raise NotFound(gettext("this upload has expired; upload the file again"))
     return pending
 
 
@@ -276,11 +282,13 @@ def review_pending_import(
 def _check_applicable(preview: ImportPreview, accept_warnings: bool) -> None:
     if not preview.valid:
         count = len(preview.problems)
-        noun = "problem" if count == 1 else "problems"
-        raise InvalidInput(f"the roster file has {count} {noun}", preview.problems)
+        message = ngettext(
+            "the roster file has %(num)s problem", "the roster file has %(num)s problems", count
+        )
+        raise InvalidInput(message, preview.problems)
     if preview.warnings and not accept_warnings:
         raise UnacceptedWarnings(
-            "read the warnings and confirm that you have checked them; nothing was saved",
+            gettext("read the warnings and confirm that you have checked them; nothing was saved"),
             preview.warnings,
         )
 
@@ -300,7 +308,7 @@ def apply_pending_import(
     """
     pending = get_pending_import(session, cohort=cohort, import_id=import_id)
     if pending.base_roster_version != cohort.roster_version:
-        raise Conflict("the roster changed since this preview; review the changes again")
+        raise Conflict(gettext("the roster changed since this preview; review the changes again"))
     preview = review_pending_import(session, cohort=cohort, import_id=import_id, today=today)
     _check_applicable(preview, accept_warnings)
     _apply(session, cohort, preview, actor)

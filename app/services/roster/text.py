@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.core.i18n import gettext
+
 DELIMITERS = (",", ";", "\t")
 """Candidates in tie-break order: comma first, as most exports use it."""
 
@@ -64,7 +66,9 @@ def decode_roster(
     UTF-8 and every byte is a cp1252 character; otherwise it is UNDECIDED, never garbled quietly.
     """
     if data.startswith(b"PK\x03\x04"):
-        raise UnreadableFile("this is an Excel workbook (.xlsx), not a CSV; save it as CSV first")
+        raise UnreadableFile(
+            gettext("this is an Excel workbook (.xlsx), not a CSV; save it as CSV first")
+        )
     if encoding:
         return Decoded(_lenient(data, encoding), encoding, CHOSEN)
     for bom, name in (
@@ -103,12 +107,14 @@ def _lenient(data: bytes, encoding: str) -> str:
     try:
         return _without_nul(data.decode(encoding, "surrogateescape"))
     except (LookupError, UnicodeError):
-        raise UnreadableFile(f"the file cannot be read as {encoding}") from None
+        raise UnreadableFile(
+            gettext("the file cannot be read as %(encoding)s", encoding=encoding)
+        ) from None
 
 
 def _without_nul(text: str) -> str:
     if "\x00" in text:
-        raise UnreadableFile("the file contains NUL bytes; it is not a text CSV file")
+        raise UnreadableFile(gettext("the file contains NUL bytes; it is not a text CSV file"))
     return text
 
 
@@ -132,7 +138,11 @@ def _decode(payload: bytes, encoding: str) -> str:
         text = payload.decode("utf-8" if encoding == "utf-8-sig" else encoding)
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
-            f"the file starts like {encoding} text but byte {exc.start} cannot be decoded"
+            gettext(
+                "the file starts like %(encoding)s text but byte %(byte)s cannot be decoded",
+                encoding=encoding,
+                byte=exc.start,
+            )
         ) from None
     return _without_nul(text)
 
@@ -188,7 +198,7 @@ def read_records(text: str, *, delimiter: str) -> Iterator[tuple[int, list[str]]
 
 def _csv_message(raw: str) -> str:
     if "field larger than field limit" in raw:
-        return "a value is far too long; is a closing quote missing?"
+        return gettext("a value is far too long; is a closing quote missing?")
     if "unexpected end of data" in raw or "EOF" in raw:
-        return "a quoted value is never closed; a closing quote is missing"
-    return f"the row cannot be read as CSV ({raw}); check its quotes"
+        return gettext("a quoted value is never closed; a closing quote is missing")
+    return gettext("the row cannot be read as CSV (%(reason)s); check its quotes", reason=raw)

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
+from app.core.i18n import gettext
 from app.models import Cohort, RosterImport, utcnow
 from app.services.ops import record_event
 
@@ -37,7 +38,7 @@ def cancel_upload(session: Session, *, cohort: Cohort, import_id: int, actor: st
     """Throw away an upload of this cohort without applying it (NotFound if it is gone)."""
     pending = session.get(RosterImport, import_id)
     if pending is None or pending.cohort_id != cohort.id:
-        raise NotFound("this upload has expired or was already cancelled")
+        raise NotFound(gettext("this upload has expired or was already cancelled"))
     session.delete(pending)
     record_event(
         session,

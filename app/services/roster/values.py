@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
+from app.core.i18n import gettext
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet evaluate a cell (OWASP CSV injection)."""
 
@@ -185,8 +187,15 @@ def parse_date(text: str, *, day_first: bool, today: date) -> date | None:
     try:
         return date(*parts)
     except ValueError:
-        order = "day/month/year" if day_first else "month/day/year"
-        raise ValueError(f"'{value}' is not a valid date (read as {order})") from None
+        if day_first:
+            message = gettext(
+                "'%(value)s' is not a valid date (read as day/month/year)", value=value
+            )
+        else:
+            message = gettext(
+                "'%(value)s' is not a valid date (read as month/day/year)", value=value
+            )
+        raise ValueError(message) from None
 
 
 def _month(name: str) -> int:
@@ -210,19 +219,22 @@ def parse_tenure(text: str, *, today: date, day_first: bool) -> tuple[float, dat
     if match := _YEARS_RE.match(text.strip()):
         years = float(match.group(1).replace(",", "."))
         if years > MAX_TENURE_YEARS:
-            raise ValueError(f"a tenure of {text.strip()} is not plausible")
+            raise ValueError(gettext("a tenure of %(value)s is not plausible", value=text.strip()))
         return years, None
     hired = parse_date(text, day_first=day_first, today=today)
     if hired is None:
         if text.strip().startswith("-"):
-            raise ValueError("tenure cannot be negative")
+            raise ValueError(gettext("tenure cannot be negative"))
         raise ValueError(
-            f"'{text.strip()}' is neither a number of years nor a date "
-            "(e.g. 3.5, 2019-03-12, 12/03/2019, 12 Mar 2019)"
+            gettext(
+                "'%(value)s' is neither a number of years nor a date "
+                "(e.g. 3.5, 2019-03-12, 12/03/2019, 12 Mar 2019)",
+                value=text.strip(),
+            )
         )
     if hired > today:
-        raise ValueError(f"hire date {hired.isoformat()} is in the future")
+        raise ValueError(gettext("hire date %(date)s is in the future", date=hired.isoformat()))
     years = round((today - hired).days / 365.25, 2)
     if years > MAX_TENURE_YEARS:
-        raise ValueError(f"hire date {hired.isoformat()} is not plausible")
+        raise ValueError(gettext("hire date %(date)s is not plausible", date=hired.isoformat()))
     return years, hired

@@ -84,3 +84,57 @@ def test_unchoosing_an_exercise_keeps_its_snapshot(session: Session, cohort: Coh
     assert first not in [b.spec.id for b in bound]
     everything = program.program_of(session, cohort=cohort, include_unselected=True)
     assert first in [b.spec.id for b in everything]
+
+
+TRANSLATED = Path(__file__).parents[2] / "data" / "library" / "translated" / "translated.yaml"
+
+
+def test_the_snapshot_freezes_the_translations(
+    session: Session, cohort: Cohort, library_dir: Path
+) -> None:
+    from app.services.library import localized
+
+    (library_dir / "translated.yaml").write_text(TRANSLATED.read_text())
+    program.bind_program(session, cohort=cohort, library=load_library([library_dir]))
+    session.commit()
+    bound = program.bound_exercise(session, cohort=cohort, exercise_id="translated")
+    assert bound.row.spec["translations"]["de"]["title"] == "Eine übersetzte Übung"
+    assert bound.shown_in("de").title == "Eine übersetzte Übung"
+    assert bound.shown_in("de-AT").prompts[0].choices[0] == ("Rested", "Ausgeruht")
+    assert bound.shown_in("es").title == "A translated exercise"
+
+    # A translator improves the German: the running cohort keeps what it was bound with.
+    path = library_dir / "translated.yaml"
+    path.write_text(path.read_text().replace("Eine übersetzte Übung", "Eine Übung, übersetzt"))
+    edited = load_library([library_dir])
+    again = program.bound_exercise(session, cohort=cohort, exercise_id="translated")
+    assert localized(again.spec, "de").title == "Eine übersetzte Übung"
+    assert [
+        u.exercise_id for u in program.library_updates(session, cohort=cohort, library=edited)
+    ] == ["translated"]
+    from app.core.i18n import use_locale
+
+    with use_locale("de"):
+        updates = program.library_updates(session, cohort=cohort, library=edited)
+    assert [u.title for u in updates] == ["Eine übersetzte Übung"]
+    program.adopt_updates(session, cohort=cohort, library=edited, exercise_ids=["translated"])
+    session.commit()
+    adopted = program.bound_exercise(session, cohort=cohort, exercise_id="translated")
+    assert adopted.shown_in("de").title == "Eine Übung, übersetzt"
+
+
+def test_a_snapshot_stored_before_translations_still_loads(
+    session: Session, cohort: Cohort
+) -> None:
+    program.bind_program(session, cohort=cohort, library=load_library([SHIPPED_LIBRARY]))
+    session.commit()
+    bound = program.bound_exercise(session, cohort=cohort, exercise_id="buddy-agreement")
+    row = bound.row
+    old = {k: v for k, v in row.spec.items() if k != "translations"}
+    row.spec = old
+    row.content_hash = "old-" + row.content_hash[:20]  # a fresh cache key, as an old row has
+    session.add(row)
+    session.commit()
+    loaded = program.bound_exercise(session, cohort=cohort, exercise_id="buddy-agreement")
+    assert loaded.spec.translations == {}
+    assert loaded.shown_in("fr") is loaded.spec

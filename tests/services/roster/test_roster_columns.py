@@ -155,7 +155,7 @@ def test_parse_mapping_args_reports_every_bad_option() -> None:
 def test_fields_describe_every_mapping_target() -> None:
     assert list(FIELDS) == [
         "name", "first_name", "preferred_name", "last_name", "email", "title", "level",
-        "function", "region", "hire_date", "tenure", "manager", "languages", "tags", "avoid",
-        "conflict_group", "ignore",
+        "function", "region", "hire_date", "tenure", "manager", "languages", "language", "tags",
+        "avoid", "conflict_group", "ignore",
     ]  # fmt: skip
     assert all(FIELDS.values())

@@ -288,7 +288,7 @@ def test_export_roster_csv_neutralises_formulas() -> None:
     assert exported == (
         ",".join(EXPORT_HEADER) + "\r\n"
         '"\'=HYPERLINK(""http://evil.example"",""click"")",ada@example.com,\'+1,\'-2,'
-        "'@SUM(A1:A9),Ireland,,3.5,,,'=cmd; m&a,,\r\n"
+        "'@SUM(A1:A9),Ireland,,3.5,,,'=cmd; m&a,,,\r\n"
     )
     assert parse(exported).rows == [row]
 
