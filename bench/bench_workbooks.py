@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from app.services.printing import (
+    PDF_VARIANT,
     STATIC_BASE_URL,
     PdfCache,
     RenderPool,
@@ -32,7 +33,6 @@ from app.services.printing import (
     render_workbook_html,
     render_workbook_pdf,
 )
-from app.services.printing.pool import PDF_VARIANT
 
 SEQUENTIAL_SAMPLE = 24
 """Above this many workbooks the one-worker baseline is measured on a sample and scaled."""

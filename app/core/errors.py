@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.i18n import translate
-
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -27,6 +25,8 @@ class Problem:
     def __str__(self) -> str:
         if not self.where:
             return self.message
+        from app.core.i18n import translate  # here: `tandem --help` loads no language core
+
         # Translators: one problem in a list: where it is ("row 4, column Email") and what is wrong.
         return translate("%(where)s: %(message)s") % {"where": self.where, "message": self.message}
 

@@ -6,6 +6,7 @@ internal to the package."""
 
 from app.services.printing.files import merge_pdfs, render_preview_png, zip_pdfs
 from app.services.printing.pool import (
+    PDF_VARIANT,
     STATIC_BASE_URL,
     PdfCache,
     RenderPool,
@@ -38,6 +39,7 @@ from app.services.printing.sample import make_sample_workbook
 
 __all__ = [
     "PAPERS",
+    "PDF_VARIANT",
     "STATIC_BASE_URL",
     "AgendaLine",
     "Answer",
