@@ -23,7 +23,7 @@ from typing import Any, Literal
 from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
-from app.core.i18n import N_, lazy_gettext
+from app.core.i18n import N_, lazy_gettext, ngettext
 from app.core.i18n import gettext as _
 from app.models import BuddyGroup, BuddyMember, Facilitator, Participant
 from app.models.tablet import Answer
@@ -103,8 +103,8 @@ def access_to(session: Session, *, viewer: Viewer, owner: Participant) -> Access
 def audience_label(visibility: str, *, buddy_count: int = 1) -> str:
     """Who will be able to read an answer, in the words shown before anyone types."""
     if visibility != "buddy":
-        return "Only you"
-    return "You and your buddies" if buddy_count > 1 else "You and your buddy"
+        return _("Only you")
+    return ngettext("You and your buddy", "You and your buddies", max(buddy_count, 1))
 
 
 def _stored(session: Session, *, owner_ids: Sequence[int], exercise: BoundExercise) -> list[Answer]:

@@ -144,3 +144,14 @@ def test_audience_label_names_who_will_read() -> None:
     assert visibility.audience_label("private") == "Only you"
     assert visibility.audience_label("buddy") == "You and your buddy"
     assert visibility.audience_label("buddy", buddy_count=2) == "You and your buddies"
+
+
+def test_audience_label_reads_in_the_readers_language() -> None:
+    from app.core.i18n import use_locale
+
+    with use_locale("de"):
+        assert visibility.audience_label("private") == "Nur Sie"
+        assert visibility.audience_label("buddy") == "Sie und Ihr Buddy"
+        assert visibility.audience_label("buddy", buddy_count=2) == "Sie und Ihre Buddys"
+    with use_locale("fr"):
+        assert visibility.audience_label("buddy", buddy_count=2) == "Vous et vos partenaires"
