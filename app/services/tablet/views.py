@@ -24,6 +24,7 @@ from app.services.library import (
     bound_exercise,
     program_of,
 )
+from app.services.matching import reasons_for
 from app.services.privacy import (
     BuddyAnswers,
     audience_label,
@@ -214,7 +215,7 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
         focus=focus,
         unscheduled=[e for e in exercises if e.day is None] if days else [],
         buddy_names=[b.name for b in buddies_of(session, participant=participant)],
-        reasons=list(group.participant_reasons) if group else [],
+        reasons=reasons_for(group.participant_reasons, participant.email) if group else [],
         agreement=agreement,
     )
 

@@ -29,7 +29,7 @@ from app.models import Cohort, Participant
 from app.services import library, plans, privacy
 from app.services.agenda import get_agenda
 from app.services.library import AGREEMENT_ID, BoundExercise, program_of
-from app.services.matching import group_of
+from app.services.matching import group_of, reasons_for
 from app.services.ops import job_dir, list_jobs
 from app.services.printing import (
     AgendaLine,
@@ -294,7 +294,9 @@ def _collect(
     if isinstance(requester, Participant) and group and group.group.state != "published":
         group = None  # a participant learns their buddy when the pairs are published
     buddies = [m for m in (group.members if group else []) if m.id not in {o.id for o in owners}]
-    reasons = list(group.group.participant_reasons) if group and edition != "blank" else []
+    reader = first.email if len(owners) == 1 else None
+    shown = group.group.participant_reasons if group and edition != "blank" else []
+    reasons = reasons_for(shown, reader)
     return WorkbookData(
         edition=edition,
         cohort_name=cohort.name,
