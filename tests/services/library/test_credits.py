@@ -138,9 +138,7 @@ def test_a_translation_keeps_the_credit_as_written(shipped: list[ExerciseSpec]) 
 
 
 def test_the_credit_line_reads_in_the_readers_language() -> None:
-    adapted = Credit(
-        author="Acme L&D", license="CC-BY-SA-4.0", adapted_from='"Circles" by R. Roe'
-    )
+    adapted = Credit(author="Acme L&D", license="CC-BY-SA-4.0", adapted_from='"Circles" by R. Roe')
     assert credit_line(TEAM) == "By The Tandem team · licence CC-BY-4.0"
     assert credit_line(adapted) == (
         'Adapted by Acme L&D from "Circles" by R. Roe · licence CC-BY-SA-4.0'
