@@ -3,9 +3,11 @@ content hash, old snapshots, and the credit line a reader reads."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from app.core.config import SHIPPED_LIBRARY
 from app.core.errors import InvalidInput
@@ -15,6 +17,7 @@ from app.services.library.loader import (
     LICENSES,
     Credit,
     ExerciseSpec,
+    credit_rule_breaks,
     load_library,
     snapshot_of,
     spec_from_snapshot,
@@ -145,3 +148,13 @@ def test_the_credit_line_reads_in_the_readers_language() -> None:
     )
     with use_locale("de"):
         assert credit_line(TEAM) == "Von The Tandem team · Lizenz CC-BY-4.0"
+
+
+def test_the_readmes_credit_examples_are_valid() -> None:
+    readme = (SHIPPED_LIBRARY / "README.md").read_text()
+    blocks = re.findall(r"```yaml\n(credit:\n.*?)```", readme, re.DOTALL)
+    assert len(blocks) == 2
+    for block in blocks:
+        spec = _spec(**yaml.safe_load(block))
+        assert spec.credit is not None
+        assert credit_rule_breaks(spec.credit) == []
