@@ -16,6 +16,7 @@ from app.models import Cohort, Facilitator, Participant
 from app.services.agenda import service as agenda
 from app.services.cohorts import service as cohorts
 from app.services.library.loader import load_library
+from app.services.privacy import current_group_of
 from app.services.tablet import signin
 from tests.conftest import join_tablet
 from tests.services.tablet.factories import add_participant, make_group
@@ -113,7 +114,8 @@ def test_the_run_of_show_names_the_trio_and_what_it_does_differently(
     assert started.status_code == 303
     opening = html.unescape(client.get(f"/cohorts/{slug}/now/panel").text)
     assert '<h1 class="now-title">Opening circle</h1>' in opening
-    assert 'id="trio-note"' not in opening  # a plenary: everyone does the same
+    # A plenary: everyone does the same; the note already briefs the pair exercise that follows.
+    assert f"Group of three in {MEET.title}" in opening
 
     client.post(f"/cohorts/{slug}/now/next", data={"csrf_token": signed_in})
     panel = html.unescape(client.get(f"/cohorts/{slug}/now/panel").text)
@@ -125,6 +127,25 @@ def test_the_run_of_show_names_the_trio_and_what_it_does_differently(
     assert MEET.trio_instructions is not None
     assert MEET.trio_instructions in panel
     assert f"A pair needs {MEET.minutes} min, a group of three {MEET.trio_minutes} min." in panel
+
+
+def test_the_run_of_show_has_no_trio_note_once_no_group_of_three_is_left(
+    client: TestClient, signed_in: str, session: Session, trio: Trio
+) -> None:
+    group = current_group_of(session, participant=trio.cai)
+    assert group is not None
+    group.state = "ended"
+    session.add(group)
+    session.commit()
+    slug = trio.cohort.slug
+    client.post(
+        f"/cohorts/{slug}/now/start",
+        data={"csrf_token": signed_in, "day": "1", "other_date": "true"},
+    )
+    client.post(f"/cohorts/{slug}/now/next", data={"csrf_token": signed_in})
+    panel = html.unescape(client.get(f"/cohorts/{slug}/now/panel").text)
+    assert f'<h1 class="now-title">{MEET.title}</h1>' in panel
+    assert 'id="trio-note"' not in panel
 
 
 def test_the_library_page_shows_each_exercises_credit(client: TestClient, signed_in: str) -> None:

@@ -130,8 +130,9 @@ class RunView:
     log: list[LogLine]
     version: int
     trio: TrioNote | None = None
-    """For the item running now (else the next one), when it is a pair exercise and the
-    cohort has groups of three."""
+    """For the item running now when it is a pair exercise, else for the next one when that
+    is (so the facilitator can brief the groups of three before it starts); None when neither
+    is, or the cohort has no group of three."""
 
 
 def trio_note(session: Session, *, cohort: Cohort, item: ShowItem | None) -> TrioNote | None:
@@ -344,7 +345,8 @@ def view_run_of_show(
         view.warnings,
         log,
         version,
-        trio_note(session, cohort=cohort, item=view.current or view.next),
+        trio_note(session, cohort=cohort, item=view.current)
+        or trio_note(session, cohort=cohort, item=view.next),
     )
 
 
