@@ -36,6 +36,7 @@ from app.services.printing import (
     Answer,
     Day,
     ExerciseSection,
+    LicenceNote,
     PdfCache,
     Person,
     PromptSection,
@@ -163,10 +164,12 @@ def _sections(
     authors: Sequence[Participant],
     edition: Edition,
     requester: privacy.Viewer,
+    trio: bool,
 ) -> list[ExerciseSection]:
     sections = []
     for bound in program:
         spec = _localized(bound.spec)
+        trio_text = spec.trio_instructions if trio and spec.kind == "pair" else None
         by_id = {p.id: p for p in spec.prompts}
         answers: dict[str, list[Answer]] = {}
         for author, readable in _printable(session, bound, authors, edition, requester):
@@ -195,9 +198,18 @@ def _sections(
                     for p in spec.prompts
                 ],
                 qr_url=f"{settings.base_url.rstrip('/')}/p/exercises/{spec.id}",
+                trio_instructions=trio_text or "",
+                credit=library.credit_line(spec.credit) if spec.credit is not None else "",
             )
         )
     return sections
+
+
+def _licences(program: Sequence[BoundExercise]) -> list[LicenceNote]:
+    return [
+        LicenceNote(use.license, use.url or "")
+        for use in library.licences_of(b.spec for b in program)
+    ]
 
 
 def _localized(spec: Any) -> Any:
@@ -316,6 +328,8 @@ def _collect(
             authors=owners,
             edition=edition,
             requester=requester,
+            # A group of three shares the turns differently: its books say how.
+            trio=len(owners) + len(buddies) >= 3,
         ),
         plan=plans.workbook_plan(session, owners=owners, edition=edition, requester=requester),
         checkins=plans.workbook_checkins(
@@ -325,6 +339,7 @@ def _collect(
         privacy_note=privacy.workbook_privacy_note(
             edition=edition, owners=owners, requester=requester
         ),
+        licences=_licences(program),
     )
 
 
