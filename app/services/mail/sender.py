@@ -1,0 +1,249 @@
+"""Sending the outbox: claim a batch with a lease, send over one connection, record each.
+
+Once, even when a worker dies. Every message moves queued -> sending under a lease
+(``lease_until``). Just before its bytes go to the server, ``handed_over_at`` is committed;
+right after the server's answer, the outcome is committed together with the next message's
+hand-over (one commit per message). A worker that dies leaves its claimed rows in
+``sending``; when their lease runs out, the next run looks at each:
+
+- not handed over: the server never saw it, so it goes back to the queue and is sent once;
+- handed over: the server may have accepted it in the moment before the worker died, so it
+  is *not* sent again: it is marked failed ("interrupted"), shown to the facilitator, who can
+  queue it again.
+
+So delivery is at-least-once up to the hand-over and at-most-once after it; the window of
+doubt is one SMTP DATA exchange of one message per dead worker. Retries of a message the
+server did not accept (4xx, a dropped connection, a server that is down) reuse the stored
+bytes, Message-ID included, so even a duplicate a server produced on its own side would be
+recognisable as the same message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from sqlalchemy import Engine, or_
+from sqlmodel import Session, col, select, update
+
+from app.core.config import Settings
+from app.core.db import session_scope
+from app.models import MailBounce, OutboxMessage, utcnow
+from app.services.mail.transport import Delivery, Transport, make_transport
+
+log = logging.getLogger("tandem.mail")
+
+BATCH = 50
+GIVE_UP_AFTER = timedelta(hours=72)
+"""A message the server would not take for this long is given up (failed)."""
+INTERRUPTED = "interrupted during delivery; not sent again so that it never arrives twice"
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before attempt ``attempts + 1``: 1, 2, 4, 8 minutes ... at most 15."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 900))
+
+
+def lease_for(settings: Settings, count: int) -> timedelta:
+    """Long enough for ``count`` messages that each take the whole timeout, and a minute."""
+    return timedelta(seconds=60 + 2 * settings.smtp_timeout * count)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    bounced: int = 0
+    failed: int = 0
+    recovered: int = 0
+    waiting: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.bounced + self.failed
+
+
+def recover_expired(engine: Engine, *, now: datetime) -> int:
+    """Release the claims of workers that died (see the module's docstring)."""
+    expired = (col(OutboxMessage.state) == "sending", col(OutboxMessage.lease_until) < now)
+    with session_scope(engine) as s:
+        requeued = s.exec(  # type: ignore[call-overload]
+            update(OutboxMessage)
+            .where(*expired, col(OutboxMessage.handed_over_at).is_(None))
+            .values(state="queued", lease_until=None, next_attempt_at=now)
+        ).rowcount
+        doubtful = s.exec(  # type: ignore[call-overload]
+            update(OutboxMessage)
+            .where(*expired, col(OutboxMessage.handed_over_at).is_not(None))
+            .values(state="failed", lease_until=None, payload=None, last_error=INTERRUPTED)
+        ).rowcount
+    return int(requeued) + int(doubtful)
+
+
+def claim_batch(
+    engine: Engine, settings: Settings, *, now: datetime, limit: int = BATCH
+) -> list[tuple[int, str, bytes]]:
+    """Take up to ``limit`` due messages under a lease: (id, recipient, bytes)."""
+    with session_scope(engine) as s:
+        query = (
+            select(OutboxMessage.id, OutboxMessage.to_address, OutboxMessage.payload)
+            .where(
+                col(OutboxMessage.state) == "queued",
+                col(OutboxMessage.next_attempt_at) <= now,
+            )
+            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL: workers share the queue
+        )
+        rows = [(i, to, p) for i, to, p in s.exec(query).all() if i is not None and p]
+        if rows:
+            s.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_([r[0] for r in rows]))
+                .values(
+                    state="sending",
+                    lease_until=now + lease_for(settings, len(rows)),
+                    attempts=OutboxMessage.attempts + 1,
+                )
+            )
+    return rows
+
+
+def _outcome_values(delivery: Delivery, *, now: datetime, created: datetime) -> dict[str, object]:
+    common: dict[str, object] = {"lease_until": None, "last_error": delivery.error[:300]}
+    if delivery.outcome == "sent":
+        return {**common, "state": "sent", "sent_at": now, "payload": None}
+    if delivery.outcome == "retry" and now - created < GIVE_UP_AFTER:
+        return {**common, "state": "queued", "handed_over_at": None}
+    return {**common, "state": delivery.outcome if delivery.outcome != "retry" else "failed"}
+
+
+def _record(
+    engine: Engine, *, outbox_id: int, to: str, delivery: Delivery, now: datetime, hand_over: int
+) -> None:
+    with session_scope(engine) as s:
+        row = s.get(OutboxMessage, outbox_id)
+        if row is not None:
+            values = _outcome_values(delivery, now=now, created=row.created_at)
+            if values["state"] == "queued":
+                values["next_attempt_at"] = now + backoff(row.attempts)
+            if values["state"] != "queued":
+                values["payload"] = None
+            for key, value in values.items():
+                setattr(row, key, value)
+            if delivery.outcome == "bounced" and s.get(MailBounce, to.lower()) is None:
+                s.add(MailBounce(address=to.lower(), code=delivery.code))
+        if hand_over:
+            _hand_over(s, hand_over, now)
+
+
+def _hand_over(s: Session, outbox_id: int, now: datetime) -> None:
+    s.exec(
+        update(OutboxMessage).where(col(OutboxMessage.id) == outbox_id).values(handed_over_at=now)
+    )
+
+
+def _release(engine: Engine, ids: list[int], *, now: datetime, wait: timedelta) -> None:
+    """Put claimed messages back unsent (the server went away): no attempt is counted."""
+    if not ids:
+        return
+    with session_scope(engine) as s:
+        s.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.state) == "sending")
+            .values(
+                state="queued",
+                lease_until=None,
+                handed_over_at=None,
+                next_attempt_at=now + wait,
+                attempts=OutboxMessage.attempts - 1,
+            )
+        )
+
+
+def _send_batch(
+    engine: Engine,
+    transport: Transport,
+    batch: list[tuple[int, str, bytes]],
+    *,
+    sender: str,
+    now: datetime,
+    report: SendReport,
+) -> bool:
+    """Send one claimed batch; False when the server went away (the rest was released)."""
+    with session_scope(engine) as s:
+        _hand_over(s, batch[0][0], now)
+    for index, (outbox_id, to, payload) in enumerate(batch):
+        delivery = transport.send(outbox_id=outbox_id, sender=sender, to=to, payload=payload)
+        lost = delivery.connection_lost
+        following = batch[index + 1][0] if index + 1 < len(batch) and not lost else 0
+        _record(engine, outbox_id=outbox_id, to=to, delivery=delivery, now=now, hand_over=following)
+        _count(report, delivery)
+        if lost:
+            waited = backoff(1)
+            _release(engine, [r[0] for r in batch[index + 1 :]], now=now, wait=waited)
+            return False
+    return True
+
+
+def _count(report: SendReport, delivery: Delivery) -> None:
+    if delivery.outcome == "sent":
+        report.sent += 1
+    elif delivery.outcome == "retry":
+        report.retried += 1
+        report.errors.append(delivery.error)
+    elif delivery.outcome == "bounced":
+        report.bounced += 1
+    else:
+        report.failed += 1
+        report.errors.append(delivery.error)
+
+
+def send_queued_mail(
+    engine: Engine,
+    settings: Settings,
+    *,
+    transport: Transport | None = None,
+    now: datetime | None = None,
+    batch: int = BATCH,
+) -> SendReport:
+    """Send every message that is due, over one connection; returns what happened."""
+    now = now or utcnow()
+    report = SendReport(recovered=recover_expired(engine, now=now))
+    own = transport is None
+    transport = transport or make_transport(settings)
+    sender = parseaddr(settings.smtp_from)[1]
+    try:
+        while claimed := claim_batch(engine, settings, now=now, limit=batch):
+            if not _send_batch(engine, transport, claimed, sender=sender, now=now, report=report):
+                break
+    finally:
+        if own:
+            transport.close()
+    report.waiting = count_waiting(engine)
+    if report.handled:
+        log.info(
+            "mail: %s sent, %s to retry, %s bounced, %s failed",
+            report.sent,
+            report.retried,
+            report.bounced,
+            report.failed,
+        )
+    return report
+
+
+def count_waiting(engine: Engine) -> int:
+    """Messages queued or being sent."""
+    from sqlalchemy import func
+
+    with session_scope(engine, write=False) as s:
+        return int(
+            s.exec(
+                select(func.count()).where(
+                    or_(col(OutboxMessage.state) == "queued", col(OutboxMessage.state) == "sending")
+                )
+            ).one()
+        )
