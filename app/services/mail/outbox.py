@@ -116,6 +116,10 @@ def _kick_after_commit(session: Session) -> None:
         wake_sender()
 
 
+def _opted_out(session: Session, participant_id: int | None) -> bool:
+    return participant_id is not None and session.get(MailOptOut, participant_id) is not None
+
+
 def queue_mail(
     session: Session,
     *,
@@ -139,9 +143,8 @@ def queue_mail(
     ).first()
     if existing is not None:
         return existing
-    if participant_id is not None and is_reminder(kind):
-        if session.get(MailOptOut, participant_id) is not None:
-            return None
+    if is_reminder(kind) and _opted_out(session, participant_id):
+        return None
     address = parseaddr(to)[1]
     if "@" not in address or address != to.strip():
         raise _invalid_address(to)

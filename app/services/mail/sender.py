@@ -70,12 +70,12 @@ def recover_expired(engine: Engine, *, now: datetime) -> int:
     """Release the claims of workers that died (see the module's docstring)."""
     expired = (col(OutboxMessage.state) == "sending", col(OutboxMessage.lease_until) < now)
     with session_scope(engine) as s:
-        requeued = s.exec(  # type: ignore[call-overload]
+        requeued = s.exec(
             update(OutboxMessage)
             .where(*expired, col(OutboxMessage.handed_over_at).is_(None))
             .values(state="queued", lease_until=None, next_attempt_at=now)
         ).rowcount
-        doubtful = s.exec(  # type: ignore[call-overload]
+        doubtful = s.exec(
             update(OutboxMessage)
             .where(*expired, col(OutboxMessage.handed_over_at).is_not(None))
             .values(state="failed", lease_until=None, payload=None, last_error=INTERRUPTED)

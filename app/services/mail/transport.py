@@ -9,6 +9,7 @@ help). Errors keep the SMTP code and the kind of failure only, never a part of t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import smtplib
 import ssl
@@ -140,10 +141,8 @@ class SmtpTransport:
 
     def close(self) -> None:
         if self._smtp is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 self._smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
             self._drop()
 
 

@@ -18,7 +18,8 @@ def make_participant(
     person = Person(email=email, name=name)
     session.add(person)
     session.flush()
-    assert person.id is not None and cohort.id is not None
+    assert person.id is not None
+    assert cohort.id is not None
     participant = Participant(cohort_id=cohort.id, person_id=person.id, name=name, email=email)
     session.add(participant)
     session.flush()

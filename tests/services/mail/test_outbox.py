@@ -39,12 +39,14 @@ def test_queue_mail_stores_a_multipart_message_in_the_readers_language(
         dedupe_key="check-1",
         participant_id=person.id,
     )
-    assert row is not None and row.state == "queued"
+    assert row is not None
+    assert row.state == "queued"
     message = _parsed(row)
     assert message["To"] == person.email
     assert message["Message-ID"] == row.message_id
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message["List-Unsubscribe"].strip() == f"<{mail.unsubscribe_url(settings, person.id or 0)}>"
+    link = mail.unsubscribe_url(settings, person.id or 0)
+    assert message["List-Unsubscribe"].strip() == f"<{link}>"
     assert [p.get_content_type() for p in message.walk()] == [
         "multipart/alternative",
         "text/plain",
@@ -73,14 +75,16 @@ def test_queue_mail_twice_with_one_key_queues_one_message(session: Session) -> N
         context=CONTEXT,
         dedupe_key="same",
     )
-    assert first is not None and again is not None and first.id == again.id
+    assert first is not None
+    assert again is not None
+    assert first.id == again.id
     assert len(session.exec(select(OutboxMessage)).all()) == 1
 
 
 def test_a_reminder_is_not_queued_for_a_participant_who_opted_out(session: Session) -> None:
     person = make_participant(session)
     mail.set_reminders(session, participant=person, enabled=False)
-    kwargs = dict(to=person.email, template="smtp_check", language="en", context=CONTEXT)
+    kwargs = {"to": person.email, "template": "smtp_check", "language": "en", "context": CONTEXT}
     assert (
         mail.queue_mail(
             session, kind="checkin_reminder", dedupe_key="r1", participant_id=person.id, **kwargs
@@ -90,7 +94,8 @@ def test_a_reminder_is_not_queued_for_a_participant_who_opted_out(session: Sessi
     invitation = mail.queue_mail(
         session, kind="invitation", dedupe_key="i1", participant_id=person.id, **kwargs
     )
-    assert invitation is not None and invitation.state == "queued"
+    assert invitation is not None
+    assert invitation.state == "queued"
 
 
 def test_a_mail_to_a_bounced_address_is_recorded_bounced_and_never_sent(session: Session) -> None:
@@ -104,7 +109,8 @@ def test_a_mail_to_a_bounced_address_is_recorded_bounced_and_never_sent(session:
         context=CONTEXT,
         dedupe_key="b1",
     )
-    assert row is not None and (row.state, row.payload) == ("bounced", None)
+    assert row is not None
+    assert (row.state, row.payload) == ("bounced", None)
 
 
 @pytest.mark.parametrize(
