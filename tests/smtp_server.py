@@ -41,7 +41,7 @@ class Recorder:
     """This many messages get their connection closed at the end of DATA, unanswered."""
     logins: int = 0
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         code = self.refuse.get(address)
@@ -50,7 +50,7 @@ class Recorder:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.drop_next:
             self.drop_next -= 1
             server.transport.close()  # the whole message arrived; its answer never leaves

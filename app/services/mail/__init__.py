@@ -20,6 +20,13 @@ from app.services.mail.outbox import (
 )
 from app.services.mail.render import MailContextError, RenderedMail, render_mail
 from app.services.mail.sender import SendReport, send_queued_mail
+from app.services.mail.status import (
+    KIND_LABELS,
+    STATE_LABELS,
+    CohortMail,
+    ParticipantMail,
+    cohort_mail_status,
+)
 from app.services.mail.transport import FolderTransport, SmtpTransport, make_transport
 from app.services.mail.unsubscribe import (
     participant_for_token,
@@ -30,13 +37,18 @@ from app.services.mail.unsubscribe import (
 )
 
 __all__ = [
+    "KIND_LABELS",
     "MAIL_TASK",
+    "STATE_LABELS",
     "Attachment",
+    "CohortMail",
     "FolderTransport",
     "MailContextError",
+    "ParticipantMail",
     "RenderedMail",
     "SendReport",
     "SmtpTransport",
+    "cohort_mail_status",
     "is_reminder",
     "mail_settings",
     "make_transport",

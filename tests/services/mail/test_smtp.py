@@ -64,8 +64,10 @@ def test_a_message_arrives_multipart_with_its_headers_and_attachment(
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     body = message.get_body(("plain",))
     html = message.get_body(("html",))
-    assert body is not None and "Hello Ana," in body.get_content()
-    assert html is not None and "<p>Hello Ana,</p>" in html.get_content()
+    assert body is not None
+    assert "Hello Ana," in body.get_content()
+    assert html is not None
+    assert "<p>Hello Ana,</p>" in html.get_content()
     [ics] = list(message.iter_attachments())
     assert (ics.get_content_type(), ics.get_filename()) == ("text/calendar", "checkin.ics")
     assert ics.get_param("method") == "REQUEST"
