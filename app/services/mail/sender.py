@@ -212,6 +212,8 @@ def send_queued_mail(
 ) -> SendReport:
     """Send every message that is due, over one connection; returns what happened."""
     now = now or utcnow()
+    if not count_waiting(engine):
+        return SendReport()  # the usual tick: one read, and no write lock taken
     report = SendReport(recovered=recover_expired(engine, now=now))
     own = transport is None
     transport = transport or make_transport(settings)

@@ -158,6 +158,17 @@ async def _defer_all(app: procrastinate.App, job_ids: list[int]) -> None:
             )
 
 
+async def _defer_background(app: procrastinate.App) -> None:
+    """Every background task once as the worker starts: what waited for a worker goes now."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    for name in background_task_names():
+        with contextlib.suppress(AlreadyEnqueued):
+            await app.configure_task(BACKGROUND_NAME, queueing_lock=f"task-{name}").defer_async(
+                name=name
+            )
+
+
 def _queued_job_ids(engine: Engine) -> list[int]:
     with session_scope(engine, write=False) as s:
         ids = s.exec(select(Job.id).where(col(Job.state) == "queued")).all()
@@ -276,6 +287,7 @@ def run_worker(
             if recovered:
                 log.warning("re-queued %s jobs of a worker that stopped answering", recovered)
             await _defer_all(app, _queued_job_ids(engine))
+            await _defer_background(app)
             await app.run_worker_async(**options)
 
     asyncio.run(serve())
