@@ -24,12 +24,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import Any
 
-from sqlalchemy import Engine, or_
-from sqlmodel import Session, col, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select, update
 
 from app.core.config import Settings
-from app.core.db import session_scope
+from app.core.db import session_scope, writer
 from app.models import MailBounce, OutboxMessage, utcnow
 from app.services.mail.transport import Delivery, Transport, make_transport
 
@@ -83,26 +85,42 @@ def recover_expired(engine: Engine, *, now: datetime) -> int:
     return int(requeued) + int(doubtful)
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A message taken under a lease: what sending and recording it needs."""
+
+    id: int
+    to: str
+    payload: bytes
+    attempts: int
+    created_at: datetime
+
+
+_OUTBOX: Any = OutboxMessage.__table__  # type: ignore[attr-defined]
+
+
 def claim_batch(
     engine: Engine, settings: Settings, *, now: datetime, limit: int = BATCH
-) -> list[tuple[int, str, bytes]]:
-    """Take up to ``limit`` due messages under a lease: (id, recipient, bytes)."""
+) -> list[Claimed]:
+    """Take up to ``limit`` due messages under a lease (each attempt counted now)."""
     with session_scope(engine) as s:
+        c = _OUTBOX.c
         query = (
-            select(OutboxMessage.id, OutboxMessage.to_address, OutboxMessage.payload)
-            .where(
-                col(OutboxMessage.state) == "queued",
-                col(OutboxMessage.next_attempt_at) <= now,
-            )
-            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+            sa_select(c.id, c.to_address, c.payload, c.attempts, c.created_at)
+            .where(c.state == "queued", c.next_attempt_at <= now)
+            .order_by(c.next_attempt_at, c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL: workers share the queue
         )
-        rows = [(i, to, p) for i, to, p in s.exec(query).all() if i is not None and p]
+        rows = [
+            Claimed(i, to, p, attempts + 1, created)
+            for i, to, p, attempts, created in s.execute(query).all()
+            if p
+        ]
         if rows:
             s.exec(
                 update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_([r[0] for r in rows]))
+                .where(col(OutboxMessage.id).in_([r.id for r in rows]))
                 .values(
                     state="sending",
                     lease_until=now + lease_for(settings, len(rows)),
@@ -112,38 +130,60 @@ def claim_batch(
     return rows
 
 
-def _outcome_values(delivery: Delivery, *, now: datetime, created: datetime) -> dict[str, object]:
-    common: dict[str, object] = {"lease_until": None, "last_error": delivery.error[:300]}
+def _by_id(**values: Any) -> Any:
+    return update(_OUTBOX).where(_OUTBOX.c.id == bindparam("oid")).values(**values)
+
+
+# Built once with bound parameters: a statement made afresh per message costs SQLAlchemy
+# several times what SQLite spends on it (this runs once per message sent).
+_SENT = _by_id(
+    state="sent", sent_at=bindparam("now"), payload=None, lease_until=None, last_error=""
+)
+_RETRY = _by_id(
+    state="queued",
+    handed_over_at=None,
+    next_attempt_at=bindparam("next"),
+    lease_until=None,
+    last_error=bindparam("error"),
+)
+_FINAL = _by_id(
+    state=bindparam("state"), payload=None, lease_until=None, last_error=bindparam("error")
+)
+_HAND_OVER = _by_id(handed_over_at=bindparam("now"))
+
+
+def _outcome(delivery: Delivery, *, now: datetime, claimed: Claimed) -> tuple[Any, dict[str, Any]]:
+    """The statement that records ``delivery`` and its parameters."""
+    error = delivery.error[:300]
     if delivery.outcome == "sent":
-        return {**common, "state": "sent", "sent_at": now, "payload": None}
-    if delivery.outcome == "retry" and now - created < GIVE_UP_AFTER:
-        return {**common, "state": "queued", "handed_over_at": None}
-    return {**common, "state": delivery.outcome if delivery.outcome != "retry" else "failed"}
+        return _SENT, {"oid": claimed.id, "now": now}
+    if delivery.outcome == "retry" and now - claimed.created_at < GIVE_UP_AFTER:
+        return _RETRY, {"oid": claimed.id, "next": now + backoff(claimed.attempts), "error": error}
+    state = "failed" if delivery.outcome == "retry" else delivery.outcome
+    return _FINAL, {"oid": claimed.id, "state": state, "error": error}
 
 
 def _record(
-    engine: Engine, *, outbox_id: int, to: str, delivery: Delivery, now: datetime, hand_over: int
+    conn: Connection, claimed: Claimed, delivery: Delivery, *, now: datetime, hand_over: int
 ) -> None:
-    with session_scope(engine) as s:
-        row = s.get(OutboxMessage, outbox_id)
-        if row is not None:
-            values = _outcome_values(delivery, now=now, created=row.created_at)
-            if values["state"] == "queued":
-                values["next_attempt_at"] = now + backoff(row.attempts)
-            if values["state"] != "queued":
-                values["payload"] = None
-            for key, value in values.items():
-                setattr(row, key, value)
-            if delivery.outcome == "bounced" and s.get(MailBounce, to.lower()) is None:
-                s.add(MailBounce(address=to.lower(), code=delivery.code))
+    """One short transaction: this message's outcome, and the next one's hand-over."""
+    with conn.begin():
+        conn.execute(*_outcome(delivery, now=now, claimed=claimed))
+        if delivery.outcome == "bounced":
+            address = claimed.to.lower()
+            known = conn.execute(
+                select(MailBounce.address).where(col(MailBounce.address) == address)
+            ).first()
+            if known is None:
+                conn.execute(
+                    insert(MailBounce).values(address=address, code=delivery.code, bounced_at=now)
+                )
         if hand_over:
-            _hand_over(s, hand_over, now)
+            _hand_over(conn, hand_over, now)
 
 
-def _hand_over(s: Session, outbox_id: int, now: datetime) -> None:
-    s.exec(
-        update(OutboxMessage).where(col(OutboxMessage.id) == outbox_id).values(handed_over_at=now)
-    )
+def _hand_over(conn: Connection, outbox_id: int, now: datetime) -> None:
+    conn.execute(_HAND_OVER, {"oid": outbox_id, "now": now})
 
 
 def _release(engine: Engine, ids: list[int], *, now: datetime, wait: timedelta) -> None:
@@ -167,25 +207,29 @@ def _release(engine: Engine, ids: list[int], *, now: datetime, wait: timedelta) 
 def _send_batch(
     engine: Engine,
     transport: Transport,
-    batch: list[tuple[int, str, bytes]],
+    batch: list[Claimed],
     *,
     sender: str,
     now: datetime,
     report: SendReport,
 ) -> bool:
     """Send one claimed batch; False when the server went away (the rest was released)."""
-    with session_scope(engine) as s:
-        _hand_over(s, batch[0][0], now)
-    for index, (outbox_id, to, payload) in enumerate(batch):
-        delivery = transport.send(outbox_id=outbox_id, sender=sender, to=to, payload=payload)
-        lost = delivery.connection_lost
-        following = batch[index + 1][0] if index + 1 < len(batch) and not lost else 0
-        _record(engine, outbox_id=outbox_id, to=to, delivery=delivery, now=now, hand_over=following)
-        _count(report, delivery)
-        if lost:
-            waited = backoff(1)
-            _release(engine, [r[0] for r in batch[index + 1 :]], now=now, wait=waited)
-            return False
+    with engine.connect() as conn:  # a writer engine: BEGIN IMMEDIATE on SQLite
+        with conn.begin():
+            _hand_over(conn, batch[0].id, now)
+        for index, claimed in enumerate(batch):
+            delivery = transport.send(
+                outbox_id=claimed.id, sender=sender, to=claimed.to, payload=claimed.payload
+            )
+            lost = delivery.connection_lost
+            following = batch[index + 1].id if index + 1 < len(batch) and not lost else 0
+            _record(conn, claimed, delivery, now=now, hand_over=following)
+            _count(report, delivery)
+            if lost:
+                break
+    if lost:
+        _release(engine, [c.id for c in batch[index + 1 :]], now=now, wait=backoff(1))
+        return False
     return True
 
 
@@ -215,6 +259,7 @@ def send_queued_mail(
     if not count_waiting(engine):
         return SendReport()  # the usual tick: one read, and no write lock taken
     report = SendReport(recovered=recover_expired(engine, now=now))
+    engine = writer(engine)  # once: every transaction below writes
     own = transport is None
     transport = transport or make_transport(settings)
     sender = parseaddr(settings.smtp_from)[1]

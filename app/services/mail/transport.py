@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,9 @@ class SmtpTransport:
         else:
             smtp = smtplib.SMTP(s.smtp_host, self.port, timeout=s.smtp_timeout)
         try:
+            # Each command waits for its answer: nothing gains from Nagle's batching.
+            if smtp.sock is not None:
+                smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             smtp.ehlo()
             if s.smtp_security == "starttls":
                 smtp.starttls(context=self.ssl_context)
