@@ -8,8 +8,8 @@ hand-over (one commit per message). A worker that dies leaves its claimed rows i
 
 - not handed over: the server never saw it, so it goes back to the queue and is sent once;
 - handed over: the server may have accepted it in the moment before the worker died, so it
-  is *not* sent again: it is marked failed ("interrupted"), shown to the facilitator, who can
-  queue it again.
+  is *not* sent again: it is marked failed ("interrupted"), which the cohort's mail page
+  shows.
 
 So delivery is at-least-once up to the hand-over and at-most-once after it; the window of
 doubt is one SMTP DATA exchange of one message per dead worker. Retries of a message the

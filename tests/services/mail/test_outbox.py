@@ -52,7 +52,7 @@ def test_queue_mail_stores_a_multipart_message_in_the_readers_language(
         "text/plain",
         "text/html",
     ]
-    assert message["Subject"] == "Tandem can send mail"
+    assert message["Subject"] == "Tandem kann Mails senden"
 
 
 def test_queue_mail_twice_with_one_key_queues_one_message(session: Session) -> None:
