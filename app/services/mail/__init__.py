@@ -13,6 +13,7 @@ internal to the package.
 from app.services.mail.dispatch import MAIL_TASK, wake_sender
 from app.services.mail.outbox import (
     Attachment,
+    forget_written_mail,
     is_reminder,
     mail_settings,
     queue_mail,
@@ -49,6 +50,7 @@ __all__ = [
     "SendReport",
     "SmtpTransport",
     "cohort_mail_status",
+    "forget_written_mail",
     "is_reminder",
     "mail_settings",
     "make_transport",

@@ -192,3 +192,20 @@ def queue_mail(
     if not bounced:
         _kick_after_commit(session)
     return row
+
+
+def forget_written_mail(session: Session, *, settings: Settings, participant: Participant) -> int:
+    """Delete the .eml copies the mail folder holds of a participant's mails (erasure: call it
+    before the outbox rows go); returns how many files were deleted."""
+    from app.services.mail.transport import FolderTransport
+
+    folder = FolderTransport(settings.mail_folder)
+    ids = session.exec(
+        select(OutboxMessage.id).where(OutboxMessage.participant_id == participant.id)
+    ).all()
+    deleted = 0
+    for outbox_id in ids:
+        if outbox_id is not None and folder.path_of(outbox_id).exists():
+            folder.path_of(outbox_id).unlink()
+            deleted += 1
+    return deleted

@@ -45,9 +45,12 @@ class FolderTransport:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
+    def path_of(self, outbox_id: int) -> Path:
+        return self.folder / f"{outbox_id:08d}.eml"
+
     def send(self, *, outbox_id: int, sender: str, to: str, payload: bytes) -> Delivery:
         self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / f"{outbox_id:08d}.eml"
+        target = self.path_of(outbox_id)
         partial = target.with_suffix(".eml.part")
         partial.write_bytes(payload)
         os.replace(partial, target)  # atomic: an .eml in the folder is always whole
