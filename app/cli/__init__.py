@@ -225,6 +225,11 @@ def demo(
         (_("Facilitator URL:"), f"http://{host}:{port}/login"),
         (_("Sign in as:"), f"{DEMO_EMAIL}  /  {DEMO_PASSWORD}"),
         (_("Tablets join at:"), f"{settings.base_url.rstrip('/')}/join"),
+        (
+            (_("Mail server:"), settings.smtp_host)
+            if settings.smtp_host
+            else (_("Mail folder:"), str(settings.mail_folder))
+        ),
     ]
     width = max(len(label) for label, _value in rows) + 2
     typer.echo("  " + seeded)
@@ -236,7 +241,7 @@ def demo(
 
 
 def _mount_subcommands() -> None:
-    from app.cli import agenda, exercises, match, ops, purge, roster, workbooks, worker
+    from app.cli import agenda, exercises, mail, match, ops, purge, roster, workbooks, worker
 
     app.add_typer(workbooks.app, name="workbooks")
     app.command("cards")(workbooks.cards)
@@ -248,6 +253,7 @@ def _mount_subcommands() -> None:
     app.add_typer(agenda.app, name="agenda")
     app.add_typer(exercises.app, name="exercises")
     app.command("purge")(purge.purge)
+    app.add_typer(mail.app, name="mail")
 
 
 _mount_subcommands()
