@@ -1,0 +1,58 @@
+"""Personal sign-in links: a single-use, expiring, revocable link per participant that signs
+them in on their own phone or laptop (the shared tablets keep the cards), invitations that
+carry one, and the link sheet for organisations that send their own.
+
+What other packages, the routers and the CLI may use; the modules beside this file are
+internal to the package."""
+
+from app.services.links.status import (
+    LINK_STATES,
+    LinkStatus,
+    MyLinks,
+    link_statuses,
+    my_links,
+    state_of,
+)
+from app.services.links.tokens import (
+    DEFAULT_TTL,
+    LINK_PATH,
+    NEXT_PREFIXES,
+    SIGN_IN,
+    TICKET_SECONDS,
+    TOKEN_SHAPE,
+    IssuedLink,
+    LinkRejected,
+    bind_session,
+    check_next_path,
+    issue_link,
+    link_ticket,
+    pending_link,
+    redeem_link,
+    revoke_links,
+    use_link,
+)
+
+__all__ = [
+    "DEFAULT_TTL",
+    "LINK_PATH",
+    "LINK_STATES",
+    "NEXT_PREFIXES",
+    "SIGN_IN",
+    "TICKET_SECONDS",
+    "TOKEN_SHAPE",
+    "IssuedLink",
+    "LinkRejected",
+    "LinkStatus",
+    "MyLinks",
+    "bind_session",
+    "check_next_path",
+    "issue_link",
+    "link_statuses",
+    "link_ticket",
+    "my_links",
+    "pending_link",
+    "redeem_link",
+    "revoke_links",
+    "state_of",
+    "use_link",
+]
