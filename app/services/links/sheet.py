@@ -51,7 +51,8 @@ def issue_sheet(
     zone = ZoneInfo(cohort.timezone)
     rows = []
     for person in people:
-        assert person.id is not None and person.cohort_id == cohort.id
+        assert person.id is not None
+        assert person.cohort_id == cohort.id
         issued = issue_link(session, person.id, base_url=base_url, next_path=landing)
         rows.append(
             SheetRow(person.name, person.email, issued.url, issued.expires_at.astimezone(zone))
