@@ -5,6 +5,15 @@ carry one, and the link sheet for organisations that send their own.
 What other packages, the routers and the CLI may use; the modules beside this file are
 internal to the package."""
 
+from app.services.links.invitations import invitation_landing
+from app.services.links.sheet import (
+    CSV_HEADER,
+    SheetRow,
+    issue_sheet,
+    links_csv,
+    render_links_html,
+    render_links_pdf,
+)
 from app.services.links.status import (
     LINK_STATES,
     LinkStatus,
@@ -33,6 +42,7 @@ from app.services.links.tokens import (
 )
 
 __all__ = [
+    "CSV_HEADER",
     "DEFAULT_TTL",
     "LINK_PATH",
     "LINK_STATES",
@@ -44,14 +54,20 @@ __all__ = [
     "LinkRejected",
     "LinkStatus",
     "MyLinks",
+    "SheetRow",
     "bind_session",
     "check_next_path",
+    "invitation_landing",
     "issue_link",
+    "issue_sheet",
     "link_statuses",
     "link_ticket",
+    "links_csv",
     "my_links",
     "pending_link",
     "redeem_link",
+    "render_links_html",
+    "render_links_pdf",
     "revoke_links",
     "state_of",
     "use_link",
