@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -43,17 +43,20 @@ def issue_sheet(
     base_url: str,
     actor: str,
     participants: Sequence[Participant] | None = None,
+    next_path: str | None = None,
+    ttl: timedelta | None = None,
 ) -> list[SheetRow]:
-    """Issue a new sign-in link for each participant (everyone by default): their older
-    sign-in links stop working. Returns the sheet's rows, by name."""
+    """Issue a new sign-in link for each participant (everyone by default), landing on
+    ``next_path`` (by default where invitations land): their older sign-in links stop
+    working. Returns the sheet's rows in the given order (by name for everyone)."""
     people = list_participants(session, cohort=cohort) if participants is None else participants
-    landing = invitation_landing(session, cohort=cohort)
+    landing = invitation_landing(session, cohort=cohort) if next_path is None else next_path
     zone = ZoneInfo(cohort.timezone)
     rows = []
     for person in people:
         assert person.id is not None
         assert person.cohort_id == cohort.id
-        issued = issue_link(session, person.id, base_url=base_url, next_path=landing)
+        issued = issue_link(session, person.id, base_url=base_url, next_path=landing, ttl=ttl)
         rows.append(
             SheetRow(person.name, person.email, issued.url, issued.expires_at.astimezone(zone))
         )
