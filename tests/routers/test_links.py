@@ -81,6 +81,10 @@ def test_a_link_signs_in_on_a_phone_after_the_pin_and_lands_on_its_page(
     assert "Sign in with your personal link" in page.text
     assert 'src="/static/js/join.js"' in page.text  # takes the token out of the address bar
     assert _session_cookie(page) is None
+    assert (page.headers["cache-control"], page.headers["referrer-policy"]) == (
+        "no-store",
+        "no-referrer",
+    )
     opened = _open(phone, path)
     assert "Choose your PIN, Ana" in phone.get("/link/pin").text
     done = _pin(phone)
@@ -173,6 +177,11 @@ def test_a_forged_expired_used_or_replaced_link_answers_a_clear_page_and_no_sess
     assert phone.get("/p").headers["location"] == "/join"
     refused = session.exec(select(AuditEvent).where(AuditEvent.action == "link.refused")).all()
     assert sorted(e.detail["reason"] for e in refused) == ["expired", "revoked", "unknown", "used"]
+    trail = repr(
+        [(e.actor, e.action, e.object_id, e.detail) for e in session.exec(select(AuditEvent))]
+    )
+    tokens = [p.rsplit("/", 1)[1] for p in (forged, replaced, expired, used)]
+    assert [t for t in tokens if t in trail] == []
 
 
 def test_a_link_revoked_between_its_page_and_the_pin_opens_nothing(
