@@ -6,6 +6,15 @@ SHA-256, so a copy of the database opens nothing. It works once, until it expire
 while it is the newest link of its purpose: issuing a new one retires the old. Opening it
 still asks for the participant's PIN (chosen at the first sign-in, as with a card), because
 facilitators hold the sheets and a forwarded mail is a key in a stranger's hand.
+
+Against OWASP ASVS 4 V2.5-V2.7 (out-of-band verifiers): single use (2.7.3, a conditional
+update spends it), only a hash at rest (2.7.5), 256 random bits (2.6.2, 2.7.6), throttled per
+device and network address with the PIN throttled per participant (2.2.1), stopped by its
+owner or a facilitator, and every sign-in shown on the owner's home page (2.5.5). The
+lifetime is the deliberate exception to 2.7.2's ten minutes: an invitation is read days
+before the program, so it lasts two weeks; the PIN still guards it, and a link asked for on
+the sign-in page lasts an hour. A made-up token and a stopped one read alike, so the pages
+say nothing about which links exist.
 """
 
 from __future__ import annotations
