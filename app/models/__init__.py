@@ -14,6 +14,7 @@ from app.models.cohorts import (
 )
 from app.models.jobs import Job
 from app.models.links import SignInLink
+from app.models.mail import MailBounce, MailOptOut, OutboxMessage
 from app.models.matching import BuddyGroup, BuddyMember, PairingHistory
 from app.models.program import CohortExercise
 
@@ -27,6 +28,9 @@ __all__ = [
     "Facilitator",
     "Job",
     "LoginAttempt",
+    "MailBounce",
+    "MailOptOut",
+    "OutboxMessage",
     "PairingHistory",
     "Participant",
     "ParticipantPin",
