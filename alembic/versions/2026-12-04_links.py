@@ -1,7 +1,7 @@
 """links: personal sign-in links (single use, expiring, revocable, stored as a hash)
 
 Revision ID: 20261204links
-Revises: 20261203msgs
+Revises: 20261204mail
 Create Date: 2026-12-04 01:30:00+00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "20261204links"
-down_revision: str | None = "20261203msgs"
+down_revision: str | None = "20261204mail"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -73,6 +73,45 @@ def issue(
     typer.echo(links.links_csv(rows), nl=False)
 
 
+@app.command("invite")
+def invite(
+    cohort: Annotated[str, typer.Argument(help="Cohort slug or id.")],
+    email: Annotated[
+        list[str] | None, typer.Option("--email", help="Only this participant (repeatable).")
+    ] = None,
+) -> None:
+    """Queue an invitation mail with a fresh personal link to everyone with an e-mail
+    address (or to those of --email); their older sign-in links stop working."""
+    from app.core.config import get_settings
+    from app.services import cohorts, links
+
+    try:
+        with session() as s:
+            c = cohorts.get_cohort(s, ref=cohort, viewer=None)
+            report = links.send_invitations(
+                s,
+                cohort=c,
+                base_url=get_settings().base_url,
+                actor="cli",
+                participants=_chosen(s, c, email) if email else None,
+            )
+    except DomainError as exc:
+        fail(exc)
+    for name in report.without_address:
+        typer.echo(_("no invitation for %(name)s: no e-mail address", name=name), err=True)
+    for name in report.refused:
+        typer.echo(
+            _("no invitation for %(name)s: the address was refused before", name=name), err=True
+        )
+    typer.echo(
+        ngettext(
+            "%(num)s invitation queued (tandem mail send, or a running server, sends it)",
+            "%(num)s invitations queued (tandem mail send, or a running server, sends them)",
+            report.queued,
+        )
+    )
+
+
 @app.command("revoke")
 def revoke(
     cohort: Annotated[str, typer.Argument(help="Cohort slug or id.")],

@@ -182,6 +182,30 @@ def open_link(
     return with_device(response, new, settings)
 
 
+@router.get("/link/request")
+def link_request_page(request: Request, settings: SettingsDep) -> Response:
+    return render_for_device(request, settings, "participant/link_request.html", {"sent": False})
+
+
+@router.post("/link/request")
+def request_new_link(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=254)],
+) -> Response:
+    """Mail a new link to the address, if it is a participant's; the page says the same
+    whether it is or not."""
+    links.request_link(
+        session,
+        email=email,
+        base_url=settings.base_url,
+        attempt=attempt_of(request, settings),
+        followup_days=settings.followup_days,
+    )
+    return render_for_device(request, settings, "participant/link_request.html", {"sent": True})
+
+
 @router.get("/link/{token}")
 def link_page(request: Request, token: str, settings: SettingsDep) -> Response:
     """The link's page: opening it signs nobody in, and its script takes the token out of

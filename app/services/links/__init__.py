@@ -5,7 +5,13 @@ carry one, and the link sheet for organisations that send their own.
 What other packages, the routers and the CLI may use; the modules beside this file are
 internal to the package."""
 
-from app.services.links.invitations import invitation_landing
+from app.services.links.invitations import (
+    INVITATION,
+    InvitationReport,
+    invitation_landing,
+    send_invitations,
+)
+from app.services.links.self_service import REQUESTED, REQUESTED_TTL, request_link
 from app.services.links.sheet import (
     CSV_HEADER,
     SheetRow,
@@ -44,12 +50,16 @@ from app.services.links.tokens import (
 __all__ = [
     "CSV_HEADER",
     "DEFAULT_TTL",
+    "INVITATION",
     "LINK_PATH",
     "LINK_STATES",
     "NEXT_PREFIXES",
+    "REQUESTED",
+    "REQUESTED_TTL",
     "SIGN_IN",
     "TICKET_SECONDS",
     "TOKEN_SHAPE",
+    "InvitationReport",
     "IssuedLink",
     "LinkRejected",
     "LinkStatus",
@@ -68,7 +78,9 @@ __all__ = [
     "redeem_link",
     "render_links_html",
     "render_links_pdf",
+    "request_link",
     "revoke_links",
+    "send_invitations",
     "state_of",
     "use_link",
 ]
