@@ -5,15 +5,18 @@ and facilitators stop links; the facilitator's page and the link sheet."""
 from __future__ import annotations
 
 import csv
+import email
 import io
 from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import default
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Facilitator, SignInLink, WebSession, utcnow
+from app.models import AuditEvent, Facilitator, OutboxMessage, SignInLink, WebSession, utcnow
 from app.services import links
 from app.services.cohorts import service as cohorts
 from app.services.tablet import signin
@@ -325,3 +328,95 @@ def test_the_csv_sheet_reissues_everyones_links_and_guards_formulas(
     _refused(_open(_phone(client.app), before), "This link does not work")  # type: ignore[arg-type]
     done = _sign_in_with_link(_phone(client.app), ana[2].removeprefix(BASE))  # type: ignore[arg-type]
     assert done.headers["location"] == "/p"  # type: ignore[attr-defined]
+
+
+# ---- invitations and asking for a new link ---------------------------------------------------
+def _outbox(session: Session) -> list[OutboxMessage]:
+    session.commit()  # a fresh read: the app's process has sent (and changed) them meanwhile
+    return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
+
+
+def _link_in(app: object, row: OutboxMessage) -> str:
+    """The link in the mail: still in the outbox, or (sent in the app's process) its .eml."""
+    folder = app.state.settings.mail_folder  # type: ignore[attr-defined]
+    raw = row.payload or (folder / f"{row.id:08d}.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=default)
+    assert isinstance(message, EmailMessage)
+    body = message.get_body(("plain",))
+    assert body is not None
+    return next(w for w in body.get_content().split() if "/link/" in w).removeprefix(BASE)
+
+
+def test_a_facilitator_invites_the_people_ticked_or_everyone(
+    client: TestClient, session: Session, world: World, runs: Facilitator
+) -> None:
+    csrf = sign_in(client, runs.email)
+    invite = f"/cohorts/{world.cohort.slug}/links/invite"
+    nobody = client.post(invite, data={"csrf_token": csrf, "who": "selected"})
+    assert nobody.headers["location"].endswith("/links?invite=nobody#invitations")
+    assert _outbox(session) == []
+    ticked = client.post(
+        invite,
+        data={
+            "csrf_token": csrf,
+            "who": "selected",
+            "participant_id": [str(world.ana.id), str(world.cai.id)],
+        },
+    )
+    assert ticked.headers["location"].endswith("/links?invited=2&skipped=0#invitations")
+    page = client.get(f"/cohorts/{world.cohort.slug}/links?invited=2&skipped=0").text
+    assert "2 invitations are on their way." in page
+    assert page.count('data-link-state="sent"') == 2
+    assert [r.to_address for r in _outbox(session)] == [world.ana.email, world.cai.email]
+    everyone = client.post(invite, data={"csrf_token": csrf, "who": "all"})
+    assert everyone.headers["location"].endswith("/links?invited=4&skipped=0#invitations")
+    stranger = client.post(
+        invite, data={"csrf_token": csrf, "who": "selected", "participant_id": str(world.eve.id)}
+    )
+    assert stranger.status_code == 404
+    rows = _outbox(session)
+    assert len(rows) == 6
+    # The newest invitation's link works; the one it replaced does not.
+    first_ana, last_ana = (r for r in rows if r.to_address == world.ana.email)
+    _refused(_open(_phone(client.app), _link_in(client.app, first_ana)), "This link does not work")  # type: ignore[arg-type]
+    done = _sign_in_with_link(_phone(client.app), _link_in(client.app, last_ana))  # type: ignore[arg-type]
+    assert done.headers["location"] == "/p"  # type: ignore[attr-defined]
+
+
+def test_asking_for_a_new_link_answers_the_same_for_any_address(
+    web_app: FastAPI, session: Session, world: World
+) -> None:
+    invitation = _issue(session, world)
+    phone = _phone(web_app)
+    csrf = csrf_of(phone, "/link/request")
+    known = phone.post("/link/request", data={"email": world.ana.email.upper(), "csrf_token": csrf})
+    unknown = phone.post("/link/request", data={"email": "zoe@example.com", "csrf_token": csrf})
+    odd = phone.post("/link/request", data={"email": "not an address", "csrf_token": csrf})
+    assert known.status_code == unknown.status_code == odd.status_code == 200
+    assert known.text == unknown.text == odd.text
+    assert "If this address belongs to a participant" in known.text
+    [row] = _outbox(session)
+    assert (row.kind, row.to_address) == ("signin_link", world.ana.email)
+    link = session.exec(select(SignInLink).where(SignInLink.purpose == "requested")).one()
+    assert link.expires_at - link.issued_at == timedelta(hours=1)
+    # Asking for a link stops no other: the invitation still works, and so does the new one.
+    done = _sign_in_with_link(_phone(web_app), _link_in(web_app, row))
+    assert done.headers["location"] == "/p"  # type: ignore[attr-defined]
+    again = _sign_in_with_link(_phone(web_app), invitation, choose=False)
+    assert again.headers["location"] == "/p"  # type: ignore[attr-defined]
+
+
+def test_asking_for_links_to_one_address_is_throttled(
+    web_app: FastAPI, session: Session, world: World
+) -> None:
+    csrf = None
+    for n in range(3):
+        phone = _phone(web_app)  # a new device each time: the limit is the address's
+        csrf = csrf_of(phone, "/link/request")
+        ok = phone.post("/link/request", data={"email": world.ana.email, "csrf_token": csrf})
+        assert ok.status_code == 200, n
+    phone = _phone(web_app)
+    csrf = csrf_of(phone, "/link/request")
+    throttled = phone.post("/link/request", data={"email": world.ana.email, "csrf_token": csrf})
+    assert throttled.status_code == 429
+    assert len(_outbox(session)) == 3
