@@ -241,10 +241,11 @@ def demo(
 
 
 def _mount_subcommands() -> None:
-    from app.cli import agenda, exercises, mail, match, ops, purge, roster, workbooks, worker
+    from app.cli import agenda, exercises, links, mail, match, ops, purge, roster, workbooks, worker
 
     app.add_typer(workbooks.app, name="workbooks")
     app.command("cards")(workbooks.cards)
+    app.add_typer(links.app, name="links")
     app.command("backup")(ops.backup)
     app.command("restore")(ops.restore)
     app.command("match")(match.match)
