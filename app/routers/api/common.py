@@ -55,3 +55,8 @@ def without_default_validation_errors(schema: dict[str, Any]) -> dict[str, Any]:
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
     return schema
+
+
+def file_answer(description: str, *media_types: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a 200 that is a file (a PDF, a calendar, a CSV), not JSON."""
+    return {200: {"content": {media: {} for media in media_types}, "description": description}}

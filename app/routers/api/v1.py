@@ -15,6 +15,7 @@ from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, erro
 from app.schemas.cohorts import (
     CohortCreate,
     CohortPublic,
+    CohortUpdate,
     ImportResult,
     ParticipantPublic,
     ProblemPublic,
@@ -49,6 +50,26 @@ def create_cohort(
 @router.get("/cohorts/{slug}", response_model=CohortPublic, responses=COHORT_ERRORS)
 def get_cohort(cohort: CohortDep) -> CohortPublic:
     """One cohort, by slug or id."""
+    return CohortPublic.model_validate(cohort)
+
+
+@router.patch(
+    "/cohorts/{slug}",
+    response_model=CohortPublic,
+    responses={**COHORT_ERRORS, **WRITE_ERRORS, **errors(422)},
+)
+def update_cohort(
+    body: CohortUpdate, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+) -> CohortPublic:
+    """Change a cohort's name, dates, time zone, location or language (the slug stays)."""
+    given = body.model_dump(exclude_none=True)
+    language = given.pop("language", None)
+    fields = ("name", "start_date", "days", "timezone", "location")
+    values = {key: given.get(key, getattr(cohort, key)) for key in fields}
+    cohorts.update_cohort(session, cohort, **values, actor=user)
+    if language is not None:
+        cohort.language = language
+        session.add(cohort)
     return CohortPublic.model_validate(cohort)
 
 
