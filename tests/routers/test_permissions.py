@@ -142,7 +142,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/cohorts/{slug}/agenda/days/{day}/blocks"): COHORT,
     ("POST", "/api/v1/cohorts/{slug}/agenda/items"): COHORT,
     ("POST", "/api/v1/cohorts/{slug}/agenda/items/{exercise_id}/move"): COHORT,
-    ("PUT", "/api/v1/cohorts/{slug}/agenda/items/{exercise_id}/pin"): COHORT,
+    ("PUT", "/api/v1/cohorts/{slug}/agenda/items/{exercise_id}/pin"): COHORT_MISSING,
     ("DELETE", "/api/v1/cohorts/{slug}/agenda/items/{exercise_id}"): COHORT,
     ("GET", "/api/v1/cohorts/{slug}/agenda/participants/{participant_id}.ics"): COHORT,
     ("GET", "/api/v1/cohorts/{slug}/now"): COHORT,

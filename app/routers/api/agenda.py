@@ -271,7 +271,7 @@ def agenda_ics(session: SessionDep, cohort: CohortDep) -> Response:
 @router.get(
     "/cohorts/{slug}/agenda/participants/{participant_id}.ics",
     response_class=Response,
-    responses={**COHORT_ERRORS, **ICS},
+    responses={**COHORT_ERRORS, **errors(422), **ICS},
 )
 def participant_ics(session: SessionDep, cohort: CohortDep, participant_id: PathId) -> Response:
     """One participant's agenda (with their buddy's name) as an iCalendar file."""
@@ -326,7 +326,9 @@ def _run(view: agenda.RunView) -> RunPublic:
     )
 
 
-@router.get("/cohorts/{slug}/now", response_model=RunPublic, responses=COHORT_ERRORS)
+@router.get(
+    "/cohorts/{slug}/now", response_model=RunPublic, responses={**COHORT_ERRORS, **errors(422)}
+)
 def run_of_show(
     session: SessionDep,
     cohort: CohortDep,

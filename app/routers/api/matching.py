@@ -116,7 +116,9 @@ def get_matrix(session: SessionDep, cohort: CohortDep) -> MatrixPublic:
 
 
 @router.get(
-    "/cohorts/{slug}/matching/groups", response_model=list[GroupPublic], responses=COHORT_ERRORS
+    "/cohorts/{slug}/matching/groups",
+    response_model=list[GroupPublic],
+    responses={**COHORT_ERRORS, **errors(422)},
 )
 def list_groups(
     session: SessionDep,

@@ -7,7 +7,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import JSONResponse
 
 from app.core.db import checkpoint_erasure
-from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
+from app.deps import CohortDep, CurrentAdmin, PathId, SessionDep, SettingsDep
 from app.models import utcnow
 from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
 from app.schemas.plans import PlansOverviewPublic
@@ -68,12 +68,11 @@ def erase_participant(
     session: SessionDep,
     settings: SettingsDep,
     cohort: CohortDep,
-    user: CurrentFacilitator,
+    user: CurrentAdmin,
     participant_id: PathId,
     body: EraseRequest,
 ) -> JSONResponse:
     """Admins: delete everything about a participant (the audit keeps a pseudonym)."""
-    privacy.check_admin(user)
     person = participant_by_id(session, cohort=cohort, participant_id=participant_id)
     privacy.confirm_erasure(person, confirm=body.confirm)
     counts = privacy.erase_participant(
@@ -89,11 +88,10 @@ def purge_cohort(
     session: SessionDep,
     settings: SettingsDep,
     cohort: CohortDep,
-    user: CurrentFacilitator,
+    user: CurrentAdmin,
 ) -> JSONResponse:
     """Admins: delete what the participants wrote once the retention period is over (409
     before); the roster and the pairs stay."""
-    privacy.check_admin(user)
     counts = privacy.purge_cohort_content(
         session,
         cohort=cohort,

@@ -28,7 +28,7 @@ EDITABLE = (
 @router.get(
     "/cohorts/{slug}/participants/{participant_id}",
     response_model=ParticipantPublic,
-    responses=COHORT_ERRORS,
+    responses={**COHORT_ERRORS, **errors(422)},
 )
 def get_participant(
     session: SessionDep, cohort: CohortDep, participant_id: PathId
@@ -63,7 +63,7 @@ def update_participant(
     "/cohorts/{slug}/participants/{participant_id}",
     status_code=204,
     response_class=Response,
-    responses={**COHORT_ERRORS, **WRITE_ERRORS, 204: {"description": "Removed"}},
+    responses={**COHORT_ERRORS, **WRITE_ERRORS, **errors(422), 204: {"description": "Removed"}},
 )
 def remove_participant(
     session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, participant_id: PathId

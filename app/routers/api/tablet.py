@@ -7,13 +7,13 @@ from starlette.responses import Response
 
 from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.models import Cohort
-from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, file_answer
+from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors, file_answer
 from app.schemas.tablet import CardStatusPublic, ProgressPublic, RevokedPublic
 from app.services import roster, tablet
 
 router = api_router()
 PDF = file_answer("Printable sign-in cards", "application/pdf")
-CARD_ERRORS = {**COHORT_ERRORS, **WRITE_ERRORS}
+CARD_ERRORS = {**COHORT_ERRORS, **WRITE_ERRORS, **errors(422)}
 
 
 def _pdf(cohort: Cohort, issued: list[tablet.IssuedCard], base_url: str, name: str) -> Response:
@@ -44,7 +44,7 @@ def list_cards(session: SessionDep, cohort: CohortDep) -> list[CardStatusPublic]
 @router.post(
     "/cohorts/{slug}/cards.pdf",
     response_class=Response,
-    responses={**CARD_ERRORS, **PDF},
+    responses={**COHORT_ERRORS, **WRITE_ERRORS, **PDF},
 )
 def issue_cards(
     request: Request,

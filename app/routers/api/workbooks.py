@@ -73,7 +73,11 @@ def start_export(
     return _job(job)
 
 
-@router.get("/cohorts/{slug}/jobs/{job_id}", response_model=JobPublic, responses=COHORT_ERRORS)
+@router.get(
+    "/cohorts/{slug}/jobs/{job_id}",
+    response_model=JobPublic,
+    responses={**COHORT_ERRORS, **errors(422)},
+)
 def get_job(session: SessionDep, cohort: CohortDep, job_id: PathId) -> JobPublic:
     """A job's state and progress (``done`` of ``total``) and, once done, its files."""
     return _job(ops.get_job(session, cohort=cohort, job_id=job_id))
@@ -82,7 +86,7 @@ def get_job(session: SessionDep, cohort: CohortDep, job_id: PathId) -> JobPublic
 @router.get(
     "/cohorts/{slug}/jobs/{job_id}/files/{name}",
     response_class=Response,
-    responses={**COHORT_ERRORS, **FILE},
+    responses={**COHORT_ERRORS, **errors(422), **FILE},
 )
 def job_file(
     session: SessionDep, settings: SettingsDep, cohort: CohortDep, job_id: PathId, name: str
