@@ -34,8 +34,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 from app.models import Facilitator
-from app.services.tablet import signin
 from app.services.cohorts import service as cohorts
+from app.services.tablet import signin
 from tests.conftest import join_tablet, make_facilitator, sign_in
 from tests.services.tablet.factories import World, make_world
 
@@ -113,7 +113,7 @@ def _destructive_last(schema: Any) -> list[Any]:
     return sorted(
         operations,
         key=lambda op: (
-            op.method == "DELETE" and op.path.endswith(removes) or op.path.endswith(removes[:2])
+            (op.method == "DELETE" and op.path.endswith(removes)) or op.path.endswith(removes[:2])
         ),
     )
 

@@ -27,7 +27,7 @@ from sqlmodel import Session
 from app.models import Facilitator
 from app.services.cohorts import service as cohorts
 from app.services.tablet import signin
-from tests.conftest import join_tablet, make_facilitator, sign_in
+from tests.conftest import PASSWORD, join_tablet, make_facilitator, sign_in
 from tests.services.tablet.factories import World, add_participant, make_cohort, make_world
 
 CHECKS = [
@@ -327,7 +327,8 @@ def test_api_builds_edits_pins_and_runs_the_agenda(
     following = api.call("POST", "/cohorts/{slug}/now/{action}", 200, path={**at, "action": "next"})
     now = api.call("GET", "/cohorts/{slug}/now", 200, path=at, params={"day": 1}).json()
 
-    assert built["built"] is True and built["status"] in ("optimal", "feasible")
+    assert built["built"] is True
+    assert built["status"] in ("optimal", "feasible")
     assert (hours["days"][0]["start"], hours["days"][0]["end"]) == ("08:30", "18:30")
     assert [e["title"] for e in block["days"][0]["entries"] if e["kind"] == "fixed"] == ["Drinks"]
     assert "Drinks" not in [e["title"] for e in unblocked["days"][0]["entries"]]
@@ -336,7 +337,8 @@ def test_api_builds_edits_pins_and_runs_the_agenda(
     assert exercise not in [e["exercise_id"] for e in _placed(removed)]
     assert isinstance(added["conflicts"], list)
     assert exercise in [e["exercise_id"] for e in _placed(agenda)]
-    assert b"BEGIN:VCALENDAR" in ics.content and b"BEGIN:VCALENDAR" in mine.content
+    assert b"BEGIN:VCALENDAR" in ics.content
+    assert b"BEGIN:VCALENDAR" in mine.content
     assert "Day 1" in asked["detail"]
     assert (started["day"], started["started"], started["current"] is not None) == (1, True, True)
     assert extended["current"]["id"] == started["current"]["id"]
@@ -444,7 +446,8 @@ def test_api_erase_and_purge_are_for_admins_only(
     purged = boss.call("POST", "/cohorts/{slug}/purge", 200, path={"slug": old.slug}).json()
     gone = boss.call("GET", "/cohorts/{slug}/participants/{participant_id}", 404, path=cai)
 
-    assert hidden.json()["detail"] and unconfirmed.json()["problems"][0]["field"] == "confirm"
+    assert hidden.json()["detail"]
+    assert unconfirmed.json()["problems"][0]["field"] == "confirm"
     assert erased["deleted"]["participant"] == 1
     assert too_early.json()["detail"]
     assert all(isinstance(n, int) for n in purged["deleted"].values())
@@ -488,3 +491,28 @@ def test_api_tablet_sign_in_is_not_an_api_sign_in(
     )
 
     assert (response.status_code, response.json()) == (401, {"detail": "sign in first"})
+
+
+def test_an_hr_system_signs_in_with_the_login_form_and_reads_its_csrf_token_as_json(
+    client: TestClient, web_app: FastAPI, world: World, fay: Facilitator
+) -> None:
+    login = client.get("/login").text
+    token = login.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    signed = client.post(
+        "/login", data={"email": fay.email, "password": PASSWORD, "csrf_token": token}
+    )
+    api = Api(client, web_app, "")
+
+    me = api.call("GET", "/session", 200).json()
+    api.token = me["csrf_token"]
+    created = api.call("POST", "/cohorts", 201, json={"name": "HR", "start_date": "2027-05-03"})
+    refused = client.post(
+        "/api/v1/cohorts",
+        json={"name": "HR", "start_date": "2027-05-03"},
+        headers={"X-CSRF-Token": token},
+    )
+
+    assert signed.status_code == 303
+    assert (me["email"], me["is_admin"]) == (fay.email, False)
+    assert created.json()["name"] == "HR"
+    assert refused.status_code == 403  # the token seen before sign-in is worthless after it

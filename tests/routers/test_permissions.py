@@ -111,6 +111,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/cohorts/{slug}/jobs/{job_id}"): COHORT_MISSING,
     ("GET", "/cohorts/{slug}/jobs/{job_id}/progress"): COHORT_MISSING,
     ("GET", "/cohorts/{slug}/jobs/{job_id}/files/{name}"): COHORT_MISSING,
+    ("GET", "/api/v1/session"): FACILITATOR,
     ("GET", "/api/v1/cohorts"): FACILITATOR,
     ("POST", "/api/v1/cohorts"): FACILITATOR,
     ("GET", "/api/v1/cohorts/{slug}"): COHORT,

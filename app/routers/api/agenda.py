@@ -30,7 +30,7 @@ from app.schemas.errors import ErrorPublic
 from app.services import agenda, roster
 from app.services.cohorts import MAX_DAYS
 
-router = api_router()
+router = api_router("agenda")
 EDIT_ERRORS = {**COHORT_ERRORS, **WRITE_ERRORS, **errors(409, 422)}
 ICS = file_answer("An iCalendar file", "text/calendar")
 ExerciseId = Annotated[str, "an exercise id of the cohort's program"]

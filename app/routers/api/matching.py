@@ -30,7 +30,7 @@ from app.schemas.matching import (
 from app.services import matching
 from app.services.matching import GroupView
 
-router = api_router()
+router = api_router("matching")
 CHANGE_ERRORS = {**COHORT_ERRORS, **WRITE_ERRORS, **errors(409, 422)}
 ALL_STATES = ("proposed", "published", "ended")
 

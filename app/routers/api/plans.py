@@ -15,7 +15,7 @@ from app.schemas.privacy import DeletedPublic, EraseRequest
 from app.services import plans, privacy, workbooks
 from app.services.matching import participant_by_id
 
-router = api_router()
+router = api_router("plans and data rights")
 ADMIN_ERRORS = {
     **COHORT_ERRORS,
     **WRITE_ERRORS,

@@ -9,7 +9,7 @@ from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, erro
 from app.schemas.cohorts import ParticipantPublic, ParticipantUpdate
 from app.services import roster
 
-router = api_router()
+router = api_router("participants")
 EDITABLE = (
     "name",
     "title",

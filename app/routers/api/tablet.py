@@ -11,7 +11,7 @@ from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, erro
 from app.schemas.tablet import CardStatusPublic, ProgressPublic, RevokedPublic
 from app.services import roster, tablet
 
-router = api_router()
+router = api_router("cards and progress")
 PDF = file_answer("Printable sign-in cards", "application/pdf")
 CARD_ERRORS = {**COHORT_ERRORS, **WRITE_ERRORS, **errors(422)}
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import Query, UploadFile
+from fastapi import Query, Request, UploadFile
 
 from app.core.errors import InvalidInput, Problem
 from app.core.i18n import gettext as _
 from app.core.i18n import pgettext
+from app.core.security import request_csrf_token
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
 from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
 from app.schemas.cohorts import (
@@ -21,10 +22,25 @@ from app.schemas.cohorts import (
     ProblemPublic,
     RowChangePublic,
 )
+from app.schemas.session import SessionPublic
 from app.services import cohorts, roster
 from app.services.roster import RowChange
 
-router = api_router()
+router = api_router("cohorts")
+
+
+@router.get("/session", response_model=SessionPublic)
+def get_session(request: Request, user: CurrentFacilitator) -> SessionPublic:
+    """Who is signed in (the session cookie from ``POST /login``) and the CSRF token that
+    state-changing requests send in ``X-CSRF-Token``."""
+    assert user.id is not None
+    return SessionPublic(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        is_admin=user.is_admin,
+        csrf_token=request_csrf_token(request),
+    )
 
 
 @router.get("/cohorts", response_model=list[CohortPublic])

@@ -12,7 +12,7 @@ from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, erro
 from app.schemas.workbooks import ExportRequest, JobPublic
 from app.services import ops
 
-router = api_router()
+router = api_router("workbooks")
 FILE = file_answer("A merged PDF or a ZIP of PDFs", "application/pdf", "application/zip")
 
 
