@@ -28,6 +28,7 @@ from app.models import Facilitator
 from app.services.cohorts import service as cohorts
 from app.services.tablet import signin
 from tests.conftest import PASSWORD, join_tablet, make_facilitator, sign_in
+from tests.routers.route_world import all_routes
 from tests.services.tablet.factories import World, add_participant, make_cohort, make_world
 
 CHECKS = [
@@ -516,3 +517,27 @@ def test_an_hr_system_signs_in_with_the_login_form_and_reads_its_csrf_token_as_j
     assert (me["email"], me["is_admin"]) == (fay.email, False)
     assert created.json()["name"] == "HR"
     assert refused.status_code == 403  # the token seen before sign-in is worthless after it
+
+
+def test_every_api_route_is_documented_with_a_declared_answer(web_app: FastAPI) -> None:
+    document = web_app.openapi()
+    routes = {(m, p) for m, p in all_routes(web_app) if p.startswith("/api/v1") and m != "HEAD"}
+    loose = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            [(code, answer)] = [(c, a) for c, a in operation["responses"].items() if c < "300"]
+            content = answer.get("content", {})
+            json_schema = content.get("application/json", {}).get("schema", {})
+            declared = (
+                code == "204"
+                or (json_schema.get("$ref") or json_schema.get("items", {}).get("$ref"))
+                or (content and "application/json" not in content)
+            )
+            if path.startswith("/api/v1") and not (declared and operation.get("description")):
+                loose.append(f"{method.upper()} {path}")
+
+    assert {(m.lower(), p) for m, p in routes} == {
+        (m, p) for p, ops in document["paths"].items() if p.startswith("/api/v1") for m in ops
+    }
+    assert len(routes) == 50
+    assert loose == []
