@@ -17,6 +17,7 @@ from app.services.library import (
     PHASES,
     SOURCE_LANGUAGE,
     ExerciseSpec,
+    credit_line,
     current_library,
     filter_library,
     language_code,
@@ -102,6 +103,11 @@ class LibraryEntry:
     @property
     def complete(self) -> bool:
         return all(not row.missing for row in self.languages)
+
+    @property
+    def credit(self) -> str:
+        """Who wrote the exercise and its licence, in the page's language ("" without one)."""
+        return credit_line(self.spec.credit) if self.spec.credit is not None else ""
 
 
 def _entry(spec: ExerciseSpec, shown: str) -> LibraryEntry:

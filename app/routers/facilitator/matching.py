@@ -33,6 +33,7 @@ WEIGHT_LABELS = {
     "complementary_tags": N_("Complementary backgrounds"),
     "shared_tags": N_("Shared backgrounds"),
     "shared_language": N_("Shared language"),
+    "complement": N_("Wants to learn what the other offers"),
     "history_penalty": N_("History penalty"),
 }
 """Each weight's label (translated where shown); a weight not listed reads as its name."""

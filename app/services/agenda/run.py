@@ -33,7 +33,9 @@ from app.services.agenda.store import (
     follow_version,
     load_days,
     load_items,
+    trio_names,
 )
+from app.services.library import bound_exercise
 from app.services.ops import record_event
 
 RunAction = Literal["start", "next", "back", "skip", "extend", "reset"]
@@ -99,6 +101,19 @@ class RestLine:
 
 
 @dataclass(frozen=True, slots=True)
+class TrioNote:
+    """What the groups of three do differently in a pair exercise: who they are, how they
+    share the turns (in the facilitator's language), and the length each needs."""
+
+    exercise_id: str
+    title: str
+    groups: list[list[str]]
+    instructions: str
+    pair_minutes: int
+    trio_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
 class RunView:
     """The facilitator's Now view of one day."""
 
@@ -114,6 +129,26 @@ class RunView:
     warnings: list[str]
     log: list[LogLine]
     version: int
+    trio: TrioNote | None = None
+    """For the item running now when it is a pair exercise, else for the next one when that
+    is (so the facilitator can brief the groups of three before it starts); None when neither
+    is, or the cohort has no group of three."""
+
+
+def trio_note(session: Session, *, cohort: Cohort, item: ShowItem | None) -> TrioNote | None:
+    """What the cohort's groups of three do differently in ``item``; None when it is not a
+    pair exercise with trio instructions, or every group is a pair."""
+    if item is None or item.is_block:
+        return None
+    groups = trio_names(session, cohort=cohort)
+    if not groups:
+        return None
+    bound = bound_exercise(session, cohort=cohort, exercise_id=item.id)
+    spec = bound.shown_in(current_language())
+    if spec.kind != "pair" or not spec.trio_instructions:
+        return None
+    trio_minutes = spec.trio_minutes or spec.minutes
+    return TrioNote(spec.id, spec.title, groups, spec.trio_instructions, spec.minutes, trio_minutes)
 
 
 def show_items(session: Session, *, cohort: Cohort, day: int) -> list[ShowItem]:
@@ -310,6 +345,8 @@ def view_run_of_show(
         view.warnings,
         log,
         version,
+        trio_note(session, cohort=cohort, item=view.current)
+        or trio_note(session, cohort=cohort, item=view.next),
     )
 
 

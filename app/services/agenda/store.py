@@ -11,7 +11,7 @@ from sqlmodel import Session, col, delete, select
 
 from app.core.i18n import current_language
 from app.core.i18n import gettext as _
-from app.models import BuddyGroup, BuddyMember, Cohort, utcnow
+from app.models import BuddyGroup, BuddyMember, Cohort, Participant, utcnow
 from app.models.agenda import AgendaBlock, AgendaDay, AgendaItem, RunOfShow
 from app.services.agenda.types import AgendaExercise, Block, BlockKind, DayPlan, Placed
 from app.services.library import PHASES, BoundExercise, program_of
@@ -184,6 +184,21 @@ def cohort_has_trio(session: Session, *, cohort: Cohort) -> bool:
         .where(BuddyGroup.cohort_id == cohort.id, BuddyGroup.state != "ended")
     ).all()
     return any(count >= 3 for count in Counter(members).values())
+
+
+def trio_names(session: Session, *, cohort: Cohort) -> list[list[str]]:
+    """The members' names of each group of three of the cohort that has not ended, each group
+    sorted by name, groups in the order of their first name."""
+    rows = session.exec(
+        select(BuddyMember.group_id, Participant.name)
+        .join(BuddyGroup, col(BuddyGroup.id) == col(BuddyMember.group_id))
+        .join(Participant, col(Participant.id) == col(BuddyMember.participant_id))
+        .where(BuddyGroup.cohort_id == cohort.id, BuddyGroup.state != "ended")
+    ).all()
+    groups: dict[int, list[str]] = {}
+    for group_id, name in rows:
+        groups.setdefault(group_id, []).append(name)
+    return sorted(sorted(names) for names in groups.values() if len(names) >= 3)
 
 
 def agenda_exercises(program: list[BoundExercise]) -> list[AgendaExercise]:

@@ -5,12 +5,15 @@ What other packages, the routers and the CLI may use; the modules beside this fi
 internal to the package."""
 
 from app.services.library.browser import filter_library, parse_filter
+from app.services.library.credits import LicenceUse, credit_line, licences_of
 from app.services.library.loader import (
     AGREEMENT_ID,
     KINDS,
+    LICENSES,
     PHASES,
     SOURCE_LANGUAGE,
     TRANSLATED_LANGUAGES,
+    Credit,
     ExerciseSpec,
     Library,
     PromptSpec,
@@ -37,21 +40,26 @@ from app.services.library.translations import (
 __all__ = [
     "AGREEMENT_ID",
     "KINDS",
+    "LICENSES",
     "PHASES",
     "SOURCE_LANGUAGE",
     "TRANSLATED_LANGUAGES",
     "BoundExercise",
+    "Credit",
     "ExerciseSpec",
     "LanguageStatus",
     "Library",
+    "LicenceUse",
     "PromptSpec",
     "adopt_updates",
     "bind_program",
     "bound_exercise",
+    "credit_line",
     "current_library",
     "filter_library",
     "language_code",
     "library_updates",
+    "licences_of",
     "load_library",
     "localized",
     "missing_translations",

@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import heapq
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,25 @@ Title = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 SOURCE_LANGUAGE = "en"
 """The language every exercise file is written in; ``translations:`` adds the others."""
 TRANSLATED_LANGUAGES: tuple[str, ...] = tuple(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
+
+LICENSES: dict[str, str] = {
+    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "CC-BY-SA-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "CC-BY-NC-4.0": "https://creativecommons.org/licenses/by-nc/4.0/",
+    "CC-BY-NC-SA-4.0": "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+    "CC-BY-ND-4.0": "https://creativecommons.org/licenses/by-nd/4.0/",
+    "CC-BY-NC-ND-4.0": "https://creativecommons.org/licenses/by-nc-nd/4.0/",
+    "CC-BY-3.0": "https://creativecommons.org/licenses/by/3.0/",
+    "CC-BY-SA-3.0": "https://creativecommons.org/licenses/by-sa/3.0/",
+    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "GFDL-1.3-or-later": "https://www.gnu.org/licenses/fdl-1.3.html",
+    "MIT": "https://opensource.org/license/mit",
+    "Apache-2.0": "https://www.apache.org/licenses/LICENSE-2.0",
+}
+"""The SPDX licence ids an exercise may be shipped under, with where each licence is read.
+An organisation's own terms are spelled the SPDX way, ``LicenseRef-<name>`` (no address)."""
+_LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.-]+$")
+_URL = re.compile(r"^https?://[^\s/]+\S*$")
 
 _SLUG = "a slug: lowercase letters, digits and single hyphens, like 'buddy-agreement'"
 _MINUTES = "a whole number between 5 and 240"
@@ -172,6 +192,23 @@ class Translation(_Spec):
     facilitator_notes: Notes | None = Field(None, description="text of 1 to 2000 characters")
 
 
+class Credit(_Spec):
+    """Who wrote an exercise and the licence it is shared under: printed with it, in every
+    language as written (a credit is never translated)."""
+
+    author: Short = Field(description="text of 1 to 300 characters")
+    license: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="an SPDX licence id, like CC-BY-4.0"
+    )
+    adapted_from: Short | None = Field(None, description="text of 1 to 300 characters")
+    url: Short | None = Field(None, description="a web address starting with https://")
+
+    @property
+    def license_url(self) -> str | None:
+        """Where the licence's text is read (None for an organisation's own LicenseRef-)."""
+        return LICENSES.get(self.license)
+
+
 class ExerciseSpec(_Spec):
     """One exercise of the library, as its YAML file describes it."""
 
@@ -211,9 +248,9 @@ class ExerciseSpec(_Spec):
     tags: list[Slug] = Field(
         [], max_length=12, description="a list of at most 12 tags", json_schema_extra=_each(_SLUG)
     )
-    source: Short | None = Field(None, description="text of 1 to 300 characters")
-    license: Short | None = Field(None, description="text of 1 to 300 characters")
-    attribution: Short | None = Field(None, description="text of 1 to 300 characters")
+    credit: Credit | None = Field(
+        None, description="a mapping with author, license and, when adapted, adapted_from, url"
+    )
     translations: dict[str, Translation] = Field(
         {},
         description="a mapping of language codes (" + ", ".join(TRANSLATED_LANGUAGES) + ") to"
@@ -318,13 +355,33 @@ def exercise_rule_breaks(spec: ExerciseSpec) -> list[RuleBreak]:
             breaks.append((("after", index), "an exercise cannot come after itself"))
         elif prerequisite in spec.after[:index]:
             breaks.append((("after", index), f"'{prerequisite}' is listed twice"))
-    credits = ("source", "license", "attribution")
-    given = [name for name in credits if getattr(spec, name) is not None]
-    if given and len(given) < len(credits):
-        missing = ", ".join(name for name in credits if name not in given)
-        breaks.append(((given[0],), f"adapted content also needs: {missing}"))
+    if spec.credit is not None:
+        breaks += credit_rule_breaks(spec.credit)
     for language, translation in spec.translations.items():
         breaks += translation_rule_breaks(spec, language, translation)
+    return breaks
+
+
+def _known_license(text: str) -> str | None:
+    """The SPDX id a licence written loosely ('CC BY 4.0', 'cc-by-4.0') stands for, if any."""
+    spelled = re.sub(r"[\s_]+", "-", text.strip()).casefold()
+    return next((key for key in LICENSES if key.casefold() == spelled), None)
+
+
+def credit_rule_breaks(credit: Credit) -> list[RuleBreak]:
+    """Return what a credit gets wrong: a licence that is no SPDX id we know, a bad address."""
+    breaks: list[RuleBreak] = []
+    if credit.license not in LICENSES and not _LICENSE_REF.match(credit.license):
+        close = _known_license(credit.license)
+        found = [close] if close else difflib.get_close_matches(credit.license, list(LICENSES), n=1)
+        hint = f" (did you mean '{found[0]}'?)" if found else ""
+        text = (
+            f"unknown licence '{credit.license}': give an SPDX id like CC-BY-4.0 (the exercise"
+            f" README lists them), or LicenseRef-<name> for your own terms{hint}"
+        )
+        breaks.append((("credit", "license"), text))
+    if credit.url is not None and not _URL.match(credit.url):
+        breaks.append((("credit", "url"), "must be a web address starting with https://"))
     return breaks
 
 
@@ -408,9 +465,11 @@ def _sha256(data: Any) -> str:
 def snapshot_of(spec: ExerciseSpec) -> dict[str, Any]:
     """Return the exercise as JSON-ready data, to be stored as a cohort's frozen copy.
 
-    The translations are frozen with the rest (and so count in the content hash); an exercise
-    without any keeps the snapshot, and hash, it had before translations existed."""
-    data = spec.model_dump(mode="json", exclude={"translations"})
+    The translations and the credit are frozen with the rest (and so count in the content
+    hash); an exercise without them has no key for them."""
+    data = spec.model_dump(mode="json", exclude={"translations", "credit"})
+    if spec.credit is not None:
+        data["credit"] = spec.credit.model_dump(mode="json", exclude_none=True)
     if spec.translations:
         data["translations"] = {
             language: translation.model_dump(mode="json", exclude_none=True)
@@ -422,13 +481,32 @@ def snapshot_of(spec: ExerciseSpec) -> dict[str, Any]:
 def spec_from_snapshot(data: dict[str, Any]) -> ExerciseSpec:
     """Rebuild an exercise from snapshot_of() data; raise InvalidInput if it is not valid."""
     try:
-        return ExerciseSpec.model_validate(data)
+        return ExerciseSpec.model_validate(_upgraded(data))
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             _, _, message = explain_error(ExerciseSpec, error)
             problems.append(Problem("snapshot", message, render_path(tuple(error["loc"])) or None))
         raise InvalidInput("stored exercise snapshot is invalid", problems) from None
+
+
+_OLD_CREDIT = ("source", "license", "attribution")
+
+
+def _upgraded(data: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot frozen before credits were one ``credit:`` mapping, in today's shape (its
+    stored content hash stays the one it was bound with)."""
+    if not any(name in data for name in _OLD_CREDIT):
+        return data
+    old = {name: data.get(name) for name in _OLD_CREDIT}
+    data = {key: value for key, value in data.items() if key not in _OLD_CREDIT}
+    if old["attribution"] is not None:
+        data["credit"] = {
+            "author": old["attribution"],
+            "license": _known_license(str(old["license"] or "")) or "LicenseRef-as-given",
+            "adapted_from": old["source"],
+        }
+    return data
 
 
 def order_exercises(specs: Iterable[ExerciseSpec]) -> list[ExerciseSpec]:

@@ -357,6 +357,10 @@ def _choices(info: FieldInfo | None) -> list[str]:
     return [arg for arg in get_args(info.annotation) if isinstance(arg, str)]
 
 
+_MOVED = {"source": "adapted_from", "license": "license", "attribution": "author"}
+"""Credit fields of an older file format, and where each one lives in ``credit:`` now."""
+
+
 def explain_error(model: type[BaseModel], error: ErrorDetails) -> tuple[KeyPath, bool, str]:
     """Turn one pydantic error into (where to point, at the key?, message an author understands).
 
@@ -370,10 +374,16 @@ def explain_error(model: type[BaseModel], error: ErrorDetails) -> tuple[KeyPath,
         container = container or model
         name = str(path[-1])
         inside = f" in {render_path(path[:-1])}" if len(path) > 1 else ""
+        if path[0] == "translations" and name == "credit":
+            text = "a credit is printed as written, in every language"
+            return path, True, f"field 'credit' is never translated{inside}: {text}"
         if path[0] == "translations" and name in _source_names(model):
             # e.g. 'minutes', 'tags' or a prompt's 'type' in a translation: not translated
             fields = ", ".join(container.model_fields)
             return path, True, f"field '{name}' is not translated{inside} (only: {fields})"
+        if len(path) == 1 and name in _MOVED and "credit" in container.model_fields:
+            moved = f"the credit is one mapping now: give '{_MOVED[name]}' under 'credit:'"
+            return path, True, f"unknown field '{name}': {moved}"
         close = difflib.get_close_matches(name, list(container.model_fields), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return path, True, f"unknown field '{name}'{inside}{hint}"

@@ -6,6 +6,7 @@ internal to the package."""
 
 from app.services.matching.context import MatchContext, build_context
 from app.services.matching.engine import solve_context
+from app.services.matching.explain import reasons_for
 from app.services.matching.pairing import (
     compatibility,
     current_result,
@@ -52,6 +53,7 @@ __all__ = [
     "pairing_state",
     "participant_by_id",
     "publish",
+    "reasons_for",
     "result_to_json",
     "run_matching",
     "set_excluded",

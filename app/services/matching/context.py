@@ -12,6 +12,7 @@ import numpy.typing as npt
 from app.core.errors import InvalidInput, Problem
 from app.core.i18n import gettext as _
 from app.services.matching.types import (
+    COMPLEMENT_CAP,
     COMPLEMENTARY_TAG_CAP,
     RULE_AVOID,
     RULE_CONFLICT,
@@ -91,6 +92,8 @@ class CodeArrays:
     tags: npt.NDArray[np.bool_]
     languages: npt.NDArray[np.bool_]
     conflicts: npt.NDArray[np.bool_]
+    offers: npt.NDArray[np.bool_]
+    wants: npt.NDArray[np.bool_]
     blocked: npt.NDArray[np.int64]
     penalised: npt.NDArray[np.int64]
 
@@ -112,9 +115,11 @@ class MatchContext:
     tags: tuple[int, ...]
     languages: tuple[int, ...]
     conflicts: tuple[int, ...]
+    offers: tuple[int, ...]
+    wants: tuple[int, ...]
     hard: tuple[frozenset[int], ...]
     penalised: tuple[frozenset[int], ...]
-    int_weights: tuple[int, int, int, int, int, int, int, int]
+    int_weights: tuple[int, int, int, int, int, int, int, int, int]
     arrays: CodeArrays
 
     def key(self, i: int) -> str:
@@ -156,7 +161,7 @@ class MatchContext:
 
     def parts(self, i: int, j: int) -> dict[str, int]:
         """Return each weighted criterion's contribution (thousandths) to the pair score."""
-        lvl, fun, reg, ten, comp, shared, lang, pen = self.int_weights
+        lvl, fun, reg, ten, comp, shared, lang, pen, learn = self.int_weights
         ti, tj = self.tags[i], self.tags[j]
         li, lj = self.languages[i], self.languages[j]
         fi, fj, gi, gj = self.function[i], self.function[j], self.region[i], self.region[j]
@@ -172,8 +177,15 @@ class MatchContext:
             "complementary_tags": comp * complementary,
             "shared_tags": shared * min((ti & tj).bit_count(), SHARED_TAG_CAP),
             "shared_language": lang if li & lj else 0,
+            "complement": learn * self.learning(i, j),
             "history_penalty": -pen if j in self.penalised[i] else 0,
         }
+
+    def learning(self, i: int, j: int) -> int:
+        """Return how many topics (capped each way) one wants to learn that the other offers."""
+        return min((self.wants[i] & self.offers[j]).bit_count(), COMPLEMENT_CAP) + min(
+            (self.wants[j] & self.offers[i]).bit_count(), COMPLEMENT_CAP
+        )
 
     def score(self, i: int, j: int) -> int:
         """Return the pair score of ``i`` and ``j`` in thousandths."""
@@ -257,6 +269,8 @@ def build_context(
             tags=_clean_set(p.tags),
             avoid=frozenset(normalise_key(k) for k in p.avoid if k.strip()),
             conflict_groups=_clean_set(p.conflict_groups),
+            offers=_clean_set(p.offers),
+            wants=_clean_set(p.wants),
         )
         for p in ordered
     )
@@ -291,6 +305,8 @@ def build_context(
     tag_codes = _codes(t.lower() for p in roster for t in p.tags)
     lang_codes = _codes(t.lower() for p in roster for t in p.languages)
     conflict_codes = _codes(t.lower() for p in roster for t in p.conflict_groups)
+    # One vocabulary for both directions, so that a wish and an offer of a topic compare.
+    topic_codes = _codes(t.lower() for p in roster for t in p.offers | p.wants)
     rank = tuple(
         p.level_rank if p.level_rank is not None else _UNKNOWN_RANK * (i + 1)
         for i, p in enumerate(roster)
@@ -306,6 +322,8 @@ def build_context(
         tags=_members([p.tags for p in roster], tag_codes),
         languages=_members([p.languages for p in roster], lang_codes),
         conflicts=_members([p.conflict_groups for p in roster], conflict_codes),
+        offers=_members([p.offers for p in roster], topic_codes),
+        wants=_members([p.wants for p in roster], topic_codes),
         blocked=blocked,
         penalised=penalties,
     )
@@ -323,6 +341,8 @@ def build_context(
         tags=tuple(_mask(p.tags, tag_codes) for p in roster),
         languages=tuple(_mask(p.languages, lang_codes) for p in roster),
         conflicts=tuple(_mask(p.conflict_groups, conflict_codes) for p in roster),
+        offers=tuple(_mask(p.offers, topic_codes) for p in roster),
+        wants=tuple(_mask(p.wants, topic_codes) for p in roster),
         hard=tuple(frozenset(s) for s in hard),
         penalised=tuple(frozenset(s) for s in penalised),
         int_weights=(
@@ -334,6 +354,7 @@ def build_context(
             round(weights.shared_tags * SCALE),
             round(weights.shared_language * SCALE),
             round(weights.history_penalty * SCALE),
+            round(weights.complement * SCALE),
         ),
         arrays=arrays,
     )

@@ -67,6 +67,7 @@ _CRITERIA = {
     "complementary_tags": N_("complementary experience %(points)s"),
     "shared_tags": N_("shared experience %(points)s"),
     "shared_language": N_("shared language %(points)s"),
+    "complement": N_("one can teach what the other wants to learn %(points)s"),
     "history_penalty": N_("earlier buddies %(points)s"),
 }
 
@@ -102,6 +103,8 @@ class _Card:
     tags: tuple[tuple[str, str], ...]
     tag_spelling: dict[str, str]
     language_spelling: dict[str, str]
+    offers: dict[str, str]
+    wants: dict[str, str]
 
 
 def _card(person: MatchPerson) -> _Card:
@@ -117,7 +120,67 @@ def _card(person: MatchPerson) -> _Card:
         tags=tags,
         tag_spelling=_spelled(person.tags),
         language_spelling=_spelled(person.languages),
+        offers=_spelled(person.offers),
+        wants=_spelled(person.wants),
     )
+
+
+# From the intake: what one member wants to learn that another offers. These values are not
+# HR data: each person chose them in the intake for the pairing, and the intake says that the
+# buddy reads them. One message per direction is stored, naming both people; ``reasons_for``
+# turns it into "you" for the two people it is about.
+# Translators: from the intake: "Ana wants to learn about turnarounds and pricing, which Ben
+# can offer".
+LEARNING = N_("%(learner)s wants to learn about %(topics)s, which %(teacher)s can offer")
+LEARNING_YOU = N_("You want to learn about %(topics)s, which %(teacher)s can offer")
+LEARNING_FROM_YOU = N_("%(learner)s wants to learn about %(topics)s, which you can offer")
+
+
+def _learning(people: Sequence[MatchPerson], cards: Sequence[_Card]) -> list[str]:
+    """Return, for each member, what they want to learn that another member offers."""
+    said: list[str] = []
+    for learner, card in zip(people, cards, strict=True):
+        for teacher, other in zip(people, cards, strict=True):
+            topics = [v for low, v in sorted(card.wants.items()) if low in other.offers]
+            if teacher is learner or not topics:
+                continue
+            said.append(
+                Message(
+                    LEARNING,
+                    learner=card.name,
+                    topics=listing(topics),
+                    teacher=other.name,
+                    learner_key=learner.key,
+                    teacher_key=teacher.key,
+                )
+            )
+    return said
+
+
+def reasons_for(reasons: Sequence[str], reader: str | None) -> list[str]:
+    """Return a group's participant reasons as ``reader`` (a member's key) reads them.
+
+    What someone wants to learn, which a buddy can offer, reads as "you" for the two people
+    it is about; every other reader (a pair's shared workbook: ``None``) reads both names.
+    """
+    key = normalise_key(reader) if reader else None
+    shown: list[str] = []
+    for reason in reasons:
+        if not isinstance(reason, Message) or reason.msgid != LEARNING or key is None:
+            shown.append(reason)
+        elif reason.args.get("learner_key") == key:
+            shown.append(
+                Message(LEARNING_YOU, topics=reason.args["topics"], teacher=reason.args["teacher"])
+            )
+        elif reason.args.get("teacher_key") == key:
+            shown.append(
+                Message(
+                    LEARNING_FROM_YOU, learner=reason.args["learner"], topics=reason.args["topics"]
+                )
+            )
+        else:
+            shown.append(reason)
+    return shown
 
 
 def _shared(spellings: Sequence[dict[str, str]]) -> list[str]:
@@ -282,6 +345,9 @@ def describe_group(
     people = [ctx.people[i] for i in ordered]
     cards = [_card(p) for p in people]
     reasons, participant = _likeness(cards), _participant_likeness(cards)
+    learning = _learning(people, cards)
+    reasons.extend(learning)
+    participant.extend(learning)
     for x, a in enumerate(ordered):
         penalised = ctx.penalised[a]
         if not penalised:

@@ -24,6 +24,8 @@ SCALE = 1000
 # Tag counts are capped so that one person with a long CV does not dominate every pair.
 COMPLEMENTARY_TAG_CAP = 3
 SHARED_TAG_CAP = 2
+# What one wants to learn and the other offers counts up to this many topics each way.
+COMPLEMENT_CAP = 2
 TENURE_BANDS: tuple[tuple[float, str], ...] = (
     (2.0, "under 2 years"),
     (5.0, "2-5 years"),
@@ -48,6 +50,9 @@ class MatchPerson:
     tags: frozenset[str] = frozenset()
     avoid: frozenset[str] = frozenset()
     conflict_groups: frozenset[str] = frozenset()
+    # From the intake: topics of the cohort's vocabulary one can offer and wants to learn.
+    offers: frozenset[str] = frozenset()
+    wants: frozenset[str] = frozenset()
 
 
 class Weights(BaseModel):
@@ -62,6 +67,8 @@ class Weights(BaseModel):
     complementary_tags: float = Field(default=1.0, ge=0)
     shared_tags: float = Field(default=0.25, ge=0)
     shared_language: float = Field(default=0.5, ge=0)
+    # Directional: what A wants to learn that B can offer, and the other way round.
+    complement: float = Field(default=1.5, ge=0)
     history_penalty: float = Field(default=5.0, ge=0)
 
 

@@ -115,6 +115,18 @@ class ExerciseSection:
     steps: list[str]
     prompts: list[PromptSection]
     qr_url: str
+    trio_instructions: str = ""
+    """How a group of three shares the turns: given only in a trio's book ("" for a pair)."""
+    credit: str = ""
+    """Who wrote the exercise and its licence, one line in the reader's language ("" none)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceNote:
+    """A licence the printed exercises are shared under; ``url`` where to read it ("" none)."""
+
+    license: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +181,8 @@ class WorkbookData:
     privacy_note: str = ""
     """The inside cover's cone-of-silence sentence, true for who this copy was printed for
     (already in ``language``); empty: the general sentence, translated when printed."""
+    licences: list[LicenceNote] = field(default_factory=list)
+    """The credits page's licences; the page lists each exercise's ``credit``."""
 
 
 @cache
@@ -359,10 +373,12 @@ def render_workbook_html(data: WorkbookData) -> str:
         check_workbook_data(data)
         filled = 0 if data.edition == "blank" else len(data.checkins)
         template = workbook_environment().get_template(f"{data.edition}.html")
+        chapters = _chapters(data)
         return template.render(
             wb=data,
             owner_label=_owner_label(data),
-            chapters=_chapters(data),
+            chapters=chapters,
+            credited=[e for ch in chapters for e in ch.exercises if e.ex.credit],
             checkin_blank_rows=max(4, 8 - filled),
             notes_lines=27 if data.paper == "A4" else 25,
         )

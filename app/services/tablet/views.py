@@ -24,6 +24,7 @@ from app.services.library import (
     bound_exercise,
     program_of,
 )
+from app.services.matching import reasons_for
 from app.services.privacy import (
     BuddyAnswers,
     audience_label,
@@ -119,6 +120,18 @@ class ExerciseView:
     agreement: AgreementState
     buddy_names: list[str]
     shared: list[BuddyAnswers]
+    trio_instructions: str | None = None
+    """How a group of three shares the turns, in the reader's language: set only for a pair
+    exercise when the reader is one of three, so a pair never reads it."""
+    trio_minutes: int | None = None
+
+
+def trio_version(spec: ExerciseSpec, *, buddy_count: int) -> tuple[str | None, int | None]:
+    """The trio instructions and length a reader with ``buddy_count`` buddies follows: the
+    exercise's own when they are one of three in a pair exercise, else none."""
+    if spec.kind != "pair" or buddy_count < 2 or not spec.trio_instructions:
+        return None, None
+    return spec.trio_instructions, spec.trio_minutes
 
 
 def localized_spec(exercise: BoundExercise, language: str) -> ExerciseSpec:
@@ -214,7 +227,7 @@ def participant_home(session: Session, *, participant: Participant, now: datetim
         focus=focus,
         unscheduled=[e for e in exercises if e.day is None] if days else [],
         buddy_names=[b.name for b in buddies_of(session, participant=participant)],
-        reasons=list(group.participant_reasons) if group else [],
+        reasons=reasons_for(group.participant_reasons, participant.email) if group else [],
         agreement=agreement,
     )
 
@@ -263,4 +276,5 @@ def participant_exercise(
         agreement,
         [b.name for b in buddies],
         shared_with(session, viewer=participant, exercise=exercise),
+        *trio_version(spec, buddy_count=len(buddies)),
     )

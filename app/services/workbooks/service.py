@@ -29,13 +29,14 @@ from app.models import Cohort, Participant
 from app.services import library, plans, privacy
 from app.services.agenda import get_agenda
 from app.services.library import AGREEMENT_ID, BoundExercise, program_of
-from app.services.matching import group_of
+from app.services.matching import group_of, reasons_for
 from app.services.ops import job_dir, list_jobs
 from app.services.printing import (
     AgendaLine,
     Answer,
     Day,
     ExerciseSection,
+    LicenceNote,
     PdfCache,
     Person,
     PromptSection,
@@ -163,10 +164,12 @@ def _sections(
     authors: Sequence[Participant],
     edition: Edition,
     requester: privacy.Viewer,
+    trio: bool,
 ) -> list[ExerciseSection]:
     sections = []
     for bound in program:
         spec = _localized(bound.spec)
+        trio_text = spec.trio_instructions if trio and spec.kind == "pair" else None
         by_id = {p.id: p for p in spec.prompts}
         answers: dict[str, list[Answer]] = {}
         for author, readable in _printable(session, bound, authors, edition, requester):
@@ -195,9 +198,18 @@ def _sections(
                     for p in spec.prompts
                 ],
                 qr_url=f"{settings.base_url.rstrip('/')}/p/exercises/{spec.id}",
+                trio_instructions=trio_text or "",
+                credit=library.credit_line(spec.credit) if spec.credit is not None else "",
             )
         )
     return sections
+
+
+def _licences(program: Sequence[BoundExercise]) -> list[LicenceNote]:
+    return [
+        LicenceNote(use.license, use.url or "")
+        for use in library.licences_of(b.spec for b in program)
+    ]
 
 
 def _localized(spec: Any) -> Any:
@@ -294,7 +306,9 @@ def _collect(
     if isinstance(requester, Participant) and group and group.group.state != "published":
         group = None  # a participant learns their buddy when the pairs are published
     buddies = [m for m in (group.members if group else []) if m.id not in {o.id for o in owners}]
-    reasons = list(group.group.participant_reasons) if group and edition != "blank" else []
+    reader = first.email if len(owners) == 1 else None
+    shown = group.group.participant_reasons if group and edition != "blank" else []
+    reasons = reasons_for(shown, reader)
     return WorkbookData(
         edition=edition,
         cohort_name=cohort.name,
@@ -314,6 +328,8 @@ def _collect(
             authors=owners,
             edition=edition,
             requester=requester,
+            # A group of three shares the turns differently: its books say how.
+            trio=len(owners) + len(buddies) >= 3,
         ),
         plan=plans.workbook_plan(session, owners=owners, edition=edition, requester=requester),
         checkins=plans.workbook_checkins(
@@ -323,6 +339,7 @@ def _collect(
         privacy_note=privacy.workbook_privacy_note(
             edition=edition, owners=owners, requester=requester
         ),
+        licences=_licences(program),
     )
 
 

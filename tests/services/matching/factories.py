@@ -14,6 +14,9 @@ REGIONS = ("EMEA", "APAC", "AMER")
 LEVELS = ("Team lead", "Manager", "Senior manager", "Director", "VP")
 TAGS = ("m&a", "turnaround", "launch", "digital", "audit")
 LANGUAGES = ("English", "French", "German")
+# Intake topics: a vocabulary apart from the HR tags, so that tests of what participants read
+# about HR values are not confused by what people chose to say in the intake.
+TOPICS = ("pricing", "turnarounds", "hiring", "international teams")
 
 
 def person(key: str, **fields: object) -> MatchPerson:
@@ -23,8 +26,11 @@ def person(key: str, **fields: object) -> MatchPerson:
 
 
 @st.composite
-def rosters(draw: st.DrawFn, min_size: int = 2, max_size: int = 12) -> list[MatchPerson]:
-    """Draw a roster with random attributes and a sprinkle of every hard constraint."""
+def rosters(
+    draw: st.DrawFn, min_size: int = 2, max_size: int = 12, *, intake: bool = False
+) -> list[MatchPerson]:
+    """Draw a roster with random attributes and a sprinkle of every hard constraint; with
+    ``intake``, people also say what they can offer and want to learn."""
     n = draw(st.integers(min_size, max_size))
     keys = [f"p{i:02d}@corp.example" for i in range(n)]
     people = []
@@ -48,6 +54,12 @@ def rosters(draw: st.DrawFn, min_size: int = 2, max_size: int = 12) -> list[Matc
                     if i % 4 == 0
                     else set()
                 ),
+                offers=frozenset(draw(st.sets(st.sampled_from(TOPICS), max_size=3)))
+                if intake
+                else frozenset(),
+                wants=frozenset(draw(st.sets(st.sampled_from(TOPICS), max_size=3)))
+                if intake
+                else frozenset(),
             )
         )
     return people

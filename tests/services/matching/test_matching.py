@@ -70,7 +70,7 @@ def test_tenure_band_splits_at_2_5_10_years() -> None:
 
 
 @PROPERTY
-@given(rosters())
+@given(rosters(intake=True))
 def test_solve_total_equals_brute_force_and_breaks_no_rule(people: list[MatchPerson]) -> None:
     ctx = build_context(people, extra_manager_links={"outside@corp.example": "p01@corp.example"})
     result = solve_context(ctx)
