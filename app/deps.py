@@ -22,7 +22,7 @@ from app.core.limits import Gate
 from app.core.security import SESSION_COOKIE
 from app.models import Cohort, Facilitator, Participant, WebSession
 from app.models.base import MAX_DB_ID
-from app.services import accounts, cohorts, tablet
+from app.services import accounts, cohorts, privacy, tablet
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +174,16 @@ def get_current_facilitator(
 
 
 CurrentFacilitator = Annotated[Facilitator, Depends(get_current_facilitator)]
+
+
+def get_current_admin(user: CurrentFacilitator) -> Facilitator:
+    """The signed-in facilitator if an admin; anyone else is told the route does not exist
+    (before their input is even read)."""
+    privacy.check_admin(user)
+    return user
+
+
+CurrentAdmin = Annotated[Facilitator, Depends(get_current_admin)]
 
 
 def get_cohort_dep(slug: str, session: SessionDep, user: CurrentFacilitator) -> Cohort:

@@ -36,7 +36,11 @@ from app.deps import NotSignedIn
 from app.routers import docs, health, participant
 from app.routers.api import agenda as api_agenda
 from app.routers.api import matching as api_matching
+from app.routers.api import plans as api_plans
+from app.routers.api import roster as api_roster
+from app.routers.api import tablet as api_tablet
 from app.routers.api import v1 as api_v1
+from app.routers.api import workbooks as api_workbooks
 from app.routers.api.common import without_default_validation_errors
 from app.routers.facilitator import (
     agenda,
@@ -260,8 +264,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         facilitator_links.router,
         api_v1.router,
         api_matching.router,
+        api_roster.router,
         workbooks.router,
         api_agenda.router,
+        api_tablet.router,
+        api_workbooks.router,
+        api_plans.router,
         facilitator_plans.router,
         facilitator_data_rights.router,
         facilitator_mail.router,

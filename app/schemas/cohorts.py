@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -39,6 +39,23 @@ class CohortCreate(BaseModel):
     location: str = Field(default="", max_length=200)
 
 
+LanguageCode = Literal["en", "de", "fr", "es"]
+
+
+class CohortUpdate(BaseModel):
+    """The fields to change; the others keep their value (the slug never changes)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    start_date: CohortDate | None = None
+    days: int | None = Field(default=None, ge=1, le=14)
+    timezone: str | None = Field(default=None, max_length=64)
+    location: str | None = Field(default=None, max_length=200)
+    language: LanguageCode | None = Field(
+        default=None, description="What participants without a language of their own read"
+    )
+
+
 class CohortPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -49,6 +66,7 @@ class CohortPublic(BaseModel):
     timezone: str
     location: str
     status: str
+    language: str = Field(description="The cohort's default language: en, de, fr or es")
 
 
 class ParticipantPublic(BaseModel):
@@ -67,6 +85,31 @@ class ParticipantPublic(BaseModel):
     avoid: list[str]
     conflict_group: str
     excluded: bool
+    language: str = Field(description='The language they read Tandem in ("" = the cohort\'s)')
+
+
+class ParticipantUpdate(BaseModel):
+    """The roster fields to change; the others keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    level: str | None = Field(default=None, max_length=200)
+    function: str | None = Field(default=None, max_length=200)
+    region: str | None = Field(default=None, max_length=200)
+    tenure_years: float | None = Field(default=None, ge=0, le=70)
+    manager_email: str | None = Field(default=None, max_length=254)
+    languages: list[Annotated[str, Field(max_length=40)]] | None = Field(
+        default=None, max_length=20, description="Languages spoken (for matching)"
+    )
+    tags: list[Annotated[str, Field(max_length=80)]] | None = Field(default=None, max_length=50)
+    avoid: list[Annotated[str, Field(max_length=254)]] | None = Field(
+        default=None, max_length=50, description="E-mail addresses never to pair with"
+    )
+    conflict_group: str | None = Field(default=None, max_length=200)
+    language: Literal["", "en", "de", "fr", "es"] | None = Field(
+        default=None, description='The language they read Tandem in ("" = the cohort\'s)'
+    )
 
 
 class RowChangePublic(BaseModel):

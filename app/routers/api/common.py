@@ -32,9 +32,10 @@ WRITE_ERRORS = errors(403, 413)
 """What any state-changing request adds: the CSRF check and the body limit."""
 
 
-def api_router() -> APIRouter:
-    """A router under ``/api/v1`` that documents the answers every route may give."""
-    return APIRouter(prefix="/api/v1", tags=["v1"], responses=errors(401, 503))
+def api_router(tag: str) -> APIRouter:
+    """A router under ``/api/v1`` that documents the answers every route may give; ``tag``
+    groups its operations on ``/docs``."""
+    return APIRouter(prefix="/api/v1", tags=[tag], responses=errors(401, 503))
 
 
 _DEFAULT_422 = "#/components/schemas/HTTPValidationError"
@@ -55,3 +56,8 @@ def without_default_validation_errors(schema: dict[str, Any]) -> dict[str, Any]:
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
     return schema
+
+
+def file_answer(description: str, *media_types: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a 200 that is a file (a PDF, a calendar, a CSV), not JSON."""
+    return {200: {"content": {media: {} for media in media_types}, "description": description}}

@@ -5,25 +5,42 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import Query, UploadFile
+from fastapi import Query, Request, UploadFile
 
 from app.core.errors import InvalidInput, Problem
 from app.core.i18n import gettext as _
 from app.core.i18n import pgettext
+from app.core.security import request_csrf_token
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
 from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
 from app.schemas.cohorts import (
     CohortCreate,
     CohortPublic,
+    CohortUpdate,
     ImportResult,
     ParticipantPublic,
     ProblemPublic,
     RowChangePublic,
 )
+from app.schemas.session import SessionPublic
 from app.services import cohorts, roster
 from app.services.roster import RowChange
 
-router = api_router()
+router = api_router("cohorts")
+
+
+@router.get("/session", response_model=SessionPublic)
+def get_session(request: Request, user: CurrentFacilitator) -> SessionPublic:
+    """Who is signed in (the session cookie from ``POST /login``) and the CSRF token that
+    state-changing requests send in ``X-CSRF-Token``."""
+    assert user.id is not None
+    return SessionPublic(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        is_admin=user.is_admin,
+        csrf_token=request_csrf_token(request),
+    )
 
 
 @router.get("/cohorts", response_model=list[CohortPublic])
@@ -49,6 +66,26 @@ def create_cohort(
 @router.get("/cohorts/{slug}", response_model=CohortPublic, responses=COHORT_ERRORS)
 def get_cohort(cohort: CohortDep) -> CohortPublic:
     """One cohort, by slug or id."""
+    return CohortPublic.model_validate(cohort)
+
+
+@router.patch(
+    "/cohorts/{slug}",
+    response_model=CohortPublic,
+    responses={**COHORT_ERRORS, **WRITE_ERRORS, **errors(422)},
+)
+def update_cohort(
+    body: CohortUpdate, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+) -> CohortPublic:
+    """Change a cohort's name, dates, time zone, location or language (the slug stays)."""
+    given = body.model_dump(exclude_none=True)
+    language = given.pop("language", None)
+    fields = ("name", "start_date", "days", "timezone", "location")
+    values = {key: given.get(key, getattr(cohort, key)) for key in fields}
+    cohorts.update_cohort(session, cohort, **values, actor=user)
+    if language is not None:
+        cohort.language = language
+        session.add(cohort)
     return CohortPublic.model_validate(cohort)
 
 

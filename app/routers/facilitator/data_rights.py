@@ -10,8 +10,6 @@ from starlette.background import BackgroundTask
 from starlette.responses import Response
 
 from app.core.db import checkpoint_erasure
-from app.core.errors import InvalidInput, Problem
-from app.core.i18n import gettext
 from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.models import utcnow
 from app.services import mail, privacy, workbooks
@@ -41,17 +39,7 @@ def erase_participant(
 ) -> Response:
     privacy.check_admin(user)
     person = participant_by_id(session, cohort=cohort, participant_id=participant_id)
-    if confirm.strip().lower() != person.email.lower():
-        raise InvalidInput(
-            gettext("Nothing was erased."),
-            [
-                Problem(
-                    gettext("confirm"),
-                    gettext("type the participant's e-mail address to confirm"),
-                    "confirm",
-                )
-            ],
-        )
+    privacy.confirm_erasure(person, confirm=confirm)
     mail.forget_written_mail(session, settings=settings, participant=person)
     privacy.erase_participant(
         session, participant=person, secret=settings.ensure_secret(), actor=f"facilitator:{user.id}"

@@ -26,12 +26,15 @@ from app.services.agenda.run import (
     NowInfo,
     NowItem,
     OtherDate,
+    RunAction,
+    RunView,
     act_on_run,
     follow_participant,
     participant_cohort,
     participant_now,
     view_run_of_show,
 )
+from app.services.agenda.run_of_show import ShowItem
 from app.services.agenda.store import day_date, follow_version
 from app.services.agenda.types import AgendaExercise, Block, DayPlan, Pin
 
@@ -44,6 +47,9 @@ __all__ = [
     "NowItem",
     "OtherDate",
     "Pin",
+    "RunAction",
+    "RunView",
+    "ShowItem",
     "act_on_run",
     "add_block",
     "add_exercise",

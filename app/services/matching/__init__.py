@@ -25,6 +25,7 @@ from app.services.matching.pairing import (
 )
 from app.services.matching.pairing_end import end_group, join_group, waiting_people
 from app.services.matching.pairing_store import (
+    GroupView,
     cohort_weights,
     group_of,
     history_mode,
@@ -33,6 +34,7 @@ from app.services.matching.pairing_store import (
 from app.services.matching.types import MatchPerson, ResultDiff, Weights
 
 __all__ = [
+    "GroupView",
     "MatchContext",
     "MatchPerson",
     "ResultDiff",

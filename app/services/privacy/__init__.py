@@ -6,6 +6,7 @@ internal to the package."""
 
 from app.services.privacy.data_rights import (
     check_admin,
+    confirm_erasure,
     erase_participant,
     export_my_data,
     purge_cohort_content,
@@ -52,6 +53,7 @@ __all__ = [
     "audience_label",
     "buddies_of",
     "check_admin",
+    "confirm_erasure",
     "current_group_of",
     "erase_participant",
     "export_my_data",

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound, Problem
 from app.core.i18n import N_, format_date
 from app.core.i18n import gettext as _
 from app.core.messages import Message
@@ -432,6 +432,22 @@ def purge_cohort_content(
             detail={"rows": sum(counts.values())},
         )
     return counts
+
+
+def confirm_erasure(participant: Participant, *, confirm: str) -> None:
+    """Refuse an erasure unless the participant's e-mail address was typed to confirm it:
+    nothing can bring the data back."""
+    if confirm.strip().lower() != participant.email.lower():
+        raise InvalidInput(
+            _("Nothing was erased."),
+            [
+                Problem(
+                    _("confirm"),
+                    _("type the participant's e-mail address to confirm"),
+                    "confirm",
+                )
+            ],
+        )
 
 
 def check_admin(viewer: object) -> None:
