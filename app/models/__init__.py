@@ -12,6 +12,7 @@ from app.models.cohorts import (
     RosterImport,
     RosterProfile,
 )
+from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.models.jobs import Job
 from app.models.matching import BuddyGroup, BuddyMember, PairingHistory
 from app.models.program import CohortExercise
@@ -24,6 +25,8 @@ __all__ = [
     "CohortExercise",
     "CohortFacilitator",
     "Facilitator",
+    "IntakeAnswer",
+    "IntakeAvoid",
     "Job",
     "LoginAttempt",
     "PairingHistory",

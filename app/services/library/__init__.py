@@ -33,6 +33,16 @@ from app.services.library.translations import (
     translation_report,
     translation_status,
 )
+from app.services.library.yaml_source import (
+    KeyPath,
+    Mark,
+    MarkedDocument,
+    YamlRejected,
+    display_path,
+    explain_error,
+    read_yaml_file,
+    render_path,
+)
 
 __all__ = [
     "AGREEMENT_ID",
@@ -42,13 +52,19 @@ __all__ = [
     "TRANSLATED_LANGUAGES",
     "BoundExercise",
     "ExerciseSpec",
+    "KeyPath",
     "LanguageStatus",
     "Library",
+    "Mark",
+    "MarkedDocument",
     "PromptSpec",
+    "YamlRejected",
     "adopt_updates",
     "bind_program",
     "bound_exercise",
     "current_library",
+    "display_path",
+    "explain_error",
     "filter_library",
     "language_code",
     "library_updates",
@@ -57,6 +73,8 @@ __all__ = [
     "missing_translations",
     "parse_filter",
     "program_of",
+    "read_yaml_file",
+    "render_path",
     "translation_report",
     "translation_status",
 ]

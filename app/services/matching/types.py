@@ -48,6 +48,10 @@ class MatchPerson:
     tags: frozenset[str] = frozenset()
     avoid: frozenset[str] = frozenset()
     conflict_groups: frozenset[str] = frozenset()
+    offers: frozenset[str] = frozenset()
+    """Tags the person says, in their intake, they can offer a buddy."""
+    wants: frozenset[str] = frozenset()
+    """Tags the person says, in their intake, they want to learn about."""
 
 
 class Weights(BaseModel):

@@ -35,6 +35,7 @@ from app.models import (
     Person,
     WebSession,
 )
+from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.models.plans import (
     AgreedStep,
     CheckInNote,
@@ -57,6 +58,8 @@ from app.services.privacy.export import (
     export_comments,
     export_groups,
     export_history,
+    export_intake,
+    export_intake_avoid,
     export_notes,
     export_participant,
     export_partnership,
@@ -259,6 +262,16 @@ def _erase_login_attempts(session: Session, p: Participant) -> int:
     )
 
 
+def _erase_intake_avoid(session: Session, p: Participant) -> int:
+    # Both ways: the requests they made, and those made about them (which name them by id).
+    return _count(
+        session,
+        delete(IntakeAvoid).where(
+            (col(IntakeAvoid.participant_id) == p.id) | (col(IntakeAvoid.avoided_id) == p.id)
+        ),
+    )
+
+
 def _erase_person(session: Session, p: Participant) -> int:
     if _other_participations(session, p):
         return 0
@@ -286,6 +299,10 @@ REGISTRY: dict[str, Coverage] = {
         "", "a copy of the answers already exported", _by_participant(SaveReceipt), content=True
     ),
     "answer": Coverage("answers", export_answers, _by_participant(Answer), content=True),
+    "intake_answer": Coverage("intake", export_intake, _by_participant(IntakeAnswer), content=True),
+    "intake_avoid": Coverage(
+        "intake_avoid", export_intake_avoid, _erase_intake_avoid, content=True
+    ),
     "signin_card": Coverage("signin_cards", export_cards, _by_participant(SignInCard)),
     "web_session": Coverage(
         "", "sign-in tokens: secrets, not information about the person", _by_participant(WebSession)
