@@ -49,6 +49,7 @@ from app.routers.facilitator import (
 )
 from app.routers.facilitator import cards as facilitator_cards
 from app.routers.facilitator import data_rights as facilitator_data_rights
+from app.routers.facilitator import intake as facilitator_intake
 from app.routers.facilitator import plans_overview as facilitator_plans
 from app.routers.facilitator import progress as facilitator_progress
 from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
@@ -257,6 +258,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_agenda.router,
         facilitator_plans.router,
         facilitator_data_rights.router,
+        facilitator_intake.router,
     ):
         app.include_router(router)
 

@@ -160,6 +160,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/p/partnership/state"): PARTNER,
     ("GET", "/p/partnership/checkins.ics"): CHECKINS,
     ("GET", "/cohorts/{slug}/plans"): COHORT,
+    ("GET", "/cohorts/{slug}/intake"): COHORT,
+    ("GET", "/intake"): PUBLIC,
+    ("GET", "/p/intake"): PARTICIPANT,
+    ("POST", "/p/intake"): PARTICIPANT,
     ("POST", "/cohorts/{slug}/participants/{participant_id}/erase"): ADMIN,
     ("POST", "/cohorts/{slug}/purge"): ADMIN,
 }

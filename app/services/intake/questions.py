@@ -169,7 +169,9 @@ def form_rule_breaks(form: IntakeForm) -> list[RuleBreak]:
         at = ("translations", language)
         if language not in TRANSLATED_LANGUAGES:
             wanted = ", ".join(TRANSLATED_LANGUAGES)
-            close = difflib.get_close_matches(language.lower(), TRANSLATED_LANGUAGES, n=1)
+            base = language.replace("_", "-").split("-")[0].lower()
+            close = [base] if base in TRANSLATED_LANGUAGES else []
+            close = close or difflib.get_close_matches(language.lower(), TRANSLATED_LANGUAGES, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             text = f"unknown language '{language}': translations are for {wanted}{hint}"
             if language == SOURCE_LANGUAGE:
