@@ -65,7 +65,8 @@ def _plant_intake(session: Session, cohort: Cohort, people: list[Participant]) -
     are published in this world, so the rows are written as the intake page would have)."""
     assert cohort.id is not None
     for person, other in zip(people, [*people[1:], people[0]], strict=True):
-        assert person.id is not None and other.id is not None
+        assert person.id is not None
+        assert other.id is not None
         session.add(
             IntakeAnswer(
                 participant_id=person.id,

@@ -45,8 +45,10 @@ def test_the_link_target_leads_to_the_intake_behind_the_sign_in(
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/join")
     assert page.status_code == 200
     assert "Before day one" in page.text
-    assert 'value="finance"' in page.text and 'value="sales"' in page.text
-    assert "> Ben</label>" in page.text and "> Ana</label>" not in page.text
+    assert 'value="finance"' in page.text
+    assert 'value="sales"' in page.text
+    assert "> Ben</label>" in page.text
+    assert "> Ana</label>" not in page.text
 
 
 def test_answers_are_saved_and_a_refused_form_keeps_every_word(
@@ -72,7 +74,8 @@ def test_answers_are_saved_and_a_refused_form_keeps_every_word(
     assert (saved.status_code, saved.headers["location"]) == (303, "/p/intake?saved=1")
     page = client.get("/p/intake?saved=1")
     assert "your answers are saved" in page.text
-    assert NOTE in page.text and 'value="sales" checked' in page.text
+    assert NOTE in page.text
+    assert 'value="sales" checked' in page.text
     export = client.get("/p/my-data.json").json()
     assert export["intake"]["notes"] == {"want-to-learn": NOTE}
     assert export["intake_avoid"] == [{"rather_not_pair_with": "Ben"}]
@@ -88,7 +91,8 @@ def test_answers_are_saved_and_a_refused_form_keeps_every_word(
     assert status.status_code == 200
     assert "1 of 3 has answered" in status.text
     for body in (status.text, buddies.text, why.text):
-        assert NOTE not in body and "sales" not in body
+        assert NOTE not in body
+        assert "sales" not in body
     assert "1 pair is unavailable by request." in buddies.text
     assert "One asked not to be paired with the other" in why.text
 
@@ -103,5 +107,5 @@ def test_the_page_is_read_only_once_the_pairs_are_published(
     page = client.get("/p/intake")
     refused = client.post("/p/intake", data={"csrf_token": csrf_of(client, "/p/intake")})
     assert "can no longer be changed" in page.text
-    assert "<fieldset class=\"plain\" disabled>" in page.text
+    assert '<fieldset class="plain" disabled>' in page.text
     assert refused.status_code == 409

@@ -70,7 +70,8 @@ def test_a_good_file_loads_and_falls_back_to_the_source_where_untranslated(
         "Anyone you would rather not pair with?",
     ]
     assert german.questions[1].note == "In your words"
-    assert form.question("avoid") is not None and form.question("languages") is None
+    assert form.question("avoid") is not None
+    assert form.question("languages") is None
 
 
 def test_every_rule_break_is_reported_at_its_line_and_nothing_loads(tmp_path: Path) -> None:

@@ -171,7 +171,8 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
             notes={"want-to-learn": "CANARY intake"},
         )
     )
-    assert ana.id is not None and ben.id is not None
+    assert ana.id is not None
+    assert ben.id is not None
     session.add(IntakeAvoid(participant_id=PARTICIPANT_ID, avoided_id=ben.id))
     session.add(IntakeAvoid(participant_id=ana.id, avoided_id=PARTICIPANT_ID))
     [card] = signin.issue_cards(
