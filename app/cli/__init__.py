@@ -236,7 +236,7 @@ def demo(
 
 
 def _mount_subcommands() -> None:
-    from app.cli import agenda, exercises, match, ops, purge, roster, workbooks, worker
+    from app.cli import agenda, exercises, intake, match, ops, purge, roster, workbooks, worker
 
     app.add_typer(workbooks.app, name="workbooks")
     app.command("cards")(workbooks.cards)
@@ -247,6 +247,7 @@ def _mount_subcommands() -> None:
     app.add_typer(roster.app, name="roster")
     app.add_typer(agenda.app, name="agenda")
     app.add_typer(exercises.app, name="exercises")
+    app.add_typer(intake.app, name="intake")
     app.command("purge")(purge.purge)
 
 
