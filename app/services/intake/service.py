@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from app.core.errors import Conflict, InvalidInput, Problem
+from app.core.i18n import current_language, ngettext
 from app.core.i18n import gettext as _
-from app.core.i18n import ngettext
 from app.models import Cohort, Participant, utcnow
 from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.services.intake.questions import (
@@ -163,6 +163,8 @@ def _validate(
     colleagues: set[int],
 ) -> tuple[dict[str, list[str]], list[int], dict[str, str], list[Problem]]:
     problems: list[Problem] = []
+    # Each problem is placed at its question as the reader reads it.
+    shown = {q.id: q.text for q in localized_form(form, current_language()).questions}
     lists: dict[str, list[str]] = {"offers": [], "wants": [], "languages": []}
     sources = {
         "offers": (choices.offers, vocabulary.tags),
@@ -173,17 +175,18 @@ def _validate(
         question = form.question(kind)
         if question is None:
             continue
-        lists[kind], found = _checked(chosen, allowed, question.max_choices, question.text, kind)
+        where = shown[question.id]
+        lists[kind], found = _checked(chosen, allowed, question.max_choices, where, kind)
         problems += found
     avoid: list[int] = []
     question = form.question("avoid")
     if question is not None:
         avoid = sorted(set(choices.avoid))
         if any(i not in colleagues for i in avoid):
-            problems.append(Problem(question.text, _("choose people of your cohort"), "avoid"))
+            problems.append(Problem(shown[question.id], _("choose people of your cohort"), "avoid"))
         if question.max_choices is not None and len(avoid) > question.max_choices:
             message = ngettext("choose at most one", "choose at most %(num)s", question.max_choices)
-            problems.append(Problem(question.text, message, "avoid"))
+            problems.append(Problem(shown[question.id], message, "avoid"))
     notes: dict[str, str] = {}
     takes_text = {q.id: q for q in form.questions if q.type == "text" or q.note is not None}
     for key, text in (choices.notes or {}).items():
@@ -192,7 +195,7 @@ def _validate(
             continue
         if len(text) > MAX_NOTE_CHARS:
             message = _("at most %(num)s characters", num=MAX_NOTE_CHARS)
-            problems.append(Problem(q.text, message, f"note-{key}"))
+            problems.append(Problem(shown[q.id], message, f"note-{key}"))
         notes[key] = text.strip()
     return lists, avoid, notes, problems
 

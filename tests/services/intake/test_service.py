@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.i18n import use_locale
 from app.models import AuditEvent, Cohort, Facilitator, Participant
 from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.services import intake
@@ -138,3 +139,14 @@ def test_the_status_says_who_answered_and_when_but_not_what(session: Session) ->
     )
     assert "secret" not in repr(status)
     assert "finance" not in repr(status)
+
+
+def test_a_problem_is_placed_at_its_question_in_the_readers_language(session: Session) -> None:
+    _, (ana, *_others) = _cohort(session)
+    with use_locale("de"), pytest.raises(InvalidInput) as caught:
+        intake.save_intake(session, participant=ana, choices=IntakeChoices(offers=["juggling"]))
+    [problem] = caught.value.problems
+    assert (problem.where, problem.message) == (
+        "Was können Sie einem Buddy aus Ihrer eigenen Erfahrung bieten?",
+        "„juggling“ gehört nicht zur Auswahl",
+    )
