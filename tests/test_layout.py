@@ -46,6 +46,7 @@ def test_services_folder_holds_only_domain_packages() -> None:
         "cohorts",
         "intake",
         "library",
+        "mail",
         "matching",
         "ops",
         "overview",
@@ -134,7 +135,16 @@ def test_imports_point_one_way_through_the_layers() -> None:
 
 @pytest.mark.parametrize("module", ["app.cli", "app.main"])
 def test_entry_points_do_not_import_heavy_libraries(module: str) -> None:
-    heavy = ["ortools", "weasyprint", "pandas", "pypdf", "segno", "icalendar", "procrastinate"]
+    heavy = [
+        "ortools",
+        "weasyprint",
+        "pandas",
+        "pypdf",
+        "segno",
+        "icalendar",
+        "procrastinate",
+        "aiosmtpd",
+    ]
     probe = f"import sys, {module}; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT

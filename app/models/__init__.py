@@ -14,6 +14,7 @@ from app.models.cohorts import (
 )
 from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.models.jobs import Job
+from app.models.mail import MailBounce, MailOptOut, OutboxMessage
 from app.models.matching import BuddyGroup, BuddyMember, PairingHistory
 from app.models.program import CohortExercise
 
@@ -29,6 +30,9 @@ __all__ = [
     "IntakeAvoid",
     "Job",
     "LoginAttempt",
+    "MailBounce",
+    "MailOptOut",
+    "OutboxMessage",
     "PairingHistory",
     "Participant",
     "ParticipantPin",

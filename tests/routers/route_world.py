@@ -24,6 +24,7 @@ from app.core.db import create_db_engine
 from app.core.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from app.main import create_app
 from app.models import RosterImport
+from app.services import mail
 from app.services.accounts import service as accounts
 from app.services.cohorts import service as cohorts
 from app.services.plans import partnership
@@ -146,6 +147,7 @@ def build_route_world(folder: Path) -> RouteWorld:
             "job_id": "999999",
             "name": "missing.pdf",
             "comment_id": str(comment.id),
+            "mail_token": mail.unsubscribe_token(settings_for(path, path.parent), w.ana.id or 0),
         }
     engine.dispose()
     return RouteWorld(path, params, tokens)
