@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
@@ -47,8 +48,20 @@ def _smtp_check(session: Session, settings: Settings, participant: Participant) 
     )
 
 
+def _intake_reminder(session: Session, settings: Settings, participant: Participant) -> None:
+    from app.models import Cohort
+    from app.services import intake
+
+    cohort = session.get(Cohort, participant.cohort_id)
+    assert cohort is not None
+    intake.remind_participant(
+        session, cohort=cohort, participant=participant, base_url=settings.base_url, on=date.today()
+    )
+
+
 SCENARIOS: dict[str, MailScenario] = {
     "smtp_check": _smtp_check,
+    "intake_reminder": _intake_reminder,
 }
 
 

@@ -77,3 +77,38 @@ def status(
             total=len(state.rows),
         )
     )
+
+
+@app.command("remind")
+def remind(cohort: Annotated[str, typer.Argument(help="Cohort slug or id.")]) -> None:
+    """Mail a reminder with a fresh personal link to everyone in COHORT who has not answered
+    (at most one a day each)."""
+    from app.core.config import get_settings
+    from app.services import cohorts, intake
+    from app.services.mail import use_mail_settings
+
+    settings = get_settings()
+    use_mail_settings(settings)
+    try:
+        with session() as s:
+            c = cohorts.get_cohort(s, ref=cohort, viewer=None)
+            done = intake.send_intake_reminders(
+                s, cohort=c, base_url=settings.base_url, actor="cli"
+            )
+    except DomainError as exc:
+        fail(exc)
+    typer.echo(
+        ngettext(
+            "%(num)s reminder queued (tandem mail send sends it now)",
+            "%(num)s reminders queued (tandem mail send sends them now)",
+            done.queued,
+        )
+    )
+    if done.already:
+        typer.echo(
+            ngettext(
+                "%(num)s person was already reminded today",
+                "%(num)s people were already reminded today",
+                done.already,
+            )
+        )

@@ -5,10 +5,10 @@ unavailable by request, never an answer or who asked."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.core.security import SESSION_COOKIE
-from app.models import Cohort, Facilitator, Participant
+from app.models import Cohort, Facilitator, OutboxMessage, Participant
 from app.services.accounts import service as accounts
 from app.services.cohorts import service as cohort_service
 from tests.conftest import csrf_of, sign_in
@@ -109,3 +109,21 @@ def test_the_page_is_read_only_once_the_pairs_are_published(
     assert "can no longer be changed" in page.text
     assert '<fieldset class="plain" disabled>' in page.text
     assert refused.status_code == 409
+
+
+def test_the_facilitator_reminds_those_who_have_not_answered(
+    client: TestClient, session: Session, facilitator: Facilitator
+) -> None:
+    cohort, _ = _world(session, facilitator)
+    token = sign_in(client, facilitator.email)
+    page = client.get(f"/cohorts/{cohort.slug}/intake")
+    assert "Remind the 3 people who have not answered" in page.text
+    sent = client.post(f"/cohorts/{cohort.slug}/intake/remind", data={"csrf_token": token})
+    again = client.post(f"/cohorts/{cohort.slug}/intake/remind", data={"csrf_token": token})
+    assert (sent.status_code, sent.headers["location"]) == (
+        303,
+        f"/cohorts/{cohort.slug}/intake?reminded=3&already=0",
+    )
+    shown = client.get(again.headers["location"])
+    assert "0 reminders are on their way. 3 people were already reminded today." in shown.text
+    assert len(session.exec(select(OutboxMessage)).all()) == 3

@@ -166,6 +166,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/cohorts/{slug}/mail"): COHORT,
     ("GET", "/cohorts/{slug}/plans"): COHORT,
     ("GET", "/cohorts/{slug}/intake"): COHORT,
+    ("POST", "/cohorts/{slug}/intake/remind"): COHORT,
     ("GET", "/intake"): PUBLIC,
     ("GET", "/p/intake"): PARTICIPANT,
     ("POST", "/p/intake"): PARTICIPANT,

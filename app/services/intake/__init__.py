@@ -15,6 +15,12 @@ from app.services.intake.questions import (
     load_intake_form,
     localized_form,
 )
+from app.services.intake.remind import (
+    Reminded,
+    remind_participant,
+    reminder_key,
+    send_intake_reminders,
+)
 from app.services.intake.service import (
     IntakeChoices,
     IntakePage,
@@ -35,6 +41,7 @@ __all__ = [
     "IntakeForm",
     "IntakePage",
     "IntakeStatus",
+    "Reminded",
     "ShownForm",
     "ShownQuestion",
     "StatusRow",
@@ -46,5 +53,8 @@ __all__ = [
     "intake_status",
     "load_intake_form",
     "localized_form",
+    "remind_participant",
+    "reminder_key",
     "save_intake",
+    "send_intake_reminders",
 ]
