@@ -46,6 +46,7 @@ def test_services_folder_holds_only_domain_packages() -> None:
         "cohorts",
         "intake",
         "library",
+        "links",
         "mail",
         "matching",
         "ops",

@@ -39,7 +39,10 @@ def reminder_key(cohort: Cohort, participant: Participant, on: date) -> str:
 
 
 def _queued(session: Session, key: str) -> bool:
-    return session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).first() is not None
+    return (
+        session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).first()
+        is not None
+    )
 
 
 def remind_participant(
