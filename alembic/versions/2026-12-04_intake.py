@@ -1,7 +1,7 @@
 """intake: what participants say before day one, and their private avoid requests
 
 Revision ID: 20261204intake
-Revises: 20261204mail
+Revises: 20261204links
 Create Date: 2026-12-04 01:10:00+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "20261204intake"
-down_revision: str | None = "20261204mail"
+down_revision: str | None = "20261204links"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,4 +1,4 @@
-"""The intake on a phone: reached from the invitation's address after sign-in, readable
+"""The intake on a phone: reached from the personal link of a reminder or invitation, readable
 without zooming or sideways scrolling, and no word lost when the form asks for a fix."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from app.models.intake import IntakeAnswer, IntakeAvoid
-from app.services.tablet import signin
-from tests.e2e.conftest import SECRET, LiveServer, sign_in_tablet
+from app.services import links
+from tests.e2e.conftest import PIN, LiveServer
 from tests.services.tablet.factories import add_participant, make_cohort
 
 pytestmark = pytest.mark.browser
@@ -27,11 +27,13 @@ def _world(live: LiveServer) -> tuple[str, list[int]]:
         people[1].tags, people[2].tags = ["finance", "turnarounds"], ["international teams"]
         people[0].languages, people[3].languages = ["English"], ["Deutsch"]
         session.add_all(people)
-        [card] = signin.issue_cards(
-            session, cohort=cohort, participants=[people[0]], secret=SECRET, followup_days=180
-        )
+        session.flush()
+        assert people[0].id is not None
+        url = links.issue_link(
+            session, people[0].id, base_url=live.base_url, next_path="/intake"
+        ).url
         session.commit()
-        return card.code, [p.id or 0 for p in people]
+        return url, [p.id or 0 for p in people]
 
 
 def _no_sideways_scroll(page: Any) -> None:
@@ -42,12 +44,15 @@ def _no_sideways_scroll(page: Any) -> None:
 def test_the_intake_on_a_phone_keeps_every_word_and_saves(
     live_server: LiveServer, browser: Any
 ) -> None:
-    code, ids = _world(live_server)
+    url, ids = _world(live_server)
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    sign_in_tablet(page, live_server, code)
-    page.goto(f"{live_server.base_url}/intake")
+    page.goto(url)
+    page.get_by_role("button", name="Continue").tap()
+    page.fill("#pin", PIN)
+    page.fill("#pin_again", PIN)
+    page.get_by_role("button", name="Set my PIN and sign in").tap()
     page.wait_for_url(f"{live_server.base_url}/p/intake")
     expect(page.locator("h1")).to_have_text("Before day one")
     _no_sideways_scroll(page)

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.core.config import Settings
 from app.core.errors import Conflict
 from app.models import Cohort, OutboxMessage, Participant, SignInLink
-from app.services import intake
+from app.services import intake, links
 from app.services.intake import IntakeChoices
 from app.services.mail import set_reminders, use_mail_settings
 from tests.mail_canary import assert_no_canary
@@ -90,3 +90,12 @@ def test_reminders_respect_the_opt_out_and_stop_when_the_pairs_are_published(
     make_group(session, cohort, [ana, ben, cai])
     with pytest.raises(Conflict):
         intake.send_intake_reminders(session, cohort=cohort, base_url=BASE, actor="cli", on=DAY)
+
+
+def test_invitations_open_the_intake_until_the_pairs_are_published(
+    session: Session, settings: Settings
+) -> None:
+    cohort, (ana, ben, cai) = _cohort(session, settings)
+    before = links.invitation_landing(session, cohort=cohort)
+    make_group(session, cohort, [ana, ben, cai])
+    assert (before, links.invitation_landing(session, cohort=cohort)) == ("/intake", "/")
