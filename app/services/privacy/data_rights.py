@@ -36,6 +36,7 @@ from app.models import (
     Participant,
     ParticipantPin,
     Person,
+    SignInLink,
     WebSession,
 )
 from app.models.intake import IntakeAnswer, IntakeAvoid
@@ -63,6 +64,7 @@ from app.services.privacy.export import (
     export_history,
     export_intake,
     export_intake_avoid,
+    export_links,
     export_mail,
     export_mail_settings,
     export_notes,
@@ -316,6 +318,7 @@ REGISTRY: dict[str, Coverage] = {
         "intake_avoid", export_intake_avoid, _erase_intake_avoid, content=True
     ),
     "signin_card": Coverage("signin_cards", export_cards, _by_participant(SignInCard)),
+    "signin_link": Coverage("signin_links", export_links, _by_participant(SignInLink)),
     "web_session": Coverage(
         "", "sign-in tokens: secrets, not information about the person", _by_participant(WebSession)
     ),
