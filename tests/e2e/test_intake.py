@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.services import links
 from tests.e2e.conftest import PIN, LiveServer
+from tests.e2e.test_facilitator_pages_in_each_language import _serious_violations
 from tests.services.tablet.factories import add_participant, make_cohort
 
 pytestmark = pytest.mark.browser
@@ -45,7 +46,8 @@ def test_the_intake_on_a_phone_keeps_every_word_and_saves(
     live_server: LiveServer, browser: Any
 ) -> None:
     url, ids = _world(live_server)
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    # The page itself keeps its CSP; only the injected axe checker is let in.
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(url)
@@ -56,6 +58,7 @@ def test_the_intake_on_a_phone_keeps_every_word_and_saves(
     page.wait_for_url(f"{live_server.base_url}/p/intake")
     expect(page.locator("h1")).to_have_text("Before day one")
     _no_sideways_scroll(page)
+    assert _serious_violations(page) == []
     box = page.locator("#q-can-offer label.choice").first.bounding_box()
     assert box is not None
     assert box["height"] >= 44
@@ -70,6 +73,7 @@ def test_the_intake_on_a_phone_keeps_every_word_and_saves(
     expect(page.locator("#note-want-to-learn")).to_have_value(NOTE)
     expect(page.locator("#q-can-offer input[value=finance]")).to_be_checked()
     _no_sideways_scroll(page)
+    assert _serious_violations(page) == []
 
     page.locator("#q-rather-not label.choice", has_text="Eli").tap()
     page.tap("#intake-save")
