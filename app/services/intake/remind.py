@@ -15,9 +15,10 @@ from app.core.i18n import gettext as _
 from app.models import Cohort, OutboxMessage, Participant, utcnow
 from app.services.intake.service import intake_status
 from app.services.links import issue_link
-from app.services.mail import queue_mail
+from app.services.mail import queue_mail, reminders_enabled
 from app.services.ops import record_event
 from app.services.roster import list_participants
+from app.services.tablet import language_of
 
 REMINDER_KIND = "intake_reminder"
 LANDING = "/intake"
@@ -52,16 +53,18 @@ def remind_participant(
     out that day, None when they turned reminders off."""
     assert participant.id is not None
     key = reminder_key(cohort, participant, on)
-    # Checked before a link is issued: a new link stops the one in the mail already queued.
+    # Both checked before a link is issued: a new link stops the one the participant holds.
     if _queued(session, key):
         return False
+    if not reminders_enabled(session, participant=participant):
+        return None
     link = issue_link(session, participant.id, base_url=base_url, next_path=LANDING)
     message = queue_mail(
         session,
         to=participant.email,
         kind=REMINDER_KIND,
         template=REMINDER_KIND,
-        language=participant.language or cohort.language,
+        language=language_of(participant, cohort),
         context={
             "name": participant.name,
             "cohort": cohort.name,

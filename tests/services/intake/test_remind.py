@@ -87,6 +87,8 @@ def test_reminders_respect_the_opt_out_and_stop_when_the_pairs_are_published(
     set_reminders(session, participant=cai, enabled=False)
     done = intake.send_intake_reminders(session, cohort=cohort, base_url=BASE, actor="cli", on=DAY)
     assert done == intake.Reminded(2, 0, 1)
+    # Cai's own link, if any, keeps working: no new one was issued for a mail not sent.
+    assert session.exec(select(SignInLink).where(SignInLink.participant_id == cai.id)).all() == []
     make_group(session, cohort, [ana, ben, cai])
     with pytest.raises(Conflict):
         intake.send_intake_reminders(session, cohort=cohort, base_url=BASE, actor="cli", on=DAY)
