@@ -53,6 +53,7 @@ from app.routers.facilitator import (
 )
 from app.routers.facilitator import cards as facilitator_cards
 from app.routers.facilitator import data_rights as facilitator_data_rights
+from app.routers.facilitator import intake as facilitator_intake
 from app.routers.facilitator import links as facilitator_links
 from app.routers.facilitator import mail as facilitator_mail
 from app.routers.facilitator import plans_overview as facilitator_plans
@@ -272,6 +273,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_plans.router,
         facilitator_plans.router,
         facilitator_data_rights.router,
+        facilitator_intake.router,
         facilitator_mail.router,
     ):
         app.include_router(router)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
@@ -47,6 +48,17 @@ def _smtp_check(session: Session, settings: Settings, participant: Participant) 
     )
 
 
+def _intake_reminder(session: Session, settings: Settings, participant: Participant) -> None:
+    from app.models import Cohort
+    from app.services import intake
+
+    cohort = session.get(Cohort, participant.cohort_id)
+    assert cohort is not None
+    intake.remind_participant(
+        session, cohort=cohort, participant=participant, base_url=settings.base_url, on=date.today()
+    )
+
+
 def _invitation(session: Session, settings: Settings, participant: Participant) -> None:
     from app.models import Cohort
     from app.services import links
@@ -75,6 +87,7 @@ SCENARIOS: dict[str, MailScenario] = {
     "invitation": _invitation,
     "signin_link": _signin_link,
     "smtp_check": _smtp_check,
+    "intake_reminder": _intake_reminder,
 }
 
 

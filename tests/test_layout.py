@@ -44,6 +44,7 @@ def test_services_folder_holds_only_domain_packages() -> None:
         "accounts",
         "agenda",
         "cohorts",
+        "intake",
         "library",
         "links",
         "mail",

@@ -241,7 +241,19 @@ def demo(
 
 
 def _mount_subcommands() -> None:
-    from app.cli import agenda, exercises, links, mail, match, ops, purge, roster, workbooks, worker
+    from app.cli import (
+        agenda,
+        exercises,
+        intake,
+        links,
+        mail,
+        match,
+        ops,
+        purge,
+        roster,
+        workbooks,
+        worker,
+    )
 
     app.add_typer(workbooks.app, name="workbooks")
     app.command("cards")(workbooks.cards)
@@ -253,6 +265,7 @@ def _mount_subcommands() -> None:
     app.add_typer(roster.app, name="roster")
     app.add_typer(agenda.app, name="agenda")
     app.add_typer(exercises.app, name="exercises")
+    app.add_typer(intake.app, name="intake")
     app.command("purge")(purge.purge)
     app.add_typer(mail.app, name="mail")
 

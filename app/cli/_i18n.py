@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -71,6 +71,13 @@ def format_date(value: date, format: str = "medium") -> str:
     from app.core import i18n
 
     return i18n.format_date(value, format=format)
+
+
+def format_datetime(value: datetime, format: str = "medium") -> str:
+    """A moment (shown in UTC) by CLDR length in the command's language."""
+    from app.core import i18n
+
+    return i18n.format_datetime(value, format=format)
 
 
 def format_decimal(value: float, pattern: str) -> str:

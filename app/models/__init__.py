@@ -12,6 +12,7 @@ from app.models.cohorts import (
     RosterImport,
     RosterProfile,
 )
+from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.models.jobs import Job
 from app.models.links import SignInLink
 from app.models.mail import MailBounce, MailOptOut, OutboxMessage
@@ -26,6 +27,8 @@ __all__ = [
     "CohortExercise",
     "CohortFacilitator",
     "Facilitator",
+    "IntakeAnswer",
+    "IntakeAvoid",
     "Job",
     "LoginAttempt",
     "MailBounce",

@@ -31,6 +31,7 @@ BROWSER_LOCALE = {"en": "en-GB", "de": "de-DE", "fr": "fr-FR", "es": "es-ES"}
 TABS = (
     "",
     "/roster",
+    "/intake",
     "/matching",
     "/agenda",
     "/now",

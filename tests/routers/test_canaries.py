@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from app.core.db import create_db_engine
 from app.core.logging import SECRET_PATH_PREFIXES, JsonFormatter, redact
 from app.models import Cohort, Participant
+from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.models.plans import AgreedStep, CheckInNote, Plan, PlanComment
 from app.services import links
 from app.services.library import program
@@ -59,8 +60,28 @@ def _plant(session: Session, slug: str) -> int:
                     idempotency_key=f"canary-{person.id}-{bound.spec.id}-{prompt.id}"[:100],
                 )
                 planted += 1
+    planted += _plant_intake(session, cohort, list(people))
     session.commit()
     return planted
+
+
+def _plant_intake(session: Session, cohort: Cohort, people: list[Participant]) -> int:
+    """Each participant's intake: free text, tag choices and a private avoid request (the pairs
+    are published in this world, so the rows are written as the intake page would have)."""
+    assert cohort.id is not None
+    for person, other in zip(people, [*people[1:], people[0]], strict=True):
+        assert person.id is not None
+        assert other.id is not None
+        session.add(
+            IntakeAnswer(
+                participant_id=person.id,
+                cohort_id=cohort.id,
+                offers=[f"{CANARY}-offer-{person.id}"],
+                notes={"want-to-learn": f"{CANARY}-intake-{person.id}"},
+            )
+        )
+        session.add(IntakeAvoid(participant_id=person.id, avoided_id=other.id))
+    return len(people)
 
 
 def _plant_plans_and_partnership(world: RouteWorld, app: FastAPI) -> list[str]:
@@ -116,6 +137,7 @@ def _stored_text(app: FastAPI) -> str:
             *session.exec(select(PlanComment)).all(),
             *session.exec(select(CheckInNote)).all(),
             *session.exec(select(AgreedStep)).all(),
+            *session.exec(select(IntakeAnswer)).all(),
         ]
         return " ".join(repr(row) for row in rows)
 
@@ -130,6 +152,7 @@ def test_no_facilitator_page_export_log_or_error_shows_an_answer(
         planted = _plant_plans_and_partnership(world, app)
         stored = _stored_text(app)
         assert [c for c in planted if c in stored] == planted
+        assert f"{CANARY}-intake-" in stored
         crawled = []
         for viewer in ("facilitator", "admin"):
             with client_for(world, viewer, app) as client:
@@ -153,7 +176,8 @@ def test_no_facilitator_page_export_log_or_error_shows_an_answer(
             assert refused.status_code == 422
             assert CANARY not in refused.text
     slug = world.params["slug"]
-    assert [f"/cohorts/{slug}/{page}" in crawled for page in ("progress", "plans")] == [True, True]
+    pages = ("progress", "plans", "intake", "matching")
+    assert [f"/cohorts/{slug}/{page}" in crawled for page in pages] == [True] * len(pages)
     assert CANARY not in caplog.text
 
 

@@ -204,7 +204,16 @@ def test_every_facilitator_page_declares_the_language_it_speaks(
     pages = ["/cohorts", "/account", "/cohorts/new", f"/cohorts/{cohort.slug}"]
     pages += [
         f"/cohorts/{cohort.slug}/{tab}"
-        for tab in ("roster", "matching", "agenda", "now", "progress", "cards", "workbooks")
+        for tab in (
+            "roster",
+            "intake",
+            "matching",
+            "agenda",
+            "now",
+            "progress",
+            "cards",
+            "workbooks",
+        )
     ]
     pages += [f"/cohorts/{cohort.slug}/plans", f"/cohorts/{cohort.slug}/edit", "/library"]
     for language in i18n.LANGUAGES:

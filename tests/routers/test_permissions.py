@@ -218,6 +218,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/mail/unsubscribe/{mail_token}"): PUBLIC,
     ("GET", "/cohorts/{slug}/mail"): COHORT,
     ("GET", "/cohorts/{slug}/plans"): COHORT,
+    ("GET", "/cohorts/{slug}/intake"): COHORT,
+    ("POST", "/cohorts/{slug}/intake/remind"): COHORT,
+    ("GET", "/intake"): PUBLIC,
+    ("GET", "/p/intake"): PARTICIPANT,
+    ("POST", "/p/intake"): PARTICIPANT,
     ("POST", "/cohorts/{slug}/participants/{participant_id}/erase"): ADMIN,
     ("POST", "/cohorts/{slug}/purge"): ADMIN,
 }

@@ -17,7 +17,7 @@ from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, FormId, PathId, SessionDep
 from app.models import Cohort, Participant
 from app.models.matching import END_REASONS
-from app.services import matching
+from app.services import matching, privacy
 from app.services.matching import ResultDiff, Weights
 from app.services.roster import list_participants
 
@@ -90,6 +90,8 @@ def _page(
             "why": why,
             "problems": problems or [],
             "matrix_limit": MATRIX_LIMIT,
+            # A count only: who asked to avoid whom is never shown.
+            "apart_by_request": privacy.pairs_apart_by_request(session, cohort_id=cohort.id or 0),
         },
         status_code=status_code,
     )

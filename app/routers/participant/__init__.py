@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.routers.participant import api, join, language, links, mail, now, pages, workbook
+from app.routers.participant import (
+    api,
+    intake,
+    join,
+    language,
+    links,
+    mail,
+    now,
+    pages,
+    workbook,
+)
 from app.routers.participant import partnership as partnership_pages
 from app.routers.participant import plan as plan_pages
 
@@ -18,4 +28,5 @@ router.include_router(workbook.router)
 router.include_router(plan_pages.router)
 router.include_router(partnership_pages.router)
 router.include_router(language.router)
+router.include_router(intake.router)
 router.include_router(mail.router)

@@ -36,6 +36,16 @@ from app.services.library.translations import (
     translation_report,
     translation_status,
 )
+from app.services.library.yaml_source import (
+    KeyPath,
+    Mark,
+    MarkedDocument,
+    YamlRejected,
+    display_path,
+    explain_error,
+    read_yaml_file,
+    render_path,
+)
 
 __all__ = [
     "AGREEMENT_ID",
@@ -47,15 +57,21 @@ __all__ = [
     "BoundExercise",
     "Credit",
     "ExerciseSpec",
+    "KeyPath",
     "LanguageStatus",
     "Library",
     "LicenceUse",
+    "Mark",
+    "MarkedDocument",
     "PromptSpec",
+    "YamlRejected",
     "adopt_updates",
     "bind_program",
     "bound_exercise",
     "credit_line",
     "current_library",
+    "display_path",
+    "explain_error",
     "filter_library",
     "language_code",
     "library_updates",
@@ -65,6 +81,8 @@ __all__ = [
     "missing_translations",
     "parse_filter",
     "program_of",
+    "read_yaml_file",
+    "render_path",
     "translation_report",
     "translation_status",
 ]

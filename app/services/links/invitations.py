@@ -18,6 +18,7 @@ from app.models import Cohort, Participant, SignInLink, utcnow
 from app.services.cohorts import cohort_end_date
 from app.services.links.tokens import issue_link
 from app.services.mail import queue_mail
+from app.services.matching import pairing_state
 from app.services.ops import record_event
 from app.services.roster import list_participants
 from app.services.tablet import language_of
@@ -38,12 +39,9 @@ class InvitationReport:
 
 
 def invitation_landing(session: Session, *, cohort: Cohort) -> str:
-    """Where the link of an invitation (or of the link sheet) lands after sign-in.
-
-    The hook for the intake: once a cohort can have an intake before day one, this returns
-    ``"/intake"`` for a cohort that has one, so that the invitation opens it.
-    """
-    return "/"
+    """Where the link of an invitation (or of the link sheet) lands after sign-in: the intake
+    before day one while the cohort's pairs are not published, the participant's home after."""
+    return "/" if pairing_state(session, cohort=cohort) == "published" else "/intake"
 
 
 def _has_address(participant: Participant) -> bool:

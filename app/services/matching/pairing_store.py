@@ -34,6 +34,7 @@ from app.services.matching.engine import (
     build_context,
     rank_level,
 )
+from app.services.privacy import MatchingIntake, intake_for_matching
 from app.services.roster import list_participants
 
 LIVE_STATES = ("proposed", "published")
@@ -73,7 +74,8 @@ def _tenure(p: Participant, on: date) -> float | None:
     return p.tenure_years
 
 
-def _person(p: Participant, on: date) -> MatchPerson:
+def _person(p: Participant, on: date, intake: MatchingIntake, apart: frozenset[str]) -> MatchPerson:
+    assert p.id is not None
     return MatchPerson(
         key=p.email,
         name=p.name,
@@ -83,11 +85,26 @@ def _person(p: Participant, on: date) -> MatchPerson:
         region=p.region or None,
         tenure_years=_tenure(p, on),
         manager_key=p.manager_email or None,
-        languages=frozenset(p.languages),
+        languages=frozenset(p.languages) | intake.languages.get(p.id, frozenset()),
         tags=frozenset(p.tags),
-        avoid=frozenset(p.avoid),
+        avoid=frozenset(p.avoid) | apart,
         conflict_groups=frozenset({p.conflict_group}) if p.conflict_group else frozenset(),
+        offers=intake.offers.get(p.id, frozenset()),
+        wants=intake.wants.get(p.id, frozenset()),
     )
+
+
+def _apart_keys(people: Sequence[Participant], intake: MatchingIntake) -> dict[int, frozenset[str]]:
+    """The private avoid requests as engine avoid lists. Each pair kept apart is written on
+    the member with the smaller id, whoever asked: the engine keeps a pair apart either way,
+    and nothing downstream can read the direction because none is kept."""
+    email = {p.id: p.email for p in people}
+    apart: dict[int, set[str]] = {}
+    for pair in intake.apart:
+        low, high = sorted(pair)
+        if low in email and high in email:
+            apart.setdefault(low, set()).add(email[high])
+    return {pid: frozenset(keys) for pid, keys in apart.items()}
 
 
 def _history(
@@ -126,13 +143,19 @@ def _outside_manager_links(session: Session, people: Sequence[Participant]) -> d
 def engine_input(session: Session, cohort: Cohort) -> tuple[list[MatchPerson], dict[str, Any]]:
     """The roster as engine people, and the options (weights, history, outside managers)."""
     people = people_of(session, cohort)
+    assert cohort.id is not None
+    intake = intake_for_matching(session, cohort_id=cohort.id)
+    apart = _apart_keys(people, intake)
     options: dict[str, Any] = {
         "weights": cohort_weights(cohort),
         "history": _history(session, cohort, people),
         "history_mode": history_mode(cohort),
         "extra_manager_links": _outside_manager_links(session, people),
     }
-    return [_person(p, cohort.start_date) for p in people], options
+    persons = [
+        _person(p, cohort.start_date, intake, apart.get(p.id or 0, frozenset())) for p in people
+    ]
+    return persons, options
 
 
 def match_context(session: Session, *, cohort: Cohort) -> MatchContext:

@@ -50,9 +50,10 @@ class MatchPerson:
     tags: frozenset[str] = frozenset()
     avoid: frozenset[str] = frozenset()
     conflict_groups: frozenset[str] = frozenset()
-    # From the intake: topics of the cohort's vocabulary one can offer and wants to learn.
     offers: frozenset[str] = frozenset()
+    """Tags the person says, in their intake, they can offer a buddy."""
     wants: frozenset[str] = frozenset()
+    """Tags the person says, in their intake, they want to learn about."""
 
 
 class Weights(BaseModel):

@@ -39,6 +39,7 @@ from app.models import (
     SignInLink,
     WebSession,
 )
+from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.models.plans import (
     AgreedStep,
     CheckInNote,
@@ -61,6 +62,8 @@ from app.services.privacy.export import (
     export_comments,
     export_groups,
     export_history,
+    export_intake,
+    export_intake_avoid,
     export_links,
     export_mail,
     export_mail_settings,
@@ -266,6 +269,16 @@ def _erase_login_attempts(session: Session, p: Participant) -> int:
     )
 
 
+def _erase_intake_avoid(session: Session, p: Participant) -> int:
+    # Both ways: the requests they made, and those made about them (which name them by id).
+    return _count(
+        session,
+        delete(IntakeAvoid).where(
+            (col(IntakeAvoid.participant_id) == p.id) | (col(IntakeAvoid.avoided_id) == p.id)
+        ),
+    )
+
+
 def _erase_bounce(session: Session, p: Participant) -> int:
     # Keyed by address, not by participant: kept while another participation uses it.
     if _other_participations(session, p):
@@ -300,6 +313,10 @@ REGISTRY: dict[str, Coverage] = {
         "", "a copy of the answers already exported", _by_participant(SaveReceipt), content=True
     ),
     "answer": Coverage("answers", export_answers, _by_participant(Answer), content=True),
+    "intake_answer": Coverage("intake", export_intake, _by_participant(IntakeAnswer), content=True),
+    "intake_avoid": Coverage(
+        "intake_avoid", export_intake_avoid, _erase_intake_avoid, content=True
+    ),
     "signin_card": Coverage("signin_cards", export_cards, _by_participant(SignInCard)),
     "signin_link": Coverage("signin_links", export_links, _by_participant(SignInLink)),
     "web_session": Coverage(

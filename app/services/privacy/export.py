@@ -234,3 +234,28 @@ def export_history(session: Session, p: Participant) -> Rows:
         )
     ).all()
     return [{"cohort_id": r.cohort_id, "created_at": _iso(r.created_at)} for r in rows]
+
+
+def export_intake(session: Session, p: Participant) -> dict[str, Any] | None:
+    view = visibility.read_intake(session, viewer=p, owner=p)
+    if view.submitted_at is None:
+        return None
+    return {
+        "offers": view.offers,
+        "wants": view.wants,
+        "languages": view.languages,
+        "notes": view.notes,
+        "submitted_at": _iso(view.submitted_at),
+        "updated_at": _iso(view.updated_at),
+    }
+
+
+def export_intake_avoid(session: Session, p: Participant) -> Rows:
+    # Only the requests the participant made: a request about them is someone else's secret.
+    view = visibility.read_intake(session, viewer=p, owner=p)
+    names = dict(
+        session.exec(
+            select(Participant.id, Participant.name).where(col(Participant.id).in_(view.avoid_ids))
+        ).all()
+    )
+    return [{"rather_not_pair_with": names.get(i, "")} for i in view.avoid_ids]

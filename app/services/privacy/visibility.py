@@ -459,3 +459,86 @@ def read_agreed_steps(session: Session, *, viewer: Viewer, group: BuddyGroup) ->
         .order_by(col(AgreedStep.created_at), col(AgreedStep.id))
     ).all()
     return [StepView(s.id or 0, s.text, name or "", s.created_at) for s, name in rows]
+
+
+# ---- the intake before day one --------------------------------------------------------------
+# Everything a participant says in their intake is theirs: they read it back, nobody else does.
+# The matching reads the tag choices and languages, never the free text, and each private avoid
+# request only as a pair of people kept apart, so no page, export or message can tell who
+# asked. A facilitator learns how many pairs are unavailable by request, and for one pair only
+# that it is.
+
+from app.models.intake import IntakeAnswer, IntakeAvoid  # noqa: E402
+
+INTAKE_NOT_FOUND = N_("no such intake")
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeView:
+    """A participant's own intake, for themselves."""
+
+    offers: list[str]
+    wants: list[str]
+    languages: list[str]
+    notes: dict[str, str]
+    avoid_ids: list[int]
+    submitted_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingIntake:
+    """What the matching may use of a cohort's intake: tag choices and languages by
+    participant id, and the pairs kept apart by request (no direction, no free text)."""
+
+    offers: dict[int, frozenset[str]]
+    wants: dict[int, frozenset[str]]
+    languages: dict[int, frozenset[str]]
+    apart: frozenset[frozenset[int]]
+
+
+def read_intake(session: Session, *, viewer: Viewer, owner: Participant) -> IntakeView:
+    """``owner``'s intake for ``owner`` alone (NotFound for anyone else, facilitators too)."""
+    if not isinstance(viewer, Participant) or viewer.id != owner.id or owner.id is None:
+        raise NotFound(_(INTAKE_NOT_FOUND))
+    row = session.get(IntakeAnswer, owner.id)
+    avoid = session.exec(
+        select(IntakeAvoid.avoided_id).where(IntakeAvoid.participant_id == owner.id)
+    ).all()
+    if row is None:
+        return IntakeView([], [], [], {}, sorted(avoid), None, None)
+    return IntakeView(
+        list(row.offers),
+        list(row.wants),
+        list(row.languages),
+        dict(row.notes or {}),
+        sorted(avoid),
+        row.submitted_at,
+        row.updated_at,
+    )
+
+
+def _cohort_avoids(session: Session, cohort_id: int) -> list[tuple[int, int]]:
+    rows = session.exec(
+        select(IntakeAvoid.participant_id, IntakeAvoid.avoided_id)
+        .join(Participant, col(Participant.id) == col(IntakeAvoid.participant_id))
+        .where(Participant.cohort_id == cohort_id)
+    ).all()
+    return [(a, b) for a, b in rows]
+
+
+def intake_for_matching(session: Session, *, cohort_id: int) -> MatchingIntake:
+    """The cohort's intake as the matching may see it (see ``MatchingIntake``)."""
+    rows = session.exec(select(IntakeAnswer).where(IntakeAnswer.cohort_id == cohort_id)).all()
+    apart = frozenset(frozenset(pair) for pair in _cohort_avoids(session, cohort_id))
+    return MatchingIntake(
+        offers={r.participant_id: frozenset(r.offers) for r in rows},
+        wants={r.participant_id: frozenset(r.wants) for r in rows},
+        languages={r.participant_id: frozenset(r.languages) for r in rows},
+        apart=apart,
+    )
+
+
+def pairs_apart_by_request(session: Session, *, cohort_id: int) -> int:
+    """How many pairs of the cohort are unavailable by request: a count, never who asked."""
+    return len({frozenset(pair) for pair in _cohort_avoids(session, cohort_id)})

@@ -1,8 +1,9 @@
 """Erasure leaves nothing behind: a canary person is planted in every table and file that can
 hold a person, erased through the admin's page, and then looked for everywhere.
 
-Zelda Canary writes, is paired, signs in, is named in other people's roster rows and in a
-pending UTF-16 upload, has a cached workbook and an export file. Her ids are unusual numbers so
+Zelda Canary writes, answers the intake (and is named in someone's private avoid request), is
+paired, signs in, is named in other people's roster rows and in a pending UTF-16 upload, has a
+cached workbook and an export file. Her ids are unusual numbers so
 that a reference to her is found in any column, foreign key or not. Every table of the metadata
 must either hold a planted trace before the erasure or be listed in NOT_ABOUT_PEOPLE with the
 reason it cannot: a new table fails this test until it is planted here or listed.
@@ -39,6 +40,7 @@ from app.models import (
     RosterImport,
     SignInLink,
 )
+from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.services import links, mail
 from app.services.accounts import service as accounts
 from app.services.library import program
@@ -166,6 +168,18 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
     partnership.add_agreed_step(session, participant=zelda, text="CANARY step")
     partnership.change_partnership(session, participant=zelda, state="paused", reason="no_time")
     responses.accept_agreement(session, participant=zelda)
+    session.add(
+        IntakeAnswer(
+            participant_id=PARTICIPANT_ID,
+            cohort_id=cohort.id,
+            offers=["sales"],
+            notes={"want-to-learn": "CANARY intake"},
+        )
+    )
+    assert ana.id is not None
+    assert ben.id is not None
+    session.add(IntakeAvoid(participant_id=PARTICIPANT_ID, avoided_id=ben.id))
+    session.add(IntakeAvoid(participant_id=ana.id, avoided_id=PARTICIPANT_ID))
     [card] = signin.issue_cards(
         session, cohort=cohort, participants=[zelda], secret="x" * 48, followup_days=180
     )
