@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 from sqlmodel import Session
 
 from app.core.errors import Conflict, NotFound
-from app.services.plans import partnership
+from app.services.plans import partnership, steps
 from tests.services.tablet.factories import World, make_world
 
 
 @pytest.fixture
 def world(session: Session) -> World:
     return make_world(session)
-
-
-def _unfold(ics: bytes) -> list[str]:
-    """RFC 5545 3.1 by hand: a line starting with a space or tab continues the previous one."""
-    lines: list[str] = []
-    for raw in ics.decode("utf-8").split("\r\n"):
-        if raw[:1] in (" ", "\t") and lines:
-            lines[-1] += raw[1:]
-        elif raw:
-            lines.append(raw)
-    return lines
 
 
 def test_checkin_dates_count_from_the_last_day_and_fall_on_working_days() -> None:
@@ -61,13 +52,15 @@ def test_agreed_rhythm_downloads_as_calendar_events_for_both(
         partnership.checkin_calendar(session, participant=world.ben, prodid_host="t.example")
     partnership.agree_rhythm(session, participant=world.ben)
     for who in (world.ana, world.ben):
-        lines = _unfold(
-            partnership.checkin_calendar(session, participant=who, prodid_host="t.example")
-        )
-        starts = [line.split(":", 1)[1] for line in lines if line.startswith("DTSTART")]
-        summaries = [line.split(":", 1)[1] for line in lines if line.startswith("SUMMARY")]
-        assert starts == ["20270405", "20270503", "20270602"]
-        assert summaries == [f"Buddy check-in {n}: Ana and Ben" for n in (1, 2, 3)]
+        ics = partnership.checkin_calendar(session, participant=who, prodid_host="t.example")
+        events = Calendar.from_ical(ics).walk("VEVENT")
+        assert [e.decoded("dtstart") for e in events] == [
+            datetime(2027, m, d, 10, 0, tzinfo=ZoneInfo("UTC")) for m, d in ((4, 5), (5, 3), (6, 2))
+        ]
+        assert [str(e["summary"]) for e in events] == [
+            f"Buddy check-in {n}: Ana and Ben" for n in (1, 2, 3)
+        ]
+        assert [int(e["sequence"]) for e in events] == [0, 0, 0]
 
 
 def test_notes_stay_private_and_steps_are_shared(session: Session, world: World) -> None:
@@ -75,7 +68,7 @@ def test_notes_stay_private_and_steps_are_shared(session: Session, world: World)
     partnership.save_checkin_note(
         session, participant=world.ana, checkin_date=date(2027, 4, 3), text="ANA-PRIVATE"
     )
-    partnership.add_agreed_step(session, participant=world.ben, text="Ana shadows Ben's 1:1")
+    steps.add_agreed_step(session, participant=world.ben, text="Ana shadows Ben's 1:1")
     ana = partnership.partnership_view(session, participant=world.ana)
     ben = partnership.partnership_view(session, participant=world.ben)
     assert ana.notes == {date(2027, 4, 3): "ANA-PRIVATE"}
@@ -91,7 +84,7 @@ def test_pause_and_end_show_the_other_only_the_state(session: Session, world: Wo
     assert (ben.state, ben.my_reason) == ("paused", "")
     assert partnership.partnership_view(session, participant=world.ana).my_reason == "new_role"
     with pytest.raises(Conflict):
-        partnership.add_agreed_step(session, participant=world.ben, text="while paused")
+        steps.add_agreed_step(session, participant=world.ben, text="while paused")
     partnership.change_partnership(
         session, participant=world.ana, state="ended", reason="prefer_not_to_say"
     )

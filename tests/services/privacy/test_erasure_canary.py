@@ -37,7 +37,7 @@ from app.models import (
 )
 from app.services.accounts import service as accounts
 from app.services.library import program
-from app.services.plans import partnership
+from app.services.plans import partnership, steps
 from app.services.plans import service as plans
 from app.services.tablet import responses, signin
 from tests.conftest import csrf_of, sign_in
@@ -158,7 +158,7 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
         session, participant=zelda, checkin_date=date(2027, 4, 3), text="CANARY check-in"
     )
     partnership.propose_rhythm(session, participant=zelda, rhythm="30-60-90")
-    partnership.add_agreed_step(session, participant=zelda, text="CANARY step")
+    steps.add_agreed_step(session, participant=zelda, text="CANARY step")
     partnership.change_partnership(session, participant=zelda, state="paused", reason="no_time")
     responses.accept_agreement(session, participant=zelda)
     [card] = signin.issue_cards(
