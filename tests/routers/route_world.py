@@ -26,7 +26,7 @@ from app.main import create_app
 from app.models import RosterImport
 from app.services.accounts import service as accounts
 from app.services.cohorts import service as cohorts
-from app.services.plans import partnership
+from app.services.plans import checkins, partnership, steps
 from app.services.plans import service as plans
 from app.services.tablet import signin
 from tests.conftest import build_schema
@@ -121,6 +121,8 @@ def build_route_world(folder: Path) -> RouteWorld:
         partnership.propose_rhythm(session, participant=w.ana, rhythm="30-60-90")
         partnership.agree_rhythm(session, participant=w.ben)
         partnership.propose_rhythm(session, participant=w.cai, rhythm="monthly-6")
+        first_checkin = checkins.group_checkins(session, group=w.group)[0]
+        step = steps.add_agreed_step(session, participant=w.ana, text="Call each other")
         tokens = {}
         for name, kwargs in (
             ("self", {"participant_id": w.ana.id}),
@@ -146,6 +148,8 @@ def build_route_world(folder: Path) -> RouteWorld:
             "job_id": "999999",
             "name": "missing.pdf",
             "comment_id": str(comment.id),
+            "checkin_id": str(first_checkin.id),
+            "step_id": str(step.id),
         }
     engine.dispose()
     return RouteWorld(path, params, tokens)
