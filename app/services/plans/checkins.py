@@ -224,22 +224,25 @@ def _check_new_time(
     raise InvalidInput(_("the check-in cannot be moved"), [Problem("day", message, "day")])
 
 
-def mark_missed(session: Session, *, now: datetime) -> int:
-    """Mark every open check-in that passed without a word as missed; returns how many."""
+def passed_unmarked(session: Session, *, now: datetime) -> list[CheckIn]:
+    """Open check-ins that passed without a word (MISSED_AFTER their start)."""
     rows = session.exec(
         select(CheckIn, Cohort.timezone)
         .join(BuddyGroup, col(BuddyGroup.id) == col(CheckIn.group_id))
         .join(Cohort, col(Cohort.id) == col(BuddyGroup.cohort_id))
         .where(col(CheckIn.state).in_(OPEN_STATES), col(CheckIn.day) <= now.date())
     ).all()
-    missed = 0
-    for checkin, tz_name in rows:
-        if starts_at(checkin, tz_name=tz_name) + MISSED_AFTER <= now:
-            checkin.state = "missed"
-            session.add(checkin)
-            missed += 1
+    return [c for c, tz_name in rows if starts_at(c, tz_name=tz_name) + MISSED_AFTER <= now]
+
+
+def mark_missed(session: Session, *, now: datetime) -> int:
+    """Mark every open check-in that passed without a word as missed; returns how many."""
+    missed = passed_unmarked(session, now=now)
+    for checkin in missed:
+        checkin.state = "missed"
+        session.add(checkin)
     session.flush()
-    return missed
+    return len(missed)
 
 
 def checkin_items(

@@ -28,7 +28,13 @@ from app.services.agenda import to_local
 from app.services.links import issue_link
 from app.services.mail import Attachment, queue_mail, reminders_enabled, wake_sender
 from app.services.ops import background_task
-from app.services.plans.checkins import OPEN_STATES, checkin_invite, mark_missed, starts_at
+from app.services.plans.checkins import (
+    OPEN_STATES,
+    checkin_invite,
+    mark_missed,
+    passed_unmarked,
+    starts_at,
+)
 from app.services.plans.pair import members, partnership_state
 from app.services.tablet import participant_language
 
@@ -167,8 +173,17 @@ def _host(base_url: str) -> str:
     return base_url.split("//")[-1].split("/")[0].split(":")[0]
 
 
+def _anything_to_do(session: Session, now: datetime) -> bool:
+    return bool(_due_checkins(session, now) or passed_unmarked(session, now=now))
+
+
 @background_task(REMINDER_TASK)
 def _remind_task(engine: Engine, settings: Settings) -> None:
+    # The task runs every minute: it looks first, so a quiet minute never takes SQLite's
+    # write lock away from a tablet's save.
+    with session_scope(engine, write=False) as session:
+        if not _anything_to_do(session, utcnow()):
+            return
     with session_scope(engine) as session:
         sweep = send_checkin_reminders(
             session, now=utcnow(), base_url=settings.base_url, sender=settings.smtp_from
