@@ -179,7 +179,7 @@ def _anything_to_do(session: Session, now: datetime) -> bool:
 
 @background_task(REMINDER_TASK)
 def _remind_task(engine: Engine, settings: Settings) -> None:
-    # The task runs every minute: it looks first, so a quiet minute never takes SQLite's
+    # The task runs every half minute: it looks first, so a quiet minute never takes SQLite's
     # write lock away from a tablet's save.
     with session_scope(engine, write=False) as session:
         if not _anything_to_do(session, utcnow()):
