@@ -49,11 +49,13 @@ from app.routers.facilitator import (
 )
 from app.routers.facilitator import cards as facilitator_cards
 from app.routers.facilitator import data_rights as facilitator_data_rights
+from app.routers.facilitator import mail as facilitator_mail
 from app.routers.facilitator import plans_overview as facilitator_plans
 from app.routers.facilitator import progress as facilitator_progress
 from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
 from app.services.accounts import PASSWORD_CHECKS_AT_ONCE, PASSWORD_CHECKS_WAITING, Throttled
-from app.services.ops import InProcessBackend, QueueBackend, make_backend
+from app.services.mail import use_mail_settings
+from app.services.ops import InProcessBackend, QueueBackend, activate_backend, make_backend
 from app.services.printing import close_default_pool
 
 log = logging.getLogger("tandem")
@@ -209,6 +211,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         backend.resume_interrupted()
     except OperationalError:
         log.warning("jobs not resumed: the database is not migrated yet")
+    activate_backend(backend)
+    backend.start_ticker()  # sends mail retries when they fall due
     yield
     backend.shutdown()
     # uvicorn re-raises SIGTERM once it has shut down, so atexit handlers never run: the
@@ -233,6 +237,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = create_db_engine(settings.database_url)
     app.state.secret_key = settings.ensure_secret()
     app.state.jobs = make_backend(app.state.engine, settings)
+    use_mail_settings(settings)
     app.state.write_turn = asyncio.Lock() if is_sqlite(app.state.engine) else None
     app.state.password_checks = Gate(PASSWORD_CHECKS_AT_ONCE, queue=PASSWORD_CHECKS_WAITING)
 
@@ -257,6 +262,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_agenda.router,
         facilitator_plans.router,
         facilitator_data_rights.router,
+        facilitator_mail.router,
     ):
         app.include_router(router)
 

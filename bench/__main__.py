@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-BENCHES = ("startup", "matching", "agenda", "workbooks", "i18n", "autosave", "load")
+BENCHES = ("startup", "matching", "agenda", "workbooks", "i18n", "autosave", "load", "mail")
 
 
 def main() -> int:

@@ -45,6 +45,7 @@ def test_services_folder_holds_only_domain_packages() -> None:
         "agenda",
         "cohorts",
         "library",
+        "mail",
         "matching",
         "ops",
         "overview",
@@ -133,7 +134,16 @@ def test_imports_point_one_way_through_the_layers() -> None:
 
 @pytest.mark.parametrize("module", ["app.cli", "app.main"])
 def test_entry_points_do_not_import_heavy_libraries(module: str) -> None:
-    heavy = ["ortools", "weasyprint", "pandas", "pypdf", "segno", "icalendar", "procrastinate"]
+    heavy = [
+        "ortools",
+        "weasyprint",
+        "pandas",
+        "pypdf",
+        "segno",
+        "icalendar",
+        "procrastinate",
+        "aiosmtpd",
+    ]
     probe = f"import sys, {module}; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT

@@ -225,6 +225,11 @@ def demo(
         (_("Facilitator URL:"), f"http://{host}:{port}/login"),
         (_("Sign in as:"), f"{DEMO_EMAIL}  /  {DEMO_PASSWORD}"),
         (_("Tablets join at:"), f"{settings.base_url.rstrip('/')}/join"),
+        (
+            (_("Mail goes through:"), settings.smtp_host)
+            if settings.smtp_host
+            else (_("Mail is written to:"), str(settings.mail_folder))
+        ),
     ]
     width = max(len(label) for label, _value in rows) + 2
     typer.echo("  " + seeded)
@@ -236,7 +241,18 @@ def demo(
 
 
 def _mount_subcommands() -> None:
-    from app.cli import agenda, checkins, exercises, match, ops, purge, roster, workbooks, worker
+    from app.cli import (
+        agenda,
+        checkins,
+        exercises,
+        mail,
+        match,
+        ops,
+        purge,
+        roster,
+        workbooks,
+        worker,
+    )
 
     app.add_typer(workbooks.app, name="workbooks")
     app.command("cards")(workbooks.cards)
@@ -249,6 +265,7 @@ def _mount_subcommands() -> None:
     app.add_typer(exercises.app, name="exercises")
     app.command("purge")(purge.purge)
     app.add_typer(checkins.app, name="checkins")
+    app.add_typer(mail.app, name="mail")
 
 
 _mount_subcommands()

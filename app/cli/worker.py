@@ -1,4 +1,5 @@
-"""``tandem worker``: run workbook jobs from the PostgreSQL job queue, on any machine."""
+"""``tandem worker``: run workbook jobs and send mail from the PostgreSQL job queue, on any
+machine."""
 
 from __future__ import annotations
 
@@ -22,10 +23,13 @@ def worker(
         int, typer.Option(min=1, max=16, help="Jobs this process runs at once.")
     ] = 1,
 ) -> None:
-    """Run queued workbook jobs (TANDEM_JOB_BACKEND=queue, PostgreSQL) until stopped."""
+    """Run queued workbook jobs and send mail (TANDEM_JOB_BACKEND=queue, PostgreSQL) until
+    stopped."""
     from app.core.config import get_settings
     from app.core.logging import configure_logging
+    from app.services import mail as _mail_task  # noqa: F401  (registers the sending task)
     from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
+    from app.services.mail import use_mail_settings
     from app.services.ops import ensure_queue_schema, require_queue_database, run_worker
 
     settings = get_settings()
@@ -36,6 +40,7 @@ def worker(
             typer.echo(_("job queue created") if created else _("job queue already set up"))
             return
         require_queue_database(settings.database_url)
+        use_mail_settings(settings)
         run_worker(engine(), settings, burst=burst, concurrency=concurrency)
     except DomainError as exc:
         fail(exc)

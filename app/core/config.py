@@ -63,6 +63,17 @@ class Settings(BaseSettings):
     pdf_cache_hours: float = 24.0
     """A rendered workbook unused for this long is deleted (it may hold words since changed)."""
     log_level: str = "INFO"
+    smtp_host: str = ""
+    """The mail server; empty (the demo) writes each mail as an .eml file under ``mail_dir``."""
+    smtp_port: int = Field(default=0, ge=0, le=65535)
+    """0 = the usual port for ``smtp_security``: 587 (starttls), 465 (tls), 25 (none)."""
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_from: str = "Tandem <tandem@localhost>"
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    mail_dir: Path | None = None
+    """Where mail goes without a server (default ``var_dir/mail``)."""
     hsts_seconds: int = Field(default=31_536_000, ge=0)
     """How long browsers must use HTTPS only (Strict-Transport-Security), sent when the base
     URL is https or the request came over TLS; 0 sends no header."""
@@ -84,6 +95,11 @@ class Settings(BaseSettings):
 
         host = urlsplit(self.base_url).hostname
         return sorted({*self.allowed_hosts, *([host] if host else [])})
+
+    @property
+    def mail_folder(self) -> Path:
+        """The folder .eml files are written to when no mail server is configured."""
+        return self.mail_dir or self.var_dir / "mail"
 
     @property
     def all_library_dirs(self) -> list[Path]:

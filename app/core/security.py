@@ -18,6 +18,9 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SESSION_COOKIE = "tandem_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_EXEMPT_PREFIXES = ("/mail/unsubscribe/",)
+"""A mail client's one-click unsubscribe (RFC 8058) POSTs without our cookie; the signed
+token in the path is what authorises it, and it can only turn reminder mails off or on."""
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -43,7 +46,7 @@ def request_csrf_token(request: Request) -> str:
 
 async def verify_csrf(request: Request) -> None:
     """Reject a state-changing request whose token does not match the browser's cookie."""
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or request.url.path.startswith(CSRF_EXEMPT_PREFIXES):
         return
     cookie = request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER)

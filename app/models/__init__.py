@@ -13,6 +13,7 @@ from app.models.cohorts import (
     RosterProfile,
 )
 from app.models.jobs import Job
+from app.models.mail import MailBounce, MailOptOut, OutboxMessage
 from app.models.matching import BuddyGroup, BuddyMember, PairingHistory
 from app.models.program import CohortExercise
 
@@ -26,6 +27,9 @@ __all__ = [
     "Facilitator",
     "Job",
     "LoginAttempt",
+    "MailBounce",
+    "MailOptOut",
+    "OutboxMessage",
     "PairingHistory",
     "Participant",
     "ParticipantPin",

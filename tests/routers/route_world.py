@@ -24,6 +24,7 @@ from app.core.db import create_db_engine
 from app.core.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from app.main import create_app
 from app.models import RosterImport
+from app.services import mail
 from app.services.accounts import service as accounts
 from app.services.cohorts import service as cohorts
 from app.services.plans import checkins, partnership, steps
@@ -150,6 +151,7 @@ def build_route_world(folder: Path) -> RouteWorld:
             "comment_id": str(comment.id),
             "checkin_id": str(first_checkin.id),
             "step_id": str(step.id),
+            "mail_token": mail.unsubscribe_token(settings_for(path, path.parent), w.ana.id or 0),
         }
     engine.dispose()
     return RouteWorld(path, params, tokens)

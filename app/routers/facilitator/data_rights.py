@@ -14,7 +14,7 @@ from app.core.errors import InvalidInput, Problem
 from app.core.i18n import gettext
 from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.models import utcnow
-from app.services import privacy, workbooks
+from app.services import mail, privacy, workbooks
 from app.services.matching import participant_by_id
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +52,7 @@ def erase_participant(
                 )
             ],
         )
+    mail.forget_written_mail(session, settings=settings, participant=person)
     privacy.erase_participant(
         session, participant=person, secret=settings.ensure_secret(), actor=f"facilitator:{user.id}"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.routers.participant import api, join, language, now, pages, workbook
+from app.routers.participant import api, join, language, mail, now, pages, workbook
 from app.routers.participant import partnership as partnership_pages
 from app.routers.participant import plan as plan_pages
 
@@ -17,3 +17,4 @@ router.include_router(workbook.router)
 router.include_router(plan_pages.router)
 router.include_router(partnership_pages.router)
 router.include_router(language.router)
+router.include_router(mail.router)

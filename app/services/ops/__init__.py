@@ -1,5 +1,5 @@
-"""Operations: the audit trail (ids and actions, never content), background jobs in process or
-on the PostgreSQL queue, and online backups.
+"""Operations: the audit trail (ids and actions, never content), background jobs and tasks in
+process or on the PostgreSQL queue, and online backups.
 
 What other packages, the routers and the CLI may use; the modules beside this file are
 internal to the package."""
@@ -9,12 +9,16 @@ from app.services.ops.backup import backup_database, restore_database
 from app.services.ops.jobs import (
     InProcessBackend,
     JobOutcome,
+    activate_backend,
+    background_task,
     create_job,
     get_job,
     job_dir,
     job_file,
     job_handler,
+    kick_background_task,
     list_jobs,
+    run_background_task,
 )
 from app.services.ops.queue_backend import (
     QueueBackend,
@@ -28,6 +32,8 @@ __all__ = [
     "InProcessBackend",
     "JobOutcome",
     "QueueBackend",
+    "activate_backend",
+    "background_task",
     "backup_database",
     "create_job",
     "ensure_queue_schema",
@@ -35,10 +41,12 @@ __all__ = [
     "job_dir",
     "job_file",
     "job_handler",
+    "kick_background_task",
     "list_jobs",
     "make_backend",
     "record_event",
     "require_queue_database",
     "restore_database",
+    "run_background_task",
     "run_worker",
 ]

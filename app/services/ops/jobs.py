@@ -55,6 +55,60 @@ def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
     return register
 
 
+BackgroundTask = Callable[[Engine, Settings], None]
+"""Work without a Job row that runs whenever it is woken and on a timer (sending mail)."""
+
+_TASKS: dict[str, BackgroundTask] = {}
+_ACTIVE: list[InProcessBackend | Any] = []
+"""The job backend of this process once it serves (a web process, a worker); none in a command."""
+
+
+def background_task(name: str) -> Callable[[BackgroundTask], BackgroundTask]:
+    """Register a background task: run when woken by ``kick_background_task`` and on a timer."""
+
+    def register(fn: BackgroundTask) -> BackgroundTask:
+        _TASKS[name] = fn
+        return fn
+
+    return register
+
+
+def background_task_names() -> list[str]:
+    return sorted(_TASKS)
+
+
+def run_background_task(engine: Engine, settings: Settings, name: str) -> None:
+    """Run one background task (never raises: it runs again on the next wake or tick)."""
+    task = _TASKS.get(name)
+    if task is None:
+        return
+    try:
+        task(engine, settings)
+    except Exception as exc:
+        log.error(
+            "background task %s failed: %s",
+            name,
+            type(exc).__name__,
+            extra={"fields": {"trace": traceback.format_exc(limit=5)}},
+        )
+
+
+def activate_backend(backend: Any) -> None:
+    """Make ``backend`` the one ``kick_background_task`` wakes (the last one activated wins)."""
+    _ACTIVE[:] = [backend]
+
+
+def deactivate_backend(backend: Any) -> None:
+    if backend in _ACTIVE:
+        _ACTIVE.remove(backend)
+
+
+def kick_background_task(name: str) -> None:
+    """Run background task ``name`` soon on this process's backend (no-op without one)."""
+    for backend in list(_ACTIVE):
+        backend.kick(name)
+
+
 class JobBackend(Protocol):
     def submit(self, job_id: int) -> None: ...
 
@@ -159,15 +213,51 @@ def run_job(engine: Engine, settings: Settings, job_id: int) -> None:
 class InProcessBackend:
     """Runs jobs one at a time on a background thread of this process."""
 
+    TICK_SECONDS = 30.0
+
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tandem-job")
+        # Background tasks on a thread of their own: a mail must not wait for a long export.
+        self._tasks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tandem-task")
+        self._pending: set[str] = set()
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def submit(self, job_id: int) -> None:
         with self._lock:
             self._executor.submit(run_job, self.engine, self.settings, job_id)
+
+    def kick(self, name: str) -> None:
+        """Run background task ``name`` soon; a wake while one is waiting adds nothing."""
+        with self._lock:
+            if name in self._pending or self._stop.is_set():
+                return
+            self._pending.add(name)
+            self._tasks.submit(self._run_task, name)
+
+    def _run_task(self, name: str) -> None:
+        with self._lock:
+            self._pending.discard(name)
+        run_background_task(self.engine, self.settings, name)
+
+    def start_ticker(self, seconds: float | None = None) -> None:
+        """Run every background task now and then every ``seconds`` until shutdown."""
+        if self._ticker is not None:
+            return
+        interval = seconds or self.TICK_SECONDS
+
+        def tick() -> None:
+            while True:
+                for name in background_task_names():
+                    self.kick(name)
+                if self._stop.wait(interval):
+                    return
+
+        self._ticker = threading.Thread(target=tick, name="tandem-ticker", daemon=True)
+        self._ticker.start()
 
     def resume_interrupted(self) -> int:
         """Queue again the jobs a previous process left unfinished: a restart loses none."""
@@ -186,4 +276,9 @@ class InProcessBackend:
         return len(ids)
 
     def shutdown(self) -> None:
+        self._stop.set()
+        deactivate_backend(self)
+        if self._ticker is not None:
+            self._ticker.join(timeout=5)
+        self._tasks.shutdown(wait=True, cancel_futures=False)
         self._executor.shutdown(wait=True, cancel_futures=False)

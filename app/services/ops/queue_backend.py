@@ -36,7 +36,13 @@ from app.core.db import session_scope
 from app.core.errors import InvalidInput, Problem
 from app.core.i18n import gettext as _
 from app.models import Job
-from app.services.ops.jobs import InProcessBackend, run_job
+from app.services.ops.jobs import (
+    InProcessBackend,
+    background_task_names,
+    deactivate_backend,
+    run_background_task,
+    run_job,
+)
 
 if TYPE_CHECKING:
     import procrastinate
@@ -47,6 +53,8 @@ QUEUE_SCHEMA = "procrastinate"
 QUEUE_NAME = "tandem"
 TASK_NAME = "tandem.run_job"
 SWEEP_NAME = "tandem.requeue_orphans"
+BACKGROUND_NAME = "tandem.background"
+TICK_NAME = "tandem.tick"
 _SCHEMA_LOCK_KEY = 0x74616E64656D  # "tandem": one advisory lock id for schema creation
 STALLED_AFTER_SECONDS = 60.0
 """A worker silent this long (it sends a heartbeat every 10 s) is taken for dead."""
@@ -125,6 +133,18 @@ def create_queue_app(
     async def requeue_orphans(timestamp: int) -> None:
         await _defer_all(app, _queued_job_ids(engine))
 
+    @app.task(name=BACKGROUND_NAME, queue=QUEUE_NAME)
+    def run_queued_background(name: str) -> None:
+        run_background_task(engine, settings, name)
+
+    # Background tasks (sending mail) also run once a minute: retries fall due and a mail
+    # server that was down is tried again without anyone waking them.
+    @app.periodic(cron="* * * * *", periodic_id="tick")
+    @app.task(name=TICK_NAME, queue=QUEUE_NAME, queueing_lock=TICK_NAME)
+    def tick(timestamp: int) -> None:
+        for name in background_task_names():
+            run_background_task(engine, settings, name)
+
     return app
 
 
@@ -135,6 +155,17 @@ async def _defer_all(app: procrastinate.App, job_ids: list[int]) -> None:
         with contextlib.suppress(AlreadyEnqueued):
             await app.configure_task(TASK_NAME, queueing_lock=f"job-{job_id}").defer_async(
                 job_id=job_id
+            )
+
+
+async def _defer_background(app: procrastinate.App) -> None:
+    """Every background task once as the worker starts: what waited for a worker goes now."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    for name in background_task_names():
+        with contextlib.suppress(AlreadyEnqueued):
+            await app.configure_task(BACKGROUND_NAME, queueing_lock=f"task-{name}").defer_async(
+                name=name
             )
 
 
@@ -170,6 +201,22 @@ class QueueBackend:
         with contextlib.suppress(AlreadyEnqueued):
             self.app.configure_task(TASK_NAME, queueing_lock=f"job-{job_id}").defer(job_id=job_id)
 
+    def kick(self, name: str) -> None:
+        """Queue background task ``name`` (once: a wake while one waits adds nothing)."""
+        from procrastinate.exceptions import AlreadyEnqueued
+
+        try:
+            self._open()
+            with contextlib.suppress(AlreadyEnqueued):
+                self.app.configure_task(BACKGROUND_NAME, queueing_lock=f"task-{name}").defer(
+                    name=name
+                )
+        except Exception as exc:  # the minute's tick sends what this wake could not
+            log.warning("could not queue background task %s: %s", name, type(exc).__name__)
+
+    def start_ticker(self, seconds: float | None = None) -> None:
+        """Nothing to start here: the workers' periodic task is the timer."""
+
     def resume_interrupted(self) -> int:
         """Queue again the jobs recorded as queued: a process that died between recording a
         job and queueing it loses none. Returns how many were queued."""
@@ -180,6 +227,7 @@ class QueueBackend:
 
     def shutdown(self) -> None:
         """Close the queue's connections (jobs already queued stay queued)."""
+        deactivate_backend(self)
         if self._opened:
             self.app.close()
             self._opened = False
@@ -239,6 +287,7 @@ def run_worker(
             if recovered:
                 log.warning("re-queued %s jobs of a worker that stopped answering", recovered)
             await _defer_all(app, _queued_job_ids(engine))
+            await _defer_background(app)
             await app.run_worker_async(**options)
 
     asyncio.run(serve())

@@ -29,6 +29,9 @@ from app.models import (
     BuddyMember,
     Cohort,
     LoginAttempt,
+    MailBounce,
+    MailOptOut,
+    OutboxMessage,
     PairingHistory,
     Participant,
     ParticipantPin,
@@ -59,6 +62,8 @@ from app.services.privacy.export import (
     export_comments,
     export_groups,
     export_history,
+    export_mail,
+    export_mail_settings,
     export_notes,
     export_participant,
     export_partnership,
@@ -272,6 +277,13 @@ def _erase_login_attempts(session: Session, p: Participant) -> int:
     )
 
 
+def _erase_bounce(session: Session, p: Participant) -> int:
+    # Keyed by address, not by participant: kept while another participation uses it.
+    if _other_participations(session, p):
+        return 0
+    return _count(session, delete(MailBounce).where(col(MailBounce.address) == p.email.lower()))
+
+
 def _erase_person(session: Session, p: Participant) -> int:
     if _other_participations(session, p):
         return 0
@@ -312,6 +324,9 @@ REGISTRY: dict[str, Coverage] = {
         "", "exported with buddy_member (the reasons given to the pair)", _erase_group_mentions
     ),
     "buddy_member": Coverage("buddy_groups", export_groups, _by_participant(BuddyMember)),
+    "outbox_message": Coverage("mail", export_mail, _by_participant(OutboxMessage)),
+    "mail_opt_out": Coverage("mail_settings", export_mail_settings, _by_participant(MailOptOut)),
+    "mail_bounce": Coverage("", "exported with mail_settings (address_bounced)", _erase_bounce),
     "login_attempt": Coverage(
         "", "throttle counters, kept minutes: nothing the person wrote", _erase_login_attempts
     ),

@@ -9,7 +9,17 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.core.messages import texts
-from app.models import BuddyGroup, BuddyMember, Cohort, PairingHistory, Participant, Person
+from app.models import (
+    BuddyGroup,
+    BuddyMember,
+    Cohort,
+    MailBounce,
+    MailOptOut,
+    OutboxMessage,
+    PairingHistory,
+    Participant,
+    Person,
+)
 from app.models.plans import CheckIn, CheckInPlan, Partnership, PlanComment
 from app.models.tablet import PairAgreement, SignInCard
 from app.services.library import program_of
@@ -193,6 +203,29 @@ def export_cards(session: Session, p: Participant) -> Rows:
         }
         for c in session.exec(select(SignInCard).where(SignInCard.participant_id == p.id)).all()
     ]
+
+
+def export_mail(session: Session, p: Participant) -> Rows:
+    """Which mails were sent to the participant and how they fared (the kind, never a copy)."""
+    return [
+        {
+            "kind": m.kind,
+            "to": m.to_address,
+            "state": m.state,
+            "queued_at": _iso(m.created_at),
+            "sent_at": _iso(m.sent_at),
+        }
+        for m in session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.participant_id == p.id)
+            .order_by(col(OutboxMessage.id))
+        ).all()
+    ]
+
+
+def export_mail_settings(session: Session, p: Participant) -> dict[str, Any]:
+    bounced = session.get(MailBounce, p.email.lower()) is not None
+    return {"reminders": session.get(MailOptOut, p.id) is None, "address_bounced": bounced}
 
 
 def export_history(session: Session, p: Participant) -> Rows:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime, time
+import time
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +31,14 @@ from app.models import (
     AuditEvent,
     Facilitator,
     Job,
+    MailBounce,
     PairingHistory,
     Participant,
     ParticipantPin,
     Person,
     RosterImport,
 )
+from app.services import mail
 from app.services.accounts import service as accounts
 from app.services.library import program
 from app.services.plans import checkins, partnership, steps
@@ -165,7 +169,7 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
         participant=zelda,
         checkin_id=first.id or 0,
         day=date(2027, 4, 8),
-        at=time(15, 0),
+        at=clock(15, 0),
         now=datetime(2027, 4, 1, tzinfo=UTC),
     )
     steps.add_agreed_step(session, participant=zelda, text="CANARY step")
@@ -190,6 +194,7 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
         AuditEvent(actor=f"participant:{PARTICIPANT_ID}", action="plan.share", object_type="plan")
     )
     session.commit()
+    _plant_mail(session, settings, zelda)
     # A participant who tried the facilitators' sign-in with her own address.
     client.post("/login", data={"email": EMAIL, "password": "no", "csrf_token": csrf_of(client)})
     # Her workbook, rendered once on her tablet, waits in the render cache.
@@ -198,6 +203,36 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
     client.cookies.delete(SESSION_COOKIE)
     assert card.code
     return zelda
+
+
+def _plant_mail(session: Session, settings: Settings, zelda: Participant) -> None:
+    """A mail sent to her (its .eml in the demo's mail folder), one queued after it, her address
+    refused by a mail server, and her reminders turned off."""
+
+    def invite(key: str) -> None:
+        mail.queue_mail(
+            session,
+            to=EMAIL,
+            kind="invitation",
+            template="smtp_check",
+            language="en",
+            context={"name": NAME, "site_url": "http://testserver"},
+            dedupe_key=key,
+            participant_id=PARTICIPANT_ID,
+        )
+        session.commit()
+
+    invite("zelda-sent")
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    deadline = time.monotonic() + 10  # the web process's own sender may be the one sending
+    while not list(settings.mail_folder.glob("*.eml")) and time.monotonic() < deadline:
+        mail.send_queued_mail(engine, settings)
+        time.sleep(0.05)
+    invite("zelda-queued")
+    session.add(MailBounce(address=EMAIL, code=550))
+    mail.set_reminders(session, participant=zelda, enabled=False)
+    session.commit()
 
 
 def test_erasure_leaves_no_trace_in_any_table_or_file(
@@ -216,7 +251,9 @@ def test_erasure_leaves_no_trace_in_any_table_or_file(
     assert sorted(set(planted) & set(NOT_ABOUT_PEOPLE)) == []
     cached = _traces_in_files(settings.var_dir)
     assert "spring-participant-zelda-canary.pdf" in cached
-    assert len(cached) == 2, cached  # and her workbook in the render cache
+    written = sorted(p.name for p in settings.mail_folder.glob("*.eml"))
+    assert "00000001.eml" in written  # the mail sent to her, in the demo's mail folder
+    assert len(cached) == 2 + len(written), cached  # and her workbook in the render cache
 
     token = sign_in(client, admin.email)
     erased = client.post(

@@ -1,0 +1,104 @@
+"""The cone of silence for mail: a check every mail-sending feature shares.
+
+No mail carries what anyone wrote. ``tests/routers/test_mail_canaries.py`` plants canary text
+in every content table (answers, plans, plan comments, check-in notes, agreed steps), runs
+each entry of ``SCENARIOS`` — the feature's *own* code that builds a mail's context from the
+database and queues it — sends the outbox to a folder and to a real SMTP server, and checks
+every message's subject, headers, both bodies and attachments with ``assert_no_canary``.
+
+ADDING A MAIL TEMPLATE? Add one line to ``SCENARIOS``: template name -> a function that
+queues at least one mail of that template for the canary world, the way your feature does
+(the sweep fails for a template without one). Use ``assert_no_canary`` on any other mail
+your tests produce.
+"""
+
+from __future__ import annotations
+
+import email
+from collections.abc import Callable, Iterator, Sequence
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.core.config import ROOT, Settings
+from app.models import OutboxMessage, Participant
+from app.services import mail
+
+CANARY = "CANARY-7f3a"
+"""The text planted in every content table (the same as the page sweep's)."""
+
+MailScenario = Callable[[Session, Settings, Participant], None]
+"""Queue the mails of one template for ``participant`` (in a world full of canaries)."""
+
+
+def _smtp_check(session: Session, settings: Settings, participant: Participant) -> None:
+    mail.queue_mail(
+        session,
+        to=participant.email,
+        kind="smtp_check",
+        template="smtp_check",
+        language="de",
+        context={"name": participant.name, "site_url": settings.base_url},
+        dedupe_key=f"canary-smtp-check-{participant.id}",
+        participant_id=participant.id,
+    )
+
+
+SCENARIOS: dict[str, MailScenario] = {
+    "smtp_check": _smtp_check,
+}
+
+
+def mail_templates() -> list[str]:
+    """Every mail template of the app (a ``.txt`` and ``.html`` pair not starting with _)."""
+    folder = ROOT / "app" / "templates" / "mail"
+    return sorted(p.stem for p in folder.glob("*.txt") if not p.name.startswith("_"))
+
+
+def parse(raw: bytes) -> EmailMessage:
+    message = email.message_from_bytes(raw, policy=default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def mail_parts(raw: bytes) -> Iterator[tuple[str, str]]:
+    """(where, text) for each header, each body part and each attachment, decoded."""
+    message = parse(raw)
+    yield "raw message", raw.decode("utf-8", "replace")
+    for part in message.walk():
+        for name, value in part.items():
+            yield f"header {name}", str(value)
+        if part.is_multipart():
+            continue
+        where = f"part {part.get_content_type()} {part.get_filename() or ''}".strip()
+        content = part.get_content()
+        text = content if isinstance(content, str) else bytes(content).decode("utf-8", "replace")
+        yield where, text
+
+
+def assert_no_canary(raw: bytes, canaries: Sequence[str] = (CANARY,)) -> None:
+    """Fail naming the place (header, body part, attachment) that carries a canary."""
+    found = [where for where, text in mail_parts(raw) for c in canaries if c in text]
+    assert found == [], f"a mail carries written content in: {found}"
+
+
+def sent_messages(engine: Engine, folder: Path) -> list[bytes]:
+    """Every message the outbox still holds and every .eml the folder transport wrote."""
+    with Session(engine) as session:
+        held = [r.payload for r in session.exec(select(OutboxMessage)).all() if r.payload]
+    return held + [p.read_bytes() for p in sorted(folder.glob("*.eml"))]
+
+
+def assert_outbox_without_canary(engine: Engine, folder: Path) -> int:
+    """Check every stored and written message and the outbox's own columns; returns how many
+    messages were checked."""
+    messages = sent_messages(engine, folder)
+    for raw in messages:
+        assert_no_canary(raw)
+    with Session(engine) as session:
+        for row in session.exec(select(OutboxMessage)).all():
+            assert CANARY not in repr(row.model_dump(exclude={"payload"}))
+    return len(messages)
