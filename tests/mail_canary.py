@@ -21,7 +21,7 @@ from email.policy import default
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.config import ROOT, Settings
 from app.models import OutboxMessage, Participant
@@ -47,7 +47,35 @@ def _smtp_check(session: Session, settings: Settings, participant: Participant) 
     )
 
 
+def _checkin_reminder(session: Session, settings: Settings, participant: Participant) -> None:
+    """The reminder sweep at the moment the member's next open check-in falls due."""
+    from app.core.errors import NotFound
+    from app.models import Cohort
+    from app.models.plans import CheckIn
+    from app.services import plans
+
+    try:
+        group = plans.partnership_group_of(session, participant=participant)
+    except NotFound:
+        return
+    cohort = session.get(Cohort, group.cohort_id)
+    checkin = session.exec(
+        select(CheckIn)
+        .where(CheckIn.group_id == group.id, col(CheckIn.state).in_(("upcoming", "moved")))
+        .order_by(col(CheckIn.day))
+    ).first()
+    if checkin is None or cohort is None:
+        return
+    plans.send_checkin_reminders(
+        session,
+        now=plans.reminder_due(checkin, tz_name=cohort.timezone),
+        base_url=settings.base_url,
+        sender=settings.smtp_from,
+    )
+
+
 SCENARIOS: dict[str, MailScenario] = {
+    "checkin_reminder": _checkin_reminder,
     "smtp_check": _smtp_check,
 }
 
