@@ -49,6 +49,7 @@ from app.routers.facilitator import (
 )
 from app.routers.facilitator import cards as facilitator_cards
 from app.routers.facilitator import data_rights as facilitator_data_rights
+from app.routers.facilitator import links as facilitator_links
 from app.routers.facilitator import mail as facilitator_mail
 from app.routers.facilitator import plans_overview as facilitator_plans
 from app.routers.facilitator import progress as facilitator_progress
@@ -256,6 +257,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         participant.router,
         facilitator_progress.router,
         facilitator_cards.router,
+        facilitator_links.router,
         api_v1.router,
         api_matching.router,
         workbooks.router,

@@ -74,8 +74,34 @@ def _checkin_reminder(session: Session, settings: Settings, participant: Partici
     )
 
 
+def _invitation(session: Session, settings: Settings, participant: Participant) -> None:
+    from app.models import Cohort
+    from app.services import links
+
+    cohort = session.get(Cohort, participant.cohort_id)
+    assert cohort is not None
+    links.send_invitations(
+        session, cohort=cohort, base_url=settings.base_url, actor="x", participants=[participant]
+    )
+
+
+def _signin_link(session: Session, settings: Settings, participant: Participant) -> None:
+    from app.services import links
+    from app.services.tablet import Attempt
+
+    links.request_link(
+        session,
+        email=participant.email,
+        base_url=settings.base_url,
+        attempt=Attempt(device=f"canary-{participant.id}", address="x", window_seconds=300),
+        followup_days=settings.followup_days,
+    )
+
+
 SCENARIOS: dict[str, MailScenario] = {
     "checkin_reminder": _checkin_reminder,
+    "invitation": _invitation,
+    "signin_link": _signin_link,
     "smtp_check": _smtp_check,
 }
 

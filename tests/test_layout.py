@@ -45,6 +45,7 @@ def test_services_folder_holds_only_domain_packages() -> None:
         "agenda",
         "cohorts",
         "library",
+        "links",
         "mail",
         "matching",
         "ops",

@@ -245,6 +245,7 @@ def _mount_subcommands() -> None:
         agenda,
         checkins,
         exercises,
+        links,
         mail,
         match,
         ops,
@@ -256,6 +257,7 @@ def _mount_subcommands() -> None:
 
     app.add_typer(workbooks.app, name="workbooks")
     app.command("cards")(workbooks.cards)
+    app.add_typer(links.app, name="links")
     app.command("backup")(ops.backup)
     app.command("restore")(ops.restore)
     app.command("match")(match.match)

@@ -8,9 +8,7 @@ from app.cli._common import fail, session
 from app.cli._i18n import ngettext
 from app.core.errors import DomainError
 
-app = typer.Typer(
-    rich_markup_mode=None, help="Check-ins after the program.", no_args_is_help=True
-)
+app = typer.Typer(rich_markup_mode=None, help="Check-ins after the program.", no_args_is_help=True)
 
 
 @app.command("remind")

@@ -1,6 +1,6 @@
 """All tables, imported here so that Alembic and ``create_all`` see the whole metadata."""
 
-from app.models import agenda, plans, tablet  # noqa: F401  (tables registered on import)
+from app.models import agenda, links, plans, tablet  # noqa: F401  (tables registered on import)
 from app.models.accounts import Facilitator, LoginAttempt, ParticipantPin, WebSession
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
@@ -13,6 +13,7 @@ from app.models.cohorts import (
     RosterProfile,
 )
 from app.models.jobs import Job
+from app.models.links import SignInLink
 from app.models.mail import MailBounce, MailOptOut, OutboxMessage
 from app.models.matching import BuddyGroup, BuddyMember, PairingHistory
 from app.models.program import CohortExercise
@@ -36,6 +37,7 @@ __all__ = [
     "Person",
     "RosterImport",
     "RosterProfile",
+    "SignInLink",
     "WebSession",
     "utcnow",
 ]

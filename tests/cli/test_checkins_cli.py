@@ -35,8 +35,7 @@ def test_remind_queues_each_reminder_once(cli_env: None, session: Session) -> No
 
     assert (once.exit_code, once.output) == (
         0,
-        "2 reminders queued; 0 members have turned reminders off;"
-        " 0 check-ins marked as missed\n",
+        "2 reminders queued; 0 members have turned reminders off; 0 check-ins marked as missed\n",
     )
     assert again.output.startswith("0 reminders queued;")
     session.expire_all()

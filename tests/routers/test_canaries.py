@@ -5,6 +5,7 @@ link, code, session or password."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -13,11 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlmodel import Session, select
 
+from app.core.db import create_db_engine
 from app.core.logging import SECRET_PATH_PREFIXES, JsonFormatter, redact
 from app.models import Cohort, Participant
 from app.models.plans import AgreedStep, CheckInNote, Plan, PlanComment
+from app.services import links
 from app.services.library import program
 from app.services.tablet import responses
 from tests.conftest import csrf_of
@@ -153,6 +158,8 @@ def test_no_facilitator_page_export_log_or_error_shows_an_answer(
                     body = client.get(url).text
                     crawled.append(url)
                     assert CANARY not in body, f"{viewer} saw an answer on {url}"
+                sheets = _link_sheets(client, world.params["slug"])
+                assert [CANARY in sheet for sheet in sheets] == [False, False]
         with client_for(world, "self", app) as tablet:
             refused = tablet.put(
                 "/p/api/answers/meet-your-buddy/their-week",
@@ -164,6 +171,16 @@ def test_no_facilitator_page_export_log_or_error_shows_an_answer(
     slug = world.params["slug"]
     assert [f"/cohorts/{slug}/{page}" in crawled for page in ("progress", "plans")] == [True, True]
     assert CANARY not in caplog.text
+
+
+def _link_sheets(client: TestClient, slug: str) -> list[str]:
+    """The link sheet as CSV and as the text of its PDF (downloading issues new links)."""
+    token = csrf_of(client, f"/cohorts/{slug}/links")
+    sheet = client.post(f"/cohorts/{slug}/links.csv", data={"csrf_token": token})
+    printed = client.post(f"/cohorts/{slug}/links.pdf", data={"csrf_token": token})
+    assert (sheet.status_code, printed.status_code) == (200, 200)
+    pages = PdfReader(io.BytesIO(printed.content)).pages
+    return [sheet.text, " ".join(page.extract_text() for page in pages)]
 
 
 def _json_lines(printed: str) -> list[dict[str, object]]:
@@ -216,6 +233,26 @@ def test_the_server_prints_only_json_lines_without_a_sign_in_secret(
             typed = f"{by_code.code[:4]}-{by_code.code[4:]}"
             _choose_pin(tablet, tablet.post("/join", data={"code": typed, "csrf_token": token}))
             sessions.append(tablet.cookies.get("tandem_session"))
+        # A personal link on the participant's own phone: once to sign in, once refused.
+        link_url = _personal_link(db_url, untouched.participant_id, server.base)
+        link_path = link_url.removeprefix(server.base)
+        link_token = link_path.rsplit("/", 1)[1]
+        for attempt in ("sign in", "used again"):
+            with server.client(follow_redirects=True) as phone:
+                assert phone.get(link_path).status_code == 200
+                token = csrf_of(phone, link_path)
+                opened = phone.post("/link", data={"token": link_token, "csrf_token": token})
+                if attempt == "used again":
+                    assert opened.status_code == 400
+                    continue
+                assert opened.url.path == "/link/pin"
+                data = {
+                    "pin": LIVE_PIN,
+                    "pin_again": LIVE_PIN,
+                    "csrf_token": csrf_of(phone, "/link/pin"),
+                }
+                assert phone.post("/link/pin", data=data).url.path == "/p"
+                sessions.append(phone.cookies.get("tandem_session"))
         with server.client() as stranger:
             leaky = [
                 f"/login?next=/join/{untouched.token}",
@@ -237,6 +274,7 @@ def test_the_server_prints_only_json_lines_without_a_sign_in_secret(
 
     printed = server.output()
     secrets = [
+        link_token,
         *(c.token for c in world.cards),
         *(c.code for c in world.cards),
         *(f"{c.code[:4]}-{c.code[4:]}" for c in world.cards),
@@ -244,10 +282,11 @@ def test_the_server_prints_only_json_lines_without_a_sign_in_secret(
         wrong_password,
         LIVE_PIN,
     ]
-    assert len(sessions) == 2
+    assert len(sessions) == 3
     assert [s for s in secrets if s in printed] == []
     # Only route templates and the fixed sign-in steps follow /join/, never a link's secret.
     assert not re.search(r"/join/(?!\{token\}|link\b|pin\b|\[redacted\])", printed)
+    assert not re.search(r"/link/(?!\{token\}|\[redacted\])", printed)
     loggers = {line["logger"] for line in lines}
     assert "uvicorn.access" not in loggers
     assert any(
@@ -255,7 +294,16 @@ def test_the_server_prints_only_json_lines_without_a_sign_in_secret(
         for line in lines
     )
     routes = {line.get("route") for line in lines if line["logger"] == "tandem.access"}
-    assert {"/join/{token}", "/join", "/login", "/p"} <= routes
+    assert {"/join/{token}", "/join", "/login", "/p", "/link/{token}", "/link"} <= routes
+
+
+def _personal_link(db_url: str, participant_id: int, base_url: str) -> str:
+    engine = create_db_engine(db_url)
+    with Session(engine) as session:
+        url = links.issue_link(session, participant_id, base_url=base_url).url
+        session.commit()
+    engine.dispose()
+    return url
 
 
 def test_redaction_removes_personal_links_and_query_values_but_keeps_templates() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -24,7 +25,7 @@ from app.core.language import remember_language
 from app.core.security import CSRF_COOKIE, SESSION_COOKIE
 from app.core.templating import render
 from app.deps import SessionDep, SettingsDep
-from app.models import Cohort, Participant, utcnow
+from app.models import Cohort, Participant, WebSession, utcnow
 from app.models.tablet import SignInCard
 from app.services import accounts, tablet
 
@@ -51,7 +52,7 @@ def device_of(request: Request) -> tuple[str, str | None]:
     return accounts.hash_token(value), value
 
 
-def _attempt(request: Request, settings: Settings) -> tablet.Attempt:
+def attempt_of(request: Request, settings: Settings) -> tablet.Attempt:
     # Without a device cookie every request would look like a new tablet: such clients share
     # one key per address instead, so a script cannot dodge the per-tablet limit by dropping it.
     value = request.cookies.get(DEVICE_COOKIE, "")
@@ -65,11 +66,11 @@ def _attempt(request: Request, settings: Settings) -> tablet.Attempt:
     )
 
 
-def _secure(settings: Settings) -> bool:
+def secure_cookies(settings: Settings) -> bool:
     return settings.base_url.startswith("https://")
 
 
-def _with_device(response: Response, new_device: str | None, settings: Settings) -> Response:
+def with_device(response: Response, new_device: str | None, settings: Settings) -> Response:
     if new_device is not None:
         response.set_cookie(
             DEVICE_COOKIE,
@@ -77,12 +78,12 @@ def _with_device(response: Response, new_device: str | None, settings: Settings)
             max_age=DEVICE_SECONDS,
             httponly=True,
             samesite="lax",
-            secure=_secure(settings),
+            secure=secure_cookies(settings),
         )
     return response
 
 
-def _page(
+def render_for_device(
     request: Request,
     settings: Settings,
     name: str,
@@ -91,7 +92,7 @@ def _page(
     status: int = 200,
 ) -> Response:
     _, new = device_of(request)
-    return _with_device(render(request, name, context, status_code=status), new, settings)
+    return with_device(render(request, name, context, status_code=status), new, settings)
 
 
 def _join_page(
@@ -103,9 +104,13 @@ def _join_page(
             "The tablet was left alone for a while, so it signed out. "
             "Anything not yet sent stays on it, locked, until you sign in again."
         ),
+        "links_stopped": _(
+            "Your sign-in links are stopped, and every device they signed in is signed out. "
+            "A facilitator can send you a new link."
+        ),
     }
     shown = next((text for key, text in notice.items() if key in request.query_params), None)
-    response = _page(
+    response = render_for_device(
         request, settings, "participant/join.html", {"error": error, "notice": shown}, status=status
     )
     # Back on the first step, the card shown before is forgotten: the history's PIN page must
@@ -147,9 +152,9 @@ def _to_pin(request: Request, session: Session, card: SignInCard, settings: Sett
         max_age=tablet.TICKET_SECONDS,
         httponly=True,
         samesite="lax",
-        secure=_secure(settings),
+        secure=secure_cookies(settings),
     )
-    return _with_device(response, new, settings)
+    return with_device(response, new, settings)
 
 
 def _redeem(
@@ -165,7 +170,7 @@ def _redeem(
     try:
         card = tablet.redeem_card(
             session,
-            attempt=_attempt(request, settings),
+            attempt=attempt_of(request, settings),
             secret=request.app.state.secret_key,
             code=code,
             token=token,
@@ -216,7 +221,7 @@ def join_with_link(
 
 
 # ---- the PIN ----------------------------------------------------------------------------------
-def _pin_page(
+def render_pin_step(
     request: Request,
     session: Session,
     settings: Settings,
@@ -225,7 +230,9 @@ def _pin_page(
     error: str | None = None,
     problems: list[str] | None = None,
     status: int = 200,
+    action: str = "/join/pin",
 ) -> Response:
+    """The PIN step (choose one, or type it) for ``participant``; its form posts to ``action``."""
     choose = tablet.needs_new_pin(session, participant=participant)
     reset_at = tablet.pin_reset_at(session, participant=participant)
     context = {
@@ -238,8 +245,9 @@ def _pin_page(
         "problems": problems or [],
         "pin_min": tablet.PIN_MIN,
         "pin_max": tablet.PIN_MAX,
+        "action": action,
     }
-    return _page(request, settings, "participant/join_pin.html", context, status=status)
+    return render_for_device(request, settings, "participant/join_pin.html", context, status=status)
 
 
 @router.get("/join/pin")
@@ -248,7 +256,7 @@ def pin_page(request: Request, session: SessionDep, settings: SettingsDep) -> Re
     participant = session.get(Participant, card.participant_id) if card else None
     if participant is None:
         return RedirectResponse("/join", status_code=303)
-    return _pin_page(request, session, settings, participant)
+    return render_pin_step(request, session, settings, participant)
 
 
 @router.post("/join/pin")
@@ -268,69 +276,106 @@ def sign_in_with_pin(
             error=_("That took too long. Scan your card or type its code again."),
             status=400,
         )
+    checked = check_pin(
+        request,
+        session,
+        settings,
+        participant,
+        pin=pin,
+        pin_again=pin_again,
+        locked=_(
+            "This card's PIN is locked after too many wrong tries. A facilitator can "
+            "reset it; nothing you wrote is lost."
+        ),
+    )
+    if isinstance(checked, Response):
+        return checked
+    response, _opened = open_signed_in(
+        request,
+        session,
+        settings,
+        participant,
+        access_until=card.expires_at,
+        via="pin",
+        wrong_before=checked,
+    )
+    response.delete_cookie(SIGNIN_COOKIE)
+    return response
+
+
+def check_pin(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    participant: Participant,
+    *,
+    pin: str,
+    pin_again: str | None,
+    locked: str,
+    action: str = "/join/pin",
+) -> int | Response:
+    """Set the first PIN or check the PIN typed: how many wrong PINs came before it, or the
+    page to answer instead (the PIN step again, or the first step with ``locked``)."""
     secret = request.app.state.secret_key
-    wrong_before = 0
     try:
         if tablet.needs_new_pin(session, participant=participant):
             tablet.set_pin(
                 session, participant=participant, pin=pin, again=pin_again or "", secret=secret
             )
-        else:
-            wrong_before = tablet.verify_pin(
-                session,
-                participant=participant,
-                pin=pin,
-                secret=secret,
-                attempt=_attempt(request, settings),
-            )
+            return 0
+        return tablet.verify_pin(
+            session,
+            participant=participant,
+            pin=pin,
+            secret=secret,
+            attempt=attempt_of(request, settings),
+        )
     except InvalidInput as problem:
-        return _pin_page(
+        return render_pin_step(
             request,
             session,
             settings,
             participant,
             problems=[p.message for p in problem.problems],
             status=400,
+            action=action,
         )
     except tablet.PinRejected:
         session.commit()  # the counted failure must stay
-        return _pin_page(
+        return render_pin_step(
             request,
             session,
             settings,
             participant,
             error=_("That PIN is not right. Try again, or ask a facilitator to reset it."),
             status=400,
+            action=action,
         )
     except tablet.PinLocked:
         session.commit()
-        return _join_page(
-            request,
-            settings,
-            error=_(
-                "This card's PIN is locked after too many wrong tries. A facilitator can "
-                "reset it; nothing you wrote is lost."
-            ),
-            status=403,
-        )
-    return _signed_in(request, session, settings, card, participant, wrong_before)
+        return _join_page(request, settings, error=locked, status=403)
 
 
-def _signed_in(
+def open_signed_in(
     request: Request,
     session: Session,
     settings: Settings,
-    card: SignInCard,
     participant: Participant,
+    *,
+    access_until: datetime,
+    via: str,
     wrong_before: int,
-) -> Response:
+    landing: str = "/p",
+) -> tuple[Response, WebSession]:
+    """Open the participant's session on this device (ending the one before it there), note
+    the sign-in in their account's activity, and send them to ``landing``."""
     assert participant.id is not None
     device, new = device_of(request)
     opened = accounts.start_participant_session(
         session,
         participant_id=participant.id,
         device=device,
-        card_expires_at=card.expires_at,
+        card_expires_at=access_until,
         hours=settings.participant_session_hours,
         replacing=request.cookies.get(SESSION_COOKIE),
     )
@@ -340,12 +385,12 @@ def _signed_in(
         device=device,
         device_summary=tablet.describe_device(request.headers.get("user-agent", "")),
         device_kind=tablet.device_parts(request.headers.get("user-agent", "")),
-        via="pin",
+        via=via,
         wrong_pins_before=wrong_before,
     )
-    response = RedirectResponse("/p", status_code=303)
+    response = RedirectResponse(landing, status_code=303)
     max_age = max(int((opened.session.expires_at - utcnow()).total_seconds()), 0)
-    secure = _secure(settings)
+    secure = secure_cookies(settings)
     response.set_cookie(
         SESSION_COOKIE, opened.token, httponly=True, samesite="lax", secure=secure, max_age=max_age
     )
@@ -353,10 +398,9 @@ def _signed_in(
     response.set_cookie(
         CSRF_COOKIE, secrets.token_urlsafe(32), httponly=True, samesite="lax", secure=secure
     )
-    response.delete_cookie(SIGNIN_COOKIE)
     # A shared tablet speaks the language of whoever signed in last.
     speak_for(request, response, session, participant)
-    return _with_device(response, new, settings)
+    return with_device(response, new, settings), opened.session
 
 
 @router.get("/join/{token}")
@@ -365,7 +409,7 @@ def join_link_page(request: Request, token: str, settings: SettingsDep) -> Respo
     link preview), and its script takes the token out of the address bar at once."""
     if not TOKEN_SHAPE.fullmatch(token):
         return _join_page(request, settings, error=_(LINK_REFUSED), status=400)
-    return _page(request, settings, "participant/join_link.html", {"token": token})
+    return render_for_device(request, settings, "participant/join_link.html", {"token": token})
 
 
 @router.post("/p/signout")

@@ -10,7 +10,7 @@ from app.core.templating import render
 from app.deps import CurrentParticipant, SessionDep
 from app.models import utcnow
 from app.routers.participant.join import device_of
-from app.services import agenda, tablet
+from app.services import agenda, links, tablet
 from app.services.library import AGREEMENT_ID
 
 router = APIRouter(include_in_schema=False)
@@ -27,10 +27,18 @@ def home(request: Request, session: SessionDep, participant: CurrentParticipant)
     )
     device, _ = device_of(request)
     account = tablet.account_activity(session, participant=participant, device=device)
+    assert participant.id is not None
     return render(
         request,
         "participant/home.html",
-        {"view": view, "me": participant, "now_version": version, "account": account},
+        {
+            "view": view,
+            "me": participant,
+            "now_version": version,
+            "account": account,
+            "my_links": links.my_links(session, participant_id=participant.id),
+            "links_stopped": request.query_params.get("links") == "stopped",
+        },
     )
 
 

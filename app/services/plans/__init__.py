@@ -29,6 +29,7 @@ from app.services.plans.partnership import (
     save_checkin_note,
     workbook_checkins,
 )
+from app.services.plans.reminders import ReminderSweep, reminder_due, send_checkin_reminders
 from app.services.plans.service import (
     MAX_GOALS,
     StalePlan,
@@ -49,6 +50,7 @@ __all__ = [
     "REASON_LABELS",
     "RHYTHMS",
     "CheckInPage",
+    "ReminderSweep",
     "SmallCount",
     "StalePlan",
     "add_agreed_step",
@@ -69,11 +71,13 @@ __all__ = [
     "plans_overview",
     "propose_rhythm",
     "reason_labels",
+    "reminder_due",
     "remove_step",
     "resolve_plan_comment",
     "rhythm_labels",
     "save_checkin_note",
     "save_plan",
+    "send_checkin_reminders",
     "set_shared_parts",
     "tick_step",
     "workbook_checkins",

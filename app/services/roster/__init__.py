@@ -31,6 +31,7 @@ from app.services.roster.uploads import (
     expire_uploads,
     forget_uploads_mentioning,
 )
+from app.services.roster.values import guard_formula
 
 __all__ = [
     "ENCODINGS",
@@ -48,6 +49,7 @@ __all__ = [
     "forget_uploads_mentioning",
     "get_participant",
     "get_pending_import",
+    "guard_formula",
     "import_roster",
     "list_participants",
     "parse_mapping_args",

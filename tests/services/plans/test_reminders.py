@@ -166,9 +166,7 @@ def test_a_member_who_opted_out_gets_no_reminder_and_no_link(
 def test_a_paused_or_ended_partnership_is_not_reminded(
     session: Session, world: World, state: str
 ) -> None:
-    partnership.change_partnership(
-        session, participant=world.ana, state=state, reason="no_time"
-    )
+    partnership.change_partnership(session, participant=world.ana, state=state, reason="no_time")
     assert _sweep(session, DUE).queued == 0
     assert _outbox(session) == []
 
@@ -182,4 +180,3 @@ def test_a_held_check_in_is_not_reminded_and_a_silent_one_is_missed(
     later = datetime(2027, 5, 6, 12, 0, tzinfo=UTC)
     assert _sweep(session, later) == reminders.ReminderSweep(0, 0, 1)
     assert (first.state, second.state) == ("held", "missed")
-

@@ -21,7 +21,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import app.models  # noqa: F401  (every table on the metadata)
 from app.core.config import Settings
@@ -37,8 +37,9 @@ from app.models import (
     ParticipantPin,
     Person,
     RosterImport,
+    SignInLink,
 )
-from app.services import mail
+from app.services import links, mail
 from app.services.accounts import service as accounts
 from app.services.library import program
 from app.services.plans import checkins, partnership, steps
@@ -183,6 +184,12 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
     zelda.print_answers = True
     session.add(ParticipantPin(participant_id=PARTICIPANT_ID, salt="0" * 32, pin_hash="f" * 64))
     tablet = accounts.start_session(session, hours=1, participant_id=PARTICIPANT_ID)
+    # A personal link she signed in with (bound to the session it opened) and a fresh one.
+    used = links.issue_link(session, PARTICIPANT_ID, base_url="http://testserver")
+    link = session.exec(select(SignInLink).where(SignInLink.participant_id == PARTICIPANT_ID)).one()
+    assert links.use_link(session, link=link)
+    links.bind_session(session, link=link, session_id=tablet.session.id)
+    links.issue_link(session, PARTICIPANT_ID, base_url="http://testserver", purpose="check-in")
     export = Job(cohort_id=cohort.id, kind="workbooks", params={}, state="done", created_by="x")
     session.add_all([zelda, export])
     session.flush()
@@ -202,6 +209,7 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
     assert client.get("/p/workbook.pdf").status_code == 200
     client.cookies.delete(SESSION_COOKIE)
     assert card.code
+    assert used.url
     return zelda
 
 
