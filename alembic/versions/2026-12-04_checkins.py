@@ -8,7 +8,7 @@ them on agreement. Agreed next steps get ``done_at`` / ``done_by``; a rhythm get
 of day and the number of its series (renewing the rhythm starts the next series).
 
 Revision ID: 20261204partner
-Revises: 20261203msgs
+Revises: 20261204links
 Create Date: 2026-12-04 01:10:00+00:00
 """
 
@@ -24,7 +24,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "20261204partner"
-down_revision: str | None = "20261203msgs"
+down_revision: str | None = "20261204links"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

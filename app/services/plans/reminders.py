@@ -131,7 +131,7 @@ def _remind(
         base_url=base_url,
         next_path=checkin_path(checkin),
         purpose=f"checkin-{checkin.id}",
-        ttl=max(start + LINK_GRACE - now, timedelta(hours=1)),
+        ttl=min(max(start + LINK_GRACE - now, timedelta(hours=1)), timedelta(days=30)),
     )
     language = participant_language(session, member)
     group = session.get(BuddyGroup, checkin.group_id)
