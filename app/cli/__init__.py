@@ -226,9 +226,9 @@ def demo(
         (_("Sign in as:"), f"{DEMO_EMAIL}  /  {DEMO_PASSWORD}"),
         (_("Tablets join at:"), f"{settings.base_url.rstrip('/')}/join"),
         (
-            (_("Mail goes through:"), settings.smtp_host)
+            (_("Mail server:"), settings.smtp_host)
             if settings.smtp_host
-            else (_("Mail is written to:"), str(settings.mail_folder))
+            else (_("Mail folder:"), str(settings.mail_folder))
         ),
     ]
     width = max(len(label) for label, _value in rows) + 2

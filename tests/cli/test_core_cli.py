@@ -100,6 +100,7 @@ def test_demo_names_the_address_it_serves_on_for_cards_and_tablets(
     shown = runner.invoke(app, ["demo", "--no-serve", "--port", "8765"])
     assert shown.exit_code == 0, shown.output
     assert "Tablets join at:  http://127.0.0.1:8765/join" in shown.output
+    assert f"Mail folder:      {get_settings().mail_folder}" in shown.output
     assert get_settings().base_url == "http://127.0.0.1:8765"
 
 

@@ -151,3 +151,35 @@ def test_a_bad_address_is_refused_with_its_field(session: Session) -> None:
             dedupe_key="a1",
         )
     assert raised.value.problems[0].field == "to"
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "hello"),
+    [
+        ("en", "Tandem can send mail", "Hello Ana,"),
+        ("de", "Tandem kann Mails senden", "Hallo Ana,"),
+        ("fr", "Tandem peut envoyer des e-mails", "Bonjour Ana,"),
+        ("es", "Tandem puede enviar correo", "Hola, Ana:"),
+    ],
+)
+def test_a_mail_reads_in_its_readers_language(language: str, subject: str, hello: str) -> None:
+    rendered = mail.render_mail("smtp_check", language=language, context=CONTEXT)
+
+    assert (rendered.subject, rendered.text.splitlines()[0]) == (subject, hello)
+    assert f'<html lang="{language}">' in rendered.html
+
+
+def test_a_name_is_escaped_in_the_html_part_and_kept_as_typed_in_the_text_part() -> None:
+    rendered = mail.render_mail(
+        "smtp_check",
+        language="en",
+        context={"name": "Ana <b>&</b>", "site_url": "http://testserver"},
+    )
+
+    assert "<p>Hello Ana &lt;b&gt;&amp;&lt;/b&gt;,</p>" in rendered.html
+    assert rendered.text.startswith("Hello Ana <b>&</b>,")
+
+
+def test_a_template_name_that_leaves_the_mail_folder_is_refused() -> None:
+    with pytest.raises(mail.MailContextError):
+        mail.render_mail("../participant/home", language="en", context={})
