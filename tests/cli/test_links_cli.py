@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.cli._common import engine
-from app.models import AuditEvent, SignInLink
+from app.models import AuditEvent, OutboxMessage, SignInLink
 
 runner = CliRunner()
 ROSTER = "Name,Email\nAna Silva,ana@x.com\nBen Okoro,ben@x.com\n"
@@ -80,3 +80,18 @@ def test_sheet_writes_csv_or_pdf_and_refuses_another_suffix(cohort: str, tmp_pat
     with Session(engine()) as s:
         live = s.exec(select(SignInLink).where(SignInLink.revoked_at.is_(None))).all()  # type: ignore[union-attr]
     assert len(live) == 2
+
+
+def test_invite_queues_an_invitation_with_a_fresh_link_each(cohort: str) -> None:
+    result = runner.invoke(app, ["links", "invite", cohort, "--email", "ana@x.com"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "1 invitation queued (tandem mail send, or a running server, sends it)\n"
+    )
+    with Session(engine()) as s:
+        [row] = s.exec(select(OutboxMessage)).all()
+        link = s.exec(select(SignInLink)).one()
+    assert (row.kind, row.to_address, row.state) == ("invitation", "ana@x.com", "queued")
+    assert link.sent_at is not None
+    everyone = runner.invoke(app, ["links", "invite", cohort])
+    assert everyone.output.startswith("2 invitations queued")

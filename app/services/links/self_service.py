@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, func, select
 
 from app.models import Cohort, Participant, utcnow
+from app.services.accounts import hash_token
 from app.services.links.invitations import invitation_landing
 from app.services.links.tokens import issue_link
 from app.services.mail import queue_mail
@@ -32,7 +33,8 @@ def request_link(
     lets them in; returns how many (the page must not say). Every request counts against
     the device, the network address and the e-mail address (Throttled past the limits)."""
     address = email.strip().lower()[:254]
-    per_address = [(f"link-request|{address}", REQUESTS_PER_ADDRESS)]
+    # Keyed by the address's hash: the throttle table holds no address in clear.
+    per_address = [(f"link-request|{hash_token(address)}", REQUESTS_PER_ADDRESS)]
     check_throttle(session, attempt=attempt, extra=per_address)
     count_failure(session, attempt=attempt, extra=per_address)
     if "@" not in address:

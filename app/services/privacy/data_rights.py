@@ -36,6 +36,7 @@ from app.models import (
     Participant,
     ParticipantPin,
     Person,
+    SignInLink,
     WebSession,
 )
 from app.models.plans import (
@@ -62,6 +63,7 @@ from app.services.privacy.export import (
     export_comments,
     export_groups,
     export_history,
+    export_links,
     export_mail,
     export_mail_settings,
     export_notes,
@@ -313,6 +315,7 @@ REGISTRY: dict[str, Coverage] = {
     ),
     "answer": Coverage("answers", export_answers, _by_participant(Answer), content=True),
     "signin_card": Coverage("signin_cards", export_cards, _by_participant(SignInCard)),
+    "signin_link": Coverage("signin_links", export_links, _by_participant(SignInLink)),
     "web_session": Coverage(
         "", "sign-in tokens: secrets, not information about the person", _by_participant(WebSession)
     ),

@@ -19,6 +19,7 @@ from app.models import (
     PairingHistory,
     Participant,
     Person,
+    SignInLink,
 )
 from app.models.plans import CheckIn, CheckInPlan, Partnership, PlanComment
 from app.models.tablet import PairAgreement, SignInCard
@@ -202,6 +203,25 @@ def export_cards(session: Session, p: Participant) -> Rows:
             "revoked_at": _iso(c.revoked_at),
         }
         for c in session.exec(select(SignInCard).where(SignInCard.participant_id == p.id)).all()
+    ]
+
+
+def export_links(session: Session, p: Participant) -> Rows:
+    """The participant's personal sign-in links: purpose and dates (the token is kept nowhere)."""
+    rows = session.exec(
+        select(SignInLink).where(SignInLink.participant_id == p.id).order_by(col(SignInLink.id))
+    ).all()
+    return [
+        {
+            "purpose": link.purpose,
+            "lands_on": link.next_path,
+            "issued_at": _iso(link.issued_at),
+            "expires_at": _iso(link.expires_at),
+            "sent_at": _iso(link.sent_at),
+            "used_at": _iso(link.used_at),
+            "revoked_at": _iso(link.revoked_at),
+        }
+        for link in rows
     ]
 
 

@@ -263,3 +263,15 @@ def test_my_links_counts_working_links_and_open_link_sessions(
     links.bind_session(session, link=link, session_id=opened.session.id)
     _issue(session, world, purpose="check-in")
     assert links.my_links(session, participant_id=world.ana.id) == links.MyLinks(1, 1)
+
+
+def test_the_participants_data_export_lists_their_links_without_a_token(
+    session: Session, world: World
+) -> None:
+    from app.services.privacy import export_my_data
+
+    issued = _issue(session, world, next_path="/p/plan")
+    exported = export_my_data(session, participant=world.ana)
+    [row] = exported["signin_links"]
+    assert (row["purpose"], row["lands_on"], row["used_at"]) == ("sign-in", "/p/plan", None)
+    assert _token(issued) not in repr(exported)

@@ -44,7 +44,7 @@ from app.services.accounts import service as accounts
 from app.services.library import program
 from app.services.plans import checkins, partnership, steps
 from app.services.plans import service as plans
-from app.services.tablet import responses, signin
+from app.services.tablet import Attempt, responses, signin
 from tests.conftest import csrf_of, sign_in
 from tests.services.tablet.factories import add_participant, make_cohort, make_group
 
@@ -238,6 +238,14 @@ def _plant_mail(session: Session, settings: Settings, zelda: Participant) -> Non
         mail.send_queued_mail(engine, settings)
         time.sleep(0.05)
     invite("zelda-queued")
+    # A new sign-in link she asked for on the sign-in page (its mail waits in the outbox).
+    links.request_link(
+        session,
+        email=EMAIL.upper(),
+        base_url="http://testserver",
+        attempt=Attempt(device="phone-1", address="10.0.0.9", window_seconds=300),
+        followup_days=180,
+    )
     session.add(MailBounce(address=EMAIL, code=550))
     mail.set_reminders(session, participant=zelda, enabled=False)
     session.commit()
