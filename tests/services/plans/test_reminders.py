@@ -6,17 +6,21 @@ wrote in the subject, body, headers or the calendar invitation."""
 from __future__ import annotations
 
 import email
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.policy import default
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.models import OutboxMessage, SignInLink
+from app.core.config import Settings
+from app.models import OutboxMessage, SignInLink, utcnow
 from app.models.plans import CheckIn
 from app.services import mail
+from app.services.ops import run_background_task
 from app.services.plans import checkins, partnership, reminders, steps
 from app.services.plans import service as plan_service
 from tests.services.tablet.factories import World, make_world
@@ -180,3 +184,23 @@ def test_a_held_check_in_is_not_reminded_and_a_silent_one_is_missed(
     later = datetime(2027, 5, 6, 12, 0, tzinfo=UTC)
     assert _sweep(session, later) == reminders.ReminderSweep(0, 0, 1)
     assert (first.state, second.state) == ("held", "missed")
+
+
+def test_the_background_task_sends_what_is_due_now(
+    session: Session, world: World, engine: Engine, settings: Settings
+) -> None:
+    first = _first(session, world)
+    tomorrow = utcnow() + timedelta(days=1)
+    checkins.move_checkin(
+        session,
+        participant=world.ana,
+        checkin_id=first.id or 0,
+        day=tomorrow.astimezone(ZoneInfo("Europe/Berlin")).date(),
+        at=time(23, 0),
+        now=utcnow(),
+    )
+    session.commit()
+    run_background_task(engine, settings, reminders.REMINDER_TASK)
+    run_background_task(engine, settings, reminders.REMINDER_TASK)
+    session.expire_all()
+    assert [m.to_address for m in _outbox(session)] == [world.ana.email, world.ben.email]
