@@ -10,7 +10,7 @@ from icalendar import Calendar
 from sqlmodel import Session
 
 from app.core.errors import Conflict, NotFound
-from app.services.plans import partnership, steps
+from app.services.plans import dates, partnership, steps
 from tests.services.tablet.factories import World, make_world
 
 
@@ -21,12 +21,12 @@ def world(session: Session) -> World:
 
 def test_checkin_dates_count_from_the_last_day_and_fall_on_working_days() -> None:
     # 3 April 2027 is a Saturday and 28 February 2027 a Sunday: both move to the Monday.
-    assert partnership.checkin_dates("30-60-90", start=date(2027, 3, 4)) == [
+    assert dates.checkin_dates("30-60-90", start=date(2027, 3, 4)) == [
         date(2027, 4, 5),
         date(2027, 5, 3),
         date(2027, 6, 2),
     ]
-    assert partnership.checkin_dates("monthly-6", start=date(2027, 1, 31))[:2] == [
+    assert dates.checkin_dates("monthly-6", start=date(2027, 1, 31))[:2] == [
         date(2027, 3, 1),
         date(2027, 3, 31),
     ]
@@ -38,7 +38,7 @@ def test_no_rhythm_ever_suggests_a_saturday_or_a_sunday() -> None:
         (rhythm, last, d)
         for rhythm in partnership.RHYTHMS
         for last in last_days
-        for d in partnership.checkin_dates(rhythm, start=last)
+        for d in dates.checkin_dates(rhythm, start=last)
         if d.weekday() >= 5
     ]
     assert weekend == []
