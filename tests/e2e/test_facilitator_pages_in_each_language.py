@@ -28,7 +28,17 @@ PASSWORD = "a-long-enough-password"
 LAPTOP = {"width": 1280, "height": 900}
 # The browser's own language for each of ours (Playwright sends it as Accept-Language).
 BROWSER_LOCALE = {"en": "en-GB", "de": "de-DE", "fr": "fr-FR", "es": "es-ES"}
-TABS = ("", "/roster", "/matching", "/agenda", "/now", "/progress", "/cards", "/workbooks")
+TABS = (
+    "",
+    "/roster",
+    "/matching",
+    "/agenda",
+    "/now",
+    "/progress",
+    "/cards",
+    "/links",
+    "/workbooks",
+)
 
 
 def _seed(live: LiveServer, email: str, language: str = "") -> Cohort:
