@@ -22,7 +22,7 @@ from email.policy import default
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.config import ROOT, Settings
 from app.models import OutboxMessage, Participant
@@ -59,6 +59,33 @@ def _intake_reminder(session: Session, settings: Settings, participant: Particip
     )
 
 
+def _checkin_reminder(session: Session, settings: Settings, participant: Participant) -> None:
+    """The reminder sweep at the moment the member's next open check-in falls due."""
+    from app.core.errors import NotFound
+    from app.models import Cohort
+    from app.models.plans import CheckIn
+    from app.services import plans
+
+    try:
+        group = plans.partnership_group_of(session, participant=participant)
+    except NotFound:
+        return
+    cohort = session.get(Cohort, group.cohort_id)
+    checkin = session.exec(
+        select(CheckIn)
+        .where(CheckIn.group_id == group.id, col(CheckIn.state).in_(("upcoming", "moved")))
+        .order_by(col(CheckIn.day))
+    ).first()
+    if checkin is None or cohort is None:
+        return
+    plans.send_checkin_reminders(
+        session,
+        now=plans.reminder_due(checkin, tz_name=cohort.timezone),
+        base_url=settings.base_url,
+        sender=settings.smtp_from,
+    )
+
+
 def _invitation(session: Session, settings: Settings, participant: Participant) -> None:
     from app.models import Cohort
     from app.services import links
@@ -84,6 +111,7 @@ def _signin_link(session: Session, settings: Settings, participant: Participant)
 
 
 SCENARIOS: dict[str, MailScenario] = {
+    "checkin_reminder": _checkin_reminder,
     "invitation": _invitation,
     "signin_link": _signin_link,
     "smtp_check": _smtp_check,

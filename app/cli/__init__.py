@@ -243,6 +243,7 @@ def demo(
 def _mount_subcommands() -> None:
     from app.cli import (
         agenda,
+        checkins,
         exercises,
         intake,
         links,
@@ -267,6 +268,7 @@ def _mount_subcommands() -> None:
     app.add_typer(exercises.app, name="exercises")
     app.add_typer(intake.app, name="intake")
     app.command("purge")(purge.purge)
+    app.add_typer(checkins.app, name="checkins")
     app.add_typer(mail.app, name="mail")
 
 

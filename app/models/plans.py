@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
@@ -12,7 +12,14 @@ from app.models.base import JSONType, UTCDateTime, utcnow
 
 PLAN_PARTS = ("aspiration", "goals", "strengths", "obstacles")
 PARTNERSHIP_STATES = ("active", "paused", "ended")
-PARTNERSHIP_REASONS = ("completed", "no_time", "new_role", "prefer_not_to_say")
+PARTNERSHIP_REASONS = (
+    "completed",
+    "no_time",
+    "new_role",
+    "roles_overlap",
+    "prefer_not_to_say",
+)
+CHECKIN_STATES = ("upcoming", "held", "moved", "missed")
 
 
 def _fk(target: str, *, index: bool = True, nullable: bool = False) -> Any:
@@ -95,7 +102,39 @@ class CheckInPlan(SQLModel, table=True):
     )
     agreed_by: list[int] = Field(default_factory=list, sa_type=JSONType)
     """Participant ids of the members who agreed; the rhythm holds once all have."""
+    at: time = Field(default=time(10, 0))
+    """The time of day the check-ins start, in the cohort's timezone."""
+    series: int = 1
+    """Which series of check-ins this rhythm makes: renewing the rhythm starts the next one."""
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CheckIn(SQLModel, table=True):
+    """One check-in of a pair: an appointment that can move, and whether they met.
+
+    ``sequence`` rises each time the date moves, so every calendar that holds the event (same
+    UID) replaces it in place; reminders are keyed by it, so a moved check-in is reminded anew.
+    """
+
+    __tablename__ = "checkin"
+    __table_args__ = (UniqueConstraint("group_id", "series", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("buddy_group.id"))
+    series: int = 1
+    number: int
+    day: date
+    """The local day in the cohort's timezone."""
+    at: time
+    """The local start time in the cohort's timezone."""
+    state: str = Field(default="upcoming", max_length=10)
+    sequence: int = 0
+    reminded_sequence: int | None = None
+    """The sequence the last reminder was queued for (None: not yet reminded)."""
+    changed_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="SET NULL"), nullable=True),
+    )
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class CheckInNote(SQLModel, table=True):
@@ -125,6 +164,12 @@ class AgreedStep(SQLModel, table=True):
         ),
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When a member ticked the step done (None: still to do)."""
+    done_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="SET NULL"), nullable=True),
+    )
 
 
 class Partnership(SQLModel, table=True):

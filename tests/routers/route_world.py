@@ -27,7 +27,7 @@ from app.models import RosterImport
 from app.services import mail
 from app.services.accounts import service as accounts
 from app.services.cohorts import service as cohorts
-from app.services.plans import partnership
+from app.services.plans import checkins, partnership, steps
 from app.services.plans import service as plans
 from app.services.tablet import signin
 from tests.conftest import build_schema
@@ -122,6 +122,8 @@ def build_route_world(folder: Path) -> RouteWorld:
         partnership.propose_rhythm(session, participant=w.ana, rhythm="30-60-90")
         partnership.agree_rhythm(session, participant=w.ben)
         partnership.propose_rhythm(session, participant=w.cai, rhythm="monthly-6")
+        first_checkin = checkins.group_checkins(session, group=w.group)[0]
+        step = steps.add_agreed_step(session, participant=w.ana, text="Call each other")
         tokens = {}
         for name, kwargs in (
             ("self", {"participant_id": w.ana.id}),
@@ -147,6 +149,8 @@ def build_route_world(folder: Path) -> RouteWorld:
             "job_id": "999999",
             "name": "missing.pdf",
             "comment_id": str(comment.id),
+            "checkin_id": str(first_checkin.id),
+            "step_id": str(step.id),
             "mail_token": mail.unsubscribe_token(settings_for(path, path.parent), w.ana.id or 0),
         }
     engine.dispose()

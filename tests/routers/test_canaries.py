@@ -1,6 +1,7 @@
 """Canary sweep: text planted in every answer, a plan, a plan comment, a check-in note and an
-agreed step never reaches a facilitator, an export, a log or an error; and what the real server
-prints is JSON only, without a sign-in link, code, session or password."""
+agreed step (ticked done, beside a check-in moved and held) never reaches a facilitator, an
+export, a log or an error; and what the real server prints is JSON only, without a sign-in
+link, code, session or password."""
 
 from __future__ import annotations
 
@@ -110,6 +111,14 @@ def _plant_plans_and_partnership(world: RouteWorld, app: FastAPI) -> list[str]:
             "/p/partnership/notes", data={"checkin_date": "2027-04-03", "text": planted["note"]}
         )
         step = tablet.post("/p/partnership/steps", data={"text": planted["step"]})
+        step_id = _step_id(app, planted["step"])
+        ticked = tablet.post(f"/p/partnership/steps/{step_id}/done", data={"done": "true"})
+        checkin = world.params["checkin_id"]
+        moved = tablet.post(
+            f"/p/partnership/checkins/{checkin}/move", data={"day": "2027-04-09", "at": "15:00"}
+        )
+        held = tablet.post(f"/p/partnership/checkins/{checkin}/held")
+        assert (ticked.status_code, moved.status_code, held.status_code) == (303, 303, 303)
     with client_for(world, "buddy", app) as buddy:
         comment = buddy.post(
             f"/p/people/{ana}/plan/comments", data={"part": "goals", "text": planted["comment"]}
@@ -121,6 +130,13 @@ def _plant_plans_and_partnership(world: RouteWorld, app: FastAPI) -> list[str]:
         303,
     )
     return sorted(planted.values())
+
+
+def _step_id(app: FastAPI, text: str) -> int:
+    with Session(app.state.engine) as session:
+        step = session.exec(select(AgreedStep).where(AgreedStep.text == text)).one()
+        assert step.id is not None
+        return step.id
 
 
 def _plan_version(app: FastAPI, participant_id: int) -> int:

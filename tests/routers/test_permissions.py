@@ -15,13 +15,15 @@ ADDING A ROUTE? Add one line to ROUTES below: (method, path) -> a rule. The test
 - BUDDY               only Ana's buddy; Ana herself, strangers and outsiders get 404
 - PARTNER             a participant with a buddy group; Eve (no group) gets 404
 - CHECKINS            self and buddy once both agreed a rhythm; Cai's pair has none, Eve no group
+- PAIR                one check-in or next step of Ana's pair: Ana and Ben only, all others 404
 - ADMIN               admins only; every facilitator gets 404, participants and anonymous sign in
 
 The world: Ana ("self", the target of every {participant_id}), Ben her buddy, Cai in the same
 cohort but not her buddy, Eve in another cohort, the cohort's facilitator, a facilitator of
 the other cohort, an admin, and nobody. Ana has an empty plan sharing its goals, Ben has
-commented on her goals ({comment_id}), Ana and Ben agreed a check-in rhythm, and Cai
-proposed one that Dan has not agreed yet.
+commented on her goals ({comment_id}), Ana and Ben agreed a check-in rhythm (its first
+check-in is {checkin_id}) and wrote down a next step ({step_id}), and Cai proposed a rhythm
+that Dan has not agreed yet.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ PARTICIPANT, CONTENT, STREAM = "participant", "content", "stream"
 SIGN_OUT = "sign_out"
 SIGN_IN_STEP = "sign_in_step"  # the PIN step: without a card shown first, back to /join
 OWNER, BUDDY, PARTNER, CHECKINS, ADMIN = "owner", "buddy", "partner", "checkins", "admin"
+PAIR = "pair"
+# Requests that use up what they act on: each allowed viewer gets a fresh copy of the world.
+CONSUMING = {("POST", "/p/partnership/steps/{step_id}/remove")}
 
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC,
@@ -212,6 +217,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/p/partnership/steps"): PARTNER,
     ("POST", "/p/partnership/state"): PARTNER,
     ("GET", "/p/partnership/checkins.ics"): CHECKINS,
+    ("GET", "/p/partnership/checkins/{checkin_id}"): PAIR,
+    ("POST", "/p/partnership/checkins/{checkin_id}/held"): PAIR,
+    ("POST", "/p/partnership/checkins/{checkin_id}/move"): PAIR,
+    ("POST", "/p/partnership/steps/{step_id}/done"): PAIR,
+    ("POST", "/p/partnership/steps/{step_id}/remove"): PAIR,
     ("GET", "/p/mail"): PARTICIPANT,
     ("POST", "/p/mail"): PARTICIPANT,
     ("GET", "/mail/unsubscribe/{mail_token}"): PUBLIC,
@@ -235,6 +245,8 @@ FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/p/partnership/notes"): {"checkin_date": "2027-04-03", "text": "Went well"},
     ("POST", "/p/partnership/steps"): {"text": "Call each other"},
     ("POST", "/p/partnership/state"): {"state": "paused", "reason": "no_time"},
+    ("POST", "/p/partnership/checkins/{checkin_id}/move"): {"day": "2027-04-09", "at": "15:00"},
+    ("POST", "/p/partnership/steps/{step_id}/done"): {"done": "true"},
     ("POST", "/p/language"): {"language": "de"},
 }
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
@@ -274,6 +286,7 @@ def expected(rule: str, viewer: str) -> str:
     allowed = {
         CONTENT: ("self", "buddy"),
         CHECKINS: ("self", "buddy"),
+        PAIR: ("self", "buddy"),
         OWNER: ("self",),
         BUDDY: ("buddy",),
         PARTNER: ("self", "buddy", "stranger"),
@@ -351,7 +364,8 @@ def _check_route(
         want = expected(ROUTES[(method, path)], viewer)
         if want == "skip":
             continue
-        copy = viewer if viewer in ("facilitator", "admin") else "shared"
+        fresh = viewer in ("facilitator", "admin") or ((method, path) in CONSUMING and want == "ok")
+        copy = viewer if fresh else "shared"
         if copy not in apps:
             apps[copy] = stack.enter_context(app_for(world, tmp_path / copy))
         with client_for(world, viewer, apps[copy]) as client:

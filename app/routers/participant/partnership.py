@@ -1,9 +1,9 @@
-"""After the program: the check-in rhythm and calendar, private notes, agreed next steps,
-pausing or ending the partnership."""
+"""After the program: the check-in rhythm and calendar, each check-in's one-tap page ("we
+met", "we moved it"), private notes, the shared next steps, renewing, pausing or ending."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -12,7 +12,8 @@ from starlette.responses import Response
 
 from app.core.errors import NotFound
 from app.core.templating import render
-from app.deps import CurrentParticipant, SessionDep, SettingsDep
+from app.deps import CurrentParticipant, PathId, SessionDep, SettingsDep
+from app.models import utcnow
 from app.services import plans
 
 router = APIRouter(include_in_schema=False)
@@ -36,16 +37,54 @@ def partnership_page(request: Request, session: SessionDep, me: CurrentParticipa
             "view": view,
             "rhythms": plans.rhythm_labels(),
             "reasons": plans.reason_labels(),
+            "checkin_states": plans.checkin_state_labels(),
         },
     )
 
 
 @router.post("/p/partnership/rhythm")
 def propose_rhythm(
-    session: SessionDep, me: CurrentParticipant, rhythm: Annotated[str, Form(max_length=20)]
+    session: SessionDep,
+    me: CurrentParticipant,
+    rhythm: Annotated[str, Form(max_length=20)],
+    at: Annotated[time, Form()] = time(10, 0),
 ) -> Response:
-    plans.propose_rhythm(session, participant=me, rhythm=rhythm)
+    plans.propose_rhythm(session, participant=me, rhythm=rhythm, at=at)
     return _back("#rhythm")
+
+
+def _checkin_page(checkin_id: int) -> Response:
+    return RedirectResponse(f"{HOME}/checkins/{checkin_id}", status_code=303)
+
+
+@router.get("/p/partnership/checkins/{checkin_id}")
+def checkin_page(
+    request: Request, session: SessionDep, me: CurrentParticipant, checkin_id: PathId
+) -> Response:
+    page = plans.checkin_page(session, participant=me, checkin_id=checkin_id)
+    return render(
+        request,
+        "participant/checkin.html",
+        {"page": page, "states": plans.checkin_state_labels()},
+    )
+
+
+@router.post("/p/partnership/checkins/{checkin_id}/held")
+def checkin_held(session: SessionDep, me: CurrentParticipant, checkin_id: PathId) -> Response:
+    plans.mark_held(session, participant=me, checkin_id=checkin_id)
+    return _checkin_page(checkin_id)
+
+
+@router.post("/p/partnership/checkins/{checkin_id}/move")
+def checkin_move(
+    session: SessionDep,
+    me: CurrentParticipant,
+    checkin_id: PathId,
+    day: Annotated[date, Form()],
+    at: Annotated[time, Form()],
+) -> Response:
+    plans.move_checkin(session, participant=me, checkin_id=checkin_id, day=day, at=at, now=utcnow())
+    return _checkin_page(checkin_id)
 
 
 @router.post("/p/partnership/rhythm/agree")
@@ -83,6 +122,23 @@ def add_step(
     session: SessionDep, me: CurrentParticipant, text: Annotated[str, Form(max_length=2000)]
 ) -> Response:
     plans.add_agreed_step(session, participant=me, text=text)
+    return _back("#steps")
+
+
+@router.post("/p/partnership/steps/{step_id}/done")
+def tick_step(
+    session: SessionDep,
+    me: CurrentParticipant,
+    step_id: PathId,
+    done: Annotated[bool, Form()] = True,
+) -> Response:
+    plans.tick_step(session, participant=me, step_id=step_id, done=done)
+    return _back("#steps")
+
+
+@router.post("/p/partnership/steps/{step_id}/remove")
+def remove_step(session: SessionDep, me: CurrentParticipant, step_id: PathId) -> Response:
+    plans.remove_step(session, participant=me, step_id=step_id)
     return _back("#steps")
 
 

@@ -21,7 +21,7 @@ from app.services.agenda.edit import (
     set_pinned,
 )
 from app.services.agenda.export import build_cohort_ics, build_participant_ics
-from app.services.agenda.ics import IcsItem, build_checkin_ics, load_zone
+from app.services.agenda.ics import IcsItem, build_checkin_ics, load_zone, to_local
 from app.services.agenda.run import (
     NowInfo,
     NowItem,
@@ -72,6 +72,7 @@ __all__ = [
     "set_day_hours",
     "set_pinned",
     "solve_agenda",
+    "to_local",
     "validate_placement",
     "view_run_of_show",
 ]

@@ -24,6 +24,9 @@ class IcsItem:
     end: time | None
     location: str = ""
     sequence: int = 0
+    attendees: tuple[tuple[str, str], ...] = ()
+    """(name, e-mail) of each person invited, for an invitation (``method="REQUEST"``)."""
+    organizer: tuple[str, str] | None = None
 
 
 def load_zone(tz_name: str) -> ZoneInfo:
@@ -70,6 +73,7 @@ def build_ics(
     prodid_host: str,
     dtstamp: datetime | None = None,
     language: str | None = None,
+    method: str = "PUBLISH",
 ) -> bytes:
     """Return an RFC 5545 calendar (CRLF, folded lines) with a VTIMEZONE and one VEVENT per item.
 
@@ -94,7 +98,7 @@ def build_ics(
     calendar.add("prodid", f"-//{host}//Tandem//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("x-wr-calname", cohort_name)
     calendar.add("x-wr-timezone", tz_name)
     if any(item.start is not None for item in items):
@@ -119,9 +123,25 @@ def build_ics(
         if item.location:
             event.add("location", item.location)
         event.add("sequence", item.sequence)
+        _add_people(event, item)
         calendar.add_component(event)
     data: bytes = calendar.to_ical()
     return data
+
+
+def _add_people(event: object, item: IcsItem) -> None:
+    from icalendar import Event, vCalAddress
+
+    assert isinstance(event, Event)
+    if item.organizer is not None:
+        name, email = item.organizer
+        event.add("organizer", vCalAddress(f"mailto:{email}"), parameters={"CN": name})
+    for name, email in item.attendees:
+        event.add(
+            "attendee",
+            vCalAddress(f"mailto:{email}"),
+            parameters={"CN": name, "ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"},
+        )
 
 
 def build_checkin_ics(
@@ -133,8 +153,11 @@ def build_checkin_ics(
     prodid_host: str,
     dtstamp: datetime | None = None,
     language: str | None = None,
+    method: str = "PUBLISH",
 ) -> bytes:
-    """Return the calendar of a pair's check-ins after the programme (same format as agendas)."""
+    """Return the calendar of a pair's check-ins after the programme (same format as agendas);
+    ``method="REQUEST"`` makes it an invitation that replaces the event of the same UID in
+    the reader's calendar when its SEQUENCE is higher."""
     return build_ics(
         pair_name,
         pair_slug,
@@ -143,6 +166,7 @@ def build_checkin_ics(
         prodid_host=prodid_host,
         dtstamp=dtstamp,
         language=language,
+        method=method,
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, time
 from sqlmodel import Session
 
 from app.models import Cohort
-from app.services import matching, roster, tablet
+from app.services import matching, plans, roster, tablet
 from app.services.agenda import get_agenda, participant_now
 
 
@@ -28,6 +28,8 @@ class PairsCard:
     proposed: int
     trios: int
     without_buddy: int
+    checkins_held: plans.SmallCount
+    """Check-ins held after the program (never shown for fewer than five)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ def cohort_dashboard(session: Session, *, cohort: Cohort, now: datetime) -> Dash
         proposed=sum(g.group.state == "proposed" for g in groups),
         trios=sum(len(g.members) == 3 for g in groups),
         without_buddy=sum(p.id not in grouped for p in in_pool),
+        checkins_held=plans.held_checkins(session, cohort=cohort),
     )
     view = get_agenda(session, cohort=cohort)
     info = participant_now(session, cohort=cohort, now=now) if view.built else None

@@ -9,11 +9,10 @@ silence treats them as former buddies).
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time
 
 from sqlmodel import Session, col, select
 
@@ -27,18 +26,27 @@ from app.core.i18n import (
     ngettext,
     use_locale,
 )
-from app.models import BuddyGroup, BuddyMember, Cohort, Participant, utcnow
-from app.models.plans import (
-    PARTNERSHIP_REASONS,
-    AgreedStep,
-    CheckInNote,
-    CheckInPlan,
-    Partnership,
-)
+from app.models import BuddyGroup, Cohort, Participant, utcnow
+from app.models.plans import PARTNERSHIP_REASONS, CheckIn, CheckInNote, CheckInPlan, Partnership
 from app.services import privacy
-from app.services.agenda import IcsItem, build_checkin_ics
+from app.services.agenda import build_checkin_ics
 from app.services.cohorts import cohort_end_date
 from app.services.ops import record_event
+from app.services.plans.checkins import (
+    checkin_items,
+    cohort_today,
+    group_checkins,
+    series_is_over,
+    start_series,
+)
+from app.services.plans.dates import checkin_dates
+from app.services.plans.pair import (
+    live_group,
+    members,
+    partnership_group_of,
+    partnership_row,
+    partnership_state,
+)
 from app.services.printing import CheckInLine
 from app.services.tablet import participant_language
 
@@ -53,6 +61,8 @@ REASON_LABELS: dict[str, str] = {
     "completed": N_("We did what we set out to do"),
     "no_time": N_("I do not have the time now"),
     "new_role": N_("My work has changed"),
+    # Neutral on purpose: buddies whose roles now compete need not say so.
+    "roles_overlap": N_("Our roles now overlap too much to speak freely"),
     "prefer_not_to_say": N_("I prefer not to say"),
 }
 """Why a member pauses or ends (source text: translate with :func:`reason_labels`)."""
@@ -68,8 +78,8 @@ def reason_labels() -> dict[str, str]:
     return {key: _(label) for key, label in REASON_LABELS.items()}
 
 
-STEP_LIMIT = 2000
 NOTE_LIMIT = 20_000
+DEFAULT_TIME = time(10, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,106 +91,74 @@ class PartnershipView:
     state: str
     my_reason: str
     rhythm: str
+    at: time
+    proposal: list[date]
+    """The dates of a rhythm proposed but not yet agreed by everyone."""
     dates: list[date]
+    """Every check-in day, agreed or proposed (the private notes are kept by day)."""
+    checkins: list[CheckInRow]
     agreed: bool
     agreed_by_me: bool
     proposed_by_me: bool
+    can_renew: bool
     notes: dict[date, str]
     steps: list[privacy.StepView]
 
 
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def _started(session: Session, group: BuddyGroup, series: int) -> bool:
+    return (
+        session.exec(
+            select(CheckIn.id).where(CheckIn.group_id == group.id, CheckIn.series == series)
+        ).first()
+        is not None
+    )
 
 
-def working_day(day: date) -> date:
-    """``day``, or the Monday after it when it falls on a Saturday or a Sunday."""
-    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+def propose_rhythm(
+    session: Session,
+    *,
+    participant: Participant,
+    rhythm: str,
+    at: time = DEFAULT_TIME,
+    now: datetime | None = None,
+) -> CheckInPlan:
+    """Propose a check-in rhythm for the group; the proposer agrees, the others confirm.
 
-
-def checkin_dates(rhythm: str, *, start: date) -> list[date]:
-    """The check-in dates of a rhythm counted from the program's last day, each moved to the
-    next working day when it would fall on a weekend (check-ins happen at work)."""
-    if rhythm == "30-60-90":
-        days = [start + timedelta(days=n) for n in (30, 60, 90)]
-    elif rhythm == "monthly-6":
-        days = [_add_months(start, n) for n in range(1, 7)]
-    elif rhythm == "six-weekly":
-        days = [start + timedelta(weeks=6 * n) for n in range(1, 5)]
-    elif rhythm == "quarterly-4":
-        days = [_add_months(start, 3 * n) for n in range(1, 5)]
-    else:
-        raise InvalidInput(
-            _("unknown rhythm"),
-            [Problem("rhythm", _("Choose one of the rhythms offered."), "rhythm")],
-        )
-    return [working_day(d) for d in days]
-
-
-def partnership_group_of(session: Session, *, participant: Participant) -> BuddyGroup:
-    """The participant's latest published or ended buddy group (NotFound when none)."""
-    group = session.exec(
-        select(BuddyGroup)
-        .join(BuddyMember, col(BuddyMember.group_id) == col(BuddyGroup.id))
-        .where(
-            BuddyMember.participant_id == participant.id,
-            BuddyGroup.cohort_id == participant.cohort_id,
-            col(BuddyGroup.state).in_(("published", "ended")),
-        )
-        .order_by(col(BuddyGroup.id).desc())
-    ).first()
-    if group is None:
-        raise NotFound(_("You have no buddy yet."))
-    return group
-
-
-def _row(session: Session, group: BuddyGroup) -> Partnership | None:
-    return session.get(Partnership, group.id)
-
-
-def partnership_state(session: Session, *, group: BuddyGroup) -> str:
-    """active, paused or ended (a group ended by the facilitators counts as ended)."""
-    row = _row(session, group)
-    if group.state == "ended" or (row is not None and row.state == "ended"):
-        return "ended"
-    return row.state if row is not None else "active"
-
-
-def _members(session: Session, group: BuddyGroup) -> list[Participant]:
-    return privacy.members_of(session, group=group)
-
-
-def _live_group(session: Session, participant: Participant) -> BuddyGroup:
-    group = partnership_group_of(session, participant=participant)
-    state = partnership_state(session, group=group)
-    if state != "active":
-        if state == "paused":
-            raise Conflict(_("The partnership is paused."))
-        raise Conflict(_("The partnership has ended."))
-    return group
-
-
-def propose_rhythm(session: Session, *, participant: Participant, rhythm: str) -> CheckInPlan:
-    """Propose a check-in rhythm for the group; the proposer agrees, the others confirm."""
-    group = _live_group(session, participant)
+    Once the agreed check-ins have all passed, a new proposal renews the rhythm: the next
+    series, counted from the last check-in (or today, when that is later).
+    """
+    group = live_group(session, participant)
     cohort = session.get(Cohort, group.cohort_id)
     assert cohort is not None
     assert group.id is not None
     assert participant.id is not None
-    dates = [d.isoformat() for d in checkin_dates(rhythm, start=cohort_end_date(cohort))]
+    today = cohort_today(cohort, now=now or utcnow())
     row = session.get(CheckInPlan, group.id) or CheckInPlan(group_id=group.id, rhythm=rhythm)
-    row.rhythm, row.dates = rhythm, dates
+    start = max(cohort_end_date(cohort), today)
+    if _started(session, group, row.series):
+        if not series_is_over(session, group=group, today=today):
+            raise Conflict(
+                _("Your check-ins are still running: renew the rhythm after the last one.")
+            )
+        last = max(c.day for c in group_checkins(session, group=group))
+        row.series, start = row.series + 1, max(last, today)
+    dates = [d.isoformat() for d in checkin_dates(rhythm, start=start)]
+    row.rhythm, row.dates, row.at = rhythm, dates, at.replace(second=0, microsecond=0)
     row.proposed_by, row.agreed_by, row.updated_at = participant.id, [participant.id], utcnow()
     session.add(row)
     session.flush()
+    _start_if_agreed(session, group, row, cohort)
     return row
 
 
+def _start_if_agreed(session: Session, group: BuddyGroup, row: CheckInPlan, cohort: Cohort) -> None:
+    if _agreed(session, group, row):
+        start_series(session, group=group, plan=row, cohort=cohort)
+
+
 def agree_rhythm(session: Session, *, participant: Participant) -> CheckInPlan:
-    """Agree to the rhythm a buddy proposed."""
-    group = _live_group(session, participant)
+    """Agree to the rhythm a buddy proposed; once everyone has, its check-ins are made."""
+    group = live_group(session, participant)
     row = session.get(CheckInPlan, group.id)
     if row is None:
         raise NotFound(_("No rhythm has been proposed yet."))
@@ -189,36 +167,69 @@ def agree_rhythm(session: Session, *, participant: Participant) -> CheckInPlan:
         row.agreed_by = [*row.agreed_by, participant.id]
         session.add(row)
         session.flush()
+    cohort = session.get(Cohort, group.cohort_id)
+    assert cohort is not None
+    _start_if_agreed(session, group, row, cohort)
     return row
 
 
 def _agreed(session: Session, group: BuddyGroup, row: CheckInPlan | None) -> bool:
-    members = {p.id for p in _members(session, group)}
-    return row is not None and members <= set(row.agreed_by)
+    ids = {p.id for p in members(session, group)}
+    return row is not None and ids <= set(row.agreed_by)
 
 
-def partnership_view(session: Session, *, participant: Participant) -> PartnershipView:
+@dataclass(frozen=True, slots=True)
+class CheckInRow:
+    """One check-in on the partnership page: when, and whether the pair met."""
+
+    id: int
+    series: int
+    number: int
+    day: date
+    at: time
+    state: str
+
+
+def partnership_view(
+    session: Session, *, participant: Participant, now: datetime | None = None
+) -> PartnershipView:
     """Everything the check-in page shows this member (never another member's notes)."""
     group = partnership_group_of(session, participant=participant)
     assert group.id is not None
+    cohort = session.get(Cohort, group.cohort_id)
+    assert cohort is not None
     state = partnership_state(session, group=group)
-    row = _row(session, group)
+    row = partnership_row(session, group)
     plan = session.get(CheckInPlan, group.id)
     mine = row is not None and row.changed_by == participant.id
     notes = {
         n.checkin_date: n.text
         for n in privacy.read_checkin_notes(session, viewer=participant, owner=participant)
     }
+    checkins = [
+        CheckInRow(c.id or 0, c.series, c.number, c.day, c.at, c.state)
+        for c in group_checkins(session, group=group)
+    ]
+    pending = plan is not None and not _started(session, group, plan.series)
+    proposal = [date.fromisoformat(d) for d in plan.dates] if plan and pending else []
+    today = cohort_today(cohort, now=now or utcnow())
     return PartnershipView(
         group_id=group.id,
-        buddy_names=[p.name for p in _members(session, group) if p.id != participant.id],
+        buddy_names=[p.name for p in members(session, group) if p.id != participant.id],
         state=state,
         my_reason=row.reason if mine and row is not None else "",
         rhythm=plan.rhythm if plan else "",
-        dates=[date.fromisoformat(d) for d in plan.dates] if plan else [],
-        agreed=_agreed(session, group, plan),
+        at=plan.at if plan else DEFAULT_TIME,
+        proposal=proposal,
+        dates=sorted({c.day for c in checkins} | set(proposal)),
+        checkins=checkins,
+        agreed=plan is not None and not pending,
         agreed_by_me=plan is not None and participant.id in plan.agreed_by,
         proposed_by_me=plan is not None and plan.proposed_by == participant.id,
+        can_renew=state == "active"
+        and bool(checkins)
+        and not pending
+        and series_is_over(session, group=group, today=today),
         notes=notes,
         steps=privacy.read_agreed_steps(session, viewer=participant, group=group),
     )
@@ -262,31 +273,6 @@ def save_checkin_note(
     return row
 
 
-def add_agreed_step(session: Session, *, participant: Participant, text: str) -> AgreedStep:
-    """Write down a next step the buddies agreed together (every member reads it)."""
-    group = _live_group(session, participant)
-    text = text.strip()
-    if not text or len(text) > STEP_LIMIT:
-        raise InvalidInput(
-            _("the step cannot be saved"),
-            [
-                Problem(
-                    "step",
-                    _(
-                        "A step must be 1 to %(limit)s characters long.",
-                        limit=format_number(STEP_LIMIT),
-                    ),
-                    "text",
-                )
-            ],
-        )
-    assert group.id is not None
-    step = AgreedStep(group_id=group.id, text=text, created_by=participant.id)
-    session.add(step)
-    session.flush()
-    return step
-
-
 def change_partnership(
     session: Session, *, participant: Participant, state: str, reason: str = ""
 ) -> str:
@@ -306,7 +292,7 @@ def change_partnership(
             [Problem("reason", _("Choose one of the reasons offered."), "reason")],
         )
     assert group.id is not None
-    row = _row(session, group) or Partnership(group_id=group.id)
+    row = partnership_row(session, group) or Partnership(group_id=group.id)
     row.state, row.reason = state, reason if state != "active" else ""
     row.changed_by, row.changed_at = participant.id, utcnow()
     session.add(row)
@@ -327,40 +313,21 @@ def change_partnership(
 
 
 def checkin_calendar(session: Session, *, participant: Participant, prodid_host: str) -> bytes:
-    """The agreed check-ins as calendar events, for any member to download."""
+    """The agreed check-ins as calendar events, for any member to download: the same UID and
+    SEQUENCE as the reminder mails' invitations, so either updates the other in place."""
     group = partnership_group_of(session, participant=participant)
     if partnership_state(session, group=group) == "ended":
         raise NotFound(_("The partnership has ended."))
-    plan = session.get(CheckInPlan, group.id)
-    if plan is None or not _agreed(session, group, plan):
+    checkins = group_checkins(session, group=group)
+    if not checkins:
         raise NotFound(_("You have not agreed on a check-in rhythm yet."))
     cohort = session.get(Cohort, group.cohort_id)
     assert cohort is not None
     # The calendar speaks the language of the member who downloads it.
     language = participant_language(session, participant)
     with use_locale(language):
-        names = format_list([p.name for p in _members(session, group)])
-        total = len(plan.dates)
-        rhythm = _(RHYTHMS[plan.rhythm])
-        items = [
-            IcsItem(
-                uid_key=f"checkin-{group.id}-{n}",
-                # Translators: a calendar event's title; names are the buddies' names.
-                title=_("Buddy check-in %(number)s: %(names)s", number=n, names=names),
-                # Translators: rhythm is e.g. "After 30, 60 and 90 days".
-                description=ngettext(
-                    "Check-in %(number)s of %(num)s (%(rhythm)s).",
-                    "Check-in %(number)s of %(num)s (%(rhythm)s).",
-                    total,
-                    number=n,
-                    rhythm=rhythm,
-                ),
-                day_date=date.fromisoformat(d),
-                start=None,
-                end=None,
-            )
-            for n, d in enumerate(plan.dates, start=1)
-        ]
+        items = checkin_items(session, group=group, checkins=checkins, cohort=cohort)
+        names = format_list([p.name for p in members(session, group)])
         calendar_name = _("Buddy check-ins: %(names)s", names=names)
     return build_checkin_ics(
         calendar_name,
@@ -399,20 +366,23 @@ def workbook_checkins(
     except NotFound:
         return []
     plan = session.get(CheckInPlan, group.id)
-    if plan is None or partnership_state(session, group=group) == "ended":
+    rows = group_checkins(session, group=group)
+    if plan is None or not rows or partnership_state(session, group=group) == "ended":
         return []
-    total = len(plan.dates)
+    # The latest series the pair agreed (a renewal still waiting for agreement is not printed).
+    checkins = [c for c in rows if c.series == rows[-1].series]
+    total = len(checkins)
     rhythm = _(RHYTHMS[plan.rhythm])
     return [
         CheckInLine(
-            date_label=format_date(date.fromisoformat(d), "long"),
+            date_label=format_date(c.day, "long"),
             note=ngettext(
                 "Check-in %(number)s of %(num)s (%(rhythm)s)",
                 "Check-in %(number)s of %(num)s (%(rhythm)s)",
                 total,
-                number=n,
+                number=c.number,
                 rhythm=rhythm,
             ),
         )
-        for n, d in enumerate(plan.dates, start=1)
+        for c in checkins
     ]

@@ -29,6 +29,7 @@ from app.models.plans import PLAN_PARTS, Plan, PlanComment, PlanSaveReceipt, Pla
 from app.services import privacy
 from app.services.library import program_of
 from app.services.ops import record_event
+from app.services.plans.checkins import SmallCount, held_checkins
 from app.services.printing import Goal, PlanSection
 from app.services.tablet import KEY_PATTERN
 
@@ -530,6 +531,8 @@ class PlansOverview:
     shared: int
     reviewed: int
     partnerships: dict[str, int]
+    checkins_held: SmallCount
+    """Check-ins the pairs held: a count for the organisation, never under five."""
 
 
 def plans_overview(session: Session, *, cohort: Cohort) -> PlansOverview:
@@ -570,4 +573,5 @@ def plans_overview(session: Session, *, cohort: Cohort) -> PlansOverview:
         sum(r.shared for r in rows),
         sum(r.reviewed for r in rows),
         {s: counts.get(s, 0) for s in ("active", "paused", "ended")},
+        held_checkins(session, cohort=cohort),
     )

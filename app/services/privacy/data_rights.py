@@ -42,6 +42,7 @@ from app.models import (
 from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.models.plans import (
     AgreedStep,
+    CheckIn,
     CheckInNote,
     CheckInPlan,
     Partnership,
@@ -59,6 +60,7 @@ from app.services.privacy.export import (
     export_answers,
     export_cards,
     export_checkin_plans,
+    export_checkins,
     export_comments,
     export_groups,
     export_history,
@@ -140,7 +142,18 @@ def _by_participant(model: Any, column: str = "participant_id") -> Eraser:
 
 
 def _erase_steps(session: Session, p: Participant) -> int:
-    return _count(session, delete(AgreedStep).where(col(AgreedStep.created_by) == p.id))
+    # Steps the buddy wrote stay theirs; only the mark that she ticked one goes.
+    ticked = _count(
+        session, update(AgreedStep).where(col(AgreedStep.done_by) == p.id).values(done_by=None)
+    )
+    return ticked + _count(session, delete(AgreedStep).where(col(AgreedStep.created_by) == p.id))
+
+
+def _erase_checkins(session: Session, p: Participant) -> int:
+    # The pair's appointments stay for the buddy; who moved or held one does not.
+    return _count(
+        session, update(CheckIn).where(col(CheckIn.changed_by) == p.id).values(changed_by=None)
+    )
 
 
 def _erase_checkin_plans(session: Session, p: Participant) -> int:
@@ -308,6 +321,7 @@ REGISTRY: dict[str, Coverage] = {
     ),
     "agreed_step": Coverage("agreed_steps", export_steps, _erase_steps, content=True),
     "checkin_plan": Coverage("checkin_plans", export_checkin_plans, _erase_checkin_plans),
+    "checkin": Coverage("checkins", export_checkins, _erase_checkins),
     "partnership": Coverage("partnership", export_partnership, _erase_partnership),
     "save_receipt": Coverage(
         "", "a copy of the answers already exported", _by_participant(SaveReceipt), content=True

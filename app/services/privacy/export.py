@@ -21,7 +21,7 @@ from app.models import (
     Person,
     SignInLink,
 )
-from app.models.plans import CheckInPlan, Partnership, PlanComment
+from app.models.plans import CheckIn, CheckInPlan, Partnership, PlanComment
 from app.models.tablet import PairAgreement, SignInCard
 from app.services.library import program_of
 from app.services.matching import reasons_for
@@ -115,7 +115,12 @@ def export_steps(session: Session, p: Participant) -> Rows:
         select(BuddyGroup).where(col(BuddyGroup.id).in_(groups_of(session, p)))
     ).all():
         rows += [
-            {"text": s.text, "written_by": s.created_by, "created_at": _iso(s.created_at)}
+            {
+                "text": s.text,
+                "written_by": s.created_by,
+                "created_at": _iso(s.created_at),
+                "done": s.done,
+            }
             for s in visibility.read_agreed_steps(session, viewer=p, group=group)
         ]
     return rows
@@ -131,6 +136,24 @@ def export_checkin_plans(session: Session, p: Participant) -> Rows:
         }
         for r in session.exec(
             select(CheckInPlan).where(col(CheckInPlan.group_id).in_(groups_of(session, p)))
+        ).all()
+    ]
+
+
+def export_checkins(session: Session, p: Participant) -> Rows:
+    return [
+        {
+            "series": c.series,
+            "number": c.number,
+            "day": _iso(c.day),
+            "at": c.at.isoformat(timespec="minutes"),
+            "state": c.state,
+            "changed_by_me": c.changed_by == p.id,
+        }
+        for c in session.exec(
+            select(CheckIn)
+            .where(col(CheckIn.group_id).in_(groups_of(session, p)))
+            .order_by(col(CheckIn.group_id), col(CheckIn.series), col(CheckIn.number))
         ).all()
     ]
 

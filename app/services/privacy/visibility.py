@@ -324,6 +324,7 @@ class StepView:
     text: str
     created_by: str
     created_at: datetime
+    done: bool = False
 
 
 def _plan_row(session: Session, owner: Participant) -> Plan | None:
@@ -458,7 +459,10 @@ def read_agreed_steps(session: Session, *, viewer: Viewer, group: BuddyGroup) ->
         .where(AgreedStep.group_id == group.id)
         .order_by(col(AgreedStep.created_at), col(AgreedStep.id))
     ).all()
-    return [StepView(s.id or 0, s.text, name or "", s.created_at) for s, name in rows]
+    return [
+        StepView(s.id or 0, s.text, name or "", s.created_at, s.done_at is not None)
+        for s, name in rows
+    ]
 
 
 # ---- the intake before day one --------------------------------------------------------------

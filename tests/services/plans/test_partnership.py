@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 from sqlmodel import Session
 
 from app.core.errors import Conflict, NotFound
-from app.services.plans import partnership
+from app.services.plans import dates, partnership, steps
 from tests.services.tablet.factories import World, make_world
 
 
@@ -17,25 +19,14 @@ def world(session: Session) -> World:
     return make_world(session)
 
 
-def _unfold(ics: bytes) -> list[str]:
-    """RFC 5545 3.1 by hand: a line starting with a space or tab continues the previous one."""
-    lines: list[str] = []
-    for raw in ics.decode("utf-8").split("\r\n"):
-        if raw[:1] in (" ", "\t") and lines:
-            lines[-1] += raw[1:]
-        elif raw:
-            lines.append(raw)
-    return lines
-
-
 def test_checkin_dates_count_from_the_last_day_and_fall_on_working_days() -> None:
     # 3 April 2027 is a Saturday and 28 February 2027 a Sunday: both move to the Monday.
-    assert partnership.checkin_dates("30-60-90", start=date(2027, 3, 4)) == [
+    assert dates.checkin_dates("30-60-90", start=date(2027, 3, 4)) == [
         date(2027, 4, 5),
         date(2027, 5, 3),
         date(2027, 6, 2),
     ]
-    assert partnership.checkin_dates("monthly-6", start=date(2027, 1, 31))[:2] == [
+    assert dates.checkin_dates("monthly-6", start=date(2027, 1, 31))[:2] == [
         date(2027, 3, 1),
         date(2027, 3, 31),
     ]
@@ -47,7 +38,7 @@ def test_no_rhythm_ever_suggests_a_saturday_or_a_sunday() -> None:
         (rhythm, last, d)
         for rhythm in partnership.RHYTHMS
         for last in last_days
-        for d in partnership.checkin_dates(rhythm, start=last)
+        for d in dates.checkin_dates(rhythm, start=last)
         if d.weekday() >= 5
     ]
     assert weekend == []
@@ -61,13 +52,15 @@ def test_agreed_rhythm_downloads_as_calendar_events_for_both(
         partnership.checkin_calendar(session, participant=world.ben, prodid_host="t.example")
     partnership.agree_rhythm(session, participant=world.ben)
     for who in (world.ana, world.ben):
-        lines = _unfold(
-            partnership.checkin_calendar(session, participant=who, prodid_host="t.example")
-        )
-        starts = [line.split(":", 1)[1] for line in lines if line.startswith("DTSTART")]
-        summaries = [line.split(":", 1)[1] for line in lines if line.startswith("SUMMARY")]
-        assert starts == ["20270405", "20270503", "20270602"]
-        assert summaries == [f"Buddy check-in {n}: Ana and Ben" for n in (1, 2, 3)]
+        ics = partnership.checkin_calendar(session, participant=who, prodid_host="t.example")
+        events = Calendar.from_ical(ics).walk("VEVENT")
+        assert [e.decoded("dtstart") for e in events] == [
+            datetime(2027, m, d, 10, 0, tzinfo=ZoneInfo("UTC")) for m, d in ((4, 5), (5, 3), (6, 2))
+        ]
+        assert [str(e["summary"]) for e in events] == [
+            f"Buddy check-in {n}: Ana and Ben" for n in (1, 2, 3)
+        ]
+        assert [int(e["sequence"]) for e in events] == [0, 0, 0]
 
 
 def test_notes_stay_private_and_steps_are_shared(session: Session, world: World) -> None:
@@ -75,7 +68,7 @@ def test_notes_stay_private_and_steps_are_shared(session: Session, world: World)
     partnership.save_checkin_note(
         session, participant=world.ana, checkin_date=date(2027, 4, 3), text="ANA-PRIVATE"
     )
-    partnership.add_agreed_step(session, participant=world.ben, text="Ana shadows Ben's 1:1")
+    steps.add_agreed_step(session, participant=world.ben, text="Ana shadows Ben's 1:1")
     ana = partnership.partnership_view(session, participant=world.ana)
     ben = partnership.partnership_view(session, participant=world.ben)
     assert ana.notes == {date(2027, 4, 3): "ANA-PRIVATE"}
@@ -91,7 +84,7 @@ def test_pause_and_end_show_the_other_only_the_state(session: Session, world: Wo
     assert (ben.state, ben.my_reason) == ("paused", "")
     assert partnership.partnership_view(session, participant=world.ana).my_reason == "new_role"
     with pytest.raises(Conflict):
-        partnership.add_agreed_step(session, participant=world.ben, text="while paused")
+        steps.add_agreed_step(session, participant=world.ben, text="while paused")
     partnership.change_partnership(
         session, participant=world.ana, state="ended", reason="prefer_not_to_say"
     )

@@ -16,7 +16,7 @@ from app.core.errors import Conflict
 from app.models import AuditEvent, Participant, Person
 from app.models.tablet import Answer
 from app.services.library import program
-from app.services.plans import partnership
+from app.services.plans import partnership, steps
 from app.services.plans import service as plans
 from app.services.privacy import data_rights
 from app.services.tablet import responses
@@ -82,7 +82,7 @@ def planted(session: Session) -> World:
     plans.add_plan_comment(
         session, author=world.ana, owner=world.ben, part="goals", text="ANA-COMMENT-ON-BEN"
     )
-    partnership.add_agreed_step(session, participant=world.ben, text="PAIR-STEP")
+    steps.add_agreed_step(session, participant=world.ben, text="PAIR-STEP")
     session.commit()
     return world
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import date
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from app.models.intake import IntakeAnswer, IntakeAvoid
 from app.services import links, mail
 from app.services.accounts import service as accounts
 from app.services.library import program
-from app.services.plans import partnership
+from app.services.plans import checkins, partnership, steps
 from app.services.plans import service as plans
 from app.services.tablet import Attempt, responses, signin
 from tests.conftest import csrf_of, sign_in
@@ -165,7 +166,19 @@ def _plant_zelda(session: Session, settings: Settings, client: TestClient) -> Pa
         session, participant=zelda, checkin_date=date(2027, 4, 3), text="CANARY check-in"
     )
     partnership.propose_rhythm(session, participant=zelda, rhythm="30-60-90")
-    partnership.add_agreed_step(session, participant=zelda, text="CANARY step")
+    partnership.agree_rhythm(session, participant=ben)
+    [first, *_] = checkins.group_checkins(session, group=group)
+    checkins.move_checkin(
+        session,
+        participant=zelda,
+        checkin_id=first.id or 0,
+        day=date(2027, 4, 8),
+        at=clock(15, 0),
+        now=datetime(2027, 4, 1, tzinfo=UTC),
+    )
+    steps.add_agreed_step(session, participant=zelda, text="CANARY step")
+    theirs = steps.add_agreed_step(session, participant=ben, text="Ben's step")
+    steps.tick_step(session, participant=zelda, step_id=theirs.id or 0)
     partnership.change_partnership(session, participant=zelda, state="paused", reason="no_time")
     responses.accept_agreement(session, participant=zelda)
     session.add(
