@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from app.core.config import Settings
 from app.core.db import WRITE_TURN_TIMEOUT_S, session_scope, writer
-from app.core.errors import Unavailable
+from app.core.errors import NotFound, Unavailable
+from app.core.i18n import gettext
 from app.core.limits import Gate
 from app.core.security import SESSION_COOKIE
 from app.models import Cohort, Facilitator, Participant, WebSession
@@ -182,6 +183,26 @@ def get_cohort_dep(slug: str, session: SessionDep, user: CurrentFacilitator) -> 
 
 
 CohortDep = Annotated[Cohort, Depends(get_cohort_dep)]
+
+
+def get_lead_cohort_dep(cohort: CohortDep, session: SessionDep, user: CurrentFacilitator) -> Cohort:
+    """The cohort in the path, if this facilitator leads it or is an admin: another cohort's
+    facilitator gets 404, a co-facilitator 403 (they know the cohort; they may not do this)."""
+    cohorts.check_lead(session, cohort=cohort, viewer=user)
+    return cohort
+
+
+LeadCohortDep = Annotated[Cohort, Depends(get_lead_cohort_dep)]
+
+
+def get_current_admin(user: CurrentFacilitator) -> Facilitator:
+    """The signed-in admin; anyone else is told the page does not exist."""
+    if not user.is_admin:
+        raise NotFound(gettext("Not found."))
+    return user
+
+
+CurrentAdmin = Annotated[Facilitator, Depends(get_current_admin)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from app.routers.api import agenda as api_agenda
 from app.routers.api import matching as api_matching
 from app.routers.api import v1 as api_v1
 from app.routers.api.common import without_default_validation_errors
+from app.routers.facilitator import accounts as facilitator_accounts
 from app.routers.facilitator import (
     agenda,
     auth,
@@ -51,6 +52,7 @@ from app.routers.facilitator import cards as facilitator_cards
 from app.routers.facilitator import data_rights as facilitator_data_rights
 from app.routers.facilitator import plans_overview as facilitator_plans
 from app.routers.facilitator import progress as facilitator_progress
+from app.routers.facilitator import team as facilitator_team
 from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
 from app.services.accounts import PASSWORD_CHECKS_AT_ONCE, PASSWORD_CHECKS_WAITING, Throttled
 from app.services.ops import InProcessBackend, QueueBackend, make_backend
@@ -257,6 +259,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_agenda.router,
         facilitator_plans.router,
         facilitator_data_rights.router,
+        facilitator_accounts.router,
+        facilitator_team.router,
     ):
         app.include_router(router)
 

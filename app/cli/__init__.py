@@ -236,7 +236,7 @@ def demo(
 
 
 def _mount_subcommands() -> None:
-    from app.cli import agenda, exercises, match, ops, purge, roster, workbooks, worker
+    from app.cli import accounts, agenda, exercises, match, ops, purge, roster, workbooks, worker
 
     app.add_typer(workbooks.app, name="workbooks")
     app.command("cards")(workbooks.cards)
@@ -248,6 +248,8 @@ def _mount_subcommands() -> None:
     app.add_typer(agenda.app, name="agenda")
     app.add_typer(exercises.app, name="exercises")
     app.command("purge")(purge.purge)
+    app.add_typer(accounts.app, name="accounts")
+    cohort_app.add_typer(accounts.team_app, name="team")
 
 
 _mount_subcommands()

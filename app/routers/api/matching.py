@@ -8,7 +8,7 @@ from fastapi import Query
 
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
 from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
-from app.services import matching
+from app.services import cohorts, matching
 
 router = api_router()
 
@@ -33,7 +33,9 @@ def run_matching(
     user: CurrentFacilitator,
     publish: Annotated[bool, Query(description="Publish the pairs right away")] = False,
 ) -> dict[str, Any]:
-    """Pair everyone (keeping locked pairs); optionally publish."""
+    """Pair everyone (keeping locked pairs); optionally publish (the cohort's lead or an admin)."""
+    if publish:
+        cohorts.check_lead(session, cohort=cohort, viewer=user)
     run = matching.run_matching(session, cohort=cohort, actor=user)
     if publish:
         matching.publish(session, cohort=cohort, actor=user)

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from app.core.errors import DomainError, InvalidInput, Problem
 from app.core.i18n import N_, current_language, gettext
 from app.core.templating import render
-from app.deps import CohortDep, CurrentFacilitator, FormId, PathId, SessionDep
+from app.deps import CohortDep, CurrentFacilitator, FormId, LeadCohortDep, PathId, SessionDep
 from app.models import Cohort, Participant
 from app.models.matching import END_REASONS
 from app.services import matching
@@ -112,7 +112,7 @@ def run(
 
 
 @router.post("/cohorts/{slug}/matching/publish")
-def publish(session: SessionDep, cohort: CohortDep, user: CurrentFacilitator) -> Response:
+def publish(session: SessionDep, cohort: LeadCohortDep, user: CurrentFacilitator) -> Response:
     matching.publish(session, cohort=cohort, actor=user)
     return _back(cohort)
 
@@ -235,7 +235,7 @@ async def weights(request: Request, session: SessionDep, cohort: CohortDep) -> R
 def end(
     request: Request,
     session: SessionDep,
-    cohort: CohortDep,
+    cohort: LeadCohortDep,
     user: CurrentFacilitator,
     group_id: PathId,
     reason: Annotated[str, Form(max_length=40)],
