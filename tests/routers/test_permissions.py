@@ -16,16 +16,21 @@ ADDING A ROUTE? Add one line to ROUTES below: (method, path) -> a rule. The test
 - PARTNER             a participant with a buddy group; Eve (no group) gets 404
 - CHECKINS            self and buddy once both agreed a rhythm; Cai's pair has none, Eve no group
 - ADMIN               admins only; every facilitator gets 404, participants and anonymous sign in
+- LEAD                the cohort's lead and admins; its co-facilitator gets 403 (a clear refusal),
+                      another cohort's facilitator 404 (the world's pending roster upload takes
+                      people off the roster, so applying it is the lead's too)
 
 The world: Ana ("self", the target of every {participant_id}), Ben her buddy, Cai in the same
-cohort but not her buddy, Eve in another cohort, the cohort's facilitator, a facilitator of
-the other cohort, an admin, and nobody. Ana has an empty plan sharing its goals, Ben has
+cohort but not her buddy, Eve in another cohort, the cohort's lead ("facilitator") and its
+co-facilitator, a deactivated facilitator who led it (signed in before being switched off), a
+facilitator of the other cohort, an admin, and nobody. Ana has an empty plan sharing its goals, Ben has
 commented on her goals ({comment_id}), Ana and Ben agreed a check-in rhythm, and Cai
 proposed one that Dan has not agreed yet.
 """
 
 from __future__ import annotations
 
+import html
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -47,6 +52,7 @@ PARTICIPANT, CONTENT, STREAM = "participant", "content", "stream"
 SIGN_OUT = "sign_out"
 SIGN_IN_STEP = "sign_in_step"  # the PIN step: without a card shown first, back to /join
 OWNER, BUDDY, PARTNER, CHECKINS, ADMIN = "owner", "buddy", "partner", "checkins", "admin"
+LEAD = "lead"
 
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC,
@@ -70,21 +76,21 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/cohorts/{slug}/roster/imports/{import_id}"): COHORT,
     ("POST", "/cohorts/{slug}/roster/imports/{import_id}/mapping"): COHORT,
     ("POST", "/cohorts/{slug}/roster/imports/{import_id}/reading"): COHORT,
-    ("POST", "/cohorts/{slug}/roster/imports/{import_id}/confirm"): COHORT,
+    ("POST", "/cohorts/{slug}/roster/imports/{import_id}/confirm"): LEAD,
     ("POST", "/cohorts/{slug}/roster/imports/{import_id}/cancel"): COHORT,
     ("GET", "/cohorts/{slug}/roster.csv"): COHORT,
     ("GET", "/cohorts/{slug}/participants/{participant_id}/edit"): COHORT,
     ("POST", "/cohorts/{slug}/participants/{participant_id}/edit"): COHORT,
-    ("POST", "/cohorts/{slug}/participants/{participant_id}/remove"): COHORT,
+    ("POST", "/cohorts/{slug}/participants/{participant_id}/remove"): LEAD,
     ("GET", "/cohorts/{slug}/matching"): COHORT,
     ("POST", "/cohorts/{slug}/matching/run"): COHORT,
-    ("POST", "/cohorts/{slug}/matching/publish"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/publish"): LEAD,
     ("POST", "/cohorts/{slug}/matching/groups/{group_id}/lock"): COHORT,
     ("POST", "/cohorts/{slug}/matching/swap"): COHORT,
     ("POST", "/cohorts/{slug}/matching/exclude"): COHORT,
     ("POST", "/cohorts/{slug}/matching/why"): COHORT,
     ("POST", "/cohorts/{slug}/matching/weights"): COHORT,
-    ("POST", "/cohorts/{slug}/matching/groups/{group_id}/end"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/groups/{group_id}/end"): LEAD,
     ("POST", "/cohorts/{slug}/matching/groups/{group_id}/join"): COHORT,
     ("GET", "/cohorts/{slug}/matching/matrix"): COHORT,
     ("GET", "/cohorts/{slug}/agenda"): COHORT,
@@ -162,6 +168,26 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/cohorts/{slug}/plans"): COHORT,
     ("POST", "/cohorts/{slug}/participants/{participant_id}/erase"): ADMIN,
     ("POST", "/cohorts/{slug}/purge"): ADMIN,
+    ("GET", "/admin/facilitators"): ADMIN,
+    ("POST", "/admin/facilitators"): ADMIN,
+    ("POST", "/admin/facilitators/{facilitator_id}/deactivate"): ADMIN,
+    ("POST", "/admin/facilitators/{facilitator_id}/reactivate"): ADMIN,
+    ("POST", "/admin/facilitators/{facilitator_id}/reset"): ADMIN,
+    ("GET", "/password/{token}"): PUBLIC,
+    ("POST", "/password/{token}"): PUBLIC,
+    ("POST", "/cohorts/{slug}/team"): LEAD,
+    ("POST", "/cohorts/{slug}/team/{facilitator_id}/role"): LEAD,
+    ("POST", "/cohorts/{slug}/team/{facilitator_id}/remove"): LEAD,
+    ("GET", "/api/v1/facilitators"): ADMIN,
+    ("POST", "/api/v1/facilitators"): ADMIN,
+    ("GET", "/api/v1/facilitators/{facilitator_id}"): ADMIN,
+    ("POST", "/api/v1/facilitators/{facilitator_id}/deactivate"): ADMIN,
+    ("POST", "/api/v1/facilitators/{facilitator_id}/reactivate"): ADMIN,
+    ("POST", "/api/v1/facilitators/{facilitator_id}/reset"): ADMIN,
+    ("GET", "/api/v1/cohorts/{slug}/team"): COHORT,
+    ("POST", "/api/v1/cohorts/{slug}/team"): LEAD,
+    ("PUT", "/api/v1/cohorts/{slug}/team/{facilitator_id}"): LEAD,
+    ("DELETE", "/api/v1/cohorts/{slug}/team/{facilitator_id}"): LEAD,
 }
 
 # A valid body, so that an allowed viewer reaches the access check instead of being
@@ -183,7 +209,8 @@ JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
 }
 
 PARTICIPANTS = ("self", "buddy", "stranger", "outsider")
-FACILITATORS = ("facilitator", "other_facilitator", "admin")
+FACILITATORS = ("facilitator", "co_facilitator", "other_facilitator", "admin")
+"""Signed-in facilitators; ``deactivated`` is not one of them any more: it signs in again."""
 
 
 def expected(rule: str, viewer: str) -> str:
@@ -194,7 +221,7 @@ def expected(rule: str, viewer: str) -> str:
         return "redirect"
     if rule == SIGN_IN_STEP:
         return "join"
-    if rule in (FACILITATOR, COHORT, COHORT_MISSING, ADMIN):
+    if rule in (FACILITATOR, COHORT, COHORT_MISSING, ADMIN, LEAD):
         if viewer not in FACILITATORS:
             return "login"
         if rule == FACILITATOR:
@@ -203,6 +230,8 @@ def expected(rule: str, viewer: str) -> str:
             return "ok" if viewer == "admin" else "404"
         if viewer == "other_facilitator" or rule == COHORT_MISSING:
             return "404"
+        if rule == LEAD and viewer == "co_facilitator":
+            return "403"
         return "ok"
     if viewer not in PARTICIPANTS:
         return "join"
@@ -218,13 +247,18 @@ def expected(rule: str, viewer: str) -> str:
     return "ok" if viewer in allowed else "404"
 
 
-def outcome(status: int, location: str) -> str:
+LEAD_REFUSAL = "Only the cohort's lead or an admin may do this."
+
+
+def outcome(status: int, location: str, body: str = "") -> str:
     if status == 404:
         return "404"
     if status == 401 or (status == 303 and location.startswith("/login")):
         return "login_or_join"
     if status == 303 and location.startswith("/join"):
         return "join"
+    if status == 403 and LEAD_REFUSAL in html.unescape(body):
+        return "403"
     if status >= 500 or status == 403:
         return f"error {status}"
     return "ok"
@@ -288,7 +322,7 @@ def _check_route(
         want = expected(ROUTES[(method, path)], viewer)
         if want == "skip":
             continue
-        copy = viewer if viewer in ("facilitator", "admin") else "shared"
+        copy = viewer if viewer in ("facilitator", "co_facilitator", "admin") else "shared"
         if copy not in apps:
             apps[copy] = stack.enter_context(app_for(world, tmp_path / copy))
         with client_for(world, viewer, apps[copy]) as client:
@@ -301,7 +335,9 @@ def _check_route(
             elif method == "POST":
                 kwargs["data"] = FORMS.get((method, path), {})
             response = client.request(method, url, **kwargs)  # type: ignore[arg-type]
-            got = outcome(response.status_code, response.headers.get("location", ""))
+            got = outcome(
+                response.status_code, response.headers.get("location", ""), response.text
+            )
         if not _matches(want, got):
             wrong.append(f"{viewer}: expected {want}, got {got} ({response.status_code})")
     assert wrong == []
