@@ -110,9 +110,7 @@ def build_route_world(folder: Path) -> RouteWorld:
         co = accounts.create_facilitator(
             session, email="co@example.com", name="Co", password="long enough password"
         )
-        cohorts.assign_facilitator(
-            session, cohort=w.cohort, facilitator=co, role="co-facilitator"
-        )
+        cohorts.assign_facilitator(session, cohort=w.cohort, facilitator=co, role="co-facilitator")
         gone = accounts.create_facilitator(
             session, email="gone@example.com", name="Gone", password="long enough password"
         )

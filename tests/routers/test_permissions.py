@@ -335,9 +335,7 @@ def _check_route(
             elif method == "POST":
                 kwargs["data"] = FORMS.get((method, path), {})
             response = client.request(method, url, **kwargs)  # type: ignore[arg-type]
-            got = outcome(
-                response.status_code, response.headers.get("location", ""), response.text
-            )
+            got = outcome(response.status_code, response.headers.get("location", ""), response.text)
         if not _matches(want, got):
             wrong.append(f"{viewer}: expected {want}, got {got} ({response.status_code})")
     assert wrong == []
