@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from app.cli._common import fail, session
-from app.cli._i18n import _
+from app.cli._i18n import _, ngettext
 from app.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -28,10 +28,11 @@ def _print_link(issued: IssuedLink) -> None:
 
     typer.echo(issued.url(get_settings().base_url))
     typer.echo(
-        _(
-            "hand this link to %(email)s: it sets the password once, within %(hours)s hours",
+        ngettext(
+            "hand this link to %(email)s: it sets the password once, within %(num)s hour",
+            "hand this link to %(email)s: it sets the password once, within %(num)s hours",
+            PASSWORD_LINK_HOURS,
             email=issued.facilitator.email,
-            hours=PASSWORD_LINK_HOURS,
         ),
         err=True,
     )

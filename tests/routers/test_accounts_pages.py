@@ -163,4 +163,4 @@ def test_the_facilitators_page_speaks_german(
 
     page = client.get("/admin/facilitators", headers={"Accept-Language": "de"})
 
-    assert "Facilitator einladen" in page.text
+    assert "Moderator:in einladen" in page.text
