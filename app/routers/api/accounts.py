@@ -38,8 +38,10 @@ def _error(description: str) -> dict[str, Any]:
 
 ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {404: _error("Not found (admins only)")}
 ACCOUNT_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: _error("No such facilitator (or you are not an admin)")
+    404: _error("No such facilitator (or you are not an admin)"),
+    **errors(422),
 }
+"""What a route under ``/facilitators/{facilitator_id}`` may answer (422: an id that is no id)."""
 LEAD_WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
     403: _error(
@@ -47,7 +49,8 @@ LEAD_WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     ),
 }
 TEAM_MEMBER_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: _error("No such cohort or facilitator, or the facilitator is not on its team")
+    404: _error("No such cohort or facilitator, or the facilitator is not on its team"),
+    **errors(422),
 }
 
 

@@ -27,6 +27,7 @@ PASSWORD_LINK_HOURS = 72
 PASSWORD_LINK_PATH = "/password/"  # noqa: S105  (a path, not a password)
 """Where a set-password link points; its last segment is the secret (redacted in logs)."""
 ACCOUNT_STATES = ("active", "invited", "deactivated")
+MAX_ACCOUNT_ID = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,9 @@ def get_facilitator(session: Session, *, ref: str | int) -> Facilitator:
     """An account by id or e-mail; NotFound otherwise."""
     user = None
     if isinstance(ref, int) or (ref.isascii() and ref.isdigit() and len(ref) < 19):
-        user = session.get(Facilitator, int(ref))
+        # Account ids are 32-bit on PostgreSQL: a larger one names nothing (and must not
+        # reach the database, which refuses to compare it).
+        user = session.get(Facilitator, int(ref)) if int(ref) <= MAX_ACCOUNT_ID else None
     else:
         email = normalise_email(ref)
         user = session.exec(select(Facilitator).where(Facilitator.email == email)).first()
