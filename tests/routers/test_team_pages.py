@@ -130,3 +130,30 @@ def test_a_co_facilitator_runs_the_room_and_edits(
 
     for path in ("roster", "matching", "agenda", "now", "progress", "cards", "edit"):
         assert client.get(f"/cohorts/{spring.slug}/{path}").status_code == 200, path
+
+
+def test_a_co_facilitator_imports_a_roster_but_may_not_take_people_off_it(
+    client: TestClient, session: Session, facilitator: Facilitator
+) -> None:
+    cole = make_facilitator(session, "cole@example.com")
+    spring = _spring(session, facilitator, cole)
+    token = sign_in(client, cole.email)
+    url = f"/api/v1/cohorts/{spring.slug}/roster/import"
+    both = b"Name,Email\nAna,ana@example.com\nBen,ben@example.com\n"
+    only_ana = b"Name,Email\nAna,ana@example.com\n"
+    headers = {"X-CSRF-Token": token}
+
+    added = client.post(url, files={"file": ("hr.csv", both, "text/csv")}, headers=headers)
+    preview = client.post(
+        f"{url}?dry_run=true", files={"file": ("hr.csv", only_ana, "text/csv")}, headers=headers
+    )
+    refused = client.post(url, files={"file": ("hr.csv", only_ana, "text/csv")}, headers=headers)
+
+    assert (added.status_code, len(added.json()["added"])) == (200, 2)
+    assert (preview.status_code, len(preview.json()["removed"])) == (200, 1)
+    assert (refused.status_code, refused.json()["detail"]) == (
+        403,
+        "Only the cohort's lead or an admin may do this.",
+    )
+    people = client.get(f"/api/v1/cohorts/{spring.slug}/participants").json()
+    assert sorted(p["email"] for p in people) == ["ana@example.com", "ben@example.com"]
