@@ -23,9 +23,9 @@ ADDING A ROUTE? Add one line to ROUTES below: (method, path) -> a rule. The test
 The world: Ana ("self", the target of every {participant_id}), Ben her buddy, Cai in the same
 cohort but not her buddy, Eve in another cohort, the cohort's lead ("facilitator") and its
 co-facilitator, a deactivated facilitator who led it (signed in before being switched off), a
-facilitator of the other cohort, an admin, and nobody. Ana has an empty plan sharing its goals, Ben has
-commented on her goals ({comment_id}), Ana and Ben agreed a check-in rhythm, and Cai
-proposed one that Dan has not agreed yet.
+facilitator of the other cohort, an admin, and nobody. Ana has an empty plan sharing its
+goals, Ben has commented on her goals ({comment_id}), Ana and Ben agreed a check-in rhythm,
+and Cai proposed one that Dan has not agreed yet. {facilitator_id} is the co-facilitator.
 """
 
 from __future__ import annotations
