@@ -157,3 +157,23 @@ def test_a_co_facilitator_imports_a_roster_but_may_not_take_people_off_it(
     )
     people = client.get(f"/api/v1/cohorts/{spring.slug}/participants").json()
     assert sorted(p["email"] for p in people) == ["ana@example.com", "ben@example.com"]
+
+
+def test_only_the_lead_sees_the_buttons_that_take_people_off_the_roster(
+    client: TestClient, web_app: object, session: Session, facilitator: Facilitator
+) -> None:
+    from app.services import roster
+
+    cole = make_facilitator(session, "cole@example.com")
+    spring = _spring(session, facilitator, cole)
+    roster.import_roster(session, cohort=spring, data=b"Name,Email\nAna,ana@example.com\n")
+    session.commit()
+    sign_in(client, facilitator.email)
+    with TestClient(web_app, follow_redirects=False) as co:  # type: ignore[arg-type]
+        sign_in(co, cole.email)
+
+        theirs = co.get(f"/cohorts/{spring.slug}/roster").text
+
+    assert "ana@example.com" in theirs
+    assert "/remove" not in theirs
+    assert "/remove" in client.get(f"/cohorts/{spring.slug}/roster").text

@@ -15,9 +15,9 @@ from app.core.errors import DomainError, InvalidInput, Problem
 from app.core.i18n import N_, current_language, gettext
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, FormId, LeadCohortDep, PathId, SessionDep
-from app.models import Cohort, Participant
+from app.models import Cohort, Facilitator, Participant
 from app.models.matching import END_REASONS
-from app.services import matching
+from app.services import cohorts, matching
 from app.services.matching import ResultDiff, Weights
 from app.services.roster import list_participants
 
@@ -63,6 +63,7 @@ def _page(
     result = matching.current_result(session, cohort=cohort)
     state = matching.pairing_state(session, cohort=cohort)
     participants = list_participants(session, cohort=cohort)
+    viewer = session.get(Facilitator, request.state.user.id)
     return render(
         request,
         "facilitator/matching.html",
@@ -85,6 +86,8 @@ def _page(
             "score": score,
             "end_reasons": END_REASONS,
             "published": state == "published",
+            # Publishing and ending a pairing are the lead's: co-facilitators do not see them.
+            "may_lead": cohorts.may_lead(session, cohort=cohort, viewer=viewer),
             "diff": diff,
             "why": why,
             "problems": problems or [],

@@ -38,7 +38,9 @@ def _split(text: str) -> list[str]:
 
 
 @router.get("/cohorts/{slug}/roster")
-def roster_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
+def roster_page(
+    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+) -> Response:
     return render(
         request,
         "facilitator/roster.html",
@@ -47,6 +49,8 @@ def roster_page(request: Request, session: SessionDep, cohort: CohortDep) -> Res
             "participants": roster.list_participants(session, cohort=cohort),
             "problems": [],
             "language_names": LANGUAGE_NAMES,
+            # Taking someone off the roster is the lead's: co-facilitators do not see it.
+            "may_lead": cohorts.may_lead(session, cohort=cohort, viewer=user),
         },
     )
 
