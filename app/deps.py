@@ -194,6 +194,16 @@ def get_cohort_dep(slug: str, session: SessionDep, user: CurrentFacilitator) -> 
 CohortDep = Annotated[Cohort, Depends(get_cohort_dep)]
 
 
+def get_lead_cohort_dep(cohort: CohortDep, session: SessionDep, user: CurrentFacilitator) -> Cohort:
+    """The cohort in the path, if this facilitator leads it or is an admin: another cohort's
+    facilitator gets 404, a co-facilitator 403 (they know the cohort; they may not do this)."""
+    cohorts.check_lead(session, cohort=cohort, viewer=user)
+    return cohort
+
+
+LeadCohortDep = Annotated[Cohort, Depends(get_lead_cohort_dep)]
+
+
 @dataclass(frozen=True, slots=True)
 class ParticipantBadge:
     """What tablet pages show of the signed-in participant."""

@@ -42,6 +42,7 @@ from app.routers.api import tablet as api_tablet
 from app.routers.api import v1 as api_v1
 from app.routers.api import workbooks as api_workbooks
 from app.routers.api.common import without_default_validation_errors
+from app.routers.facilitator import accounts as facilitator_accounts
 from app.routers.facilitator import (
     agenda,
     auth,
@@ -58,6 +59,7 @@ from app.routers.facilitator import links as facilitator_links
 from app.routers.facilitator import mail as facilitator_mail
 from app.routers.facilitator import plans_overview as facilitator_plans
 from app.routers.facilitator import progress as facilitator_progress
+from app.routers.facilitator import team as facilitator_team
 from app.services import workbooks as _workbook_jobs  # noqa: F401  (registers job kinds)
 from app.services.accounts import PASSWORD_CHECKS_AT_ONCE, PASSWORD_CHECKS_WAITING, Throttled
 from app.services.mail import use_mail_settings
@@ -275,6 +277,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         facilitator_data_rights.router,
         facilitator_intake.router,
         facilitator_mail.router,
+        facilitator_accounts.router,
+        facilitator_team.router,
     ):
         app.include_router(router)
 

@@ -242,6 +242,7 @@ def demo(
 
 def _mount_subcommands() -> None:
     from app.cli import (
+        accounts,
         agenda,
         checkins,
         exercises,
@@ -270,6 +271,8 @@ def _mount_subcommands() -> None:
     app.command("purge")(purge.purge)
     app.add_typer(checkins.app, name="checkins")
     app.add_typer(mail.app, name="mail")
+    app.add_typer(accounts.app, name="accounts")
+    cohort_app.add_typer(accounts.team_app, name="team")
 
 
 _mount_subcommands()

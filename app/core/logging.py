@@ -27,8 +27,9 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 access_log = logging.getLogger("tandem.access")
 
-SECRET_PATH_PREFIXES: tuple[str, ...] = ("/join/", "/link/", "/mail/unsubscribe/")
-"""Paths whose next segment is a bearer secret: a personal link that signs its holder in.
+SECRET_PATH_PREFIXES: tuple[str, ...] = ("/join/", "/link/", "/mail/unsubscribe/", "/password/")
+"""Paths whose next segment is a bearer secret: a personal link that signs its holder in, or
+one that sets a facilitator's password.
 A new personal-link route adds its prefix here (a test checks that every route with a
 secret-looking parameter is covered)."""
 REDACTED = "[redacted]"

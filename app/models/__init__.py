@@ -1,7 +1,13 @@
 """All tables, imported here so that Alembic and ``create_all`` see the whole metadata."""
 
 from app.models import agenda, links, plans, tablet  # noqa: F401  (tables registered on import)
-from app.models.accounts import Facilitator, LoginAttempt, ParticipantPin, WebSession
+from app.models.accounts import (
+    Facilitator,
+    LoginAttempt,
+    ParticipantPin,
+    PasswordLink,
+    WebSession,
+)
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.cohorts import (
@@ -37,6 +43,7 @@ __all__ = [
     "PairingHistory",
     "Participant",
     "ParticipantPin",
+    "PasswordLink",
     "Person",
     "RosterImport",
     "RosterProfile",

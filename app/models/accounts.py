@@ -26,6 +26,23 @@ class Facilitator(SQLModel, table=True):
         return self.role == "admin"
 
 
+class PasswordLink(SQLModel, table=True):
+    """A single-use, expiring link that sets a facilitator's password (an invitation or a
+    reset). Only the token's hash is stored; a new link replaces any older one."""
+
+    __tablename__ = "password_link"
+    id: str = Field(primary_key=True, max_length=64)
+    facilitator_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("facilitator.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    purpose: str = Field(max_length=20)
+    """"invite" or "reset"."""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class WebSession(SQLModel, table=True):
     """A signed-in browser. The cookie holds a random token; only its hash is stored."""
 

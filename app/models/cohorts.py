@@ -11,6 +11,9 @@ from sqlmodel import Field, SQLModel
 from app.models.base import JSONType, UTCDateTime, utcnow
 
 COHORT_STATUSES = ("draft", "paired", "scheduled", "live", "closed")
+TEAM_ROLES = ("lead", "co-facilitator")
+"""A facilitator's part in a cohort's team: the lead manages the team and does what cannot be
+undone; a co-facilitator runs the room and edits (see ``cohorts.team``)."""
 EARLIEST_START = date(2000, 1, 1)
 LATEST_START = date(2199, 12, 31)
 """The dates a cohort may start on: its program, follow-up check-ins, card expiry and the
@@ -43,6 +46,8 @@ class CohortFacilitator(SQLModel, table=True):
             Integer, ForeignKey("facilitator.id", ondelete="CASCADE"), primary_key=True
         )
     )
+    role: str = Field(default="lead", max_length=20)
+    """One of ``TEAM_ROLES``."""
 
 
 class Person(SQLModel, table=True):

@@ -252,7 +252,8 @@ def test_api_huge_body_is_refused_with_413(
 
 def _wrong_requests(operation: Any, real: dict[str, str]) -> list[tuple[str, Any, dict[str, Any]]]:
     """(label, case, raw request overrides): one wrong value per typed query parameter, a
-    body missing its fields, and bodies that are not JSON at all."""
+    body missing its fields, and bodies that are not JSON at all. ``known`` holds a real value
+    for each path parameter."""
     spec = operation.definition.raw
     path = {k: v for k, v in real.items() if "{" + k + "}" in operation.path} or None
     wrong: list[tuple[str, Any, dict[str, Any]]] = []

@@ -25,6 +25,7 @@ from app.core.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from app.main import create_app
 from app.models import RosterImport
 from app.services import mail
+from app.services.accounts import deactivate_facilitator
 from app.services.accounts import service as accounts
 from app.services.cohorts import service as cohorts
 from app.services.plans import checkins, partnership, steps
@@ -41,9 +42,13 @@ VIEWERS = (
     "stranger",
     "outsider",
     "other_facilitator",
+    "deactivated",
+    "co_facilitator",
     "facilitator",
     "admin",
 )
+"""``facilitator`` leads Ana's cohort, ``co_facilitator`` co-facilitates it, ``deactivated``
+led it until an admin switched the account off (its cookie is still in the browser)."""
 
 
 @dataclass
@@ -103,6 +108,15 @@ def build_route_world(folder: Path) -> RouteWorld:
             admin=True,
         )
         cohorts.assign_facilitator(session, cohort=w.cohort, facilitator=fac)
+        co = accounts.create_facilitator(
+            session, email="co@example.com", name="Co", password="long enough password"
+        )
+        cohorts.assign_facilitator(session, cohort=w.cohort, facilitator=co, role="co-facilitator")
+        gone = accounts.create_facilitator(
+            session, email="gone@example.com", name="Gone", password="long enough password"
+        )
+        cohorts.assign_facilitator(session, cohort=w.cohort, facilitator=gone)
+        deactivate_facilitator(session, facilitator=gone)
         other_cohort = cohorts.get_cohort(session, ref=w.eve.cohort_id, viewer=None)
         cohorts.assign_facilitator(session, cohort=other_cohort, facilitator=other)
         [card] = signin.issue_cards(
@@ -132,6 +146,9 @@ def build_route_world(folder: Path) -> RouteWorld:
             ("outsider", {"participant_id": w.eve.id}),
             ("facilitator", {"facilitator_id": fac.id}),
             ("other_facilitator", {"facilitator_id": other.id}),
+            ("co_facilitator", {"facilitator_id": co.id}),
+            # Deactivating ended its sessions; a cookie kept from before must open nothing.
+            ("deactivated", {"facilitator_id": gone.id}),
             ("admin", {"facilitator_id": admin.id}),
         ):
             tokens[name] = accounts.start_session(session, hours=1, **kwargs).token  # type: ignore[arg-type]
@@ -152,6 +169,7 @@ def build_route_world(folder: Path) -> RouteWorld:
             "checkin_id": str(first_checkin.id),
             "step_id": str(step.id),
             "mail_token": mail.unsubscribe_token(settings_for(path, path.parent), w.ana.id or 0),
+            "facilitator_id": str(co.id),
         }
     engine.dispose()
     return RouteWorld(path, params, tokens)

@@ -29,7 +29,7 @@ from app.services.tablet import responses
 from tests.conftest import csrf_of
 from tests.live_server import LiveServer, seed_world
 from tests.routers.route_world import RouteWorld, all_routes, app_for, build_route_world, client_for
-from tests.routers.test_permissions import COHORT, FACILITATOR, ROUTES
+from tests.routers.test_permissions import ADMIN, COHORT, FACILITATOR, ROUTES
 
 CANARY = "CANARY-7f3a"
 
@@ -170,10 +170,14 @@ def test_no_facilitator_page_export_log_or_error_shows_an_answer(
         assert [c for c in planted if c in stored] == planted
         assert f"{CANARY}-intake-" in stored
         crawled = []
-        for viewer in ("facilitator", "admin"):
+        for viewer in ("facilitator", "co_facilitator", "admin"):
             with client_for(world, viewer, app) as client:
                 for method, path in all_routes(app):
-                    if method != "GET" or ROUTES.get((method, path)) not in (COHORT, FACILITATOR):
+                    if method != "GET" or ROUTES.get((method, path)) not in (
+                        COHORT,
+                        FACILITATOR,
+                        ADMIN,
+                    ):
                         continue
                     url = path
                     for key, value in world.params.items():
@@ -194,6 +198,7 @@ def test_no_facilitator_page_export_log_or_error_shows_an_answer(
     slug = world.params["slug"]
     pages = ("progress", "plans", "intake", "matching")
     assert [f"/cohorts/{slug}/{page}" in crawled for page in pages] == [True] * len(pages)
+    assert "/admin/facilitators" in crawled
     assert CANARY not in caplog.text
 
 

@@ -17,17 +17,22 @@ ADDING A ROUTE? Add one line to ROUTES below: (method, path) -> a rule. The test
 - CHECKINS            self and buddy once both agreed a rhythm; Cai's pair has none, Eve no group
 - PAIR                one check-in or next step of Ana's pair: Ana and Ben only, all others 404
 - ADMIN               admins only; every facilitator gets 404, participants and anonymous sign in
+- LEAD                the cohort's lead and admins; its co-facilitator gets 403 (a clear refusal),
+                      another cohort's facilitator 404 (the world's pending roster upload takes
+                      people off the roster, so applying it is the lead's too)
 
 The world: Ana ("self", the target of every {participant_id}), Ben her buddy, Cai in the same
-cohort but not her buddy, Eve in another cohort, the cohort's facilitator, a facilitator of
-the other cohort, an admin, and nobody. Ana has an empty plan sharing its goals, Ben has
-commented on her goals ({comment_id}), Ana and Ben agreed a check-in rhythm (its first
-check-in is {checkin_id}) and wrote down a next step ({step_id}), and Cai proposed a rhythm
-that Dan has not agreed yet.
+cohort but not her buddy, Eve in another cohort, the cohort's lead ("facilitator") and its
+co-facilitator, a deactivated facilitator who led it (signed in before being switched off), a
+facilitator of the other cohort, an admin, and nobody. Ana has an empty plan sharing its
+goals, Ben has commented on her goals ({comment_id}), Ana and Ben agreed a check-in rhythm
+(its first check-in is {checkin_id}) and wrote down a next step ({step_id}), and Cai proposed
+a rhythm that Dan has not agreed yet. {facilitator_id} is the co-facilitator.
 """
 
 from __future__ import annotations
 
+import html
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -52,6 +57,7 @@ OWNER, BUDDY, PARTNER, CHECKINS, ADMIN = "owner", "buddy", "partner", "checkins"
 PAIR = "pair"
 # Requests that use up what they act on: each allowed viewer gets a fresh copy of the world.
 CONSUMING = {("POST", "/p/partnership/steps/{step_id}/remove")}
+LEAD = "lead"
 
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC,
@@ -75,21 +81,21 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/cohorts/{slug}/roster/imports/{import_id}"): COHORT,
     ("POST", "/cohorts/{slug}/roster/imports/{import_id}/mapping"): COHORT,
     ("POST", "/cohorts/{slug}/roster/imports/{import_id}/reading"): COHORT,
-    ("POST", "/cohorts/{slug}/roster/imports/{import_id}/confirm"): COHORT,
+    ("POST", "/cohorts/{slug}/roster/imports/{import_id}/confirm"): LEAD,
     ("POST", "/cohorts/{slug}/roster/imports/{import_id}/cancel"): COHORT,
     ("GET", "/cohorts/{slug}/roster.csv"): COHORT,
     ("GET", "/cohorts/{slug}/participants/{participant_id}/edit"): COHORT,
     ("POST", "/cohorts/{slug}/participants/{participant_id}/edit"): COHORT,
-    ("POST", "/cohorts/{slug}/participants/{participant_id}/remove"): COHORT,
+    ("POST", "/cohorts/{slug}/participants/{participant_id}/remove"): LEAD,
     ("GET", "/cohorts/{slug}/matching"): COHORT,
     ("POST", "/cohorts/{slug}/matching/run"): COHORT,
-    ("POST", "/cohorts/{slug}/matching/publish"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/publish"): LEAD,
     ("POST", "/cohorts/{slug}/matching/groups/{group_id}/lock"): COHORT,
     ("POST", "/cohorts/{slug}/matching/swap"): COHORT,
     ("POST", "/cohorts/{slug}/matching/exclude"): COHORT,
     ("POST", "/cohorts/{slug}/matching/why"): COHORT,
     ("POST", "/cohorts/{slug}/matching/weights"): COHORT,
-    ("POST", "/cohorts/{slug}/matching/groups/{group_id}/end"): COHORT,
+    ("POST", "/cohorts/{slug}/matching/groups/{group_id}/end"): LEAD,
     ("POST", "/cohorts/{slug}/matching/groups/{group_id}/join"): COHORT,
     ("GET", "/cohorts/{slug}/matching/matrix"): COHORT,
     ("GET", "/cohorts/{slug}/agenda"): COHORT,
@@ -134,7 +140,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/cohorts/{slug}/agenda/build"): COHORT,
     ("GET", "/api/v1/cohorts/{slug}/agenda.ics"): COHORT,
     ("PATCH", "/api/v1/cohorts/{slug}"): COHORT,
-    ("POST", "/api/v1/cohorts/{slug}/matching/publish"): COHORT,
+    ("POST", "/api/v1/cohorts/{slug}/matching/publish"): LEAD,
     ("GET", "/api/v1/cohorts/{slug}/matching/groups"): COHORT,
     ("PUT", "/api/v1/cohorts/{slug}/matching/groups/{group_id}/lock"): COHORT,
     ("POST", "/api/v1/cohorts/{slug}/matching/swap"): COHORT,
@@ -142,11 +148,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/cohorts/{slug}/matching/why-not"): COHORT,
     ("GET", "/api/v1/cohorts/{slug}/matching/weights"): COHORT,
     ("PATCH", "/api/v1/cohorts/{slug}/matching/weights"): COHORT,
-    ("POST", "/api/v1/cohorts/{slug}/matching/groups/{group_id}/end"): COHORT,
+    ("POST", "/api/v1/cohorts/{slug}/matching/groups/{group_id}/end"): LEAD,
     ("POST", "/api/v1/cohorts/{slug}/matching/groups/{group_id}/join"): COHORT,
     ("GET", "/api/v1/cohorts/{slug}/participants/{participant_id}"): COHORT,
     ("PATCH", "/api/v1/cohorts/{slug}/participants/{participant_id}"): COHORT,
-    ("DELETE", "/api/v1/cohorts/{slug}/participants/{participant_id}"): COHORT,
+    ("DELETE", "/api/v1/cohorts/{slug}/participants/{participant_id}"): LEAD,
     ("GET", "/api/v1/cohorts/{slug}/roster.csv"): COHORT,
     ("PUT", "/api/v1/cohorts/{slug}/agenda/days/{day}/hours"): COHORT,
     ("POST", "/api/v1/cohorts/{slug}/agenda/days/{day}/blocks"): COHORT,
@@ -235,6 +241,26 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/p/intake"): PARTICIPANT,
     ("POST", "/cohorts/{slug}/participants/{participant_id}/erase"): ADMIN,
     ("POST", "/cohorts/{slug}/purge"): ADMIN,
+    ("GET", "/admin/facilitators"): ADMIN,
+    ("POST", "/admin/facilitators"): ADMIN,
+    ("POST", "/admin/facilitators/{facilitator_id}/deactivate"): ADMIN,
+    ("POST", "/admin/facilitators/{facilitator_id}/reactivate"): ADMIN,
+    ("POST", "/admin/facilitators/{facilitator_id}/reset"): ADMIN,
+    ("GET", "/password/{token}"): PUBLIC,
+    ("POST", "/password/{token}"): PUBLIC,
+    ("POST", "/cohorts/{slug}/team"): LEAD,
+    ("POST", "/cohorts/{slug}/team/{facilitator_id}/role"): LEAD,
+    ("POST", "/cohorts/{slug}/team/{facilitator_id}/remove"): LEAD,
+    ("GET", "/api/v1/facilitators"): ADMIN,
+    ("POST", "/api/v1/facilitators"): ADMIN,
+    ("GET", "/api/v1/facilitators/{facilitator_id}"): ADMIN,
+    ("POST", "/api/v1/facilitators/{facilitator_id}/deactivate"): ADMIN,
+    ("POST", "/api/v1/facilitators/{facilitator_id}/reactivate"): ADMIN,
+    ("POST", "/api/v1/facilitators/{facilitator_id}/reset"): ADMIN,
+    ("GET", "/api/v1/cohorts/{slug}/team"): COHORT,
+    ("POST", "/api/v1/cohorts/{slug}/team"): LEAD,
+    ("PUT", "/api/v1/cohorts/{slug}/team/{facilitator_id}"): LEAD,
+    ("DELETE", "/api/v1/cohorts/{slug}/team/{facilitator_id}"): LEAD,
 }
 
 # A valid body, so that an allowed viewer reaches the access check instead of being
@@ -258,7 +284,8 @@ JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
 }
 
 PARTICIPANTS = ("self", "buddy", "stranger", "outsider")
-FACILITATORS = ("facilitator", "other_facilitator", "admin")
+FACILITATORS = ("facilitator", "co_facilitator", "other_facilitator", "admin")
+"""Signed-in facilitators; ``deactivated`` is not one of them any more: it signs in again."""
 
 
 def expected(rule: str, viewer: str) -> str:
@@ -269,7 +296,7 @@ def expected(rule: str, viewer: str) -> str:
         return "redirect"
     if rule == SIGN_IN_STEP:
         return "join"
-    if rule in (FACILITATOR, COHORT, COHORT_MISSING, ADMIN):
+    if rule in (FACILITATOR, COHORT, COHORT_MISSING, ADMIN, LEAD):
         if viewer not in FACILITATORS:
             return "login"
         if rule == FACILITATOR:
@@ -278,6 +305,8 @@ def expected(rule: str, viewer: str) -> str:
             return "ok" if viewer == "admin" else "404"
         if viewer == "other_facilitator" or rule == COHORT_MISSING:
             return "404"
+        if rule == LEAD and viewer == "co_facilitator":
+            return "403"
         return "ok"
     if viewer not in PARTICIPANTS:
         return "join"
@@ -294,13 +323,18 @@ def expected(rule: str, viewer: str) -> str:
     return "ok" if viewer in allowed else "404"
 
 
-def outcome(status: int, location: str) -> str:
+LEAD_REFUSAL = "Only the cohort's lead or an admin may do this."
+
+
+def outcome(status: int, location: str, body: str = "") -> str:
     if status == 404:
         return "404"
     if status == 401 or (status == 303 and location.startswith("/login")):
         return "login_or_join"
     if status == 303 and location.startswith("/join"):
         return "join"
+    if status == 403 and LEAD_REFUSAL in html.unescape(body):
+        return "403"
     if status >= 500 or status == 403:
         return f"error {status}"
     return "ok"
@@ -364,7 +398,9 @@ def _check_route(
         want = expected(ROUTES[(method, path)], viewer)
         if want == "skip":
             continue
-        fresh = viewer in ("facilitator", "admin") or ((method, path) in CONSUMING and want == "ok")
+        fresh = viewer in ("facilitator", "co_facilitator", "admin") or (
+            (method, path) in CONSUMING and want == "ok"
+        )
         copy = viewer if fresh else "shared"
         if copy not in apps:
             apps[copy] = stack.enter_context(app_for(world, tmp_path / copy))
@@ -378,7 +414,7 @@ def _check_route(
             elif method == "POST":
                 kwargs["data"] = FORMS.get((method, path), {})
             response = client.request(method, url, **kwargs)  # type: ignore[arg-type]
-            got = outcome(response.status_code, response.headers.get("location", ""))
+            got = outcome(response.status_code, response.headers.get("location", ""), response.text)
         if not _matches(want, got):
             wrong.append(f"{viewer}: expected {want}, got {got} ({response.status_code})")
     assert wrong == []

@@ -8,7 +8,7 @@ from fastapi import Query
 from sqlmodel import Session
 
 from app.core.messages import texts
-from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep
+from app.deps import CohortDep, CurrentFacilitator, LeadCohortDep, PathId, SessionDep
 from app.models import Cohort, Participant
 from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
 from app.schemas.cohorts import ParticipantPublic
@@ -27,7 +27,7 @@ from app.schemas.matching import (
     WeightsUpdate,
     WhyNotPublic,
 )
-from app.services import matching
+from app.services import cohorts, matching
 from app.services.matching import GroupView
 
 router = api_router("matching")
@@ -90,7 +90,10 @@ def run_matching(
     user: CurrentFacilitator,
     publish: Annotated[bool, Query(description="Publish the pairs right away")] = False,
 ) -> MatchingResultPublic:
-    """Pair everyone (keeping locked pairs); optionally publish."""
+    """Pair everyone (keeping locked pairs); optionally publish (the cohort's lead or an admin)."""
+    if publish:
+        cohorts.check_lead(session, cohort=cohort, viewer=user)
+
     run = matching.run_matching(session, cohort=cohort, actor=user)
     if publish:
         matching.publish(session, cohort=cohort, actor=user)
@@ -101,7 +104,7 @@ def run_matching(
     "/cohorts/{slug}/matching/publish", response_model=PublishedPublic, responses=CHANGE_ERRORS
 )
 def publish_matching(
-    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+    session: SessionDep, cohort: LeadCohortDep, user: CurrentFacilitator
 ) -> PublishedPublic:
     """Publish the proposed pairs: buddies see each other, and the pairing enters history."""
     return PublishedPublic(published=matching.publish(session, cohort=cohort, actor=user))
@@ -220,7 +223,7 @@ def set_weights(session: SessionDep, cohort: CohortDep, body: WeightsUpdate) -> 
 )
 def end_group(
     session: SessionDep,
-    cohort: CohortDep,
+    cohort: LeadCohortDep,
     user: CurrentFacilitator,
     group_id: PathId,
     body: EndRequest,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep
+from app.deps import CohortDep, CurrentFacilitator, LeadCohortDep, PathId, SessionDep
 from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors, file_answer
 from app.schemas.cohorts import ParticipantPublic, ParticipantUpdate
 from app.services import roster
@@ -66,7 +66,7 @@ def update_participant(
     responses={**COHORT_ERRORS, **WRITE_ERRORS, **errors(422), 204: {"description": "Removed"}},
 )
 def remove_participant(
-    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, participant_id: PathId
+    session: SessionDep, cohort: LeadCohortDep, user: CurrentFacilitator, participant_id: PathId
 ) -> Response:
     """Take a participant off the roster (their person and pairing history stay)."""
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)

@@ -12,6 +12,7 @@ from app.core.i18n import gettext as _
 from app.core.i18n import pgettext
 from app.core.security import request_csrf_token
 from app.deps import CohortDep, CurrentFacilitator, SessionDep, SettingsDep
+from app.routers.api import accounts as api_accounts
 from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
 from app.schemas.cohorts import (
     CohortCreate,
@@ -176,6 +177,10 @@ async def import_roster(
         encoding=encoding,
         accept_warnings=accept_warnings,
     )
+    if preview.removed and not dry_run:
+        # Taking people off the roster deletes what they wrote: only the lead (or an admin)
+        # may; refused, the whole import is rolled back.
+        cohorts.check_lead(session, cohort=cohort, viewer=user)
     return ImportResult(
         dry_run=dry_run,
         applied=not dry_run and preview.has_changes,
@@ -191,3 +196,6 @@ async def import_roster(
             ProblemPublic(where=w.where, field=w.field, message=w.message) for w in preview.warnings
         ],
     )
+
+
+router.include_router(api_accounts.router)

@@ -9,15 +9,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
 from app.core.i18n import LANGUAGE_NAMES, current_language, gettext
 from app.core.templating import render
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
-from app.models import Cohort, utcnow
+from app.models import Cohort, Facilitator, utcnow
 from app.routers.facilitator.languages import check_language, language_choices
-from app.services import cohorts, overview
+from app.services import accounts, cohorts, overview
 
 router = APIRouter(include_in_schema=False)
 
@@ -151,7 +152,30 @@ def create_cohort(
 
 
 @router.get("/cohorts/{slug}")
-def cohort_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
+def cohort_page(
+    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+) -> Response:
+    return render_cohort_page(request, session, cohort, user)
+
+
+def render_cohort_page(
+    request: Request,
+    session: Session,
+    cohort: Cohort,
+    user: Facilitator,
+    *,
+    team_problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The cohort's dashboard and its team (with the team's forms for whoever may lead)."""
+    team = cohorts.list_team(session, cohort=cohort)
+    leads = cohorts.may_lead(session, cohort=cohort, viewer=user)
+    on_team = {m.facilitator.id for m in team}
+    candidates = (
+        [f for f in accounts.list_facilitators(session) if f.active and f.id not in on_team]
+        if leads
+        else []
+    )
     return render(
         request,
         "facilitator/cohort.html",
@@ -161,7 +185,12 @@ def cohort_page(request: Request, session: SessionDep, cohort: CohortDep) -> Res
             "end_date": cohorts.cohort_end_date(cohort),
             "dash": overview.cohort_dashboard(session, cohort=cohort, now=utcnow()),
             "language_names": LANGUAGE_NAMES,
+            "team": team,
+            "may_lead": leads,
+            "candidates": candidates,
+            "team_problem": team_problem,
         },
+        status_code=status_code,
     )
 
 

@@ -14,10 +14,10 @@ from starlette.responses import Response
 from app.core.errors import DomainError, InvalidInput, Problem
 from app.core.i18n import N_, current_language, gettext
 from app.core.templating import render
-from app.deps import CohortDep, CurrentFacilitator, FormId, PathId, SessionDep
-from app.models import Cohort, Participant
+from app.deps import CohortDep, CurrentFacilitator, FormId, LeadCohortDep, PathId, SessionDep
+from app.models import Cohort, Facilitator, Participant
 from app.models.matching import END_REASONS
-from app.services import matching, privacy
+from app.services import cohorts, matching, privacy
 from app.services.matching import ResultDiff, Weights
 from app.services.roster import list_participants
 
@@ -64,6 +64,7 @@ def _page(
     result = matching.current_result(session, cohort=cohort)
     state = matching.pairing_state(session, cohort=cohort)
     participants = list_participants(session, cohort=cohort)
+    viewer = session.get(Facilitator, request.state.user.id)
     return render(
         request,
         "facilitator/matching.html",
@@ -86,6 +87,8 @@ def _page(
             "score": score,
             "end_reasons": END_REASONS,
             "published": state == "published",
+            # Publishing and ending a pairing are the lead's: co-facilitators do not see them.
+            "may_lead": cohorts.may_lead(session, cohort=cohort, viewer=viewer),
             "diff": diff,
             "why": why,
             "problems": problems or [],
@@ -115,7 +118,7 @@ def run(
 
 
 @router.post("/cohorts/{slug}/matching/publish")
-def publish(session: SessionDep, cohort: CohortDep, user: CurrentFacilitator) -> Response:
+def publish(session: SessionDep, cohort: LeadCohortDep, user: CurrentFacilitator) -> Response:
     matching.publish(session, cohort=cohort, actor=user)
     return _back(cohort)
 
@@ -238,7 +241,7 @@ async def weights(request: Request, session: SessionDep, cohort: CohortDep) -> R
 def end(
     request: Request,
     session: SessionDep,
-    cohort: CohortDep,
+    cohort: LeadCohortDep,
     user: CurrentFacilitator,
     group_id: PathId,
     reason: Annotated[str, Form(max_length=40)],

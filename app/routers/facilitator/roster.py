@@ -11,10 +11,17 @@ from starlette.responses import Response
 from app.core.errors import InvalidInput, Problem
 from app.core.i18n import LANGUAGE_NAMES, format_number, gettext
 from app.core.templating import render
-from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
+from app.deps import (
+    CohortDep,
+    CurrentFacilitator,
+    LeadCohortDep,
+    PathId,
+    SessionDep,
+    SettingsDep,
+)
 from app.models import Cohort, Participant
 from app.routers.facilitator.languages import check_language, language_choices
-from app.services import roster
+from app.services import cohorts, roster
 from app.services.roster import (
     FIELDS,
     cancel_upload,
@@ -31,7 +38,9 @@ def _split(text: str) -> list[str]:
 
 
 @router.get("/cohorts/{slug}/roster")
-def roster_page(request: Request, session: SessionDep, cohort: CohortDep) -> Response:
+def roster_page(
+    request: Request, session: SessionDep, cohort: CohortDep, user: CurrentFacilitator
+) -> Response:
     return render(
         request,
         "facilitator/roster.html",
@@ -40,6 +49,8 @@ def roster_page(request: Request, session: SessionDep, cohort: CohortDep) -> Res
             "participants": roster.list_participants(session, cohort=cohort),
             "problems": [],
             "language_names": LANGUAGE_NAMES,
+            # Taking someone off the roster is the lead's: co-facilitators do not see it.
+            "may_lead": cohorts.may_lead(session, cohort=cohort, viewer=user),
         },
     )
 
@@ -172,6 +183,9 @@ def confirm_import(
     accept_warnings: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     expire_uploads(session, max_age_hours=settings.roster_upload_hours)
+    # Taking people off the roster deletes what they wrote: only the lead (or an admin) may.
+    if roster.review_pending_import(session, cohort=cohort, import_id=import_id).removed:
+        cohorts.check_lead(session, cohort=cohort, viewer=user)
     try:
         roster.apply_pending_import(
             session,
@@ -332,7 +346,7 @@ def edit_participant(
 
 @router.post("/cohorts/{slug}/participants/{participant_id}/remove")
 def remove_participant(
-    session: SessionDep, cohort: CohortDep, user: CurrentFacilitator, participant_id: PathId
+    session: SessionDep, cohort: LeadCohortDep, user: CurrentFacilitator, participant_id: PathId
 ) -> Response:
     participant = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
     roster.remove_participant(session, cohort=cohort, participant=participant, actor=user)

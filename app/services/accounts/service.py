@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,8 @@ _hasher = PasswordHasher()
 # which addresses have accounts.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 MIN_PASSWORD_LENGTH = 10
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\s]")
+"""Control characters and spaces: no address has them, and PostgreSQL refuses NUL outright."""
 
 
 class Throttled(Exception):
@@ -55,15 +58,25 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def email_problem(email: str) -> Problem | None:
+    """What is wrong with a normalised e-mail address as an account's, if anything."""
+    if "@" in email and len(email) <= 254 and not _CONTROL.search(email):
+        return None
+    label = pgettext("form field", "email")
+    return Problem(label, _("is not a valid e-mail address"), "email")
+
+
+def hash_password(password: str) -> str:
+    """The argon2 hash stored for a password."""
+    return _hasher.hash(password)
+
+
 def create_facilitator(
     session: Session, *, email: str, name: str, password: str, admin: bool = False
 ) -> Facilitator:
     """Create a facilitator (or admin) account with an argon2 password hash."""
     email = normalise_email(email)
-    problems = []
-    if "@" not in email or len(email) > 254:
-        label = pgettext("form field", "email")
-        problems.append(Problem(label, _("is not a valid e-mail address"), "email"))
+    problems = [p for p in (email_problem(email),) if p is not None]
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(
             Problem(
@@ -79,7 +92,7 @@ def create_facilitator(
     user = Facilitator(
         email=email,
         name=name.strip() or email.split("@")[0],
-        password_hash=_hasher.hash(password),
+        password_hash=hash_password(password),
         role="admin" if admin else "facilitator",
     )
     session.add(user)
@@ -158,8 +171,11 @@ def check_password(
         select(Facilitator).where(Facilitator.email == normalise_email(email))
     ).first()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        # An unknown e-mail, or an invited account with no password yet, costs the same check.
+        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
+        user = None
+    if user is not None and not user.password_hash:
         user = None
     key = _throttle_key(email, client)
     if user is None or not user.active:

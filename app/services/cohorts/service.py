@@ -109,7 +109,7 @@ def create_cohort(
     location: str = "",
     actor: Facilitator | None = None,
 ) -> Cohort:
-    """Create a draft cohort with a unique slug; its creator (if any) facilitates it."""
+    """Create a draft cohort with a unique slug; its creator (if any) leads it."""
     problems = _validate(name, days, timezone, location, start_date)
     if problems:
         raise InvalidInput(_("the cohort cannot be created"), problems)
@@ -125,7 +125,8 @@ def create_cohort(
     session.flush()
     assert cohort.id is not None
     if actor is not None and actor.id is not None:
-        session.add(CohortFacilitator(cohort_id=cohort.id, facilitator_id=actor.id))
+        # Whoever creates a cohort leads it.
+        session.add(CohortFacilitator(cohort_id=cohort.id, facilitator_id=actor.id, role="lead"))
     record_event(
         session,
         actor=_actor(actor),
@@ -202,12 +203,16 @@ def may_facilitate(session: Session, *, viewer: Facilitator | None, cohort: Coho
     return session.get(CohortFacilitator, (cohort.id, viewer.id)) is not None
 
 
-def assign_facilitator(session: Session, *, cohort: Cohort, facilitator: Facilitator) -> None:
-    """Let a facilitator see and run a cohort (idempotent)."""
+def assign_facilitator(
+    session: Session, *, cohort: Cohort, facilitator: Facilitator, role: str = "lead"
+) -> None:
+    """Put a facilitator on a cohort's team, unless already there (set-up and tests)."""
     if session.get(CohortFacilitator, (cohort.id, facilitator.id)) is None:
         assert cohort.id is not None
         assert facilitator.id is not None
-        session.add(CohortFacilitator(cohort_id=cohort.id, facilitator_id=facilitator.id))
+        session.add(
+            CohortFacilitator(cohort_id=cohort.id, facilitator_id=facilitator.id, role=role)
+        )
         session.flush()
 
 

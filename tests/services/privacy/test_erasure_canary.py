@@ -58,6 +58,7 @@ NOT_ABOUT_PEOPLE = {
     "cohort": "the program's name, dates and settings",
     "facilitator": "facilitators' accounts, never participants'",
     "cohort_facilitator": "which facilitator runs which cohort",
+    "password_link": "hashed set-password links of facilitators' accounts",
     "agenda_block": "breaks and plenaries the facilitators named",
     "agenda_day": "the hours of each day",
     "agenda_item": "which exercise runs when",
