@@ -8,12 +8,15 @@ from fastapi import Query
 
 from app.deps import CohortDep, CurrentFacilitator, SessionDep
 from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
+from app.schemas.matching import MatchingResultPublic
 from app.services import matching
 
 router = api_router()
 
 
-@router.get("/cohorts/{slug}/matching", responses=COHORT_ERRORS)
+@router.get(
+    "/cohorts/{slug}/matching", response_model=MatchingResultPublic, responses=COHORT_ERRORS
+)
 def get_matching(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
     """The pairing's state (not_paired, proposed, published), its groups, total and who has
     no buddy (after publishing: who is waiting since their pairing ended)."""
@@ -25,6 +28,7 @@ def get_matching(session: SessionDep, cohort: CohortDep) -> dict[str, Any]:
 
 @router.post(
     "/cohorts/{slug}/matching",
+    response_model=MatchingResultPublic,
     responses={**COHORT_ERRORS, **WRITE_ERRORS, **errors(409, 422)},
 )
 def run_matching(
@@ -37,7 +41,7 @@ def run_matching(
     run = matching.run_matching(session, cohort=cohort, actor=user)
     if publish:
         matching.publish(session, cohort=cohort, actor=user)
-    return matching.result_to_json(run.result)
+    return matching.result_to_json(run.result, state=matching.pairing_state(session, cohort=cohort))
 
 
 @router.get("/cohorts/{slug}/matching/matrix", responses=COHORT_ERRORS)

@@ -13,6 +13,7 @@ from app.services.matching.pairing import (
     matrix_to_json,
     pairing_state,
     participant_by_id,
+    proof_text,
     publish,
     result_to_json,
     run_matching,
@@ -29,11 +30,12 @@ from app.services.matching.pairing_store import (
     history_mode,
     list_groups,
 )
-from app.services.matching.types import MatchPerson, ResultDiff, Weights
+from app.services.matching.types import MatchPerson, MatchResult, ResultDiff, Weights
 
 __all__ = [
     "MatchContext",
     "MatchPerson",
+    "MatchResult",
     "ResultDiff",
     "Weights",
     "build_context",
@@ -49,6 +51,7 @@ __all__ = [
     "matrix_to_json",
     "pairing_state",
     "participant_by_id",
+    "proof_text",
     "publish",
     "result_to_json",
     "run_matching",
