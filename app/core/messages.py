@@ -60,7 +60,7 @@ def _render(value: Arg) -> str:
             return i18n.format_list(items, style=value.get("style", "standard"))
         if "number" in value:
             return numbers.format_decimal(
-                value["number"], format=value.get("format"), locale=i18n.current_language()
+                value["number"], format=value.get("format"), locale=i18n.locale()
             )
     if isinstance(value, bool | None):
         return str(value)
@@ -104,8 +104,11 @@ class Message(str):
 
     def __new__(cls, msgid: str, /, **args: Arg) -> Message:
         data: dict[str, Any] = {"msgid": msgid, "args": {k: _jsonable(v) for k, v in args.items()}}
-        with i18n.use_locale(i18n.SOURCE_LANGUAGE):
+        if i18n.current_language() == i18n.SOURCE_LANGUAGE:
             english = _text(data)
+        else:
+            with i18n.use_locale(i18n.SOURCE_LANGUAGE):
+                english = _text(data)
         self = super().__new__(cls, english)
         self.msgid = msgid
         self.args = data["args"]
