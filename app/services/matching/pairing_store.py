@@ -212,9 +212,8 @@ def store_groups(
     """Write engine groups as buddy groups in ``state``; returns the new rows."""
     assert cohort.id is not None
     ids = {p.email: p.id for p in people_of(session, cohort)}
-    rows: list[BuddyGroup] = []
-    for g in groups:
-        row = BuddyGroup(
+    rows = [
+        BuddyGroup(
             cohort_id=cohort.id,
             score=g.score,
             reasons=list(g.reasons),
@@ -223,14 +222,19 @@ def store_groups(
             state=state,
             published_at=utcnow() if state == "published" else None,
         )
-        session.add(row)
-        session.flush()
+        for g in groups
+    ]
+    # One flush per table: the ORM sends each table's rows as batched INSERTs.
+    session.add_all(rows)
+    session.flush()
+    members: list[BuddyMember] = []
+    for row, g in zip(rows, groups, strict=True):
         assert row.id is not None
         for key in g.members:
             member_id = ids[key]
             assert member_id is not None
-            session.add(BuddyMember(group_id=row.id, participant_id=member_id))
-        rows.append(row)
+            members.append(BuddyMember(group_id=row.id, participant_id=member_id, live=row.live))
+    session.add_all(members)
     session.flush()
     return rows
 
