@@ -89,11 +89,32 @@ class Pool:
             scores = scores * self.scale + self._listed(self.prefer, us, vs)
         return scores, allowed
 
+    def _scatter(self, listed: IntArray, rows: IntArray, cols: IntArray) -> BoolMatrix:
+        """Mark the listed pairs (either order) inside the block ``rows`` x ``cols``."""
+        mask = np.zeros((len(rows), len(cols)), dtype=np.bool_)
+        row_at = np.full(self.size, -1, dtype=np.int64)
+        col_at = np.full(self.size, -1, dtype=np.int64)
+        row_at[rows] = np.arange(len(rows))
+        col_at[cols] = np.arange(len(cols))
+        ends = (listed // self.size, listed % self.size)
+        for a, b in (ends, ends[::-1]):
+            r, c = row_at[a], col_at[b]
+            inside = (r >= 0) & (c >= 0)
+            mask[r[inside], c[inside]] = True
+        return mask
+
     def block(self, rows: IntArray, cols: IntArray | None = None) -> tuple[IntMatrix, BoolMatrix]:
         """Working scores and allowed mask of local ``rows`` x ``cols`` (all by default)."""
         cols = np.arange(self.size, dtype=np.int64) if cols is None else cols
         scores, allowed = score_block(self.ctx, self.back[rows], self.back[cols], self.packed)
-        return self._working(scores, allowed, rows[:, None], cols[None, :])
+        # Scattered rather than looked up: a block holds far more cells than listed pairs.
+        if len(self.forbid):
+            allowed &= ~self._scatter(self.forbid, rows, cols)
+        scores = scores.astype(np.int64)
+        if self.scale > 1:
+            scores *= self.scale
+            scores += self._scatter(self.prefer, rows, cols)
+        return scores, allowed
 
     def pairs(self, us: IntArray, vs: IntArray) -> tuple[IntArray, BoolMatrix]:
         """Working score and allowed flag of each local pair (us[k], vs[k])."""

@@ -243,9 +243,9 @@ def test_parse_roster_refuses_unreadable_files(data: bytes, expected: list[str])
 
 
 def test_parse_roster_limits_file_size() -> None:
-    data = b"Name,Email\r\n" + b"Ada Byrne,ada@example.com\r\n" * 80_000
+    data = b"Name,Email\r\n" + b"Ada Byrne,ada@example.com\r\n" * 320_000
 
-    assert messages(parse(data)) == ["the file is 2.1 MB; the limit is 2 MB"]
+    assert messages(parse(data)) == ["the file is 8.2 MB; the limit is 8 MB"]
     assert messages(parse(data[:1000], max_bytes=500)) == [
         "the file is 1000 bytes; the limit is 500 bytes"
     ]
