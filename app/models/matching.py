@@ -93,10 +93,6 @@ class BuddyMember(SQLModel, table=True):
 
 @event.listens_for(BuddyMember, "before_insert")
 def _member_copies_live(_mapper: Any, connection: Any, target: BuddyMember) -> None:
-    if target.live is not None:
-        # Copied already by the code that wrote the group in the same flush (one query per
-        # member made storing thousands of groups slow); the foreign key checks the copy.
-        return
     table = BuddyGroup.__table__  # type: ignore[attr-defined]
     target.live = connection.scalar(select(table.c.live).where(table.c.id == target.group_id))
 
