@@ -272,9 +272,11 @@ def large_pairs(
     us, vs, top2, reachable = candidates(pool, CANDIDATES)
     doubled, assignment, (us, vs) = priced_duals(pool, us, vs)
 
+    # Each person's link is to the column the assignment gave them: score them all at once.
+    ring = pool.pairs(np.arange(pool.size, dtype=np.int64), assignment)[0]
+
     def link_scores(cycle: list[int]) -> list[int]:
-        ring = np.asarray(cycle, dtype=np.int64)
-        found: list[int] = pool.pairs(ring, np.roll(ring, -1))[0].tolist()
+        found: list[int] = ring[cycle].tolist()
         return found
 
     pairs, left = cycle_pairs(assignment, link_scores)

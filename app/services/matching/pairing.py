@@ -221,17 +221,18 @@ def run_matching(session: Session, *, cohort: Cohort, actor: Facilitator | None 
         raise Conflict(_("the pairs are published; end a pairing to re-pair its people"))
     before = list_groups(session, cohort=cohort, states=("proposed",))
     old = as_result(before) if before else None
-    ctx = match_context(session, cohort=cohort)
+    people = people_of(session, cohort)
+    ctx = match_context(session, cohort=cohort, people=people)
     locked = [[p.email for p in v.members] for v in before if v.group.locked]
     reviewed = [[p.email for p in v.members] for v in before if not v.group.locked]
-    excluded = [p.email for p in people_of(session, cohort) if p.excluded]
+    excluded = [p.email for p in people if p.excluded]
     result = solve_context(ctx, locked=locked, excluded=excluded, prefer=reviewed)
     session.exec(
         delete(BuddyGroup).where(
             col(BuddyGroup.cohort_id) == cohort.id, col(BuddyGroup.state) == "proposed"
         )
     )
-    store_groups(session, cohort, result.groups)
+    store_groups(session, cohort, result.groups, people=people)
     record_event(
         session,
         actor=actor_label(actor),

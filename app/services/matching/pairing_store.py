@@ -124,9 +124,14 @@ def _outside_manager_links(session: Session, people: Sequence[Participant]) -> d
     return links
 
 
-def engine_input(session: Session, cohort: Cohort) -> tuple[list[MatchPerson], dict[str, Any]]:
-    """The roster as engine people, and the options (weights, history, outside managers)."""
-    people = people_of(session, cohort)
+def engine_input(
+    session: Session, cohort: Cohort, people: Sequence[Participant] | None = None
+) -> tuple[list[MatchPerson], dict[str, Any]]:
+    """The roster as engine people, and the options (weights, history, outside managers).
+
+    ``people`` is the cohort's roster when the caller has already read it.
+    """
+    people = people_of(session, cohort) if people is None else people
     options: dict[str, Any] = {
         "weights": cohort_weights(cohort),
         "history": _history(session, cohort, people),
@@ -136,10 +141,12 @@ def engine_input(session: Session, cohort: Cohort) -> tuple[list[MatchPerson], d
     return [_person(p, cohort.start_date) for p in people], options
 
 
-def match_context(session: Session, *, cohort: Cohort) -> MatchContext:
+def match_context(
+    session: Session, *, cohort: Cohort, people: Sequence[Participant] | None = None
+) -> MatchContext:
     """The pure engine's view of the cohort: people, weights, history and manager chains."""
-    people, options = engine_input(session, cohort)
-    return build_context(people, **options)
+    found, options = engine_input(session, cohort, people)
+    return build_context(found, **options)
 
 
 def list_groups(
@@ -208,35 +215,49 @@ def as_result(views: Sequence[GroupView], unpaired: Sequence[str] = ()) -> Match
 
 
 def store_groups(
-    session: Session, cohort: Cohort, groups: Sequence[Group], *, state: str = "proposed"
-) -> list[BuddyGroup]:
-    """Write engine groups as buddy groups in ``state``; returns the new rows."""
+    session: Session,
+    cohort: Cohort,
+    groups: Sequence[Group],
+    *,
+    state: str = "proposed",
+    people: Sequence[Participant] | None = None,
+) -> list[int]:
+    """Write engine groups as buddy groups in ``state``; returns the new groups' ids."""
     assert cohort.id is not None
-    ids = {p.email: p.id for p in people_of(session, cohort)}
+    ids = {p.email: p.id for p in (people_of(session, cohort) if people is None else people)}
+    published = utcnow() if state == "published" else None
     rows = [
-        BuddyGroup(
-            cohort_id=cohort.id,
-            score=g.score,
-            reasons=list(g.reasons),
-            participant_reasons=list(g.participant_reasons),
-            locked=g.locked,
-            state=state,
-            published_at=utcnow() if state == "published" else None,
-        )
+        {
+            "cohort_id": cohort.id,
+            "score": g.score,
+            "reasons": list(g.reasons),
+            "participant_reasons": list(g.participant_reasons),
+            "locked": g.locked,
+            "state": state,
+            "end_reason": "",
+            "created_at": utcnow(),
+            "published_at": published,
+            "live": None if state == "ended" else True,
+        }
         for g in groups
     ]
-    # The groups as one batched INSERT, their members as one executemany: storing 5,000
-    # groups row by row (with a query per member for ``live``) took longer than pairing.
-    session.add_all(rows)
-    session.flush()
-    members: list[dict[str, Any]] = []
-    for row, g in zip(rows, groups, strict=True):
-        assert row.id is not None
-        for key in g.members:
-            members.append({"group_id": row.id, "participant_id": ids[key], "live": row.live})
-    if members:
-        session.execute(insert(BuddyMember), members)
-    return rows
+    if not rows:
+        return []
+    # One batched INSERT per table: storing 5,000 groups row by row through the ORM (with a
+    # query per member for ``live``) took longer than pairing them.
+    table = BuddyGroup.__table__  # type: ignore[attr-defined]
+    new_ids = list(
+        session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
+    members = [
+        {"group_id": group_id, "participant_id": ids[key], "live": row["live"]}
+        for group_id, row, g in zip(new_ids, rows, groups, strict=True)
+        for key in g.members
+    ]
+    session.execute(insert(BuddyMember.__table__), members)  # type: ignore[attr-defined]
+    return new_ids
 
 
 def remember_pairs(session: Session, cohort: Cohort, members: Sequence[Participant]) -> None:
