@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from babel import numbers
@@ -52,6 +53,8 @@ def _jsonable(value: Arg) -> Arg:
 
 
 def _render(value: Arg) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, dict):
         if "msgid" in value:
             return _text(value)
@@ -72,6 +75,13 @@ def _render(value: Arg) -> str:
 _OPENING = re.compile(r"%\((\w+)\)s")
 
 
+@lru_cache(maxsize=4096)
+def _opening(template: str) -> str | None:
+    """The placeholder a sentence opens with, if any (templates repeat: matched once each)."""
+    found = _OPENING.match(template)
+    return found.group(1) if found else None
+
+
 def _text(data: dict[str, Any]) -> str:
     """The message in the current language, its values filled (a stored form as input)."""
     msgid: str = data["msgid"]
@@ -87,8 +97,8 @@ def _text(data: dict[str, Any]) -> str:
         # source sentence rather than an error page.
         template = msgid
         text = msgid % values
-    opening = _OPENING.match(template)
-    lead = args.get(opening.group(1)) if opening else None
+    opening = _opening(template)
+    lead = args.get(opening) if opening else None
     if isinstance(lead, dict) and "msgid" in lead:
         # A nested sentence ("a former participant") that opens the sentence starts it.
         text = text[:1].upper() + text[1:]
