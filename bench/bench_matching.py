@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # 10,000 people (import included) take about a minute on a 2-core machine: bench-full.
     sizes = (2000, 5000) if args.quick else (2000, 5000, 10000)
-    bench_matching_scale.run(sizes, budget=30.0 if args.quick else 120.0)
+    bench_matching_scale.run(sizes, budget=20.0 if args.quick else 120.0)
 
 
 if __name__ == "__main__":
