@@ -120,8 +120,7 @@ def reference_child(n: int, library: str) -> None:
     """In a child process: print the exact optimum (thousandths) and the solver's seconds."""
     import numpy as np
 
-    from app.services.matching import build_context
-    from app.services.matching.rows import score_pool
+    from app.services.matching import build_context, score_pool
     from bench.bench_matching import reference_total
 
     people, _history = make_roster(n, seed=n)

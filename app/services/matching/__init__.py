@@ -30,6 +30,7 @@ from app.services.matching.pairing_store import (
     history_mode,
     list_groups,
 )
+from app.services.matching.rows import score_pool
 from app.services.matching.types import MatchPerson, MatchResult, ResultDiff, Weights
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "publish",
     "result_to_json",
     "run_matching",
+    "score_pool",
     "set_excluded",
     "set_history_mode",
     "set_locked",
