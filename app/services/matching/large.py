@@ -139,13 +139,14 @@ def _union(size: int, *parts: tuple[IntArray, IntArray]) -> tuple[IntArray, IntA
     return codes // size, codes % size
 
 
-def candidates(pool: Pool, count: int) -> tuple[IntArray, IntArray, IntArray, BoolMatrix]:
-    """Return candidate pairs (u < v), the two best allowed scores of each person summed,
-    and whether each person has any allowed partner."""
+def candidates(pool: Pool, count: int) -> tuple[IntArray, IntArray, IntArray, IntArray, BoolMatrix]:
+    """Return candidate pairs (u < v), each person's best allowed score, their two best
+    summed, and whether each person has any allowed partner."""
     size = pool.size
     count = min(count, size - 1)
     found: list[tuple[IntArray, IntArray]] = []
     top2 = np.full(size, _LOW, dtype=np.int64)
+    top1 = np.full(size, _LOW, dtype=np.int64)
     reachable = np.zeros(size, dtype=np.bool_)
     # Row u of ``turn`` ranks v by (u - v - 1) mod size: windows of the descending ramp.
     ramp = np.arange(size - 1, -1, -1, dtype=np.int64)
@@ -161,36 +162,67 @@ def candidates(pool: Pool, count: int) -> tuple[IntArray, IntArray, IntArray, Bo
         keep = picked > _LOW
         found.append((np.repeat(rows, count)[keep.ravel()], top[keep]))
         best = np.sort(np.where(keep, np.take_along_axis(scores, top, axis=1), _LOW), axis=1)
+        top1[rows] = best[:, -1]
         if count >= 2:
             top2[rows] = np.where(keep.sum(axis=1) >= 2, best[:, -1] + best[:, -2], _LOW)
         reachable[rows] = keep.any(axis=1)
     us, vs = _union(size, *found)
-    return us, vs, top2, reachable
+    return us, vs, top1, top2, reachable
+
+
+def _priced_blocks(
+    pool: Pool, doubled: IntArray, best: IntArray
+) -> Iterator[tuple[IntArray, IntArray]]:
+    """Yield blocks (rows, columns) holding every pair the duals may under-price.
+
+    A pair u-v is under-priced when 2 s(u, v) > Y_u + Y_v; as s(u, v) is at most u's best
+    score, only columns with Y_v < 2 best_u - Y_u can be. Near the LP optimum that is a
+    small share of the pool, so rows are taken in that threshold's order, each block
+    scored against just the columns its last row needs.
+    """
+    reach = 2 * best - doubled
+    rows_by_reach = np.argsort(reach, kind="stable")
+    cols_by_dual = np.argsort(doubled, kind="stable")
+    widths = np.searchsorted(doubled[cols_by_dual], reach[rows_by_reach]).tolist()
+    start = 0
+    while start < pool.size:
+        step = max(1, BLOCK_CELLS // max(1, widths[start]))
+        # Widths grow along the rows: halve the block until its last row fits too.
+        while step > 1 and step * widths[min(start + step, pool.size) - 1] > 2 * BLOCK_CELLS:
+            step //= 2
+        rows = rows_by_reach[start : start + step]
+        start += len(rows)
+        width = widths[start - 1]
+        if width:
+            yield np.sort(rows), np.sort(cols_by_dual[:width])
 
 
 def priced_duals(
-    pool: Pool, us: IntArray, vs: IntArray
+    pool: Pool, us: IntArray, vs: IntArray, best: IntArray
 ) -> tuple[IntArray, IntArray, tuple[IntArray, IntArray]]:
-    """Return covering doubled duals, the LP's last assignment, and the candidates used."""
+    """Return covering doubled duals, the LP's last assignment, and the candidates used.
+
+    ``best`` is each person's best allowed (working) score.
+    """
     size = pool.size
     for round_ in range(_PRICING_ROUNDS + 1):
         ws = pool.pairs(us, vs)[0]
         doubled, mate = fractional_duals(size, us, vs, ws)
-        need = np.zeros(size, dtype=np.int64)
+        need = doubled.copy()
         extra: list[tuple[IntArray, IntArray]] = []
-        for rows in pool.row_blocks():
-            scores, allowed = pool.block(rows)
-            short = np.where(allowed, 2 * scores - doubled[rows, None] - doubled[None, :], _LOW)
+        for rows, cols in _priced_blocks(pool, doubled, best):
+            scores, allowed = pool.block(rows, cols)
+            short = np.where(allowed, 2 * scores - doubled[rows, None] - doubled[None, cols], _LOW)
             most = short.max(axis=1)
             need[rows] = np.maximum(most, 0) + doubled[rows]
             under = np.flatnonzero(most > 0)
             if not len(under) or round_ == _PRICING_ROUNDS:
                 continue
-            count = min(_PRICED, size - 1)
+            count = min(_PRICED, len(cols))
             rows_short = short[under]
-            top = np.argpartition(rows_short, size - count, axis=1)[:, size - count :]
+            top = np.argpartition(rows_short, len(cols) - count, axis=1)[:, len(cols) - count :]
             worst = np.take_along_axis(rows_short, top, axis=1) > 0
-            extra.append((np.repeat(rows[under], count)[worst.ravel()], top[worst]))
+            extra.append((np.repeat(rows[under], count)[worst.ravel()], cols[top[worst]]))
         if not extra:
             # Every allowed pair is covered; ``need`` raises the duals when rounds ran out.
             return np.maximum(doubled, need), mate, (us, vs)
@@ -276,8 +308,8 @@ def large_pairs(
     pool: Pool,
 ) -> tuple[Pairs, IntArray, IntArray, BoolMatrix]:
     """Return pairs (local positions), covering doubled duals, top-two sums and reachability."""
-    us, vs, top2, reachable = candidates(pool, CANDIDATES)
-    doubled, assignment, (us, vs) = priced_duals(pool, us, vs)
+    us, vs, best, top2, reachable = candidates(pool, CANDIDATES)
+    doubled, assignment, (us, vs) = priced_duals(pool, us, vs, best)
 
     # Each person's link is to the column the assignment gave them: score them all at once.
     ring = pool.pairs(np.arange(pool.size, dtype=np.int64), assignment)[0]
