@@ -34,7 +34,7 @@ Pairs = list[tuple[int, int]]
 # faster per pair than blocks of half a million.
 BLOCK_CELLS = 1 << 16
 CANDIDATES = 12
-_PRICED = 8
+_PRICED = 12
 _PRICING_ROUNDS = 3
 _EXCHANGE_ROUNDS = 8
 _LOW = -(10**15)
