@@ -156,7 +156,10 @@ def reference(n: int, library: str, budget: float) -> dict[str, float] | str:
     except subprocess.TimeoutExpired:
         return f"did not finish in {budget:.0f} s"
     if done.returncode != 0:
-        return "ran out of memory" if "MemoryError" in done.stderr else "failed"
+        signs = ("MemoryError", "memory allocation", "bad_alloc", "Cannot allocate")
+        if any(sign in done.stderr for sign in signs) or done.returncode < 0:
+            return f"ran out of memory (cap {REFERENCE_MEMORY // 1024**3} GiB)"
+        return "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:120]
     found: dict[str, float] = json.loads(done.stdout)
     return found
 
