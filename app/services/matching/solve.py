@@ -25,6 +25,9 @@ Method, in the order the code runs it:
 6. Bound for inexact results: from the duals, sum(y) for pairs; with a trio abc also at
    most sum(y) + y_a + y_b + y_c, or sum(y) - y_c + s(ac) + s(bc).
 
+Pools above ``LARGE_LIMIT`` never become a matrix: ``matching_large`` runs the same steps
+on a candidate graph, scoring the pool in blocks of rows, and returns the same bound.
+
 Preferred pairs (the pairs a facilitator already reviewed) break ties among equal optima.
 Every score is multiplied by K and each preferred pair gains 1. An arrangement has at most
 (n + 3) / 2 pairs (a trio counts three), so with K above that the bonuses of any
