@@ -3,7 +3,8 @@
 Synthetic seeded rosters shaped like HR exports. For 200 people the compiled solver is
 compared with networkx on the same scores; for 500 the exact total is checked against a
 reference built from the slow per-pair scorer; above 500 the total is compared with the
-proven upper bound.
+proven upper bound. Then the whole `tandem match` command at organisation scale
+(``bench_matching_scale``): 2,000 and 5,000 people, and 10,000 in the full run.
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     for n in (200, 500, 800) if args.quick else (200, 500, 2000):
         run_size(n, compare_networkx=n == 200, repeat=max(1, args.repeat if n <= 500 else 2))
+    from bench import bench_matching_scale
+
+    # 10,000 people (import included) take about a minute on a 2-core machine: bench-full.
+    sizes = (2000, 5000) if args.quick else (2000, 5000, 10000)
+    bench_matching_scale.run(sizes, budget=20.0 if args.quick else 120.0)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,6 @@ networkx on the same scores), and the web server from start to its first answere
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import statistics
 import subprocess
@@ -25,6 +23,7 @@ from app.services.matching import build_context, solve_context
 from bench._common import ratio, report, timed
 from bench._room import free_port
 from bench.bench_matching import make_roster, reference_edges, reference_total
+from bench.bench_matching_scale import roster_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 MATCH_SIZE = 500
@@ -40,30 +39,6 @@ def _best(args: Sequence[str], env: dict[str, str], repeat: int) -> tuple[float,
     _run(args, env)  # warm: the first run writes the bytecode cache, as on any installation
     runs = [_run(args, env) for _ in range(repeat)]
     return min(runs), statistics.median(runs)
-
-
-def _roster_csv(n: int) -> bytes:
-    people, _history = make_roster(n, seed=n)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["Name", "Email", "Level", "Function", "Region", "Tenure", "Manager", "Languages", "Tags"]
-    )
-    for p in people:
-        writer.writerow(
-            [
-                p.name,
-                p.key,
-                p.level,
-                p.function,
-                p.region,
-                p.tenure_years,
-                p.manager_key or "",
-                "; ".join(sorted(p.languages)),
-                "; ".join(sorted(p.tags)),
-            ]
-        )
-    return out.getvalue().encode()
 
 
 def _first_healthz(env: dict[str, str]) -> float:
@@ -109,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         _run([*tandem, "db", "upgrade"], env)
         _run([*tandem, "demo", "--no-serve"], env)
         roster = Path(tmp) / "roster.csv"
-        roster.write_bytes(_roster_csv(MATCH_SIZE))
+        roster.write_bytes(roster_csv(MATCH_SIZE))
         slug = subprocess.run(
             [*tandem, "cohort", "create", "Bench 500", "--start", "2027-03-01"],
             env=env,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from app.cli._common import fail, session
 from app.cli._i18n import _, format_decimal, ngettext
 from app.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from app.services.matching import MatchResult
 
 
 def match(
@@ -44,24 +47,51 @@ def match(
         )
         for reason in group.reasons:
             typer.echo(f"    {reason}")
-    values = {"total": format_decimal(result.total, "#,##0.00")}
-    count = len(result.groups)
-    typer.echo(
-        ngettext(
-            "total %(total)s; %(num)s group; published",
-            "total %(total)s; %(num)s groups; published",
-            count,
-            **values,
-        )
-        if publish
-        else ngettext(
-            "total %(total)s; %(num)s group", "total %(total)s; %(num)s groups", count, **values
-        )
-    )
+    typer.echo(_summary(result, published=publish))
     for problem in result.problems:
         typer.echo(_("unpaired: %(problem)s", problem=problem.message), err=True)
     if result.unpaired:
         raise typer.Exit(1)
+
+
+def _summary(result: MatchResult, *, published: bool) -> str:
+    """The closing line: total, the proof (bound and gap, or optimal) and the group count."""
+    from app.services import matching
+
+    total = format_decimal(result.total, "#,##0.00")
+    proof = matching.proof_text(result)
+    count = len(result.groups)
+    if proof is None:
+        return (
+            ngettext(
+                "total %(total)s; %(num)s group; published",
+                "total %(total)s; %(num)s groups; published",
+                count,
+                total=total,
+            )
+            if published
+            else ngettext(
+                "total %(total)s; %(num)s group",
+                "total %(total)s; %(num)s groups",
+                count,
+                total=total,
+            )
+        )
+    if published:
+        return ngettext(
+            "total %(total)s · %(proof)s; %(num)s group; published",
+            "total %(total)s · %(proof)s; %(num)s groups; published",
+            count,
+            total=total,
+            proof=proof,
+        )
+    return ngettext(
+        "total %(total)s · %(proof)s; %(num)s group",
+        "total %(total)s · %(proof)s; %(num)s groups",
+        count,
+        total=total,
+        proof=proof,
+    )
 
 
 def _matrix_text(data: dict[str, Any]) -> str:

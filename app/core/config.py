@@ -47,11 +47,13 @@ class Settings(BaseSettings):
     login_failures_overall_per_window: int = 20
     """Failed facilitator sign-ins from everyone together per window; past it every sign-in
     waits for the window (a flood of random e-mails never trips the per-e-mail limit)."""
-    max_upload_bytes: int = 2_000_000
+    max_upload_bytes: int = 8_000_000
+    """A roster upload: room for an organisation of 20,000 people (the import's row limit)."""
     roster_upload_hours: float = 24.0
     """An uploaded roster waits this long for its confirmation, then it is deleted (it holds
     everyone's name and e-mail); confirming or cancelling deletes it at once."""
-    max_body_bytes: int = 4_000_000
+    max_body_bytes: int = 9_000_000
+    """Any request body; above ``max_upload_bytes`` by the multipart envelope of an upload."""
     job_backend: Literal["inprocess", "queue"] = "inprocess"
     """Where workbook jobs run: a thread of the web process, or ``tandem worker`` processes
     fed through a job queue kept in PostgreSQL (``queue`` needs a PostgreSQL database)."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from babel import numbers
@@ -52,6 +53,8 @@ def _jsonable(value: Arg) -> Arg:
 
 
 def _render(value: Arg) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, dict):
         if "msgid" in value:
             return _text(value)
@@ -60,7 +63,7 @@ def _render(value: Arg) -> str:
             return i18n.format_list(items, style=value.get("style", "standard"))
         if "number" in value:
             return numbers.format_decimal(
-                value["number"], format=value.get("format"), locale=i18n.current_language()
+                value["number"], format=value.get("format"), locale=i18n.locale()
             )
     if isinstance(value, bool | None):
         return str(value)
@@ -70,6 +73,13 @@ def _render(value: Arg) -> str:
 
 
 _OPENING = re.compile(r"%\((\w+)\)s")
+
+
+@lru_cache(maxsize=4096)
+def _opening(template: str) -> str | None:
+    """The placeholder a sentence opens with, if any (templates repeat: matched once each)."""
+    found = _OPENING.match(template)
+    return found.group(1) if found else None
 
 
 def _text(data: dict[str, Any]) -> str:
@@ -87,8 +97,8 @@ def _text(data: dict[str, Any]) -> str:
         # source sentence rather than an error page.
         template = msgid
         text = msgid % values
-    opening = _OPENING.match(template)
-    lead = args.get(opening.group(1)) if opening else None
+    opening = _opening(template)
+    lead = args.get(opening) if opening else None
     if isinstance(lead, dict) and "msgid" in lead:
         # A nested sentence ("a former participant") that opens the sentence starts it.
         text = text[:1].upper() + text[1:]
@@ -104,8 +114,11 @@ class Message(str):
 
     def __new__(cls, msgid: str, /, **args: Arg) -> Message:
         data: dict[str, Any] = {"msgid": msgid, "args": {k: _jsonable(v) for k, v in args.items()}}
-        with i18n.use_locale(i18n.SOURCE_LANGUAGE):
+        if i18n.current_language() == i18n.SOURCE_LANGUAGE:
             english = _text(data)
+        else:
+            with i18n.use_locale(i18n.SOURCE_LANGUAGE):
+                english = _text(data)
         self = super().__new__(cls, english)
         self.msgid = msgid
         self.args = data["args"]

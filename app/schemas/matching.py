@@ -36,6 +36,15 @@ class MatchingResultPublic(BaseModel):
     total: float
     unpaired: list[str]
     problems: list[MatchProblemPublic]
+    bound: float | None = Field(
+        description="A proven upper bound on the best possible total under the same rules; "
+        "null before a run and after changes by hand (swap, exclusion, an ended pairing)"
+    )
+    gap: float | None = Field(
+        description="(bound - total) / bound: how far the total may lie below the best "
+        "possible, 0.0 when optimal; null without a bound"
+    )
+    optimal: bool = Field(description="No grouping under the same rules scores more")
 
 
 class BlockedPairPublic(BaseModel):
@@ -110,6 +119,7 @@ class WeightsPublic(BaseModel):
     complementary_tags: float
     shared_tags: float
     shared_language: float
+    complement: float = Field(description="What one wants to learn that the other offers")
     history_penalty: float
     history_mode: HistoryModeName
 
@@ -126,6 +136,7 @@ class WeightsUpdate(BaseModel):
     complementary_tags: float | None = Field(default=None, ge=0, le=1000)
     shared_tags: float | None = Field(default=None, ge=0, le=1000)
     shared_language: float | None = Field(default=None, ge=0, le=1000)
+    complement: float | None = Field(default=None, ge=0, le=1000)
     history_penalty: float | None = Field(default=None, ge=0, le=1000)
     history_mode: HistoryModeName | None = None
 

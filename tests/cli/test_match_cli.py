@@ -24,9 +24,11 @@ def test_match_json_pairs_the_demo_cohort_and_publish_records_it(cli_env: None) 
     matrix = json.loads(runner.invoke(app, ["match", slug, "--matrix", "--json"]).output)
     blocked = {frozenset((b["a"], b["b"])) for b in matrix["blocked"]}
     assert all(frozenset(g["members"]) not in blocked for g in data["groups"])
+    assert (data["bound"], data["gap"], data["optimal"]) == (data["total"], 0.0, True)
     published = runner.invoke(app, ["match", slug, "--publish"])
     assert published.exit_code == 0
-    assert "published" in published.output
+    bound = f"{data['total']:.2f}"
+    assert f"total {bound} · bound {bound} · optimal; 13 groups; published" in published.output
     again = runner.invoke(app, ["match", slug])
     assert again.exit_code == 1
     assert "published" in again.output

@@ -95,6 +95,33 @@ def test_api_runs_publishes_and_audits(client: TestClient, signed_in: str, cohor
         assert frozenset(group["members"]) not in blocked
 
 
+def test_every_result_carries_its_proof_until_a_hand_change(
+    client: TestClient, signed_in: str, cohort: Cohort, session: Session
+) -> None:
+    headers = {"X-CSRF-Token": signed_in}
+    run = client.post(f"/api/v1/cohorts/{cohort.slug}/matching", headers=headers).json()
+    assert (run["state"], run["bound"], run["gap"], run["optimal"]) == (
+        "proposed",
+        run["total"],
+        0.0,
+        True,
+    )
+    stored = client.get(f"/api/v1/cohorts/{cohort.slug}/matching").json()
+    assert (stored["bound"], stored["gap"], stored["optimal"]) == (run["total"], 0.0, True)
+    page = client.get(f"/cohorts/{cohort.slug}/matching").text
+    bound = f"{run['total']:.2f}"
+    assert f"bound {bound} · optimal" in page
+    german = client.get(f"/cohorts/{cohort.slug}/matching", headers={"Accept-Language": "de"}).text
+    assert f"Schranke {bound.replace('.', ',')} · optimal" in german
+    first, second = (g["members"] for g in run["groups"][:2])
+    people = {p.email: p for p in roster.list_participants(session, cohort=cohort)}
+    pairing.swap_people(session, cohort=cohort, a=people[first[0]], b=people[second[0]])
+    session.commit()
+    swapped = client.get(f"/api/v1/cohorts/{cohort.slug}/matching").json()
+    assert (swapped["bound"], swapped["gap"], swapped["optimal"]) == (None, None, False)
+    assert "· optimal" not in client.get(f"/cohorts/{cohort.slug}/matching").text
+
+
 def test_page_before_the_first_run_says_not_paired_yet(
     client: TestClient, signed_in: str, cohort: Cohort
 ) -> None:
@@ -111,6 +138,9 @@ def test_page_before_the_first_run_says_not_paired_yet(
         "total": 0.0,
         "unpaired": [],
         "problems": [],
+        "bound": None,
+        "gap": None,
+        "optimal": False,
     }
 
 

@@ -73,6 +73,7 @@ def _page(
             "groups": matching.list_groups(session, cohort=cohort),
             "ended": matching.list_groups(session, cohort=cohort, states=("ended",)),
             "result": result,
+            "proof": matching.proof_text(result),
             "state": state,
             "names": {p.email: p.name for p in participants},
             "waiting": matching.waiting_people(session, cohort=cohort)

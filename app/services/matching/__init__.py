@@ -14,6 +14,7 @@ from app.services.matching.pairing import (
     matrix_to_json,
     pairing_state,
     participant_by_id,
+    proof_text,
     publish,
     result_to_json,
     run_matching,
@@ -31,12 +32,14 @@ from app.services.matching.pairing_store import (
     history_mode,
     list_groups,
 )
-from app.services.matching.types import MatchPerson, ResultDiff, Weights
+from app.services.matching.rows import score_pool
+from app.services.matching.types import MatchPerson, MatchResult, ResultDiff, Weights
 
 __all__ = [
     "GroupView",
     "MatchContext",
     "MatchPerson",
+    "MatchResult",
     "ResultDiff",
     "Weights",
     "build_context",
@@ -52,10 +55,12 @@ __all__ = [
     "matrix_to_json",
     "pairing_state",
     "participant_by_id",
+    "proof_text",
     "publish",
     "reasons_for",
     "result_to_json",
     "run_matching",
+    "score_pool",
     "set_excluded",
     "set_history_mode",
     "set_locked",

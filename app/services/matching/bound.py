@@ -14,6 +14,8 @@ Duals are kept doubled (Y = 2y) so that they stay integers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -96,10 +98,12 @@ def priced_pairs(
     return np.minimum(rows, cols)[keep], np.maximum(rows, cols)[keep]
 
 
-def _alternate(cycle: list[int], scores: IntMatrix) -> list[tuple[int, int]]:
-    """Return the best pairs along one cycle of the assignment (one person left when odd)."""
+def alternate(cycle: list[int], links: list[int]) -> list[tuple[int, int]]:
+    """Return the best pairs along one cycle of the assignment (one person left when odd).
+
+    ``links[t]`` is the score of ``cycle[t]`` with the next person round the cycle.
+    """
     k = len(cycle)
-    links = scores[cycle, cycle[1:] + cycle[:1]].tolist()
     if k % 2 == 0:
         start = 0 if sum(links[0::2]) >= sum(links[1::2]) else 1
     else:
@@ -120,14 +124,13 @@ def _alternate(cycle: list[int], scores: IntMatrix) -> list[tuple[int, int]]:
     ]  # fmt: skip
 
 
-def rounded_matching(
-    mate: IntArray, scores: IntMatrix, allowed: BoolMatrix
-) -> list[tuple[int, int]]:
-    """Return a matching read off an optimal assignment of the double cover.
+def cycle_pairs(
+    mate: IntArray, links: Callable[[list[int]], list[int]]
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Return the pairs kept along each cycle of an assignment, and the people left out.
 
     Each cycle of the assignment is a half-integral stretch of the LP solution: its
-    alternate pairs are kept (the better half), and the people this leaves out are then
-    paired greedily by score.
+    alternate pairs are kept (the better half). ``links(cycle)`` gives each link's score.
     """
     size = len(mate)
     seen = np.zeros(size, dtype=np.bool_)
@@ -147,20 +150,41 @@ def rounded_matching(
         if len(cycle) == 1:
             left.append(first)
             continue
-        pairs.extend(_alternate(cycle, scores))
+        pairs.extend(alternate(cycle, links(cycle)))
         if len(cycle) % 2:
             matched = {v for p in pairs[-(len(cycle) // 2) :] for v in p}
             left.extend(v for v in cycle if v not in matched)
-    if len(left) >= 2:
-        rest = np.asarray(sorted(left), dtype=np.int64)
-        sub = np.ix_(rest, rest)
-        low = np.iinfo(np.int64).min
-        open_scores = np.where(np.triu(allowed[sub], 1), scores[sub], low)
-        while True:
-            a, b = np.unravel_index(int(np.argmax(open_scores)), open_scores.shape)
-            if open_scores[a, b] == low:
-                break
-            pairs.append((int(rest[a]), int(rest[b])))
-            open_scores[[a, b], :] = low
-            open_scores[:, [a, b]] = low
-    return sorted(pairs)
+    return pairs, left
+
+
+def greedy_pairs(
+    people: list[int], scores: IntMatrix, allowed: BoolMatrix
+) -> list[tuple[int, int]]:
+    """Return pairs of ``people`` (local positions of ``scores``), best score first."""
+    pairs: list[tuple[int, int]] = []
+    if len(people) < 2:
+        return pairs
+    rest = np.asarray(sorted(people), dtype=np.int64)
+    sub = np.ix_(rest, rest)
+    low = np.iinfo(np.int64).min
+    open_scores = np.where(np.triu(allowed[sub], 1), scores[sub], low)
+    while True:
+        a, b = np.unravel_index(int(np.argmax(open_scores)), open_scores.shape)
+        if open_scores[a, b] == low:
+            break
+        pairs.append((int(rest[a]), int(rest[b])))
+        open_scores[[a, b], :] = low
+        open_scores[:, [a, b]] = low
+    return pairs
+
+
+def rounded_matching(
+    mate: IntArray, scores: IntMatrix, allowed: BoolMatrix
+) -> list[tuple[int, int]]:
+    """Return a matching read off an optimal assignment of the double cover.
+
+    The alternate pairs of each cycle are kept, and the people this leaves out are then
+    paired greedily by score.
+    """
+    pairs, left = cycle_pairs(mate, lambda cycle: scores[cycle, cycle[1:] + cycle[:1]].tolist())
+    return sorted(pairs + greedy_pairs(left, scores, allowed))

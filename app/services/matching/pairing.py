@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from babel import numbers
 from sqlmodel import Session, col, delete, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
-from app.core.i18n import format_list, ngettext
+from app.core.i18n import current_language, format_list, ngettext
 from app.core.i18n import gettext as _
 from app.models import AuditEvent, BuddyGroup, Cohort, Facilitator, Participant, utcnow
 from app.services.matching.engine import (
@@ -46,6 +47,7 @@ from app.services.matching.pairing_store import (
     remember_pairs,
     store_groups,
 )
+from app.services.matching.types import SCALE
 from app.services.ops import record_event
 
 __all__ = [
@@ -69,6 +71,7 @@ __all__ = [
     "pairing_state",
     "participant_by_email",
     "participant_by_id",
+    "proof_text",
     "publish",
     "result_to_json",
     "run_matching",
@@ -81,6 +84,8 @@ __all__ = [
 ]
 
 HISTORY_MODES = ("forbid", "penalty")
+# The audit actions after which the stored groups are no longer the last run's.
+_REGROUPING = ("matching.run", "matching.swap", "matching.end", "matching.join")
 PairingState = Literal["not_paired", "proposed", "published"]
 
 
@@ -142,6 +147,37 @@ def pairing_state(session: Session, *, cohort: Cohort) -> PairingState:
     return "proposed" if ran is not None else "not_paired"
 
 
+def _with_bound(session: Session, cohort: Cohort, result: MatchResult) -> MatchResult:
+    """The stored groups with the bound their run proved, while they are that run's groups.
+
+    A swap, an exclusion or an ended pairing changes the groups by hand: the run's bound
+    then proves nothing about them, so the result carries none.
+    """
+    last = session.exec(
+        select(AuditEvent.action, AuditEvent.detail)
+        .where(
+            AuditEvent.cohort_id == cohort.id,
+            col(AuditEvent.action).in_(_REGROUPING),
+        )
+        .order_by(col(AuditEvent.id).desc())
+    ).first()
+    if last is None or last[0] != "matching.run":
+        return result
+    detail = last[1] or {}
+    bound, total = detail.get("bound"), detail.get("total")
+    if not isinstance(bound, int | float) or not isinstance(total, int | float):
+        return result
+    same = (detail.get("groups"), round(total * SCALE)) == (
+        len(result.groups),
+        round(result.total * SCALE),
+    )
+    if not same:
+        return result
+    return replace(
+        result, upper_bound=float(bound), optimal=round(bound * SCALE) <= round(total * SCALE)
+    )
+
+
 def current_result(session: Session, *, cohort: Cohort) -> MatchResult:
     """The stored groups as a result, with who has no buddy and why.
 
@@ -154,12 +190,14 @@ def current_result(session: Session, *, cohort: Cohort) -> MatchResult:
     views = list_groups(session, cohort=cohort)
     if state == "published":
         waiting = waiting_people(session, cohort=cohort)
-        result = as_result(views, [w.participant.email for w in waiting])
+        result = _with_bound(
+            session, cohort, as_result(views, [w.participant.email for w in waiting])
+        )
         return replace(result, problems=[w.problem for w in waiting])
     grouped = {p.email for v in views for p in v.members}
     people = people_of(session, cohort)
     unpaired = sorted(p.email for p in people if p.email not in grouped and not p.excluded)
-    result = as_result(views, unpaired)
+    result = _with_bound(session, cohort, as_result(views, unpaired))
     if not unpaired:
         return result
     # Say why each person without a buddy has none, and what would help.
@@ -183,17 +221,18 @@ def run_matching(session: Session, *, cohort: Cohort, actor: Facilitator | None 
         raise Conflict(_("the pairs are published; end a pairing to re-pair its people"))
     before = list_groups(session, cohort=cohort, states=("proposed",))
     old = as_result(before) if before else None
-    ctx = match_context(session, cohort=cohort)
+    people = people_of(session, cohort)
+    ctx = match_context(session, cohort=cohort, people=people)
     locked = [[p.email for p in v.members] for v in before if v.group.locked]
     reviewed = [[p.email for p in v.members] for v in before if not v.group.locked]
-    excluded = [p.email for p in people_of(session, cohort) if p.excluded]
+    excluded = [p.email for p in people if p.excluded]
     result = solve_context(ctx, locked=locked, excluded=excluded, prefer=reviewed)
     session.exec(
         delete(BuddyGroup).where(
             col(BuddyGroup.cohort_id) == cohort.id, col(BuddyGroup.state) == "proposed"
         )
     )
-    store_groups(session, cohort, result.groups)
+    store_groups(session, cohort, result.groups, people=people)
     record_event(
         session,
         actor=actor_label(actor),
@@ -201,7 +240,12 @@ def run_matching(session: Session, *, cohort: Cohort, actor: Facilitator | None 
         object_type="cohort",
         object_id=cohort.id or "",
         cohort_id=cohort.id,
-        detail={"groups": len(result.groups), "unpaired": len(result.unpaired)},
+        detail={
+            "groups": len(result.groups),
+            "unpaired": len(result.unpaired),
+            "total": result.total,
+            "bound": result.upper_bound,
+        },
     )
     names = {p.key: p.name for p in ctx.people}
     return MatchRun(result, diff_results(old, result, names=names) if old is not None else None)
@@ -358,3 +402,20 @@ def result_to_json(result: MatchResult, *, state: PairingState | None = None) ->
         for p in result.problems
     ]
     return data
+
+
+def proof_text(result: MatchResult) -> str | None:
+    """The proof in words, in the reader's language: "bound 137.00 · optimal" or with the gap.
+
+    None when the result carries no bound (before a run, or after changes by hand).
+    """
+    gap = result.gap
+    if result.upper_bound is None or gap is None:
+        return None
+    language = current_language()
+    bound = numbers.format_decimal(result.upper_bound, format="#,##0.00", locale=language)
+    if gap == 0.0:
+        return _("bound %(bound)s · optimal", bound=bound)
+    # Two significant digits: a gap of 0.012 % must not read as "0 %", which says optimal.
+    share = numbers.format_percent(float(f"{gap:.2g}"), locale=language, decimal_quantization=False)
+    return _("bound %(bound)s · gap %(gap)s", bound=bound, gap=share)

@@ -11,6 +11,7 @@ from datetime import date
 from itertools import combinations
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
@@ -140,9 +141,14 @@ def _outside_manager_links(session: Session, people: Sequence[Participant]) -> d
     return links
 
 
-def engine_input(session: Session, cohort: Cohort) -> tuple[list[MatchPerson], dict[str, Any]]:
-    """The roster as engine people, and the options (weights, history, outside managers)."""
-    people = people_of(session, cohort)
+def engine_input(
+    session: Session, cohort: Cohort, people: Sequence[Participant] | None = None
+) -> tuple[list[MatchPerson], dict[str, Any]]:
+    """The roster as engine people, and the options (weights, history, outside managers).
+
+    ``people`` is the cohort's roster when the caller has already read it.
+    """
+    people = people_of(session, cohort) if people is None else people
     assert cohort.id is not None
     intake = intake_for_matching(session, cohort_id=cohort.id)
     apart = _apart_keys(people, intake)
@@ -158,10 +164,12 @@ def engine_input(session: Session, cohort: Cohort) -> tuple[list[MatchPerson], d
     return persons, options
 
 
-def match_context(session: Session, *, cohort: Cohort) -> MatchContext:
+def match_context(
+    session: Session, *, cohort: Cohort, people: Sequence[Participant] | None = None
+) -> MatchContext:
     """The pure engine's view of the cohort: people, weights, history and manager chains."""
-    people, options = engine_input(session, cohort)
-    return build_context(people, **options)
+    found, options = engine_input(session, cohort, people)
+    return build_context(found, **options)
 
 
 def list_groups(
@@ -230,32 +238,49 @@ def as_result(views: Sequence[GroupView], unpaired: Sequence[str] = ()) -> Match
 
 
 def store_groups(
-    session: Session, cohort: Cohort, groups: Sequence[Group], *, state: str = "proposed"
-) -> list[BuddyGroup]:
-    """Write engine groups as buddy groups in ``state``; returns the new rows."""
+    session: Session,
+    cohort: Cohort,
+    groups: Sequence[Group],
+    *,
+    state: str = "proposed",
+    people: Sequence[Participant] | None = None,
+) -> list[int]:
+    """Write engine groups as buddy groups in ``state``; returns the new groups' ids."""
     assert cohort.id is not None
-    ids = {p.email: p.id for p in people_of(session, cohort)}
-    rows: list[BuddyGroup] = []
-    for g in groups:
-        row = BuddyGroup(
-            cohort_id=cohort.id,
-            score=g.score,
-            reasons=list(g.reasons),
-            participant_reasons=list(g.participant_reasons),
-            locked=g.locked,
-            state=state,
-            published_at=utcnow() if state == "published" else None,
-        )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        for key in g.members:
-            member_id = ids[key]
-            assert member_id is not None
-            session.add(BuddyMember(group_id=row.id, participant_id=member_id))
-        rows.append(row)
-    session.flush()
-    return rows
+    ids = {p.email: p.id for p in (people_of(session, cohort) if people is None else people)}
+    published = utcnow() if state == "published" else None
+    rows = [
+        {
+            "cohort_id": cohort.id,
+            "score": g.score,
+            "reasons": list(g.reasons),
+            "participant_reasons": list(g.participant_reasons),
+            "locked": g.locked,
+            "state": state,
+            "end_reason": "",
+            "created_at": utcnow(),
+            "published_at": published,
+            "live": None if state == "ended" else True,
+        }
+        for g in groups
+    ]
+    if not rows:
+        return []
+    # One batched INSERT per table: storing 5,000 groups row by row through the ORM (with a
+    # query per member for ``live``) took longer than pairing them.
+    table = BuddyGroup.__table__  # type: ignore[attr-defined]
+    new_ids = list(
+        session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
+    members = [
+        {"group_id": group_id, "participant_id": ids[key], "live": row["live"]}
+        for group_id, row, g in zip(new_ids, rows, groups, strict=True)
+        for key in g.members
+    ]
+    session.execute(insert(BuddyMember.__table__), members)  # type: ignore[attr-defined]
+    return new_ids
 
 
 def remember_pairs(session: Session, cohort: Cohort, members: Sequence[Participant]) -> None:

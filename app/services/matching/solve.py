@@ -25,6 +25,9 @@ Method, in the order the code runs it:
 6. Bound for inexact results: from the duals, sum(y) for pairs; with a trio abc also at
    most sum(y) + y_a + y_b + y_c, or sum(y) - y_c + s(ac) + s(bc).
 
+Pools above ``LARGE_LIMIT`` never become a matrix: ``matching_large`` runs the same steps
+on a candidate graph, scoring the pool in blocks of rows, and returns the same bound.
+
 Preferred pairs (the pairs a facilitator already reviewed) break ties among equal optima.
 Every score is multiplied by K and each preferred pair gains 1. An arrangement has at most
 (n + 3) / 2 pairs (a trio counts three), so with K above that the bonuses of any
@@ -48,10 +51,13 @@ from app.services.matching.bound import (
     rounded_matching,
 )
 from app.services.matching.context import MatchContext
+from app.services.matching.large import Pool, join_trio, large_pairs
 from app.services.matching.rows import BoolMatrix, IntMatrix, score_pool
 from app.services.matching.trio import EXACT_TRIO_LIMIT, Pairs, Trio, best_trio
 
 DENSE_LIMIT = 500
+# Above this many people a pool is never held as a matrix: ``matching_large`` streams it.
+LARGE_LIMIT = 1000
 CANDIDATES = 12
 _PRICING_ROUNDS = 4
 _PRICED = 6
@@ -59,7 +65,7 @@ _PRICED = 6
 # per person or fewer; beyond that the blossom solver costs more than the gap is worth.
 _FIXED_PER_PERSON = 40
 
-__all__ = ["DENSE_LIMIT", "EXACT_TRIO_LIMIT", "Arrangement", "solve_pool"]
+__all__ = ["DENSE_LIMIT", "EXACT_TRIO_LIMIT", "LARGE_LIMIT", "Arrangement", "solve_pool"]
 
 
 @dataclass(slots=True)
@@ -199,10 +205,13 @@ def _top(values: IntMatrix, allowed: BoolMatrix, count: int) -> IntArray:
     return np.asarray(best.sum(axis=1), dtype=np.int64)
 
 
-def _trio_bound(scores: IntMatrix, allowed: BoolMatrix, doubled: IntArray) -> int:
-    """Return a proven bound (doubled) on any arrangement with one trio, from covering duals."""
+def _trio_bound(doubled: IntArray, top2: IntArray) -> int:
+    """Return a proven bound (doubled) on any arrangement with one trio, from covering duals.
+
+    ``top2`` holds each person's two best allowed scores summed.
+    """
     three = int(np.sort(doubled)[-3:].sum())
-    attach = int((2 * _top(scores, allowed, 2) - doubled).max())
+    attach = int((2 * top2 - doubled).max())
     return int(doubled.sum()) + min(three, attach)
 
 
@@ -238,6 +247,8 @@ def solve_pool(
 
     Among arrangements of equal score, the one keeping the most ``prefer`` pairs is returned.
     """
+    if len(pool) > LARGE_LIMIT:
+        return _solve_large(ctx, pool, allow_trio=allow_trio, forbid=forbid, prefer=prefer)
     table = score_pool(ctx, sorted(pool))
     points, allowed, back = table.scores, table.allowed, table.pool
     size = len(back)
@@ -271,7 +282,7 @@ def solve_pool(
     optimal = proven and (not searched or size <= EXACT_TRIO_LIMIT)
     bound = total if optimal else int(doubled.sum()) // 2
     if searched and not optimal and size >= 3:
-        with_trio = _trio_bound(scores, allowed, doubled) // 2
+        with_trio = _trio_bound(doubled, _top(scores, allowed, 2)) // 2
         if proven:
             # Any trio arrangement is a k-matching of pool - c plus c's two links.
             with_trio = min(with_trio, base + int(_top(scores, allowed, 2).max()))
@@ -286,6 +297,50 @@ def solve_pool(
         total=real,
         upper_bound=real if optimal else max(bound // scale, real),
         optimal=optimal,
+        pair_points=pair_points,
+        trio_points=trio_points,
+    )
+
+
+def _solve_large(
+    ctx: MatchContext,
+    pool: Sequence[int],
+    *,
+    allow_trio: bool,
+    forbid: Collection[frozenset[int]],
+    prefer: Collection[frozenset[int]],
+) -> Arrangement:
+    """Return a near-best arrangement of a large pool with its proven bound (not optimal)."""
+    big = Pool(ctx, pool, forbid=forbid, prefer=prefer)
+    pairs, doubled, top2, _reachable = large_pairs(big)
+
+    matched = {v for p in pairs for v in p}
+    free = [v for v in range(big.size) if v not in matched]
+    searched = bool(free) and allow_trio
+    trio: Trio | None = None
+    found = join_trio(big, pairs, free) if searched else None
+    if found is not None:
+        _gain, pairs, trio = found
+        free = [v for v in free if v not in trio]
+    bound = int(doubled.sum()) // 2
+    if searched and big.size >= 3:
+        bound = max(bound, _trio_bound(doubled, top2) // 2)
+    ends = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    pair_points: list[int] = big.real(ends[:, 0], ends[:, 1]).tolist()
+    trio_points = 0
+    if trio is not None:
+        sides = np.asarray(_sides(trio), dtype=np.int64)
+        trio_points = int(big.real(sides[:, 0], sides[:, 1]).sum())
+    real = sum(pair_points) + trio_points
+    upper = max(bound // big.scale, real)
+    back = big.back.tolist()
+    return Arrangement(
+        pairs=[(back[a], back[b]) for a, b in pairs],
+        trio=None if trio is None else (back[trio[0]], back[trio[1]], back[trio[2]]),
+        unpaired=[back[v] for v in free],
+        total=real,
+        upper_bound=upper,
+        optimal=real >= upper,
         pair_points=pair_points,
         trio_points=trio_points,
     )

@@ -109,8 +109,28 @@ class MatchResult:
     optimal: bool = True
     upper_bound: float | None = None
 
+    @property
+    def gap(self) -> float | None:
+        """How far the total may lie below the best possible, as a share of the bound.
+
+        0.0 when the total reaches the bound (proven optimal); None without a bound.
+        """
+        if self.upper_bound is None:
+            return None
+        # Scores are whole thousandths: less than half of one is rounding, not a gap.
+        missing = self.upper_bound - self.total
+        if missing < 0.5 / SCALE:
+            return 0.0
+        return missing / max(abs(self.upper_bound), abs(self.total))
+
+    @property
+    def proven_optimal(self) -> bool:
+        """Whether no grouping under the same rules can score more (the gap is zero)."""
+        return self.gap == 0.0
+
     def to_json(self) -> dict[str, Any]:
-        """Return the groups, total and unpaired keys as JSON-ready data."""
+        """Return the groups, total, unpaired keys and the proof (bound, gap) as JSON data."""
+        gap = self.gap
         return {
             "groups": [
                 {"members": list(g.members), "score": g.score, "reasons": texts(g.reasons)}
@@ -118,6 +138,9 @@ class MatchResult:
             ],
             "total": self.total,
             "unpaired": list(self.unpaired),
+            "bound": None if self.upper_bound is None else round(self.upper_bound, 3),
+            "gap": None if gap is None else round(gap, 6),
+            "optimal": self.proven_optimal,
         }
 
 

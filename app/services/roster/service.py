@@ -12,7 +12,7 @@ from app.core.errors import Conflict, InvalidInput, NotFound, Problem
 from app.core.i18n import gettext, ngettext
 from app.models import Cohort, Facilitator, Participant, Person, RosterImport, utcnow
 from app.services.ops import record_event
-from app.services.roster.csv_file import ParsedRoster, RosterRow, parse_roster
+from app.services.roster.csv_file import MAX_BYTES, ParsedRoster, RosterRow, parse_roster
 from app.services.roster.people import (
     export_roster,
     get_participant,
@@ -177,7 +177,7 @@ def _parse(
     mapping: dict[str, str] | None,
     choices: ReadingChoices,
     today: date | None,
-    max_bytes: int = 2_000_000,
+    max_bytes: int = MAX_BYTES,
 ) -> ParsedRoster:
     profile = get_profile(session, cohort=cohort)
     return parse_roster(
@@ -198,7 +198,7 @@ def preview_import(
     filename: str = "",
     today: date | None = None,
     keep: bool = True,
-    max_bytes: int = 2_000_000,
+    max_bytes: int = MAX_BYTES,
     date_format: str | None = None,
     encoding: str | None = None,
 ) -> ImportPreview:
@@ -327,7 +327,7 @@ def import_roster(
     dry_run: bool = False,
     actor: Facilitator | None = None,
     today: date | None = None,
-    max_bytes: int = 2_000_000,
+    max_bytes: int = MAX_BYTES,
     date_format: str | None = None,
     encoding: str | None = None,
     accept_warnings: bool = False,

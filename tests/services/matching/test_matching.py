@@ -384,3 +384,45 @@ def test_rounded_matching_keeps_the_better_half_of_each_assignment_cycle() -> No
     mate = np.array([1, 2, 3, 4, 0, 6, 7, 5], dtype=np.int64)
     # Each odd cycle leaves one person out (0 and 7), and those two are then paired.
     assert rounded_matching(mate, scores, allowed) == [(0, 7), (1, 2), (3, 4), (5, 6)]
+
+
+def test_result_carries_its_bound_and_gap_and_says_optimal_only_at_zero_gap() -> None:
+    from app.core.i18n import use_locale
+    from app.services.matching import proof_text
+
+    exact = MatchResult(groups=[], total=137.0, upper_bound=137.0)
+    close = MatchResult(groups=[], total=137.0, upper_bound=137.55, optimal=False)
+    unknown = MatchResult(groups=[], total=5.0, optimal=False)
+    assert [(r.gap, r.proven_optimal) for r in (exact, unknown)] == [(0.0, True), (None, False)]
+    assert close.gap == pytest.approx(0.55 / 137.55)
+    assert {k: close.to_json()[k] for k in ("bound", "gap", "optimal")} == {
+        "bound": 137.55,
+        "gap": 0.003999,
+        "optimal": False,
+    }
+    with use_locale("en"):
+        assert proof_text(exact) == "bound 137.00 · optimal"
+        assert proof_text(close) == "bound 137.55 · gap 0.4%"
+        assert proof_text(unknown) is None
+    with use_locale("de"):
+        assert proof_text(close) == "obere Schranke 137,55 · Abstand 0,4\xa0%"
+
+
+def test_solve_above_the_exact_limit_keeps_total_within_its_bound() -> None:
+    rnd = random.Random(7)
+    people = [
+        person(
+            f"p{i:04d}@x.example",
+            level=rnd.choice(["L3", "L4", "L5", "L6"]),
+            function=rnd.choice(["Finance", "Sales", "IT", "HR"]),
+            region=rnd.choice(["EMEA", "APAC", "AMER"]),
+            tenure_years=rnd.choice([1, 3, 7, 12]),
+        )
+        for i in range(701)
+    ]
+    result = solve(people)
+    assert result.upper_bound is not None
+    assert result.total <= result.upper_bound
+    assert result.gap is not None
+    assert result.gap <= 0.001
+    assert result.proven_optimal == (result.gap == 0.0)

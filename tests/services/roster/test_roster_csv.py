@@ -243,20 +243,21 @@ def test_parse_roster_refuses_unreadable_files(data: bytes, expected: list[str])
 
 
 def test_parse_roster_limits_file_size() -> None:
-    data = b"Name,Email\r\n" + b"Ada Byrne,ada@example.com\r\n" * 80_000
+    data = b"Name,Email\r\n" + b"Ada Byrne,ada@example.com\r\n" * 320_000
 
-    assert messages(parse(data)) == ["the file is 2.1 MB; the limit is 2 MB"]
+    assert messages(parse(data)) == ["the file is 8.2 MB; the limit is 8 MB"]
     assert messages(parse(data[:1000], max_bytes=500)) == [
         "the file is 1000 bytes; the limit is 500 bytes"
     ]
 
 
-def test_parse_roster_limits_rows() -> None:
-    lines = [f"Person {n},p{n}@example.com" for n in range(5001)]
+def test_parse_roster_takes_an_organisation_and_limits_rows() -> None:
+    lines = [f"Person {n},p{n}@example.com" for n in range(20_001)]
     data = "Name,Email\n" + "\n".join(lines)
 
-    assert messages(parse(data)) == ["the file has more than 5000 rows; the limit is 5000"]
-    assert len(parse(data, max_rows=5001).rows) == 5001
+    assert len(parse("Name,Email\n" + "\n".join(lines[:10_000])).rows) == 10_000
+    assert messages(parse(data)) == ["the file has more than 20000 rows; the limit is 20000"]
+    assert len(parse(data, max_rows=20_001).rows) == 20_001
     assert messages(parse(data, max_rows=3)) == ["the file has more than 3 rows; the limit is 3"]
 
 
