@@ -24,7 +24,6 @@ from app.models import (
 from app.models.plans import CheckIn, CheckInPlan, Partnership, PlanComment
 from app.models.tablet import PairAgreement, SignInCard
 from app.services.library import program_of
-from app.services.matching import reasons_for
 from app.services.privacy import visibility
 
 Rows = list[dict[str, Any]]
@@ -181,7 +180,7 @@ def export_groups(session: Session, p: Participant) -> Rows:
             {
                 "buddies": names,
                 "state": group.state,
-                "why_we_are_buddies": texts(reasons_for(group.participant_reasons, p.email)),
+                "why_we_are_buddies": texts(group.participant_reasons),
             }
         )
     return rows
