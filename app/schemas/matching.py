@@ -29,9 +29,7 @@ class MatchProblemPublic(BaseModel):
 class MatchingResultPublic(BaseModel):
     """The pairing: its groups, total score, who is left without a buddy and why."""
 
-    state: PairingStateName | None = Field(
-        default=None, description="Only on reads: not_paired, proposed or published"
-    )
+    state: PairingStateName = Field(description="not_paired, proposed or published")
     groups: list[ResultGroupPublic]
     total: float
     unpaired: list[str]

@@ -97,7 +97,9 @@ def run_matching(
     run = matching.run_matching(session, cohort=cohort, actor=user)
     if publish:
         matching.publish(session, cohort=cohort, actor=user)
-    return MatchingResultPublic.model_validate(matching.result_to_json(run.result))
+    return MatchingResultPublic.model_validate(
+        matching.result_to_json(run.result, state=matching.pairing_state(session, cohort=cohort))
+    )
 
 
 @router.post(
@@ -162,7 +164,9 @@ def swap(
     """Swap two people between proposed groups; both new groups are locked."""
     a, b = _two(session, cohort, body)
     result = matching.swap_people(session, cohort=cohort, a=a, b=b, actor=user)
-    return MatchingResultPublic.model_validate(matching.result_to_json(result))
+    return MatchingResultPublic.model_validate(
+        matching.result_to_json(result, state=matching.pairing_state(session, cohort=cohort))
+    )
 
 
 @router.put(
@@ -232,7 +236,9 @@ def end_group(
     result = matching.end_group(
         session, cohort=cohort, group_id=group_id, reason=body.reason, actor=user
     )
-    return MatchingResultPublic.model_validate(matching.result_to_json(result))
+    return MatchingResultPublic.model_validate(
+        matching.result_to_json(result, state=matching.pairing_state(session, cohort=cohort))
+    )
 
 
 @router.post(
