@@ -96,3 +96,37 @@ def test_the_facilitator_learns_only_that_a_pair_is_unavailable_by_request(
     assert one_way == other_way == ["One asked not to be paired with the other"]
     matrix = pairing.compatibility(session, cohort=cohort)
     assert matrix.blocked == [("ana@x.com", "cho@x.com", "avoid")]
+
+
+def test_what_the_pair_said_in_the_intake_reaches_them_in_their_own_words(
+    session: Session,
+) -> None:
+    from datetime import UTC, datetime
+
+    from app.services.tablet import participant_home
+
+    cohort, by = _cohort(session)
+    # Ana and Ben differ most on the roster; the intake says who can teach whom.
+    intake.save_intake(
+        session,
+        participant=by["ana"],
+        choices=IntakeChoices(offers=["turnarounds"], wants=["international teams"]),
+    )
+    intake.save_intake(
+        session,
+        participant=by["ben"],
+        choices=IntakeChoices(offers=["international teams"], wants=["turnarounds"]),
+    )
+    pairing.run_matching(session, cohort=cohort)
+    pairing.publish(session, cohort=cohort)
+    session.commit()
+    assert frozenset({"ana@x.com", "ben@x.com"}) in _pairs(session, cohort)
+
+    now = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    ana = participant_home(session, participant=by["ana"], now=now).reasons
+    ben = participant_home(session, participant=by["ben"], now=now).reasons
+    assert "You want to learn about international teams, which Ben Okoro can offer" in ana
+    assert "Ben Okoro wants to learn about turnarounds, which you can offer" in ana
+    assert "You want to learn about turnarounds, which Ana Silva can offer" in ben
+    cho = participant_home(session, participant=by["cho"], now=now).reasons
+    assert not [r for r in cho if "learn" in r]
