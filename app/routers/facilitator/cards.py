@@ -67,11 +67,10 @@ def reissue_card(
     user: CurrentFacilitator,
 ) -> Response:
     person = roster.get_participant(session, cohort=cohort, participant_id=participant_id)
-    tablet.revoke_card(session, participant=person, actor=f"facilitator:{user.id}")
-    issued = tablet.issue_cards(
+    issued = tablet.reissue_card(
         session,
         cohort=cohort,
-        participants=[person],
+        participant=person,
         secret=request.app.state.secret_key,
         followup_days=settings.followup_days,
         actor=f"facilitator:{user.id}",

@@ -48,6 +48,7 @@ from app.services.tablet.signin import (
     pending_card,
     pending_ticket,
     redeem_card,
+    reissue_card,
     revoke_card,
 )
 from app.services.tablet.views import (
@@ -97,6 +98,7 @@ __all__ = [
     "progress_board",
     "record_signin",
     "redeem_card",
+    "reissue_card",
     "render_cards_pdf",
     "reset_pin",
     "revoke_card",

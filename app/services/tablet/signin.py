@@ -161,6 +161,28 @@ def issue_cards(
     return issued
 
 
+def reissue_card(
+    session: Session,
+    *,
+    cohort: Cohort,
+    participant: Participant,
+    secret: str,
+    followup_days: int,
+    actor: str = "system",
+) -> list[IssuedCard]:
+    """Replace a participant's card: the old one stops working and its tablets are signed
+    out (a lost card is a key in a stranger's hand), then a new card is issued."""
+    revoke_card(session, participant=participant, actor=actor)
+    return issue_cards(
+        session,
+        cohort=cohort,
+        participants=[participant],
+        secret=secret,
+        followup_days=followup_days,
+        actor=actor,
+    )
+
+
 def revoke_card(session: Session, *, participant: Participant, actor: str = "system") -> int:
     """Retire a participant's cards and sign out their tablets (a lost card is a key in a
     stranger's hand); returns how many cards were revoked."""
