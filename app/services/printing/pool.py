@@ -265,6 +265,10 @@ def render_in_worker(html: str, timeout_s: float, tagged: bool = True) -> Worker
         detail = f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+    if error is None and time.perf_counter() - started > timeout_s:
+        # The alarm can land in a finaliser (a font cache's __del__), where Python only prints
+        # it: past the limit is a timeout all the same.
+        pdf, error = None, "timeout"
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return WorkerResult(
         pdf,
