@@ -36,6 +36,7 @@ from app.deps import NotSignedIn
 from app.routers import docs, health, participant
 from app.routers.api import agenda as api_agenda
 from app.routers.api import matching as api_matching
+from app.routers.api import outreach as api_outreach
 from app.routers.api import plans as api_plans
 from app.routers.api import roster as api_roster
 from app.routers.api import tablet as api_tablet
@@ -273,6 +274,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_tablet.router,
         api_workbooks.router,
         api_plans.router,
+        api_outreach.router,
         facilitator_plans.router,
         facilitator_data_rights.router,
         facilitator_intake.router,

@@ -539,5 +539,47 @@ def test_every_api_route_is_documented_with_a_declared_answer(web_app: FastAPI) 
     assert {(m.lower(), p) for m, p in routes} == {
         (m, p) for p, ops in document["paths"].items() if p.startswith("/api/v1") for m in ops
     }
-    assert len(routes) == 60  # 50 for cohorts and their work, 10 for accounts and teams
+    # 50 for cohorts and their work, 10 for accounts and teams, 7 for links, intake and mail
+    assert len(routes) == 67
     assert loose == []
+
+
+def test_api_sends_invitations_stops_links_and_shows_intake_and_mail_states(
+    client: TestClient, web_app: FastAPI, world: World, fay: Facilitator
+) -> None:
+    api = _as(client, web_app, fay)
+    at = {"slug": world.cohort.slug}
+    ana = {**at, "participant_id": world.ana.id}
+
+    before = api.call("GET", "/cohorts/{slug}/links", 200, path=at).json()
+    invited = api.call(
+        "POST",
+        "/cohorts/{slug}/links/invite",
+        200,
+        path=at,
+        json={"participant_ids": [world.ana.id]},
+    ).json()
+    after = {s["name"]: s for s in api.call("GET", "/cohorts/{slug}/links", 200, path=at).json()}
+    mail = api.call("GET", "/cohorts/{slug}/mail", 200, path=at).json()
+    revoked = api.call(
+        "POST", "/cohorts/{slug}/participants/{participant_id}/links/revoke", 200, path=ana
+    )
+    sheet = api.call("POST", "/cohorts/{slug}/links.csv", 200, path=at)
+    status = api.call("GET", "/cohorts/{slug}/intake", 200, path=at).json()
+    closed = api.call("POST", "/cohorts/{slug}/intake/remind", 409, path=at)
+    nobody = api.call(
+        "POST", "/cohorts/{slug}/links/invite", 422, path=at, json={"participant_ids": []}
+    )
+
+    assert {s["state"] for s in before} == {"none"}
+    assert invited == {"queued": 1, "without_address": [], "refused": []}
+    assert (after["Ana"]["state"], after["Ben"]["state"]) == ("sent", "none")
+    assert "/link/" not in str(after)  # the state of a link, never the link
+    assert {r["name"]: r["last_kind"] for r in mail["rows"]}["Ana"] == "invitation"
+    assert revoked.json() == {"revoked": 1}
+    lines = sheet.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 5
+    assert all("/link/" in line for line in lines[1:])
+    assert (status["open"], status["answered"]) == (False, 0)
+    assert closed.json()["detail"]
+    assert nobody.status_code == 422
