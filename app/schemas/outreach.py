@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.base import MAX_DB_ID
 
@@ -28,7 +28,7 @@ class LinkStatusPublic(BaseModel):
 class InviteRequest(BaseModel):
     """Whom to invite: everyone with an e-mail address, or these participants."""
 
-    model_config = {"extra": "forbid"}
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     participant_ids: list[Annotated[int, Field(ge=1, le=MAX_DB_ID)]] | None = Field(
         default=None,

@@ -306,7 +306,7 @@ def test_api_wrong_input_is_refused_in_the_documented_error_shape(
     assert "POST /api/v1/cohorts/{slug}/agenda/build query time_limit_s" in refused
     assert len(refused) == 2 * len(bodies) + 6
     # A body whose every field may be left out is valid empty: it changes nothing, or
-    # asks for the defaults (a blank A4 export, a lock).
+    # asks for the defaults (a blank A4 export, a lock, invitations for everyone).
     assert {k: v for k, v in bodies.items() if v != 422} == {
         "PATCH /api/v1/cohorts/{slug}": 200,
         "PUT /api/v1/cohorts/{slug}/matching/groups/{group_id}/lock": 200,
@@ -315,6 +315,7 @@ def test_api_wrong_input_is_refused_in_the_documented_error_shape(
         "PUT /api/v1/cohorts/{slug}/agenda/items/{exercise_id}/pin": 404,
         "POST /api/v1/cohorts/{slug}/now/{action}": 409,
         "POST /api/v1/cohorts/{slug}/workbooks": 202,
+        "POST /api/v1/cohorts/{slug}/links/invite": 200,
     }
 
 
