@@ -29,16 +29,9 @@ def purge(
                 s, today=today, retention_days=settings.retention_days
             )
             for cohort in cohorts:
-                counts = privacy.purge_cohort_content(
-                    s,
-                    cohort=cohort,
-                    today=today,
-                    retention_days=settings.retention_days,
-                    actor="cli",
-                    dry_run=dry_run,
+                counts = workbooks.purge_cohort_everywhere(
+                    s, settings=settings, cohort=cohort, today=today, actor="cli", dry_run=dry_run
                 )
-                if not dry_run:
-                    workbooks.forget_printed_copies(s, settings=settings, cohort=cohort)
                 rows = sum(counts.values())
                 tables = ", ".join(f"{t}={n}" for t, n in counts.items() if n)
                 typer.echo(

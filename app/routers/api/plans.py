@@ -12,7 +12,7 @@ from app.models import utcnow
 from app.routers.api.common import COHORT_ERRORS, WRITE_ERRORS, api_router, errors
 from app.schemas.plans import PlansOverviewPublic
 from app.schemas.privacy import DeletedPublic, EraseRequest
-from app.services import mail, plans, privacy, workbooks
+from app.services import plans, privacy, workbooks
 from app.services.matching import participant_by_id
 
 router = api_router("plans and data rights")
@@ -75,11 +75,13 @@ def erase_participant(
     """Admins: delete everything about a participant (the audit keeps a pseudonym)."""
     person = participant_by_id(session, cohort=cohort, participant_id=participant_id)
     privacy.confirm_erasure(person, confirm=body.confirm)
-    mail.forget_written_mail(session, settings=settings, participant=person)
-    counts = privacy.erase_participant(
-        session, participant=person, secret=settings.ensure_secret(), actor=f"facilitator:{user.id}"
+    counts = workbooks.erase_participant_everywhere(
+        session,
+        settings=settings,
+        cohort=cohort,
+        participant=person,
+        actor=f"facilitator:{user.id}",
     )
-    workbooks.forget_printed_copies(session, settings=settings, cohort=cohort)
     return _deleted(request, counts)
 
 
@@ -93,12 +95,11 @@ def purge_cohort(
 ) -> JSONResponse:
     """Admins: delete what the participants wrote once the retention period is over (409
     before); the roster and the pairs stay."""
-    counts = privacy.purge_cohort_content(
+    counts = workbooks.purge_cohort_everywhere(
         session,
+        settings=settings,
         cohort=cohort,
         today=utcnow().date(),
-        retention_days=settings.retention_days,
         actor=f"facilitator:{user.id}",
     )
-    workbooks.forget_printed_copies(session, settings=settings, cohort=cohort)
     return _deleted(request, counts)

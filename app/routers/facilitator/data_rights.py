@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app.core.db import checkpoint_erasure
 from app.deps import CohortDep, CurrentFacilitator, PathId, SessionDep, SettingsDep
 from app.models import utcnow
-from app.services import mail, privacy, workbooks
+from app.services import privacy, workbooks
 from app.services.matching import participant_by_id
 
 router = APIRouter(include_in_schema=False)
@@ -40,11 +40,13 @@ def erase_participant(
     privacy.check_admin(user)
     person = participant_by_id(session, cohort=cohort, participant_id=participant_id)
     privacy.confirm_erasure(person, confirm=confirm)
-    mail.forget_written_mail(session, settings=settings, participant=person)
-    privacy.erase_participant(
-        session, participant=person, secret=settings.ensure_secret(), actor=f"facilitator:{user.id}"
+    workbooks.erase_participant_everywhere(
+        session,
+        settings=settings,
+        cohort=cohort,
+        participant=person,
+        actor=f"facilitator:{user.id}",
     )
-    workbooks.forget_printed_copies(session, settings=settings, cohort=cohort)
     return _erased(request, cohort.slug)
 
 
@@ -57,12 +59,11 @@ def purge_cohort(
     user: CurrentFacilitator,
 ) -> Response:
     privacy.check_admin(user)
-    privacy.purge_cohort_content(
+    workbooks.purge_cohort_everywhere(
         session,
+        settings=settings,
         cohort=cohort,
         today=utcnow().date(),
-        retention_days=settings.retention_days,
         actor=f"facilitator:{user.id}",
     )
-    workbooks.forget_printed_copies(session, settings=settings, cohort=cohort)
     return _erased(request, cohort.slug)
